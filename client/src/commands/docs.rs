@@ -1,0 +1,365 @@
+//! Commands over whole documents: search, history, export / import, reindex, compact.
+
+use super::proposal::print_rows;
+use super::{local_time, Out};
+use crate::app::App;
+use crate::cli::{ExportArgs, IdArg, ImportArgs, SearchArgs};
+use crate::error::CliError;
+use automerge::{Automerge, LoadOptions, OnPartialLoad, ReadDoc};
+use doimoi_shared::doc::{kind_of, parse_commit_message, proposal, unit_year, DocKind};
+use doimoi_shared::ids::{DocId, UnitCode};
+use doimoi_shared::text::fold;
+use doimoi_shared::workflow::Action;
+use serde_json::json;
+
+pub fn search(app: App, args: SearchArgs, out: Out) -> Result<(), CliError> {
+    let query = args.text.join(" ");
+    let words: Vec<String> = fold(&query)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    if words.is_empty() {
+        return Err(CliError::Usage(
+            "Nhập từ cần tìm, ví dụ: doimoi search \"sang tao\".".into(),
+        ));
+    }
+    let rows = app.store.search_proposals(&words)?;
+    print_rows(&app, &rows, out)
+}
+
+/// Vietnamese label of a commit message's action.
+fn action_label(action: &str) -> String {
+    match action {
+        "proposal.create" => "Tạo dự thảo đề xuất".into(),
+        "proposal.edit" => "Sửa nội dung đề xuất".into(),
+        "proposal.comment" => "Ghi ý kiến".into(),
+        "proposal.attach" => "Đính kèm tệp".into(),
+        "unit-year.create" => "Lập hồ sơ nhiệm vụ năm".into(),
+        "unit-year.plan" => "Ghi kế hoạch thực hiện".into(),
+        "unit-year.dissemination" => "Ghi quán triệt, phổ biến".into(),
+        "unit-year.self_inspections" => "Ghi tự kiểm tra".into(),
+        "unit-year.reviews" => "Ghi sơ kết, tổng kết".into(),
+        "unit-year.commendations" => "Ghi khen thưởng".into(),
+        "unit-year.disciplines" => "Ghi kỷ luật".into(),
+        "unit-year.inspections" => "Ghi kết quả kiểm tra".into(),
+        other => match other.strip_prefix("event.") {
+            Some(step) => step_label(step).unwrap_or(other).to_string(),
+            None => other.to_string(),
+        },
+    }
+}
+
+fn step_label(step: &str) -> Option<&'static str> {
+    let sample = [
+        Action::Submit,
+        Action::Receive,
+        Action::PartyOpinion { agree: true },
+        Action::Vote {
+            votes_for: 0,
+            against: 0,
+            abstain: 0,
+            head_voted: None,
+        },
+        Action::Approve {
+            pilot: false,
+            by_head: false,
+        },
+        Action::Reject,
+        Action::Escalate,
+        Action::Answer { approve: true },
+        Action::Start,
+        Action::Suspend,
+        Action::Resume,
+        Action::Terminate,
+        Action::ReportResults { finished: None },
+        Action::Evaluate {
+            result: doimoi_shared::workflow::EvalResult::Completed,
+            damage: false,
+        },
+        Action::Notify,
+        Action::Protect {
+            determination: doimoi_shared::workflow::Determination::NotLiable,
+        },
+        Action::Commend {
+            level: doimoi_shared::workflow::Level::Unit,
+        },
+        Action::Discipline {
+            measure: String::new(),
+        },
+        Action::Resolve {
+            keep: String::new(),
+        },
+    ];
+    sample
+        .iter()
+        .find(|a| a.name() == step)
+        .map(Action::label_vi)
+}
+
+pub fn history(app: App, args: IdArg, out: Out) -> Result<(), CliError> {
+    let id = app.resolve_id(&args.id)?;
+    let (_, doc) = app
+        .store
+        .load_doc(&id, &app.actor)?
+        .ok_or_else(|| CliError::NotFound(format!("Không có tài liệu {id}.")))?;
+    let events = match kind_of(&doc)? {
+        DocKind::Proposal => proposal::read(&doc)?.events,
+        DocKind::UnitYear => Vec::new(),
+    };
+    let mut rows = Vec::new();
+    for meta in doc.get_changes_meta(&[]) {
+        let message = meta.message.as_deref().unwrap_or("");
+        let (action, unit) = parse_commit_message(message);
+        // The event a change recorded: same step, unit and second.
+        let event = action.strip_prefix("event.").and_then(|step| {
+            events.iter().find(|e| {
+                e.action.name() == step
+                    && e.unit.as_str() == unit
+                    && e.at.div_euclid(1000) == meta.timestamp
+            })
+        });
+        rows.push(json!({
+            "time": meta.timestamp * 1000,
+            "action": action,
+            "label": action_label(action),
+            "unit": unit,
+            "device": meta.actor.to_hex_string().chars().take(8).collect::<String>(),
+            "change": meta.hash.to_string(),
+            "event": event.map(|e| e.id.clone()),
+            "date": event.map(|e| e.date.to_string()),
+            "by": event.map(|e| e.by.clone()),
+            "note": event.map(|e| e.note.clone()),
+        }));
+    }
+    rows.sort_by_key(|r| r["time"].as_i64().unwrap_or(0));
+    out.emit(&rows, || {
+        let mut s = format!("Lịch sử tài liệu {id}\n");
+        for r in &rows {
+            let unit = r["unit"].as_str().unwrap_or("");
+            let unit = UnitCode::parse(unit)
+                .map(|u| app.unit_label(&u))
+                .unwrap_or_default();
+            let by = r["by"]
+                .as_str()
+                .filter(|b| !b.is_empty())
+                .map(|b| format!(", {b}"))
+                .unwrap_or_default();
+            let note = r["note"]
+                .as_str()
+                .filter(|b| !b.is_empty())
+                .map(|b| format!(" — {b}"))
+                .unwrap_or_default();
+            s.push_str(&format!(
+                "{}  {}  {}{}{}  [thiết bị {}]\n",
+                local_time(r["time"].as_i64().unwrap_or(0)),
+                r["label"].as_str().unwrap_or(""),
+                unit,
+                by,
+                note,
+                r["device"].as_str().unwrap_or("")
+            ));
+        }
+        s
+    })
+}
+
+pub fn export(app: App, args: ExportArgs, out: Out) -> Result<(), CliError> {
+    let id = app.resolve_id(&args.id)?;
+    let (_, doc) = app
+        .store
+        .load_doc(&id, &app.actor)?
+        .ok_or_else(|| CliError::NotFound(format!("Không có tài liệu {id}.")))?;
+    let bytes = doc.save();
+    // Write beside the target, then rename: a cut-off export never leaves half a file.
+    let tmp = args.output.with_extension("doimoi-tmp");
+    std::fs::write(&tmp, &bytes)
+        .map_err(|e| CliError::io(format!("Không ghi được tệp {}", tmp.display()), e))?;
+    std::fs::rename(&tmp, &args.output)
+        .map_err(|e| CliError::io(format!("Không ghi được tệp {}", args.output.display()), e))?;
+    out.emit(&json!({"id": id.to_string(), "file": args.output.display().to_string(), "bytes": bytes.len()}), || {
+        format!("Đã xuất tài liệu {id} ra {} ({} byte).", args.output.display(), bytes.len())
+    })
+}
+
+fn foreign(file: &std::path::Path, why: &str) -> CliError {
+    CliError::Usage(format!(
+        "Tệp {} không nhập được: {why}. Chỉ nhập tệp tạo bằng `doimoi export` của doimoi; không có gì bị thay đổi.",
+        file.display()
+    ))
+}
+
+pub fn import(mut app: App, args: ImportArgs, out: Out) -> Result<(), CliError> {
+    let file = &args.file;
+    let bytes = std::fs::read(file)
+        .map_err(|e| CliError::io(format!("Không đọc được tệp {}", file.display()), e))?;
+    if bytes.is_empty() {
+        return Err(foreign(file, "tệp rỗng"));
+    }
+    let mut incoming = Automerge::load_with_options(
+        &bytes,
+        LoadOptions::new().on_partial_load(OnPartialLoad::Error),
+    )
+    .map_err(|e| foreign(file, &format!("không phải tài liệu Automerge hợp lệ ({e})")))?;
+    if !incoming.get_missing_deps(&[]).is_empty() {
+        return Err(foreign(file, "tài liệu thiếu một phần lịch sử"));
+    }
+    let kind = kind_of(&incoming).map_err(|e| foreign(file, &e.to_string()))?;
+    let (id, unit) = match kind {
+        DocKind::Proposal => {
+            let p = proposal::read(&incoming).map_err(|e| foreign(file, &e.to_string()))?;
+            (p.id, p.unit)
+        }
+        DocKind::UnitYear => {
+            let u = unit_year::read(&incoming).map_err(|e| foreign(file, &e.to_string()))?;
+            if u.id != DocId::unit_year(&u.unit, u.year) {
+                return Err(foreign(
+                    file,
+                    "mã hồ sơ nhiệm vụ không khớp với đơn vị và năm",
+                ));
+            }
+            (u.id, u.unit)
+        }
+    };
+    if app.registry.get(&unit).is_none() {
+        return Err(foreign(
+            file,
+            &format!(
+                "tài liệu thuộc đơn vị {unit}, không có trong danh mục của {}",
+                app.registry.province_name()
+            ),
+        ));
+    }
+    let existing = app.store.load_doc(&id, &app.actor)?;
+    let (doc, before, added, is_new) = match existing {
+        Some((local_kind, mut local)) => {
+            if local_kind != kind.as_str() {
+                return Err(foreign(
+                    file,
+                    "cùng mã với một tài liệu khác loại trong kho",
+                ));
+            }
+            // Same document only if it shares the local document's first change.
+            let first = local.get_changes(&[]).first().map(|c| c.hash());
+            if let Some(h) = first {
+                if incoming.get_change_by_hash(&h).is_none() {
+                    return Err(foreign(
+                        file,
+                        "cùng mã nhưng không cùng lịch sử với tài liệu trong kho",
+                    ));
+                }
+            }
+            let before = local.get_heads();
+            let added = local
+                .merge(&mut incoming)
+                .map_err(|e| foreign(file, &format!("không hợp nhất được ({e})")))?;
+            (local, Some(before), added.len(), false)
+        }
+        None => {
+            incoming.set_actor(app.actor.clone());
+            let n = incoming.get_changes(&[]).len();
+            (incoming, None, n, true)
+        }
+    };
+    match kind {
+        DocKind::Proposal => {
+            app.save_proposal(&doc, before.as_deref())?;
+        }
+        DocKind::UnitYear => {
+            app.save_unit_year(&doc, before.as_deref())?;
+        }
+    }
+    out.emit(
+        &json!({"id": id.to_string(), "kind": kind.as_str(), "new": is_new, "changes_added": added}),
+        || {
+            if is_new {
+                format!("Đã nhập tài liệu mới {id} ({} thay đổi).", added)
+            } else if added == 0 {
+                format!("Tài liệu {id} đã có đủ trong kho; không có gì mới.")
+            } else {
+                format!("Đã hợp nhất {} thay đổi mới vào tài liệu {id}.", added)
+            }
+        },
+    )
+}
+
+pub fn reindex(mut app: App, out: Out) -> Result<(), CliError> {
+    let docs = app.store.all_docs()?;
+    let mut rows = Vec::new();
+    let mut years = Vec::new();
+    let mut broken = Vec::new();
+    for (id, _kind) in &docs {
+        let Ok(doc_id) = DocId::parse(id) else {
+            broken.push(format!("{id}: mã không hợp lệ"));
+            continue;
+        };
+        let loaded = match app.store.load_doc(&doc_id, &app.actor) {
+            Ok(Some((_, doc))) => doc,
+            Ok(None) => continue,
+            Err(e) => {
+                broken.push(format!("{id}: {e}"));
+                continue;
+            }
+        };
+        match kind_of(&loaded) {
+            Ok(DocKind::Proposal) => match proposal::read(&loaded) {
+                Ok(p) => {
+                    let st = app.state(&p);
+                    rows.push(app.index_row(&p, &st));
+                }
+                Err(e) => broken.push(format!("{id}: {e}")),
+            },
+            Ok(DocKind::UnitYear) => match unit_year::read(&loaded) {
+                Ok(u) => years.push((u.id, u.unit.to_string(), u.year)),
+                Err(e) => broken.push(format!("{id}: {e}")),
+            },
+            Err(e) => broken.push(format!("{id}: {e}")),
+        }
+    }
+    let w = app.store.write()?;
+    w.clear_indexes()?;
+    for r in &rows {
+        w.put_proposal_row(r)?;
+    }
+    for (id, unit, year) in &years {
+        w.put_unit_year_row(id, unit, *year)?;
+    }
+    w.commit()?;
+    out.emit(
+        &json!({"proposals": rows.len(), "unit_years": years.len(), "broken": broken}),
+        || {
+            let mut s = format!(
+                "Đã dựng lại chỉ mục: {} đề xuất, {} hồ sơ nhiệm vụ năm.",
+                rows.len(),
+                years.len()
+            );
+            for b in &broken {
+                s.push_str(&format!("\nTài liệu hỏng: {b}"));
+            }
+            s
+        },
+    )
+}
+
+pub fn compact(mut app: App, out: Out) -> Result<(), CliError> {
+    let (_, before_chunks) = app.store.count_docs()?;
+    let docs = app.store.all_docs()?;
+    let now = app.now_ms;
+    let mut n = 0usize;
+    for (id, _) in docs {
+        let Ok(doc_id) = DocId::parse(&id) else {
+            continue;
+        };
+        let Some((_, doc)) = app.store.load_doc(&doc_id, &app.actor)? else {
+            continue;
+        };
+        let w = app.store.write()?;
+        w.compact(&doc_id, &doc, now)?;
+        w.commit()?;
+        n += 1;
+    }
+    out.emit(
+        &json!({"documents": n, "chunks_folded": before_chunks}),
+        || format!("Đã nén {n} tài liệu ({before_chunks} phần thay đổi gộp vào ảnh chụp)."),
+    )
+}

@@ -1,0 +1,101 @@
+//! `doimoi init`: sets the installation up for one office, offline.
+
+use super::org::parse_structure;
+use super::Out;
+use crate::app::keys;
+use crate::cli::InitArgs;
+use crate::error::CliError;
+use crate::store::Store;
+use automerge::ActorId;
+use doimoi_shared::calendar::Calendar;
+use doimoi_shared::ids::UnitCode;
+use doimoi_shared::org::{Registry, DEFAULT_PROVINCE};
+use serde::Serialize;
+use std::path::Path;
+
+#[derive(Serialize)]
+struct InitJson {
+    unit: String,
+    name: String,
+    province: String,
+    structure: String,
+    actor: String,
+    hub: Option<String>,
+    data: String,
+}
+
+pub fn run(dir: &Path, args: InitArgs, out: Out) -> Result<(), CliError> {
+    let structure = parse_structure(args.structure.as_deref().unwrap_or("2024"))?;
+    let province = args.province.as_deref().unwrap_or(DEFAULT_PROVINCE);
+    let registry =
+        Registry::embedded(structure, province).map_err(|e| CliError::Usage(e.to_string()))?;
+    let unit = UnitCode::parse(&args.unit).map_err(|e| CliError::Usage(e.to_string()))?;
+    let Some(u) = registry.get(&unit) else {
+        return Err(CliError::Usage(format!(
+            "Không có đơn vị mã \"{unit}\" trong danh mục {} (cơ cấu {}). Tìm mã bằng `doimoi org show --find TÊN`.",
+            registry.province_name(),
+            structure.as_str()
+        )));
+    };
+    if let Some(hub) = &args.hub {
+        if !(hub.starts_with("http://") || hub.starts_with("https://")) {
+            return Err(CliError::Usage(format!(
+                "--hub \"{hub}\" không hợp lệ: địa chỉ phải bắt đầu bằng http:// hoặc https://."
+            )));
+        }
+    }
+    let mut store = Store::open(dir)?;
+    if let Some(existing) = store.get_meta(keys::UNIT)? {
+        if existing != unit.as_str() {
+            return Err(CliError::Usage(format!(
+                "Kho tại {} đã được khởi tạo cho đơn vị {existing}. Mỗi kho thuộc một đơn vị: dùng thư mục khác (--data).",
+                dir.display()
+            )));
+        }
+    }
+    // One Automerge actor per installation, never reused elsewhere.
+    let actor = match store.get_meta(keys::ACTOR)? {
+        Some(a) => a,
+        None => ActorId::from(crate::app::App::random_bytes()).to_hex_string(),
+    };
+    let mut pairs: Vec<(&str, String)> = vec![
+        (keys::UNIT, unit.to_string()),
+        (keys::ACTOR, actor.clone()),
+        (keys::REGISTRY, registry.to_json()),
+    ];
+    if store.get_meta(keys::CALENDAR)?.is_none() {
+        pairs.push((keys::CALENDAR, Calendar::embedded_default().to_json()));
+    }
+    if let Some(h) = &args.hub {
+        pairs.push((keys::HUB, h.trim_end_matches('/').to_string()));
+    }
+    if let Some(t) = &args.token {
+        pairs.push((keys::TOKEN, t.clone()));
+    }
+    let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    store.set_meta_all(&borrowed)?;
+    let json = InitJson {
+        unit: unit.to_string(),
+        name: u.name.clone(),
+        province: registry.province_name().to_string(),
+        structure: structure.as_str().to_string(),
+        actor,
+        hub: args.hub.clone(),
+        data: dir.display().to_string(),
+    };
+    out.emit(&json, || {
+        format!(
+            "Đã khởi tạo doimoi cho {} ({}), {}.\nDữ liệu: {}\n{}",
+            u.name,
+            unit,
+            registry.province_name(),
+            dir.display(),
+            match &args.hub {
+                Some(h) => format!("Máy chủ đồng bộ: {h}"),
+                None =>
+                    "Chưa cấu hình máy chủ đồng bộ: doimoi vẫn làm việc đầy đủ khi không có mạng."
+                        .into(),
+            }
+        )
+    })
+}

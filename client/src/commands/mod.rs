@@ -1,0 +1,70 @@
+//! One module per command group. Each prints Vietnamese text, or JSON on stdout with `--json`.
+
+mod calendar;
+mod docs;
+mod duty;
+mod init;
+mod org;
+mod proposal;
+
+use crate::app::{data_dir, App};
+use crate::cli::{Cli, Command};
+use crate::error::CliError;
+use serde::Serialize;
+
+/// Output mode, chosen by `--json`.
+#[derive(Debug, Clone, Copy)]
+pub struct Out {
+    pub json: bool,
+}
+
+impl Out {
+    /// Prints `value` as JSON when `--json`, else the text `human` builds.
+    pub fn emit<T: Serialize>(
+        &self,
+        value: &T,
+        human: impl FnOnce() -> String,
+    ) -> Result<(), CliError> {
+        if self.json {
+            let s = serde_json::to_string_pretty(value)
+                .map_err(|e| CliError::Usage(format!("Không tạo được JSON: {e}")))?;
+            println!("{s}");
+        } else {
+            let text = human();
+            if !text.is_empty() {
+                println!("{}", text.trim_end());
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn dispatch(cli: Cli) -> Result<(), CliError> {
+    let out = Out { json: cli.json };
+    let dir = data_dir(cli.data.as_deref())?;
+    match cli.command {
+        Command::Org(cmd) => org::run(&dir, cmd, out),
+        Command::Init(args) => init::run(&dir, args, out),
+        Command::Proposal(cmd) => proposal::run(App::open(&dir)?, cmd, out),
+        Command::Comment(args) => proposal::comment(App::open(&dir)?, args, out),
+        Command::Duty(cmd) => duty::run(App::open(&dir)?, cmd, out),
+        Command::Search(args) => docs::search(App::open(&dir)?, args, out),
+        Command::History(args) => docs::history(App::open(&dir)?, args, out),
+        Command::Export(args) => docs::export(App::open(&dir)?, args, out),
+        Command::Import(args) => docs::import(App::open(&dir)?, args, out),
+        Command::Reindex => docs::reindex(App::open(&dir)?, out),
+        Command::Compact => docs::compact(App::open(&dir)?, out),
+        Command::Calendar(cmd) => calendar::run(App::open(&dir)?, cmd, out),
+    }
+}
+
+/// Formats milliseconds since the epoch as local (+07:00) date and time.
+pub fn local_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&crate::app::vn_offset())
+                .format("%d/%m/%Y %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}

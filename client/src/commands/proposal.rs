@@ -1,0 +1,763 @@
+//! `doimoi proposal …`: drafts, edits, lists, and every procedure step.
+
+use super::{local_time, Out};
+use crate::app::{parse_date, App};
+use crate::cli::{
+    CommentArgs, DeterminationArg, EditArgs, FieldArgs, LevelArg, ProposalCmd, ResultArg, SideArg,
+    StepArgs,
+};
+use crate::error::CliError;
+use doimoi_shared::doc::proposal::{
+    self, prose_label, Attachment, Comment, Proposal, ProposalFields, PROSE,
+};
+use doimoi_shared::ids::{hex, DocId};
+use doimoi_shared::text::nfc;
+use doimoi_shared::workflow::{
+    check_next, Action, Basis, Determination, EvalResult, Event, Level, Outcome, ProposalState,
+    Side, Status,
+};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+pub fn run(mut app: App, cmd: ProposalCmd, out: Out) -> Result<(), CliError> {
+    match cmd {
+        ProposalCmd::New(args) => new(&mut app, args, out),
+        ProposalCmd::Edit(args) => edit(&mut app, args, out),
+        ProposalCmd::List { status } => list(&app, status.as_deref(), out),
+        ProposalCmd::Show(id) => show(&app, &id.id, out),
+        ProposalCmd::Comment(args) => comment(app, args, out),
+        ProposalCmd::Attach { id, file } => attach(&mut app, &id, &file, out),
+        ProposalCmd::Submit(s) => step(&mut app, s, Action::Submit, out),
+        ProposalCmd::Receive(s) => step(&mut app, s, Action::Receive, out),
+        ProposalCmd::PartyOpinion { step: s, agree, .. } => {
+            step(&mut app, s, Action::PartyOpinion { agree }, out)
+        }
+        ProposalCmd::Vote {
+            step: s,
+            votes_for,
+            against,
+            abstain,
+            head_voted,
+        } => {
+            let head_voted = head_voted.map(|h| match h {
+                SideArg::For => Side::For,
+                SideArg::Against => Side::Against,
+            });
+            let action = Action::Vote {
+                votes_for,
+                against,
+                abstain,
+                head_voted,
+            };
+            step(&mut app, s, action, out)
+        }
+        ProposalCmd::Approve {
+            step: s,
+            pilot,
+            by_head,
+        } => step(&mut app, s, Action::Approve { pilot, by_head }, out),
+        ProposalCmd::Reject(s) => step(&mut app, s, Action::Reject, out),
+        ProposalCmd::Escalate(s) => step(&mut app, s, Action::Escalate, out),
+        ProposalCmd::Answer {
+            step: s, approve, ..
+        } => step(&mut app, s, Action::Answer { approve }, out),
+        ProposalCmd::Start(s) => step(&mut app, s, Action::Start, out),
+        ProposalCmd::Suspend(s) => step(&mut app, s, Action::Suspend, out),
+        ProposalCmd::Resume(s) => step(&mut app, s, Action::Resume, out),
+        ProposalCmd::Terminate(s) => step(&mut app, s, Action::Terminate, out),
+        ProposalCmd::ReportResults { step: s, finished } => {
+            let finished = finished.map(|f| parse_date(&f, "--finished")).transpose()?;
+            step(&mut app, s, Action::ReportResults { finished }, out)
+        }
+        ProposalCmd::Evaluate {
+            step: s,
+            result,
+            damage,
+        } => {
+            let result = match result {
+                ResultArg::Completed => EvalResult::Completed,
+                ResultArg::Partly => EvalResult::Partly,
+                ResultArg::NotCompleted => EvalResult::NotCompleted,
+            };
+            step(&mut app, s, Action::Evaluate { result, damage }, out)
+        }
+        ProposalCmd::Notify(s) => step(&mut app, s, Action::Notify, out),
+        ProposalCmd::Protect {
+            step: s,
+            determination,
+        } => {
+            let determination = match determination {
+                DeterminationArg::NotLiable => Determination::NotLiable,
+                DeterminationArg::Excluded => Determination::Excluded,
+                DeterminationArg::Considered => Determination::Considered,
+            };
+            step(&mut app, s, Action::Protect { determination }, out)
+        }
+        ProposalCmd::Commend { step: s, level } => {
+            let level = match level {
+                LevelArg::Unit => Level::Unit,
+                LevelArg::Province => Level::Province,
+            };
+            step(&mut app, s, Action::Commend { level }, out)
+        }
+        ProposalCmd::Discipline { step: s, measure } => step(
+            &mut app,
+            s,
+            Action::Discipline {
+                measure: nfc(measure.trim()),
+            },
+            out,
+        ),
+        ProposalCmd::Resolve { step: s, keep } => step(
+            &mut app,
+            s,
+            Action::Resolve {
+                keep: keep.trim().to_ascii_lowercase(),
+            },
+            out,
+        ),
+    }
+}
+
+/// Turns the field flags (and `--file`) into the fields to write.
+fn fields_from_args(args: &FieldArgs) -> Result<ProposalFields, CliError> {
+    let mut f = match &args.file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::io(format!("Không đọc được tệp {}", path.display()), e))?;
+            toml::from_str::<FileFields>(&text)
+                .map_err(|e| {
+                    CliError::Usage(format!(
+                        "Tệp {} không đúng định dạng: {e}. Dùng các khóa trùng tên cờ, ví dụ title = \"…\", proposer-is-head = true.",
+                        path.display()
+                    ))
+                })?
+                .into_fields()?
+        }
+        None => ProposalFields::default(),
+    };
+    let set = |slot: &mut Option<String>, v: &Option<String>| {
+        if let Some(v) = v {
+            *slot = Some(nfc(v));
+        }
+    };
+    set(&mut f.title, &args.title);
+    set(&mut f.proposer, &args.proposer);
+    set(&mut f.position, &args.position);
+    set(&mut f.field, &args.field);
+    set(&mut f.necessity, &args.necessity);
+    set(&mut f.content, &args.content);
+    set(&mut f.subjects, &args.subjects);
+    set(&mut f.scope, &args.scope);
+    set(&mut f.timeline, &args.timeline);
+    set(&mut f.resources, &args.resources);
+    set(&mut f.feasibility, &args.feasibility);
+    set(&mut f.impact, &args.impact);
+    set(&mut f.expected, &args.expected);
+    if args.proposer_is_head {
+        f.proposer_is_head = Some(true);
+    }
+    if args.proposer_is_deputy {
+        f.proposer_is_deputy = Some(true);
+    }
+    if args.leader {
+        f.leader = Some(true);
+    }
+    if args.pilot {
+        f.pilot = Some(true);
+    }
+    if let Some(b) = &args.basis {
+        f.basis = Some(parse_basis(b)?);
+    }
+    if f.proposer_is_head == Some(true) && f.proposer_is_deputy == Some(true) {
+        return Err(CliError::Usage(
+            "Người đề xuất không thể vừa là người đứng đầu (--proposer-is-head) vừa là cấp phó (--proposer-is-deputy).".into(),
+        ));
+    }
+    Ok(f)
+}
+
+fn parse_basis(s: &str) -> Result<Basis, CliError> {
+    Basis::parse(s).ok_or_else(|| {
+        CliError::Usage(format!(
+            "--basis \"{s}\" không hợp lệ: dùng qd20 (Quy định 20-QĐ/TU), nd73 (Nghị định 73/2023/NĐ-CP) hoặc both."
+        ))
+    })
+}
+
+/// `--file proposal.toml`: the same names as the flags.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FileFields {
+    title: Option<String>,
+    proposer: Option<String>,
+    position: Option<String>,
+    proposer_is_head: Option<bool>,
+    proposer_is_deputy: Option<bool>,
+    leader: Option<bool>,
+    basis: Option<String>,
+    field: Option<String>,
+    necessity: Option<String>,
+    content: Option<String>,
+    subjects: Option<String>,
+    scope: Option<String>,
+    timeline: Option<String>,
+    resources: Option<String>,
+    feasibility: Option<String>,
+    impact: Option<String>,
+    expected: Option<String>,
+    pilot: Option<bool>,
+}
+
+impl FileFields {
+    fn into_fields(self) -> Result<ProposalFields, CliError> {
+        let n = |v: Option<String>| v.map(|s| nfc(&s));
+        Ok(ProposalFields {
+            title: n(self.title),
+            proposer: n(self.proposer),
+            position: n(self.position),
+            proposer_is_head: self.proposer_is_head,
+            proposer_is_deputy: self.proposer_is_deputy,
+            leader: self.leader,
+            basis: self.basis.as_deref().map(parse_basis).transpose()?,
+            field: n(self.field),
+            pilot: self.pilot,
+            necessity: n(self.necessity),
+            content: n(self.content),
+            subjects: n(self.subjects),
+            scope: n(self.scope),
+            timeline: n(self.timeline),
+            resources: n(self.resources),
+            feasibility: n(self.feasibility),
+            impact: n(self.impact),
+            expected: n(self.expected),
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct Created {
+    id: String,
+    status: &'static str,
+    unit: String,
+}
+
+fn new(app: &mut App, args: FieldArgs, out: Out) -> Result<(), CliError> {
+    let fields = fields_from_args(&args)?;
+    if fields.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        return Err(CliError::Usage(
+            "Thiếu tên đề xuất: thêm --title \"…\".".into(),
+        ));
+    }
+    if fields
+        .proposer
+        .as_deref()
+        .is_none_or(|t| t.trim().is_empty())
+    {
+        return Err(CliError::Usage(
+            "Thiếu người đề xuất: thêm --proposer \"Họ và tên\".".into(),
+        ));
+    }
+    let id = DocId::from_bytes(App::random_bytes());
+    let doc = proposal::create(app.actor.clone(), &id, &app.unit, app.now_ms, &fields)?;
+    let p = app.save_proposal(&doc, None)?;
+    out.emit(
+        &Created {
+            id: id.to_string(),
+            status: Status::Draft.as_str(),
+            unit: app.unit.to_string(),
+        },
+        || format!("Đã tạo dự thảo đề xuất \"{}\".\nMã: {}", p.title, id),
+    )
+}
+
+fn edit(app: &mut App, args: EditArgs, out: Out) -> Result<(), CliError> {
+    let id = app.resolve_id(&args.id)?;
+    let mut fields = fields_from_args(&args.fields)?;
+    for flag in &args.unset {
+        match flag.as_str() {
+            "proposer-is-head" => fields.proposer_is_head = Some(false),
+            "proposer-is-deputy" => fields.proposer_is_deputy = Some(false),
+            "leader" => fields.leader = Some(false),
+            "pilot" => fields.pilot = Some(false),
+            other => {
+                return Err(CliError::Usage(format!(
+                    "--unset \"{other}\" không hợp lệ: dùng proposer-is-head, proposer-is-deputy, leader hoặc pilot."
+                )))
+            }
+        }
+    }
+    if fields.is_empty() {
+        return Err(CliError::Usage(
+            "Không có gì để sửa: thêm ít nhất một cờ, ví dụ --content \"…\".".into(),
+        ));
+    }
+    let (mut doc, p) = app.load_proposal(&id)?;
+    let state = app.state(&p);
+    if !state.status.editable() {
+        return Err(CliError::Refused(format!(
+            "Đề xuất đã ở trạng thái \"{}\": nội dung kế hoạch đã được quyết định, không sửa được nữa. Ghi ý kiến bằng `doimoi comment`.",
+            state.status.label_vi()
+        )));
+    }
+    if p.unit != app.unit {
+        return Err(CliError::Refused(format!(
+            "Chỉ đơn vị của người đề xuất ({}) được sửa nội dung đề xuất; đơn vị khác ghi ý kiến bằng `doimoi comment`.",
+            app.unit_label(&p.unit)
+        )));
+    }
+    let before = doc.get_heads();
+    let unit = app.unit.clone();
+    let changed = proposal::edit(&mut doc, &fields, &unit, app.now_ms)?;
+    if changed {
+        app.save_proposal(&doc, Some(&before))?;
+    }
+    out.emit(&json!({"id": id.to_string(), "changed": changed}), || {
+        if changed {
+            format!("Đã lưu thay đổi của đề xuất {id}.")
+        } else {
+            "Không có thay đổi nào (giá trị mới trùng giá trị cũ).".into()
+        }
+    })
+}
+
+fn list(app: &App, status: Option<&str>, out: Out) -> Result<(), CliError> {
+    if let Some(s) = status {
+        if Status::parse(s).is_none() {
+            let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+            return Err(CliError::Usage(format!(
+                "--status \"{s}\" không hợp lệ. Các trạng thái: {}.",
+                all.join(", ")
+            )));
+        }
+    }
+    let rows = app.store.list_proposals(status)?;
+    print_rows(app, &rows, out)
+}
+
+pub fn print_rows(app: &App, rows: &[crate::store::ProposalRow], out: Out) -> Result<(), CliError> {
+    let json: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "title": r.title,
+                "status": r.status,
+                "unit": r.unit,
+                "deciding_unit": r.deciding_unit,
+                "proposer": r.proposer,
+                "field": r.field,
+                "basis": r.basis,
+                "flags": app.row_flags(r),
+                "created_at": r.created_at,
+            })
+        })
+        .collect();
+    out.emit(&json, || {
+        if rows.is_empty() {
+            return "Không có đề xuất nào.".into();
+        }
+        let mut s = format!("{} đề xuất\n", rows.len());
+        for r in rows {
+            let label = Status::parse(&r.status).map(|s| s.label_vi()).unwrap_or("");
+            let flags = app.row_flags(r);
+            let flags = if flags.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", flags.join(", "))
+            };
+            s.push_str(&format!(
+                "{}  {:<22} {}{}\n",
+                &r.id[..12],
+                label,
+                r.title,
+                flags
+            ));
+        }
+        s
+    })
+}
+
+/// The JSON form of an event with its outcome.
+fn event_json(e: &Event, outcome: Option<&Outcome>) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(e.id));
+    m.insert("step".into(), json!(e.action.name()));
+    m.insert("label".into(), json!(e.action.label_vi()));
+    m.insert("date".into(), json!(e.date.to_string()));
+    m.insert("at".into(), json!(e.at));
+    m.insert("unit".into(), json!(e.unit.as_str()));
+    m.insert("by".into(), json!(e.by));
+    m.insert("position".into(), json!(e.position));
+    m.insert("note".into(), json!(e.note));
+    match &e.action {
+        Action::PartyOpinion { agree } => {
+            m.insert("agree".into(), json!(agree));
+        }
+        Action::Vote {
+            votes_for,
+            against,
+            abstain,
+            head_voted,
+        } => {
+            m.insert("for".into(), json!(votes_for));
+            m.insert("against".into(), json!(against));
+            m.insert("abstain".into(), json!(abstain));
+            m.insert("head_voted".into(), json!(head_voted));
+        }
+        Action::Approve { pilot, by_head } => {
+            m.insert("pilot".into(), json!(pilot));
+            m.insert("by_head".into(), json!(by_head));
+        }
+        Action::Answer { approve } => {
+            m.insert("approve".into(), json!(approve));
+        }
+        Action::ReportResults { finished } => {
+            m.insert("finished".into(), json!(finished.map(|d| d.to_string())));
+        }
+        Action::Evaluate { result, damage } => {
+            m.insert("result".into(), json!(result.as_str()));
+            m.insert("damage".into(), json!(damage));
+        }
+        Action::Protect { determination } => {
+            m.insert("determination".into(), json!(determination.as_str()));
+        }
+        Action::Commend { level } => {
+            m.insert("level".into(), json!(level.as_str()));
+        }
+        Action::Discipline { measure } => {
+            m.insert("measure".into(), json!(measure));
+        }
+        Action::Resolve { keep } => {
+            m.insert("keep".into(), json!(keep));
+        }
+        Action::Submit
+        | Action::Receive
+        | Action::Reject
+        | Action::Escalate
+        | Action::Start
+        | Action::Suspend
+        | Action::Resume
+        | Action::Terminate
+        | Action::Notify => {}
+    }
+    if let Some(o) = outcome {
+        if let Value::Object(om) = serde_json::to_value(o).unwrap_or(Value::Null) {
+            m.extend(om);
+        }
+    }
+    Value::Object(m)
+}
+
+/// The full JSON of `proposal show`: the fields under their flag names, plus the state.
+pub fn proposal_json(p: &Proposal, st: &ProposalState) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(p.id.as_str()));
+    m.insert("unit".into(), json!(p.unit.as_str()));
+    m.insert("title".into(), json!(p.title));
+    m.insert("proposer".into(), json!(p.proposer));
+    m.insert("position".into(), json!(p.position));
+    m.insert("proposer-is-head".into(), json!(p.proposer_is_head));
+    m.insert("proposer-is-deputy".into(), json!(p.proposer_is_deputy));
+    m.insert("leader".into(), json!(p.leader));
+    m.insert("basis".into(), json!(p.basis.as_str()));
+    m.insert("field".into(), json!(p.field));
+    m.insert("pilot".into(), json!(p.pilot));
+    for (k, v) in &p.prose {
+        m.insert(k.clone(), json!(v));
+    }
+    m.insert("created_at".into(), json!(p.created_at));
+    m.insert("status".into(), json!(st.status.as_str()));
+    m.insert("status_label".into(), json!(st.status.label_vi()));
+    m.insert("deciding_unit".into(), json!(st.deciding_unit.as_str()));
+    m.insert("approved_by".into(), json!(st.approved_by));
+    m.insert("approved_as_pilot".into(), json!(st.pilot));
+    m.insert("vote_passed".into(), json!(st.vote_passed));
+    m.insert("answer".into(), json!(st.answer));
+    m.insert(
+        "evaluation".into(),
+        json!(st.evaluation.map(|r| r.as_str())),
+    );
+    m.insert("damage".into(), json!(st.damage));
+    m.insert(
+        "protection".into(),
+        json!(st.protection.map(|d| d.as_str())),
+    );
+    m.insert(
+        "commendations".into(),
+        json!(st
+            .commendations
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()),
+    );
+    m.insert("disciplines".into(), json!(st.disciplines));
+    m.insert("deadlines".into(), json!(st.deadlines));
+    m.insert("flags".into(), json!(st.flags));
+    let events: Vec<Value> = p
+        .events
+        .iter()
+        .map(|e| {
+            let o = st.events.iter().find(|o| o.id == e.id).map(|o| &o.outcome);
+            event_json(e, o)
+        })
+        .collect();
+    m.insert("events".into(), Value::Array(events));
+    m.insert("unreadable_events".into(), json!(p.unreadable));
+    m.insert("comments".into(), json!(p.comments));
+    m.insert("attachments".into(), json!(p.attachments));
+    Value::Object(m)
+}
+
+fn show(app: &App, id: &str, out: Out) -> Result<(), CliError> {
+    let id = app.resolve_id(id)?;
+    let (_, p) = app.load_proposal(&id)?;
+    let st = app.state(&p);
+    out.emit(&proposal_json(&p, &st), || human_show(app, &p, &st))
+}
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "có"
+    } else {
+        "không"
+    }
+}
+
+fn human_show(app: &App, p: &Proposal, st: &ProposalState) -> String {
+    let mut s = String::new();
+    s.push_str(&format!("{}\nMã: {}\n", p.title, p.id));
+    s.push_str(&format!("Trạng thái: {}", st.status.label_vi()));
+    if !st.flags.is_empty() {
+        s.push_str(&format!("  [{}]", st.flags.join(", ")));
+    }
+    s.push('\n');
+    s.push_str(&format!("Đơn vị: {}\n", app.unit_label(&p.unit)));
+    s.push_str(&format!(
+        "Đơn vị quyết định: {}\n",
+        app.unit_label(&st.deciding_unit)
+    ));
+    s.push_str(&format!(
+        "Người đề xuất: {}{}\n",
+        p.proposer,
+        if p.position.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", p.position)
+        }
+    ));
+    s.push_str(&format!(
+        "Người đứng đầu: {} · Cấp phó: {} · Lãnh đạo, quản lý: {} · Thí điểm: {} · Căn cứ: {} · Lĩnh vực: {}\n",
+        yes(p.proposer_is_head),
+        yes(p.proposer_is_deputy),
+        yes(p.leader),
+        yes(p.pilot),
+        p.basis.as_str(),
+        p.field
+    ));
+    for name in PROSE {
+        let v = p.prose(name);
+        if !v.is_empty() {
+            s.push_str(&format!(
+                "\n{}:\n  {}\n",
+                prose_label(name),
+                v.replace('\n', "\n  ")
+            ));
+        }
+    }
+    if !st.deadlines.is_empty() {
+        s.push_str("\nThời hạn:\n");
+        for d in &st.deadlines {
+            let state = match d.state.as_str() {
+                "on_time" => "đúng hạn",
+                "late" => "trễ hạn",
+                "overdue" => "QUÁ HẠN",
+                _ => "đang chạy",
+            };
+            s.push_str(&format!(
+                "  {:<15} hạn {} — {}\n",
+                d.step,
+                d.due.format("%d/%m/%Y"),
+                state
+            ));
+        }
+    }
+    if !p.events.is_empty() {
+        s.push_str("\nCác bước:\n");
+        for e in &p.events {
+            let o = st.events.iter().find(|o| o.id == e.id).map(|o| &o.outcome);
+            let mark = match o {
+                Some(Outcome::Applied) | None => String::new(),
+                Some(Outcome::Invalid { reason }) => format!("  ✗ không hợp lệ: {reason}"),
+                Some(Outcome::Duplicate { .. }) => "  (trùng)".into(),
+                Some(Outcome::Conflict { with, .. }) => format!("  ⚠ xung đột với {with}"),
+                Some(Outcome::SetAside { .. }) => "  (đã gạt bỏ khi giải quyết xung đột)".into(),
+            };
+            s.push_str(&format!(
+                "  {} {} {} — {}{}{}\n",
+                e.date.format("%d/%m/%Y"),
+                e.id,
+                e.action.label_vi(),
+                e.unit,
+                if e.by.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", e.by)
+                },
+                mark
+            ));
+        }
+    }
+    if !p.comments.is_empty() {
+        s.push_str("\nÝ kiến:\n");
+        for c in &p.comments {
+            s.push_str(&format!(
+                "  {} {} {}: {}\n",
+                local_time(c.at),
+                c.unit,
+                c.by,
+                c.text
+            ));
+        }
+    }
+    if !p.attachments.is_empty() {
+        s.push_str("\nTệp đính kèm:\n");
+        for a in &p.attachments {
+            s.push_str(&format!(
+                "  {} ({} byte) sha256 {}\n",
+                a.name,
+                a.size,
+                &a.sha256[..16]
+            ));
+        }
+    }
+    s
+}
+
+/// Records one procedure step: checks authority and order first, writes nothing on refusal.
+fn step(app: &mut App, args: StepArgs, action: Action, out: Out) -> Result<(), CliError> {
+    let id = app.resolve_id(&args.id)?;
+    let acting = match &args.acting_unit {
+        Some(code) => app.known_unit(code)?,
+        None => app.unit.clone(),
+    };
+    let date = match &args.date {
+        Some(d) => parse_date(d, "--date")?,
+        None => app.today,
+    };
+    if date > app.today {
+        return Err(CliError::Usage(format!(
+            "--date {date} ở tương lai: chỉ ghi các bước đã diễn ra (hôm nay là {}).",
+            app.today
+        )));
+    }
+    let (mut doc, p) = app.load_proposal(&id)?;
+    if matches!(action, Action::Submit) {
+        let missing = p.missing_for_submit();
+        if !missing.is_empty() {
+            return Err(CliError::Refused(format!(
+                "Chưa nộp được: Điều 7.2 Nghị định 73/2023/NĐ-CP yêu cầu kế hoạch đề xuất có đủ nội dung. Còn thiếu: {}. Bổ sung bằng `doimoi proposal edit {}`.",
+                missing.join("; "),
+                &id.as_str()[..8]
+            )));
+        }
+    }
+    let (seq, prev) = p.next_position();
+    let event = Event {
+        id: App::new_event_id(),
+        seq,
+        prev,
+        at: app.now_ms,
+        date,
+        unit: acting,
+        by: args
+            .by
+            .as_deref()
+            .map(|s| nfc(s.trim()))
+            .unwrap_or_default(),
+        position: args
+            .position
+            .as_deref()
+            .map(|s| nfc(s.trim()))
+            .unwrap_or_default(),
+        note: args
+            .note
+            .as_deref()
+            .map(|s| nfc(s.trim()))
+            .unwrap_or_default(),
+        action,
+    };
+    if let Err(reason) = check_next(&p.facts(), &p.events, &event, &app.registry, &app.config) {
+        return Err(CliError::Refused(format!(
+            "Không ghi được: {reason}. Không có gì bị thay đổi."
+        )));
+    }
+    let before = doc.get_heads();
+    proposal::append_event(&mut doc, &event)?;
+    let p = app.save_proposal(&doc, Some(&before))?;
+    let st = app.state(&p);
+    out.emit(
+        &json!({"id": id.to_string(), "event": event.id, "step": event.action.name(), "status": st.status.as_str(), "flags": st.flags}),
+        || {
+            format!(
+                "Đã ghi bước \"{}\" ({}). Trạng thái: {}.",
+                event.action.label_vi(),
+                event.id,
+                st.status.label_vi()
+            )
+        },
+    )
+}
+
+pub fn comment(mut app: App, args: CommentArgs, out: Out) -> Result<(), CliError> {
+    let id = app.resolve_id(&args.id)?;
+    let text = nfc(args.text.trim());
+    if text.is_empty() {
+        return Err(CliError::Usage("Ý kiến trống: thêm --text \"…\".".into()));
+    }
+    let (mut doc, _) = app.load_proposal(&id)?;
+    let before = doc.get_heads();
+    let c = Comment {
+        id: App::new_event_id(),
+        at: app.now_ms,
+        unit: app.unit.clone(),
+        by: args
+            .by
+            .as_deref()
+            .map(|s| nfc(s.trim()))
+            .unwrap_or_default(),
+        text,
+    };
+    proposal::add_comment(&mut doc, &c)?;
+    app.save_proposal(&doc, Some(&before))?;
+    out.emit(&json!({"id": id.to_string(), "comment": c.id}), || {
+        format!("Đã ghi ý kiến vào đề xuất {id}.")
+    })
+}
+
+fn attach(app: &mut App, id: &str, file: &std::path::Path, out: Out) -> Result<(), CliError> {
+    use sha2::Digest;
+    let id = app.resolve_id(id)?;
+    let bytes = std::fs::read(file)
+        .map_err(|e| CliError::io(format!("Không đọc được tệp {}", file.display()), e))?;
+    let sha = hex(&sha2::Sha256::digest(&bytes));
+    let (mut doc, _) = app.load_proposal(&id)?;
+    let before = doc.get_heads();
+    let a = Attachment {
+        sha256: sha.clone(),
+        name: nfc(&file
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default()),
+        size: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+        at: app.now_ms,
+        unit: app.unit.clone(),
+    };
+    proposal::add_attachment(&mut doc, &a)?;
+    // The bytes and the reference land in one transaction.
+    app.save_proposal_with(&doc, Some(&before), Some((&sha, &bytes)))?;
+    out.emit(
+        &json!({"id": id.to_string(), "sha256": sha, "size": a.size}),
+        || format!("Đã đính kèm {} ({} byte).", a.name, a.size),
+    )
+}

@@ -1,0 +1,574 @@
+//! The local store: the only module that speaks SQL.
+//!
+//! One SQLite file (`doimoi.db`) in WAL mode with `synchronous=FULL`, so a command that returns
+//! has its change on disk. Migrations are append-only, tracked by `PRAGMA user_version`.
+//!
+//! Documents are kept as a snapshot (`doc.snapshot`, an Automerge `save()`) plus incremental
+//! change chunks (`doc_change`, each a `save_after(previous heads)`), so a small change never
+//! rewrites the whole document. When a document has gathered [`COMPACT_AFTER`] chunks the next
+//! write folds them into a new snapshot in the same transaction.
+//!
+//! `proposal_index` and `unit_year_index` are derived from the documents (lists, filters,
+//! search) and can be rebuilt at any time (`doimoi reindex`).
+
+use automerge::{ActorId, Automerge, ChangeHash, ReadDoc};
+use doimoi_shared::ids::DocId;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use std::path::{Path, PathBuf};
+
+/// Chunks a document may gather before its next write compacts it.
+pub const COMPACT_AFTER: i64 = 32;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: documents, derived indexes, settings.
+    r#"
+    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE doc(
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        snapshot BLOB NOT NULL,
+        heads BLOB NOT NULL,
+        chunks INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE doc_change(
+        doc_id TEXT NOT NULL REFERENCES doc(id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY(doc_id, n)
+    );
+    CREATE TABLE proposal_index(
+        id TEXT PRIMARY KEY REFERENCES doc(id) ON DELETE CASCADE,
+        unit TEXT NOT NULL,
+        deciding_unit TEXT NOT NULL,
+        title TEXT NOT NULL,
+        proposer TEXT NOT NULL,
+        field TEXT NOT NULL,
+        basis TEXT NOT NULL,
+        status TEXT NOT NULL,
+        flags TEXT NOT NULL,
+        open_due TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        folded TEXT NOT NULL
+    );
+    CREATE INDEX proposal_index_status ON proposal_index(status);
+    CREATE INDEX proposal_index_created ON proposal_index(created_at);
+    CREATE TABLE unit_year_index(
+        id TEXT PRIMARY KEY REFERENCES doc(id) ON DELETE CASCADE,
+        unit TEXT NOT NULL,
+        year INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX unit_year_index_unit_year ON unit_year_index(unit, year);
+    CREATE TABLE blob(sha256 TEXT PRIMARY KEY, bytes BLOB NOT NULL);
+    "#,
+];
+
+/// Errors of the store. Messages say what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("Không mở được kho dữ liệu tại {path}: {source}. Kiểm tra quyền ghi thư mục (--data hoặc DOIMOI_DATA).")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("Kho dữ liệu tại {0} được tạo bởi phiên bản doimoi mới hơn (lược đồ {1}). Hãy cập nhật doimoi.")]
+    TooNew(PathBuf, i64),
+    #[error("Lỗi cơ sở dữ liệu: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("Tài liệu {0} trong kho bị hỏng ({1}). Chạy `doimoi reindex` để kiểm tra, hoặc nhập lại bản sao bằng `doimoi import`.")]
+    CorruptDoc(String, String),
+}
+
+/// Derived row of `proposal_index`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ProposalRow {
+    pub id: String,
+    pub unit: String,
+    pub deciding_unit: String,
+    pub title: String,
+    pub proposer: String,
+    pub field: String,
+    pub basis: String,
+    pub status: String,
+    /// Flags that do not depend on today's date (`conflict`, `invalid_event`, `late`).
+    pub flags: Vec<String>,
+    /// Earliest due date of a clock still running; `overdue` is derived from it at read time.
+    pub open_due: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub folded: String,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`, and migrates it.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+            path: dir.to_path_buf(),
+            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+        })?;
+        let path = dir.join("doimoi.db");
+        let conn = Connection::open(&path).map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        Self::setup(conn, path)
+    }
+
+    /// An in-memory store, for tests.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let conn = Connection::open_in_memory()?;
+        Self::setup(conn, PathBuf::from(":memory:"))
+    }
+
+    fn setup(mut conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
+        let wrap = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(wrap)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(wrap)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(wrap)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(wrap)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(wrap)?;
+        let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+        if version > known {
+            return Err(StoreError::TooNew(path, version));
+        }
+        if version < known {
+            let tx = conn.transaction()?;
+            for (i, m) in MIGRATIONS
+                .iter()
+                .enumerate()
+                .skip(usize::try_from(version).unwrap_or(0))
+            {
+                tx.execute_batch(m)?;
+                tx.pragma_update(None, "user_version", i + 1)?;
+            }
+            tx.commit()?;
+        }
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    // ---- settings ----
+
+    pub fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Writes several settings atomically.
+    pub fn set_meta_all(&mut self, pairs: &[(&str, &str)]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for (k, v) in pairs {
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![k, v],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ---- documents ----
+
+    pub fn doc_exists(&self, id: &DocId) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM doc WHERE id = ?1", [id.as_str()], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Ids of stored documents starting with `prefix` (for short ids typed by users).
+    pub fn doc_ids_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM doc WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 5")?;
+        let rows = stmt.query_map([prefix], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Loads a document (snapshot + chunks) and sets its actor to `actor`.
+    pub fn load_doc(
+        &self,
+        id: &DocId,
+        actor: &ActorId,
+    ) -> Result<Option<(String, Automerge)>, StoreError> {
+        let row: Option<(String, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT kind, snapshot FROM doc WHERE id = ?1",
+                [id.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((kind, snapshot)) = row else {
+            return Ok(None);
+        };
+        let corrupt = |e: String| StoreError::CorruptDoc(id.to_string(), e);
+        let mut doc = Automerge::load(&snapshot).map_err(|e| corrupt(e.to_string()))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
+        let chunks = stmt.query_map([id.as_str()], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut all = Vec::new();
+        for c in chunks {
+            all.extend_from_slice(&c?);
+        }
+        if !all.is_empty() {
+            doc.load_incremental(&all)
+                .map_err(|e| corrupt(e.to_string()))?;
+        }
+        if !doc.get_missing_deps(&[]).is_empty() {
+            return Err(corrupt("thiếu thay đổi phụ thuộc".into()));
+        }
+        doc.set_actor(actor.clone());
+        Ok(Some((kind, doc)))
+    }
+
+    /// Begins a write. Everything done through the returned [`Write`] lands atomically on
+    /// `commit`.
+    pub fn write(&mut self) -> Result<Write<'_>, StoreError> {
+        Ok(Write {
+            tx: self.conn.transaction()?,
+        })
+    }
+
+    // ---- queries over the index ----
+
+    pub fn list_proposals(&self, status: Option<&str>) -> Result<Vec<ProposalRow>, StoreError> {
+        let sql = format!(
+            "SELECT {PROPOSAL_COLS} FROM proposal_index {} ORDER BY created_at DESC, id",
+            if status.is_some() {
+                "WHERE status = ?1"
+            } else {
+                ""
+            }
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = match status {
+            Some(s) => stmt
+                .query_map([s], proposal_row)?
+                .collect::<Result<Vec<_>, _>>()?,
+            None => stmt
+                .query_map([], proposal_row)?
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        Ok(rows)
+    }
+
+    /// Proposals whose folded text contains every folded word of the query.
+    pub fn search_proposals(
+        &self,
+        folded_words: &[String],
+    ) -> Result<Vec<ProposalRow>, StoreError> {
+        let mut sql = format!("SELECT {PROPOSAL_COLS} FROM proposal_index WHERE 1");
+        for i in 0..folded_words.len() {
+            sql.push_str(&format!(" AND instr(folded, ?{}) > 0", i + 1));
+        }
+        sql.push_str(" ORDER BY created_at DESC, id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt
+            .query_map(
+                rusqlite::params_from_iter(folded_words.iter()),
+                proposal_row,
+            )?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    pub fn proposal_row(&self, id: &DocId) -> Result<Option<ProposalRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {PROPOSAL_COLS} FROM proposal_index WHERE id = ?1"),
+                [id.as_str()],
+                proposal_row,
+            )
+            .optional()?)
+    }
+
+    pub fn unit_year_ids(
+        &self,
+        year: Option<i32>,
+    ) -> Result<Vec<(String, String, i32)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, unit, year FROM unit_year_index WHERE ?1 IS NULL OR year = ?1 ORDER BY year, unit",
+        )?;
+        let rows = stmt
+            .query_map([year], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Every document id and kind, for rebuilding indexes.
+    pub fn all_docs(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id, kind FROM doc ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    pub fn count_docs(&self) -> Result<(i64, i64), StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(chunks), 0) FROM doc",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
+    pub fn get_blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT bytes FROM blob WHERE sha256 = ?1", [sha256], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+}
+
+const PROPOSAL_COLS: &str =
+    "id, unit, deciding_unit, title, proposer, field, basis, status, flags, open_due, created_at, updated_at, folded";
+
+fn proposal_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProposalRow> {
+    let flags: String = r.get(8)?;
+    Ok(ProposalRow {
+        id: r.get(0)?,
+        unit: r.get(1)?,
+        deciding_unit: r.get(2)?,
+        title: r.get(3)?,
+        proposer: r.get(4)?,
+        field: r.get(5)?,
+        basis: r.get(6)?,
+        status: r.get(7)?,
+        flags: flags
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        open_due: r.get(9)?,
+        created_at: r.get(10)?,
+        updated_at: r.get(11)?,
+        folded: r.get(12)?,
+    })
+}
+
+/// One atomic write to the store.
+pub struct Write<'a> {
+    tx: Transaction<'a>,
+}
+
+impl Write<'_> {
+    /// Persists `doc`. For a stored document, `before` are the heads it was loaded at and only
+    /// the changes since are appended (compacting when due); a new document is saved whole.
+    pub fn save_doc(
+        &self,
+        id: &DocId,
+        kind: &str,
+        doc: &Automerge,
+        before: Option<&[ChangeHash]>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let heads = encode_heads(&doc.get_heads());
+        let existing: Option<i64> = self
+            .tx
+            .query_row("SELECT chunks FROM doc WHERE id = ?1", [id.as_str()], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match (existing, before) {
+            (Some(chunks), Some(before)) if chunks + 1 < COMPACT_AFTER => {
+                let bytes = doc.save_after(before);
+                if bytes.is_empty() {
+                    return Ok(());
+                }
+                self.tx.execute(
+                    "INSERT INTO doc_change(doc_id, n, bytes) VALUES(?1, COALESCE((SELECT MAX(n) + 1 FROM doc_change WHERE doc_id = ?1), 0), ?2)",
+                    params![id.as_str(), bytes],
+                )?;
+                self.tx.execute(
+                    "UPDATE doc SET heads = ?2, chunks = chunks + 1, updated_at = ?3 WHERE id = ?1",
+                    params![id.as_str(), heads, now_ms],
+                )?;
+            }
+            (Some(_), _) => {
+                // Compaction: one snapshot replaces the snapshot and every chunk.
+                self.tx
+                    .execute("DELETE FROM doc_change WHERE doc_id = ?1", [id.as_str()])?;
+                self.tx.execute(
+                    "UPDATE doc SET snapshot = ?2, heads = ?3, chunks = 0, updated_at = ?4 WHERE id = ?1",
+                    params![id.as_str(), doc.save(), heads, now_ms],
+                )?;
+            }
+            (None, _) => {
+                self.tx.execute(
+                    "INSERT INTO doc(id, kind, snapshot, heads, chunks, updated_at) VALUES(?1, ?2, ?3, ?4, 0, ?5)",
+                    params![id.as_str(), kind, doc.save(), heads, now_ms],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn put_proposal_row(&self, row: &ProposalRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO proposal_index(id, unit, deciding_unit, title, proposer, field, basis, status, flags, open_due, created_at, updated_at, folded)
+             VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT(id) DO UPDATE SET unit = excluded.unit, deciding_unit = excluded.deciding_unit, title = excluded.title,
+               proposer = excluded.proposer, field = excluded.field, basis = excluded.basis, status = excluded.status,
+               flags = excluded.flags, open_due = excluded.open_due, created_at = excluded.created_at,
+               updated_at = excluded.updated_at, folded = excluded.folded",
+            params![
+                row.id,
+                row.unit,
+                row.deciding_unit,
+                row.title,
+                row.proposer,
+                row.field,
+                row.basis,
+                row.status,
+                row.flags.join(","),
+                row.open_due,
+                row.created_at,
+                row.updated_at,
+                row.folded
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn put_unit_year_row(&self, id: &DocId, unit: &str, year: i32) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO unit_year_index(id, unit, year) VALUES(?1, ?2, ?3) ON CONFLICT(id) DO NOTHING",
+            params![id.as_str(), unit, year],
+        )?;
+        Ok(())
+    }
+
+    pub fn put_blob(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO blob(sha256, bytes) VALUES(?1, ?2) ON CONFLICT(sha256) DO NOTHING",
+            params![sha256, bytes],
+        )?;
+        Ok(())
+    }
+
+    /// Empties the derived indexes (before a rebuild).
+    pub fn clear_indexes(&self) -> Result<(), StoreError> {
+        self.tx
+            .execute_batch("DELETE FROM proposal_index; DELETE FROM unit_year_index;")?;
+        Ok(())
+    }
+
+    /// Rewrites a document as a single snapshot.
+    pub fn compact(&self, id: &DocId, doc: &Automerge, now_ms: i64) -> Result<(), StoreError> {
+        self.tx
+            .execute("DELETE FROM doc_change WHERE doc_id = ?1", [id.as_str()])?;
+        self.tx.execute(
+            "UPDATE doc SET snapshot = ?2, heads = ?3, chunks = 0, updated_at = ?4 WHERE id = ?1",
+            params![
+                id.as_str(),
+                doc.save(),
+                encode_heads(&doc.get_heads()),
+                now_ms
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Makes everything durable (WAL + synchronous=FULL: on disk when this returns).
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(heads.len() * 32);
+    for h in heads {
+        out.extend_from_slice(h.as_ref());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::transaction::Transactable;
+    use automerge::ROOT;
+
+    fn actor() -> ActorId {
+        ActorId::from([7u8; 16])
+    }
+
+    #[test]
+    fn small_changes_append_chunks_and_compaction_folds_them(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let mut store = Store::open_in_memory()?;
+        let id = DocId::from_bytes([1; 16]);
+        let mut doc = Automerge::new().with_actor(actor());
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(ROOT, "n", 0i64))
+            .map_err(|f| f.error)?;
+        let w = store.write()?;
+        w.save_doc(&id, "proposal", &doc, None, 0)?;
+        w.commit()?;
+        for i in 1..(COMPACT_AFTER + 5) {
+            let (_, mut doc) = store.load_doc(&id, &actor())?.ok_or("missing")?;
+            let before = doc.get_heads();
+            doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(ROOT, "n", i))
+                .map_err(|f| f.error)?;
+            let w = store.write()?;
+            w.save_doc(&id, "proposal", &doc, Some(&before), i)?;
+            w.commit()?;
+            let (_, chunks) = store.count_docs()?;
+            assert!(chunks < COMPACT_AFTER, "chunks {chunks} never compacted");
+        }
+        let (_, doc) = store.load_doc(&id, &actor())?.ok_or("missing")?;
+        let v = doc
+            .get(ROOT, "n")?
+            .and_then(|(v, _)| v.to_scalar().and_then(|s| s.to_i64()));
+        assert_eq!(v, Some(COMPACT_AFTER + 4));
+        Ok(())
+    }
+
+    #[test]
+    fn a_newer_store_is_refused() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        {
+            let store = Store::open(dir.path())?;
+            store.conn.pragma_update(None, "user_version", 99)?;
+        }
+        assert!(matches!(
+            Store::open(dir.path()),
+            Err(StoreError::TooNew(_, 99))
+        ));
+        Ok(())
+    }
+}

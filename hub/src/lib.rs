@@ -1,0 +1,1 @@
+//! doimoi-hub: placeholder library until the hub issue lands; see ARCHITECTURE.md.

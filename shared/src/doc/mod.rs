@@ -1,0 +1,265 @@
+//! The only code that knows Automerge paths. Typed read and write of the two document kinds:
+//! [`proposal`] (a cadre's innovation proposal with its event log) and [`unit_year`] (one unit's
+//! duties in one year).
+//!
+//! Conventions every document follows:
+//! - `schema` (Int) and `kind` (Str) at the root; a reader refuses a newer schema or another kind.
+//! - Every container is created once, in the document's first change, and never re-created
+//!   (two concurrent `put_object` on one key would hide one of them).
+//! - Short values (codes, names, titles, flags) are scalars: last writer wins. Long prose is
+//!   Automerge Text, edited with `update_text`, so concurrent edits merge character by character.
+//! - All strings are NFC before they are written.
+//! - Records in lists (events, comments, dissemination sessions, …) are flat maps of scalars,
+//!   appended and never edited, so concurrent appends all survive.
+
+pub mod proposal;
+pub mod unit_year;
+
+use automerge::transaction::{CommitOptions, Transactable, Transaction};
+use automerge::{AutomergeError, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// The schema version written into every document by this build.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Why a document could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum DocError {
+    #[error("Tệp không phải tài liệu doimoi hợp lệ ({0}). Kiểm tra lại tệp: chỉ nhập tệp được tạo bằng `doimoi export`.")]
+    Corrupt(String),
+    #[error("Tài liệu này là loại \"{found}\", không phải \"{expected}\".")]
+    WrongKind { expected: String, found: String },
+    #[error("Tài liệu dùng phiên bản lược đồ {0}, mới hơn phiên bản phần mềm này hỗ trợ ({SCHEMA_VERSION}). Hãy cập nhật doimoi.")]
+    NewerSchema(i64),
+    #[error("Lỗi Automerge: {0}")]
+    Automerge(#[from] AutomergeError),
+}
+
+/// The kind of a doimoi document, read from its root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    Proposal,
+    UnitYear,
+}
+
+impl DocKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Proposal => "proposal",
+            DocKind::UnitYear => "unit_year",
+        }
+    }
+}
+
+/// Reads and checks the `schema` and `kind` of a document.
+pub fn kind_of<D: ReadDoc>(doc: &D) -> Result<DocKind, DocError> {
+    let schema = get_i64(doc, &ROOT, "schema")?
+        .ok_or_else(|| DocError::Corrupt("thiếu phiên bản lược đồ".into()))?;
+    if schema > SCHEMA_VERSION {
+        return Err(DocError::NewerSchema(schema));
+    }
+    match get_str(doc, &ROOT, "kind")?.as_deref() {
+        Some("proposal") => Ok(DocKind::Proposal),
+        Some("unit_year") => Ok(DocKind::UnitYear),
+        Some(other) => Err(DocError::Corrupt(format!(
+            "loại tài liệu không biết: {other}"
+        ))),
+        None => Err(DocError::Corrupt("thiếu loại tài liệu".into())),
+    }
+}
+
+pub(crate) fn expect_kind<D: ReadDoc>(doc: &D, kind: DocKind) -> Result<(), DocError> {
+    let found = kind_of(doc)?;
+    if found == kind {
+        Ok(())
+    } else {
+        Err(DocError::WrongKind {
+            expected: kind.as_str().into(),
+            found: found.as_str().into(),
+        })
+    }
+}
+
+/// Commit options for one user action: the message `"{action}@{unit}"` names what was done and
+/// by which unit (read back by `history`), the time is in seconds.
+pub(crate) fn commit(action: &str, unit: &str, now_ms: i64) -> CommitOptions {
+    CommitOptions::default()
+        .with_message(format!("{action}@{unit}"))
+        .with_time(now_ms.div_euclid(1000))
+}
+
+/// Splits a commit message written by [`commit`] into (action, unit).
+pub fn parse_commit_message(message: &str) -> (&str, &str) {
+    message.split_once('@').unwrap_or((message, ""))
+}
+
+pub(crate) fn get_scalar<D: ReadDoc>(
+    doc: &D,
+    obj: &ObjId,
+    key: &str,
+) -> Result<Option<ScalarValue>, DocError> {
+    Ok(match doc.get(obj, key)? {
+        Some((Value::Scalar(s), _)) => Some(s.into_owned()),
+        _ => None,
+    })
+}
+
+pub(crate) fn get_str<D: ReadDoc>(
+    doc: &D,
+    obj: &ObjId,
+    key: &str,
+) -> Result<Option<String>, DocError> {
+    Ok(match get_scalar(doc, obj, key)? {
+        Some(ScalarValue::Str(s)) => Some(s.to_string()),
+        _ => None,
+    })
+}
+
+pub(crate) fn get_i64<D: ReadDoc>(
+    doc: &D,
+    obj: &ObjId,
+    key: &str,
+) -> Result<Option<i64>, DocError> {
+    Ok(match get_scalar(doc, obj, key)? {
+        Some(ScalarValue::Int(i)) => Some(i),
+        Some(ScalarValue::Uint(u)) => i64::try_from(u).ok(),
+        Some(ScalarValue::Timestamp(t)) => Some(t),
+        _ => None,
+    })
+}
+
+pub(crate) fn get_bool<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Result<bool, DocError> {
+    Ok(matches!(
+        get_scalar(doc, obj, key)?,
+        Some(ScalarValue::Boolean(true))
+    ))
+}
+
+/// The object id stored under `key`, which must be a container of type `ty`.
+pub(crate) fn get_obj<D: ReadDoc>(
+    doc: &D,
+    obj: &ObjId,
+    key: &str,
+    ty: ObjType,
+) -> Result<ObjId, DocError> {
+    match doc.get(obj, key)? {
+        Some((Value::Object(t), id)) if t == ty => Ok(id),
+        _ => Err(DocError::Corrupt(format!("thiếu mục \"{key}\""))),
+    }
+}
+
+/// Text content of a Text object under `key` (empty when absent).
+pub(crate) fn get_text<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Result<String, DocError> {
+    match doc.get(obj, key)? {
+        Some((Value::Object(ObjType::Text), id)) => Ok(doc.text(&id)?),
+        Some((Value::Scalar(s), _)) => Ok(s.as_str().map(str::to_string).unwrap_or_default()),
+        _ => Ok(String::new()),
+    }
+}
+
+/// Appends a record (any struct serialising to a flat JSON object of strings, integers,
+/// booleans and nulls) to the list `list` as a map of scalars.
+pub(crate) fn push_record<T: Serialize>(
+    tx: &mut Transaction<'_>,
+    list: &ObjId,
+    record: &T,
+) -> Result<(), DocError> {
+    let value = serde_json::to_value(record).map_err(|e| DocError::Corrupt(e.to_string()))?;
+    let serde_json::Value::Object(fields) = value else {
+        return Err(DocError::Corrupt("bản ghi phải là một đối tượng".into()));
+    };
+    let at = tx.length(list);
+    let map = tx.insert_object(list, at, ObjType::Map)?;
+    write_fields(tx, &map, &fields)
+}
+
+fn write_fields(
+    tx: &mut Transaction<'_>,
+    map: &ObjId,
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), DocError> {
+    for (k, v) in fields {
+        match v {
+            serde_json::Value::Null => {}
+            serde_json::Value::Bool(b) => tx.put(map, k.as_str(), *b)?,
+            serde_json::Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    tx.put(map, k.as_str(), i)?
+                } else if let Some(u) = n.as_u64() {
+                    tx.put(map, k.as_str(), u)?
+                } else {
+                    return Err(DocError::Corrupt(format!("số không nguyên ở \"{k}\"")));
+                }
+            }
+            serde_json::Value::String(s) => tx.put(map, k.as_str(), crate::text::nfc(s))?,
+            serde_json::Value::Array(items) => {
+                let list = tx.put_object(map, k.as_str(), ObjType::List)?;
+                for (i, item) in items.iter().enumerate() {
+                    match item {
+                        serde_json::Value::String(s) => tx.insert(&list, i, crate::text::nfc(s))?,
+                        other => tx.insert(&list, i, other.to_string())?,
+                    }
+                }
+            }
+            serde_json::Value::Object(_) => {
+                return Err(DocError::Corrupt(format!("bản ghi lồng nhau ở \"{k}\"")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads every record of the list under `key`. A record that does not decode as `T` (written
+/// by a newer or tampered client) is returned as `Err` with its index, never dropped silently.
+pub(crate) fn read_records<D: ReadDoc, T: DeserializeOwned>(
+    doc: &D,
+    obj: &ObjId,
+    key: &str,
+) -> Result<Vec<Result<T, String>>, DocError> {
+    let list = get_obj(doc, obj, key, ObjType::List)?;
+    let n = doc.length(&list);
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let Some((Value::Object(ObjType::Map), item)) = doc.get(&list, i)? else {
+            out.push(Err(format!("{key}[{i}] không phải bản ghi")));
+            continue;
+        };
+        let json = record_json(doc, &item)?;
+        out.push(serde_json::from_value(json).map_err(|e| format!("{key}[{i}]: {e}")));
+    }
+    Ok(out)
+}
+
+fn record_json<D: ReadDoc>(doc: &D, map: &ObjId) -> Result<serde_json::Value, DocError> {
+    let mut fields = serde_json::Map::new();
+    for key in doc.keys(map) {
+        let v = match doc.get(map, key.as_str())? {
+            Some((Value::Scalar(s), _)) => scalar_json(&s),
+            Some((Value::Object(ObjType::List), list)) => {
+                let mut items = Vec::new();
+                for j in 0..doc.length(&list) {
+                    if let Some((Value::Scalar(s), _)) = doc.get(&list, j)? {
+                        items.push(scalar_json(&s));
+                    }
+                }
+                serde_json::Value::Array(items)
+            }
+            Some((Value::Object(ObjType::Text), t)) => serde_json::Value::String(doc.text(&t)?),
+            _ => continue,
+        };
+        fields.insert(key, v);
+    }
+    Ok(serde_json::Value::Object(fields))
+}
+
+fn scalar_json(s: &ScalarValue) -> serde_json::Value {
+    match s {
+        ScalarValue::Str(s) => serde_json::Value::String(s.to_string()),
+        ScalarValue::Int(i) | ScalarValue::Timestamp(i) => serde_json::Value::from(*i),
+        ScalarValue::Uint(u) => serde_json::Value::from(*u),
+        ScalarValue::Boolean(b) => serde_json::Value::Bool(*b),
+        ScalarValue::F64(f) => serde_json::Value::from(*f),
+        _ => serde_json::Value::Null,
+    }
+}

@@ -1,0 +1,23 @@
+//! # doimoi-shared
+//!
+//! Everything the office client and the hub must agree on, pure and free of I/O
+//! (no tokio, axum, rusqlite or reqwest here — see `ARCHITECTURE.md`):
+//!
+//! - [`ids`]: validated identifiers (unit codes, document ids, event ids).
+//! - [`text`]: NFC normalisation and diacritic-insensitive folding for search.
+//! - [`org`]: the org registry (units, kinds, parents, validity, lineage), built from the
+//!   official administrative-unit datasets embedded in this crate.
+//! - [`calendar`]: the working-day calendar (weekends, public holidays, yearly swaps) as data.
+//! - [`doc`]: the only code that knows Automerge paths — typed read/write of the proposal and
+//!   unit-year documents.
+//! - [`workflow`]: one pure function from a proposal's events to its state (status, deadlines,
+//!   flags), including authority, ordering and conflict rules.
+//!
+//! Time and ids are always passed in; nothing here reads the clock or the disk.
+
+pub mod calendar;
+pub mod doc;
+pub mod ids;
+pub mod org;
+pub mod text;
+pub mod workflow;

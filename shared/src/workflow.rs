@@ -1,0 +1,1186 @@
+//! The proposal procedure (DOMAIN.md §2) as one pure function: [`derive`] takes a proposal's
+//! facts and its event log (plus the org registry, the calendar, the configuration and today's
+//! date) and returns its [`ProposalState`]: status, the deadline of each clocked step, flags, and
+//! what happened to every event.
+//!
+//! ## Ordering
+//! Events form a causal graph: each event lists in `prev` the events its author had seen last
+//! (the frontier of the log), and carries a Lamport number `seq` (one more than the largest it
+//! had seen). [`derive`] applies events in the total order `(seq, at, id)`, which respects
+//! causality and is the same on every replica whatever order the events arrived in.
+//!
+//! ## Validity and conflicts
+//! An event is *applied* when its acting unit had the authority for it and it fits the state
+//! reached so far. Otherwise it is never applied, and is classified:
+//! - **invalid** when it would not have fitted even in its author's own view (the state of its
+//!   causal past) or lacks authority — a bug, a mistake, or tampering, kept for audit;
+//! - **duplicate** when a concurrent event already did the same thing (two devices both
+//!   recorded the receipt);
+//! - **conflict** when it was legitimate in its author's view but a concurrent, different event
+//!   took the step first (one office approved while another rejected). The first in the total
+//!   order stands, and the state carries the `conflict` flag until a person resolves it with a
+//!   `resolve` event that names the event to keep.
+
+use crate::calendar::Calendar;
+use crate::ids::UnitCode;
+use crate::org::{Registry, UnitKind};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Legal basis of a proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Regulation 20-QĐ/TU of the provincial Standing Committee only.
+    Qd20,
+    /// Decree 73/2023/NĐ-CP (leaders and managers).
+    Nd73,
+    Both,
+}
+
+impl Basis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Qd20 => "qd20",
+            Basis::Nd73 => "nd73",
+            Basis::Both => "both",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "qd20" => Some(Basis::Qd20),
+            "nd73" => Some(Basis::Nd73),
+            "both" => Some(Basis::Both),
+            _ => None,
+        }
+    }
+    /// Whether Decree 73's protection rules apply.
+    pub fn decree73(self) -> bool {
+        matches!(self, Basis::Nd73 | Basis::Both)
+    }
+}
+
+/// What the workflow needs to know about the proposal itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalFacts {
+    /// The proposer's employing unit (the document's owner).
+    pub unit: UnitCode,
+    /// The proposer is the head of their unit: the superior unit decides.
+    pub proposer_is_head: bool,
+    /// The proposer is a deputy head of the deciding unit: excluded from the votes.
+    pub proposer_is_deputy: bool,
+    pub basis: Basis,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    For,
+    Against,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvalResult {
+    Completed,
+    Partly,
+    NotCompleted,
+}
+
+impl EvalResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvalResult::Completed => "completed",
+            EvalResult::Partly => "partly",
+            EvalResult::NotCompleted => "not-completed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "completed" => Some(EvalResult::Completed),
+            "partly" => Some(EvalResult::Partly),
+            "not-completed" => Some(EvalResult::NotCompleted),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Determination {
+    /// Completed: not held liable.
+    NotLiable,
+    /// Not or partly completed, right policy, pure motive, no damage: liability excluded.
+    Excluded,
+    /// Same with damage: considered for exclusion, exemption or reduction.
+    Considered,
+}
+
+impl Determination {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Determination::NotLiable => "not-liable",
+            Determination::Excluded => "excluded",
+            Determination::Considered => "considered",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "not-liable" => Some(Determination::NotLiable),
+            "excluded" => Some(Determination::Excluded),
+            "considered" => Some(Determination::Considered),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Commended at unit level.
+    Unit,
+    /// Proposed to the provincial chairman via Sở Nội vụ.
+    Province,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Unit => "unit",
+            Level::Province => "province",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "unit" => Some(Level::Unit),
+            "province" => Some(Level::Province),
+            _ => None,
+        }
+    }
+}
+
+/// One step of the procedure with its step-specific data. Matched exhaustively everywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Action {
+    Submit,
+    Receive,
+    PartyOpinion {
+        agree: bool,
+    },
+    Vote {
+        votes_for: u32,
+        against: u32,
+        abstain: u32,
+        /// How the head voted; decides a tie.
+        head_voted: Option<Side>,
+    },
+    Approve {
+        pilot: bool,
+        /// Approved by the head's written decision on personal responsibility after a failed
+        /// vote.
+        by_head: bool,
+    },
+    Reject,
+    Escalate,
+    Answer {
+        approve: bool,
+    },
+    Start,
+    Suspend,
+    Resume,
+    Terminate,
+    ReportResults {
+        /// The day implementation finished; the 5-working-day clock runs from it.
+        finished: Option<NaiveDate>,
+    },
+    Evaluate {
+        result: EvalResult,
+        damage: bool,
+    },
+    /// The evaluation's conclusion notified (3 working days after the evaluation).
+    Notify,
+    Protect {
+        determination: Determination,
+    },
+    Commend {
+        level: Level,
+    },
+    Discipline {
+        measure: String,
+    },
+    /// A person settles a conflict: `keep` is the event that stands; its concurrent rivals
+    /// are set aside.
+    Resolve {
+        keep: String,
+    },
+}
+
+impl Action {
+    /// The step name, as used on the command line (`doimoi proposal STEP`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Submit => "submit",
+            Action::Receive => "receive",
+            Action::PartyOpinion { .. } => "party-opinion",
+            Action::Vote { .. } => "vote",
+            Action::Approve { .. } => "approve",
+            Action::Reject => "reject",
+            Action::Escalate => "escalate",
+            Action::Answer { .. } => "answer",
+            Action::Start => "start",
+            Action::Suspend => "suspend",
+            Action::Resume => "resume",
+            Action::Terminate => "terminate",
+            Action::ReportResults { .. } => "report-results",
+            Action::Evaluate { .. } => "evaluate",
+            Action::Notify => "notify",
+            Action::Protect { .. } => "protect",
+            Action::Commend { .. } => "commend",
+            Action::Discipline { .. } => "discipline",
+            Action::Resolve { .. } => "resolve",
+        }
+    }
+
+    /// Vietnamese label for history and reports.
+    pub fn label_vi(&self) -> &'static str {
+        match self {
+            Action::Submit => "Nộp đề xuất",
+            Action::Receive => "Tiếp nhận đề xuất",
+            Action::PartyOpinion { .. } => "Ý kiến cấp ủy",
+            Action::Vote { .. } => "Họp tập thể lãnh đạo, biểu quyết",
+            Action::Approve { .. } => "Phê duyệt",
+            Action::Reject => "Không phê duyệt",
+            Action::Escalate => "Báo cáo UBND tỉnh (qua Sở Nội vụ)",
+            Action::Answer { .. } => "UBND tỉnh trả lời",
+            Action::Start => "Bắt đầu triển khai",
+            Action::Suspend => "Tạm dừng",
+            Action::Resume => "Tiếp tục triển khai",
+            Action::Terminate => "Chấm dứt",
+            Action::ReportResults { .. } => "Báo cáo kết quả",
+            Action::Evaluate { .. } => "Đánh giá kết quả",
+            Action::Notify => "Thông báo kết luận",
+            Action::Protect { .. } => "Xác định bảo vệ",
+            Action::Commend { .. } => "Khen thưởng",
+            Action::Discipline { .. } => "Xử lý kỷ luật",
+            Action::Resolve { .. } => "Giải quyết xung đột",
+        }
+    }
+}
+
+/// One entry of a proposal's event log, as stored in the document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Event {
+    /// Random id (16 hex digits), unique within the document.
+    pub id: String,
+    /// Lamport number: one more than the largest `seq` its author had seen.
+    pub seq: u64,
+    /// The events its author had seen last (the frontier of the log when it was recorded).
+    pub prev: Vec<String>,
+    /// When it was recorded, milliseconds since the Unix epoch (UTC).
+    pub at: i64,
+    /// The day the step took place (the office's calendar date, +07:00).
+    pub date: NaiveDate,
+    /// The unit that acted.
+    pub unit: UnitCode,
+    /// The person who acted and their position, as typed by the clerk.
+    pub by: String,
+    pub position: String,
+    pub note: String,
+    pub action: Action,
+}
+
+/// Rules that DOMAIN.md marks uncertain are configuration, not code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowConfig {
+    /// Working days for the decision after receipt (Decree 73: 7).
+    pub decision_days: u32,
+    /// Working days for the results report after implementation finished (5).
+    pub report_days: u32,
+    /// Working days for the evaluation after the results report (7).
+    pub evaluation_days: u32,
+    /// Working days to notify the evaluation's conclusion (3).
+    pub notify_days: u32,
+    /// Working days for UBND tỉnh to answer an escalation; `None` = no clock (Art. 8.2's text
+    /// was not available).
+    pub answer_days: Option<u32>,
+    /// Whether a Party committee opinion must precede approval and evaluation.
+    pub require_party_opinion: bool,
+}
+
+impl Default for WorkflowConfig {
+    fn default() -> Self {
+        WorkflowConfig {
+            decision_days: 7,
+            report_days: 5,
+            evaluation_days: 7,
+            notify_days: 3,
+            answer_days: None,
+            require_party_opinion: true,
+        }
+    }
+}
+
+/// Where a proposal stands. The names are the `status` strings of the CLI, the API and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Submitted,
+    Received,
+    /// The collective vote failed; the head may still approve in writing, or reject.
+    VoteFailed,
+    /// The collective vote passed; awaiting the head's decision.
+    VotePassed,
+    Approved,
+    Rejected,
+    /// Sent to UBND tỉnh via Sở Nội vụ; awaiting the answer.
+    Escalated,
+    Implementing,
+    Suspended,
+    Terminated,
+    ResultsReported,
+    Completed,
+    PartlyCompleted,
+    NotCompleted,
+}
+
+impl Status {
+    pub const ALL: [Status; 15] = [
+        Status::Draft,
+        Status::Submitted,
+        Status::Received,
+        Status::VoteFailed,
+        Status::VotePassed,
+        Status::Approved,
+        Status::Rejected,
+        Status::Escalated,
+        Status::Implementing,
+        Status::Suspended,
+        Status::Terminated,
+        Status::ResultsReported,
+        Status::Completed,
+        Status::PartlyCompleted,
+        Status::NotCompleted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Submitted => "submitted",
+            Status::Received => "received",
+            Status::VoteFailed => "vote_failed",
+            Status::VotePassed => "vote_passed",
+            Status::Approved => "approved",
+            Status::Rejected => "rejected",
+            Status::Escalated => "escalated",
+            Status::Implementing => "implementing",
+            Status::Suspended => "suspended",
+            Status::Terminated => "terminated",
+            Status::ResultsReported => "results_reported",
+            Status::Completed => "completed",
+            Status::PartlyCompleted => "partly_completed",
+            Status::NotCompleted => "not_completed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Status::ALL.into_iter().find(|x| x.as_str() == s.trim())
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Status::Draft => "Dự thảo",
+            Status::Submitted => "Đã nộp",
+            Status::Received => "Đã tiếp nhận",
+            Status::VoteFailed => "Biểu quyết không đạt",
+            Status::VotePassed => "Biểu quyết đạt",
+            Status::Approved => "Đã phê duyệt",
+            Status::Rejected => "Không phê duyệt",
+            Status::Escalated => "Chờ UBND tỉnh cho ý kiến",
+            Status::Implementing => "Đang triển khai",
+            Status::Suspended => "Tạm dừng",
+            Status::Terminated => "Chấm dứt",
+            Status::ResultsReported => "Đã báo cáo kết quả",
+            Status::Completed => "Hoàn thành",
+            Status::PartlyCompleted => "Hoàn thành một phần",
+            Status::NotCompleted => "Không hoàn thành",
+        }
+    }
+
+    /// Whether the proposal's content may still be edited.
+    pub fn editable(self) -> bool {
+        matches!(
+            self,
+            Status::Draft
+                | Status::Submitted
+                | Status::Received
+                | Status::VoteFailed
+                | Status::VotePassed
+        )
+    }
+}
+
+/// How an approval came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovedBy {
+    Vote,
+    HeadDecision,
+    Province,
+}
+
+/// A clocked step and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    /// `decision`, `answer`, `results_report`, `evaluation`, `notification`.
+    pub step: String,
+    /// The day the clock started (counting starts the day after).
+    pub from: NaiveDate,
+    pub due: NaiveDate,
+    /// The day the step was done, if it was.
+    pub done: Option<NaiveDate>,
+    /// `open`, `overdue`, `on_time` or `late`.
+    pub state: String,
+}
+
+/// What became of one event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Applied,
+    Invalid {
+        reason: String,
+    },
+    Duplicate {
+        of: String,
+    },
+    Conflict {
+        with: String,
+        reason: String,
+    },
+    /// Set aside by a person's `resolve` event.
+    SetAside {
+        by: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventOutcome {
+    pub id: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// Everything [`derive`] concludes about a proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalState {
+    pub status: Status,
+    /// The unit whose head decides (the proposer's unit, or its superior when the proposer is
+    /// the head).
+    pub deciding_unit: UnitCode,
+    pub received_on: Option<NaiveDate>,
+    pub vote_passed: Option<bool>,
+    pub approved_by: Option<ApprovedBy>,
+    pub pilot: bool,
+    pub decided_on: Option<NaiveDate>,
+    pub escalated_on: Option<NaiveDate>,
+    /// UBND tỉnh's answer to an escalation (true = approve).
+    pub answer: Option<bool>,
+    pub evaluation: Option<EvalResult>,
+    pub damage: bool,
+    pub protection: Option<Determination>,
+    pub commendations: Vec<Level>,
+    pub disciplines: Vec<String>,
+    pub deadlines: Vec<Deadline>,
+    /// `conflict`, `overdue`, `invalid_event`, `late`.
+    pub flags: Vec<String>,
+    /// One entry per event, in the order they were considered.
+    pub events: Vec<EventOutcome>,
+}
+
+/// Mutable fold state (private): the procedural position plus the records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Fold {
+    status: Status,
+    received_on: Option<NaiveDate>,
+    vote_passed: Option<bool>,
+    approved_by: Option<ApprovedBy>,
+    pilot: bool,
+    decided_on: Option<NaiveDate>,
+    escalated_on: Option<NaiveDate>,
+    answer: Option<bool>,
+    answered_on: Option<NaiveDate>,
+    finished_on: Option<NaiveDate>,
+    reported_on: Option<NaiveDate>,
+    evaluated_on: Option<NaiveDate>,
+    notified_on: Option<NaiveDate>,
+    evaluation: Option<EvalResult>,
+    damage: bool,
+    protection: Option<Determination>,
+    commendations: Vec<Level>,
+    disciplines: Vec<String>,
+    /// A Party opinion was given since receipt (for approval) / since the results report (for
+    /// evaluation).
+    party_opinion: bool,
+}
+
+impl Fold {
+    fn new() -> Self {
+        Fold {
+            status: Status::Draft,
+            received_on: None,
+            vote_passed: None,
+            approved_by: None,
+            pilot: false,
+            decided_on: None,
+            escalated_on: None,
+            answer: None,
+            answered_on: None,
+            finished_on: None,
+            reported_on: None,
+            evaluated_on: None,
+            notified_on: None,
+            evaluation: None,
+            damage: false,
+            protection: None,
+            commendations: Vec::new(),
+            disciplines: Vec::new(),
+            party_opinion: false,
+        }
+    }
+}
+
+/// Context shared by every check of one derivation.
+struct Ctx<'a> {
+    facts: &'a ProposalFacts,
+    registry: &'a Registry,
+    config: &'a WorkflowConfig,
+    deciding: UnitCode,
+}
+
+impl Ctx<'_> {
+    fn unit_name(&self, code: &UnitCode) -> String {
+        self.registry
+            .get(code)
+            .map(|u| format!("{} ({})", u.name, code))
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    fn is_province_body(&self, code: &UnitCode) -> bool {
+        self.registry
+            .get(code)
+            .is_some_and(|u| matches!(u.kind, UnitKind::Province | UnitKind::HomeAffairs))
+    }
+
+    /// `Ok(())` when `unit` may record `action` on this proposal; otherwise the rule broken.
+    pub fn authority(&self, unit: &UnitCode, action: &Action) -> Result<(), String> {
+        if self.registry.get(unit).is_none() {
+            return Err(format!("đơn vị {unit} không có trong danh mục đơn vị"));
+        }
+        let own = unit == &self.facts.unit;
+        let deciding = unit == &self.deciding;
+        let province = self.registry.province().code == *unit;
+        let ok = match action {
+            Action::Submit => own,
+            Action::ReportResults { .. } | Action::Start => own || deciding,
+            Action::Receive
+            | Action::PartyOpinion { .. }
+            | Action::Vote { .. }
+            | Action::Approve { .. }
+            | Action::Reject
+            | Action::Escalate
+            | Action::Suspend
+            | Action::Resume
+            | Action::Terminate
+            | Action::Evaluate { .. }
+            | Action::Notify
+            | Action::Protect { .. } => deciding,
+            Action::Answer { .. } => province,
+            Action::Commend { level: Level::Unit } => deciding,
+            Action::Commend {
+                level: Level::Province,
+            }
+            | Action::Discipline { .. } => deciding || self.is_province_body(unit),
+            Action::Resolve { .. } => deciding || province,
+        };
+        if ok {
+            return Ok(());
+        }
+        let who = match action {
+            Action::Submit => format!(
+                "đơn vị của người đề xuất, {}",
+                self.unit_name(&self.facts.unit)
+            ),
+            Action::Answer { .. } => format!(
+                "UBND tỉnh, {}",
+                self.unit_name(&self.registry.province().code)
+            ),
+            Action::ReportResults { .. } | Action::Start => format!(
+                "đơn vị của người đề xuất hoặc đơn vị quyết định, {}",
+                self.unit_name(&self.deciding)
+            ),
+            Action::Commend {
+                level: Level::Province,
+            }
+            | Action::Discipline { .. } => format!(
+                "đơn vị quyết định, {}, hoặc Sở Nội vụ / UBND tỉnh",
+                self.unit_name(&self.deciding)
+            ),
+            _ => {
+                let why = if self.facts.proposer_is_head {
+                    " (người đề xuất là người đứng đầu nên cấp trên trực tiếp quyết định)"
+                } else {
+                    ""
+                };
+                format!("đơn vị quyết định, {}{why}", self.unit_name(&self.deciding))
+            }
+        };
+        Err(format!(
+            "{} không có thẩm quyền thực hiện bước \"{}\": chỉ {who} được thực hiện",
+            self.unit_name(unit),
+            action.label_vi()
+        ))
+    }
+
+    /// Applies `ev` to `s` when it fits the procedure; otherwise says why it does not.
+    fn apply(&self, s: &mut Fold, ev: &Event) -> Result<(), String> {
+        self.authority(&ev.unit, &ev.action)?;
+        let d = ev.date;
+        let st = s.status;
+        let order = |expected: &str| -> String {
+            format!(
+                "bước \"{}\" không đúng trình tự: hồ sơ đang ở trạng thái \"{}\", bước này chỉ thực hiện khi {expected}",
+                ev.action.label_vi(),
+                st.label_vi()
+            )
+        };
+        match &ev.action {
+            Action::Submit => {
+                if st != Status::Draft {
+                    return Err(order("hồ sơ còn là dự thảo"));
+                }
+                s.status = Status::Submitted;
+            }
+            Action::Receive => {
+                if st != Status::Submitted {
+                    return Err(order("hồ sơ đã được nộp"));
+                }
+                s.status = Status::Received;
+                s.received_on = Some(d);
+                s.party_opinion = false;
+            }
+            Action::PartyOpinion { .. } => match st {
+                Status::Received | Status::VotePassed | Status::VoteFailed | Status::ResultsReported => {
+                    s.party_opinion = true;
+                }
+                _ => return Err(order("đã tiếp nhận (trước khi phê duyệt) hoặc đã báo cáo kết quả (trước khi đánh giá)")),
+            },
+            Action::Vote { votes_for, against, abstain, head_voted } => {
+                if st != Status::Received {
+                    return Err(order("đã tiếp nhận và chưa biểu quyết"));
+                }
+                let total = votes_for + against + abstain;
+                if total == 0 {
+                    return Err("biểu quyết không có phiếu nào: nhập số phiếu --for, --against".into());
+                }
+                let passed = match (votes_for * 2).cmp(&total) {
+                    std::cmp::Ordering::Greater => true,
+                    std::cmp::Ordering::Less => false,
+                    std::cmp::Ordering::Equal => match head_voted {
+                        Some(Side::For) => true,
+                        Some(Side::Against) => false,
+                        None => {
+                            return Err("số phiếu ngang nhau: phải ghi ý kiến của người đứng đầu (--head-voted for|against) để quyết định".into())
+                        }
+                    },
+                };
+                s.vote_passed = Some(passed);
+                s.status = if passed { Status::VotePassed } else { Status::VoteFailed };
+            }
+            Action::Approve { pilot, by_head } => {
+                let how = match (st, by_head) {
+                    (Status::VotePassed, false) => ApprovedBy::Vote,
+                    (Status::VoteFailed, true) => ApprovedBy::HeadDecision,
+                    (Status::VotePassed, true) => {
+                        return Err("biểu quyết đã đạt: phê duyệt theo kết quả biểu quyết, không dùng --by-head".into())
+                    }
+                    (Status::VoteFailed, false) => {
+                        return Err("biểu quyết không đạt (không quá 50%): chỉ người đứng đầu có thể phê duyệt bằng văn bản và chịu trách nhiệm cá nhân (--by-head), hoặc không phê duyệt".into())
+                    }
+                    _ => return Err(order("tập thể lãnh đạo đã biểu quyết")),
+                };
+                if self.config.require_party_opinion && !s.party_opinion {
+                    return Err("chưa có ý kiến của cấp ủy cùng cấp: ghi bước party-opinion trước khi phê duyệt".into());
+                }
+                s.approved_by = Some(how);
+                s.pilot = *pilot;
+                s.status = Status::Approved;
+                s.decided_on = Some(d);
+            }
+            Action::Reject => {
+                if !matches!(st, Status::VotePassed | Status::VoteFailed) {
+                    return Err(order("tập thể lãnh đạo đã biểu quyết"));
+                }
+                s.status = Status::Rejected;
+                s.decided_on = Some(d);
+            }
+            Action::Escalate => {
+                if !matches!(st, Status::Received | Status::VotePassed | Status::VoteFailed) {
+                    return Err(order("đã tiếp nhận và chưa quyết định"));
+                }
+                s.status = Status::Escalated;
+                s.escalated_on = Some(d);
+                s.decided_on = Some(d);
+            }
+            Action::Answer { approve } => {
+                if st != Status::Escalated {
+                    return Err(order("đã báo cáo UBND tỉnh xin ý kiến"));
+                }
+                s.answer = Some(*approve);
+                s.answered_on = Some(d);
+                if *approve {
+                    s.status = Status::Approved;
+                    s.approved_by = Some(ApprovedBy::Province);
+                } else {
+                    s.status = Status::Rejected;
+                }
+            }
+            Action::Start => {
+                if st != Status::Approved {
+                    return Err(order("đã được phê duyệt"));
+                }
+                s.status = Status::Implementing;
+            }
+            Action::Suspend => {
+                if st != Status::Implementing {
+                    return Err(order("đang triển khai"));
+                }
+                s.status = Status::Suspended;
+            }
+            Action::Resume => {
+                if st != Status::Suspended {
+                    return Err(order("đang tạm dừng"));
+                }
+                s.status = Status::Implementing;
+            }
+            Action::Terminate => {
+                if !matches!(st, Status::Implementing | Status::Suspended) {
+                    return Err(order("đang triển khai hoặc tạm dừng"));
+                }
+                s.status = Status::Terminated;
+            }
+            Action::ReportResults { finished } => {
+                if !matches!(st, Status::Implementing | Status::Terminated) {
+                    return Err(order("đang triển khai hoặc đã chấm dứt"));
+                }
+                let fin = finished.unwrap_or(d);
+                if fin > d {
+                    return Err("ngày kết thúc triển khai (--finished) không thể sau ngày báo cáo kết quả".into());
+                }
+                s.finished_on = Some(fin);
+                s.reported_on = Some(d);
+                s.status = Status::ResultsReported;
+                s.party_opinion = false;
+            }
+            Action::Evaluate { result, damage } => {
+                if st != Status::ResultsReported {
+                    return Err(order("đã có báo cáo kết quả"));
+                }
+                if self.config.require_party_opinion && !s.party_opinion {
+                    return Err("chưa có ý kiến của cấp ủy cùng cấp về kết quả: ghi bước party-opinion trước khi đánh giá".into());
+                }
+                s.evaluation = Some(*result);
+                s.damage = *damage;
+                s.evaluated_on = Some(d);
+                s.status = match result {
+                    EvalResult::Completed => Status::Completed,
+                    EvalResult::Partly => Status::PartlyCompleted,
+                    EvalResult::NotCompleted => Status::NotCompleted,
+                };
+            }
+            Action::Notify => {
+                if s.evaluation.is_none() || s.notified_on.is_some() {
+                    return Err(order("đã đánh giá và chưa thông báo kết luận"));
+                }
+                s.notified_on = Some(d);
+            }
+            Action::Protect { determination } => {
+                let Some(result) = s.evaluation else {
+                    return Err(order("đã đánh giá kết quả"));
+                };
+                if s.protection.is_some() {
+                    return Err("đã có quyết định xác định bảo vệ cho đề xuất này".into());
+                }
+                if self.facts.basis.decree73() {
+                    let expected = match (result, s.damage) {
+                        (EvalResult::Completed, _) => Determination::NotLiable,
+                        (_, false) => Determination::Excluded,
+                        (_, true) => Determination::Considered,
+                    };
+                    if *determination != expected {
+                        return Err(format!(
+                            "theo Nghị định 73, kết quả \"{}\"{} dẫn tới xác định \"{}\", không phải \"{}\"",
+                            result.as_str(),
+                            if s.damage { " có thiệt hại" } else { "" },
+                            expected.as_str(),
+                            determination.as_str()
+                        ));
+                    }
+                }
+                s.protection = Some(*determination);
+            }
+            Action::Commend { level } => {
+                if s.evaluation != Some(EvalResult::Completed) {
+                    return Err(order("đề xuất được đánh giá hoàn thành"));
+                }
+                if s.commendations.contains(level) {
+                    return Err("đã ghi khen thưởng ở cấp này cho đề xuất".into());
+                }
+                s.commendations.push(*level);
+            }
+            Action::Discipline { measure } => {
+                if st == Status::Draft {
+                    return Err(order("đã được nộp"));
+                }
+                if measure.trim().is_empty() {
+                    return Err("phải ghi hình thức kỷ luật (--measure)".into());
+                }
+                s.disciplines.push(measure.clone());
+            }
+            Action::Resolve { .. } => {
+                // Handled before the fold (it selects which events take part).
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `a` does the same thing as `b` (a concurrent duplicate rather than a rival).
+    fn same_effect(a: &Event, b: &Event) -> bool {
+        a.action == b.action && a.unit == b.unit
+    }
+}
+
+/// Sorts events into the canonical total order `(seq, at, id)`.
+pub fn canonical_order(events: &[Event]) -> Vec<&Event> {
+    let mut v: Vec<&Event> = events.iter().collect();
+    v.sort_by(|a, b| (a.seq, a.at, &a.id).cmp(&(b.seq, b.at, &b.id)));
+    v
+}
+
+/// The ids of every event causally before `id` (its ancestors through `prev`).
+fn ancestors<'a>(id: &str, by_id: &HashMap<&'a str, &'a Event>) -> BTreeSet<&'a str> {
+    let mut out = BTreeSet::new();
+    let mut stack: Vec<&str> = by_id
+        .get(id)
+        .map(|e| e.prev.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    while let Some(p) = stack.pop() {
+        if let Some(e) = by_id.get(p) {
+            if out.insert(e.id.as_str()) {
+                stack.extend(e.prev.iter().map(String::as_str));
+            }
+        }
+    }
+    out
+}
+
+/// The unit whose head decides on a proposal of `facts`.
+pub fn deciding_unit(facts: &ProposalFacts, registry: &Registry) -> UnitCode {
+    if facts.proposer_is_head {
+        if let Some(sup) = registry.superior(&facts.unit) {
+            return sup.code.clone();
+        }
+    }
+    facts.unit.clone()
+}
+
+/// Checks whether `unit` may record `action` next, against the current event log: the same
+/// rules [`derive`] applies, used by honest clients before writing anything.
+pub fn check_next(
+    facts: &ProposalFacts,
+    events: &[Event],
+    next: &Event,
+    registry: &Registry,
+    config: &WorkflowConfig,
+) -> Result<(), String> {
+    let ctx = Ctx {
+        facts,
+        registry,
+        config,
+        deciding: deciding_unit(facts, registry),
+    };
+    if let Action::Resolve { keep } = &next.action {
+        ctx.authority(&next.unit, &next.action)?;
+        let (_, outcomes) = settle(&ctx, events);
+        let conflicted = outcomes
+            .iter()
+            .any(|o| matches!(o.outcome, Outcome::Conflict { .. }));
+        let known = outcomes.iter().any(|o| {
+            &o.id == keep && matches!(o.outcome, Outcome::Conflict { .. } | Outcome::Applied)
+        });
+        if !conflicted || !known {
+            return Err("không có xung đột nào liên quan tới sự kiện này để giải quyết".into());
+        }
+        return Ok(());
+    }
+    let (mut f, _) = settle(&ctx, events);
+    ctx.apply(&mut f, next)
+}
+
+/// Runs the fold over `events` (already filtered), returning the final fold and each event's
+/// outcome. Events set aside by resolutions must be removed by the caller.
+fn run_fold(ctx: &Ctx<'_>, events: &[Event], classify_rejects: bool) -> (Fold, Vec<EventOutcome>) {
+    let by_id: HashMap<&str, &Event> = events.iter().map(|e| (e.id.as_str(), e)).collect();
+    let order = canonical_order(events);
+    let mut s = Fold::new();
+    let mut outcomes = Vec::with_capacity(order.len());
+    // Which applied event last moved the status, for naming the rival of a conflict.
+    let mut applied: Vec<&Event> = Vec::new();
+    for ev in order {
+        if matches!(ev.action, Action::Resolve { .. }) {
+            let outcome = match ctx.authority(&ev.unit, &ev.action) {
+                Ok(()) => Outcome::Applied,
+                Err(reason) => Outcome::Invalid { reason },
+            };
+            outcomes.push(EventOutcome {
+                id: ev.id.clone(),
+                outcome,
+            });
+            continue;
+        }
+        let mut trial = s.clone();
+        match ctx.apply(&mut trial, ev) {
+            Ok(()) => {
+                s = trial;
+                applied.push(ev);
+                outcomes.push(EventOutcome {
+                    id: ev.id.clone(),
+                    outcome: Outcome::Applied,
+                });
+            }
+            Err(reason) if classify_rejects => {
+                let outcome = classify(ctx, ev, reason, &by_id, &applied);
+                outcomes.push(EventOutcome {
+                    id: ev.id.clone(),
+                    outcome,
+                });
+            }
+            Err(reason) => {
+                outcomes.push(EventOutcome {
+                    id: ev.id.clone(),
+                    outcome: Outcome::Invalid { reason },
+                });
+            }
+        }
+    }
+    (s, outcomes)
+}
+
+/// Decides whether an event that did not fit is invalid, a duplicate or a conflict.
+fn classify(
+    ctx: &Ctx<'_>,
+    ev: &Event,
+    reason: String,
+    by_id: &HashMap<&str, &Event>,
+    applied: &[&Event],
+) -> Outcome {
+    if ctx.authority(&ev.unit, &ev.action).is_err() {
+        return Outcome::Invalid { reason };
+    }
+    let past = ancestors(&ev.id, by_id);
+    // Applied events the author had not seen: its concurrent rivals.
+    let rivals: Vec<&&Event> = applied
+        .iter()
+        .filter(|a| !past.contains(a.id.as_str()))
+        .collect();
+    if rivals.is_empty() {
+        return Outcome::Invalid { reason };
+    }
+    // Would it have fitted in its author's own view?
+    let mut own: Vec<Event> = past
+        .iter()
+        .filter_map(|id| by_id.get(id).map(|e| (*e).clone()))
+        .collect();
+    own.retain(|e| !matches!(e.action, Action::Resolve { .. }));
+    let (mut view, _) = run_fold(ctx, &own, false);
+    if ctx.apply(&mut view, ev).is_err() {
+        return Outcome::Invalid { reason };
+    }
+    if let Some(dup) = rivals.iter().find(|a| Ctx::same_effect(a, ev)) {
+        return Outcome::Duplicate { of: dup.id.clone() };
+    }
+    // Name the earliest concurrent applied event as the rival.
+    let with = rivals.first().map(|a| a.id.clone()).unwrap_or_default();
+    Outcome::Conflict { with, reason }
+}
+
+/// Derives the state of a proposal from its events. Pure: the same inputs give the same state
+/// on every replica, whatever order the events were merged in.
+pub fn derive(
+    facts: &ProposalFacts,
+    events: &[Event],
+    registry: &Registry,
+    calendar: &Calendar,
+    config: &WorkflowConfig,
+    today: NaiveDate,
+) -> ProposalState {
+    let ctx = Ctx {
+        facts,
+        registry,
+        config,
+        deciding: deciding_unit(facts, registry),
+    };
+    derive_with_ctx(&ctx, events, calendar, today)
+}
+
+/// Applies resolutions, then folds the remaining events: the final fold and every event's
+/// outcome.
+fn settle(ctx: &Ctx<'_>, events: &[Event]) -> (Fold, Vec<EventOutcome>) {
+    // Resolutions by a unit with authority set aside the rivals of the event they keep.
+    let by_id: HashMap<&str, &Event> = events.iter().map(|e| (e.id.as_str(), e)).collect();
+    let mut set_aside: BTreeMap<String, String> = BTreeMap::new();
+    for ev in canonical_order(events) {
+        if let Action::Resolve { keep } = &ev.action {
+            if ctx.authority(&ev.unit, &ev.action).is_err() || !by_id.contains_key(keep.as_str()) {
+                continue;
+            }
+            let seen = ancestors(&ev.id, &by_id);
+            if !seen.contains(keep.as_str()) {
+                continue;
+            }
+            let keep_past = ancestors(keep, &by_id);
+            // Rivals: events the resolver had seen that are concurrent with `keep` (neither
+            // before nor after it); this includes everything built on the rival branch.
+            for other in seen.iter() {
+                if *other == keep.as_str() || keep_past.contains(other) {
+                    continue;
+                }
+                let other_past = ancestors(other, &by_id);
+                if other_past.contains(keep.as_str()) {
+                    continue;
+                }
+                set_aside
+                    .entry((*other).to_string())
+                    .or_insert_with(|| ev.id.clone());
+            }
+        }
+    }
+    let kept: Vec<Event> = events
+        .iter()
+        .filter(|e| !set_aside.contains_key(&e.id))
+        .cloned()
+        .collect();
+    let (fold, mut outcomes) = run_fold(ctx, &kept, true);
+    for (id, by) in &set_aside {
+        outcomes.push(EventOutcome {
+            id: id.clone(),
+            outcome: Outcome::SetAside { by: by.clone() },
+        });
+    }
+
+    (fold, outcomes)
+}
+
+fn derive_with_ctx(
+    ctx: &Ctx<'_>,
+    events: &[Event],
+    calendar: &Calendar,
+    today: NaiveDate,
+) -> ProposalState {
+    let (fold, outcomes) = settle(ctx, events);
+    let mut flags: BTreeSet<&'static str> = BTreeSet::new();
+    for o in &outcomes {
+        match o.outcome {
+            Outcome::Invalid { .. } => {
+                flags.insert("invalid_event");
+            }
+            Outcome::Conflict { .. } => {
+                flags.insert("conflict");
+            }
+            Outcome::Applied | Outcome::Duplicate { .. } | Outcome::SetAside { .. } => {}
+        }
+    }
+
+    let mut deadlines = Vec::new();
+    {
+        let cal = calendar;
+        let mut clock =
+            |step: &str, from: Option<NaiveDate>, days: Option<u32>, done: Option<NaiveDate>| {
+                let (Some(from), Some(days)) = (from, days) else {
+                    return;
+                };
+                let due = cal.add_working_days(from, days);
+                let state = match done {
+                    Some(d) if d <= due => "on_time",
+                    Some(_) => "late",
+                    None if today > due => "overdue",
+                    None => "open",
+                };
+                deadlines.push(Deadline {
+                    step: step.to_string(),
+                    from,
+                    due,
+                    done,
+                    state: state.to_string(),
+                });
+            };
+        let c = ctx.config;
+        clock(
+            "decision",
+            fold.received_on,
+            Some(c.decision_days),
+            fold.decided_on,
+        );
+        clock("answer", fold.escalated_on, c.answer_days, fold.answered_on);
+        clock(
+            "results_report",
+            fold.finished_on,
+            Some(c.report_days),
+            fold.reported_on,
+        );
+        clock(
+            "evaluation",
+            fold.reported_on,
+            Some(c.evaluation_days),
+            fold.evaluated_on,
+        );
+        clock(
+            "notification",
+            fold.evaluated_on,
+            Some(c.notify_days),
+            fold.notified_on,
+        );
+        for d in &deadlines {
+            match d.state.as_str() {
+                "overdue" => {
+                    flags.insert("overdue");
+                }
+                "late" => {
+                    flags.insert("late");
+                }
+                _ => {}
+            }
+        }
+    }
+
+    ProposalState {
+        status: fold.status,
+        deciding_unit: ctx.deciding.clone(),
+        received_on: fold.received_on,
+        vote_passed: fold.vote_passed,
+        approved_by: fold.approved_by,
+        pilot: fold.pilot,
+        decided_on: fold.decided_on,
+        escalated_on: fold.escalated_on,
+        answer: fold.answer,
+        evaluation: fold.evaluation,
+        damage: fold.damage,
+        protection: fold.protection,
+        commendations: fold.commendations,
+        disciplines: fold.disciplines,
+        deadlines,
+        flags: flags.into_iter().map(str::to_string).collect(),
+        events: outcomes,
+    }
+}

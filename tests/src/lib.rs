@@ -1,0 +1,1 @@
+//! Harness for end-to-end scenarios (real hub, real clients); filled by the hub issue.
