@@ -430,6 +430,29 @@ pub enum ApprovedBy {
     Province,
 }
 
+/// Vietnamese label of a flag.
+pub fn flag_label(flag: &str) -> &'static str {
+    match flag {
+        "conflict" => "xung đột cần người giải quyết",
+        "overdue" => "quá hạn",
+        "invalid_event" => "có bước không hợp lệ",
+        "late" => "có bước trễ hạn",
+        _ => "",
+    }
+}
+
+/// Vietnamese label of a clocked step.
+pub fn deadline_label(step: &str) -> &'static str {
+    match step {
+        "decision" => "Quyết định (7 ngày làm việc từ khi tiếp nhận)",
+        "answer" => "UBND tỉnh trả lời",
+        "results_report" => "Báo cáo kết quả (5 ngày làm việc sau khi kết thúc)",
+        "evaluation" => "Đánh giá (7 ngày làm việc từ khi có báo cáo)",
+        "notification" => "Thông báo kết luận (3 ngày làm việc)",
+        _ => "",
+    }
+}
+
 /// A clocked step and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadline {
@@ -523,6 +546,8 @@ struct Fold {
     /// A Party opinion was given since receipt (for approval) / since the results report (for
     /// evaluation).
     party_opinion: bool,
+    /// The date of the last applied step: a later step cannot have taken place before it.
+    last_date: Option<NaiveDate>,
 }
 
 impl Fold {
@@ -547,6 +572,7 @@ impl Fold {
             commendations: Vec::new(),
             disciplines: Vec::new(),
             party_opinion: false,
+            last_date: None,
         }
     }
 }
@@ -648,6 +674,16 @@ impl Ctx<'_> {
         self.authority(&ev.unit, &ev.action)?;
         let d = ev.date;
         let st = s.status;
+        if let Some(last) = s.last_date {
+            if d < last {
+                return Err(format!(
+                    "ngày của bước \"{}\" ({}) trước ngày của bước trước đó ({}): các bước phải theo thứ tự thời gian",
+                    ev.action.label_vi(),
+                    d.format("%d/%m/%Y"),
+                    last.format("%d/%m/%Y")
+                ));
+            }
+        }
         let order = |expected: &str| -> String {
             format!(
                 "bước \"{}\" không đúng trình tự: hồ sơ đang ở trạng thái \"{}\", bước này chỉ thực hiện khi {expected}",
@@ -850,8 +886,10 @@ impl Ctx<'_> {
             }
             Action::Resolve { .. } => {
                 // Handled before the fold (it selects which events take part).
+                return Ok(());
             }
         }
+        s.last_date = Some(d);
         Ok(())
     }
 

@@ -13,7 +13,7 @@ use doimoi_shared::doc::proposal::{
 use doimoi_shared::ids::{hex, DocId};
 use doimoi_shared::text::nfc;
 use doimoi_shared::workflow::{
-    check_next, Action, Basis, Determination, EvalResult, Event, Level, Outcome, ProposalState,
+    check_next, deadline_label, flag_label, Action, Basis, Determination, EvalResult, Event, Level, Outcome, ProposalState,
     Side, Status,
 };
 use serde::Serialize;
@@ -364,7 +364,7 @@ pub fn print_rows(app: &App, rows: &[crate::store::ProposalRow], out: Out) -> Re
             let flags = if flags.is_empty() {
                 String::new()
             } else {
-                format!("  [{}]", flags.join(", "))
+                format!("  [{}]", flags_vi(&flags))
             };
             s.push_str(&format!(
                 "{}  {:<22} {}{}\n",
@@ -516,6 +516,10 @@ fn show(app: &App, id: &str, out: Out) -> Result<(), CliError> {
     out.emit(&proposal_json(&p, &st), || human_show(app, &p, &st))
 }
 
+fn flags_vi(flags: &[String]) -> String {
+    flags.iter().map(|f| flag_label(f)).collect::<Vec<_>>().join(", ")
+}
+
 fn yes(b: bool) -> &'static str {
     if b {
         "có"
@@ -529,7 +533,7 @@ fn human_show(app: &App, p: &Proposal, st: &ProposalState) -> String {
     s.push_str(&format!("{}\nMã: {}\n", p.title, p.id));
     s.push_str(&format!("Trạng thái: {}", st.status.label_vi()));
     if !st.flags.is_empty() {
-        s.push_str(&format!("  [{}]", st.flags.join(", ")));
+        s.push_str(&format!("  [{}]", flags_vi(&st.flags)));
     }
     s.push('\n');
     s.push_str(&format!("Đơn vị: {}\n", app.unit_label(&p.unit)));
@@ -575,8 +579,8 @@ fn human_show(app: &App, p: &Proposal, st: &ProposalState) -> String {
                 _ => "đang chạy",
             };
             s.push_str(&format!(
-                "  {:<15} hạn {} — {}\n",
-                d.step,
+                "  {}: hạn {} — {}\n",
+                deadline_label(&d.step),
                 d.due.format("%d/%m/%Y"),
                 state
             ));
