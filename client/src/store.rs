@@ -553,7 +553,7 @@ mod tests {
         let (_, doc) = store.load_doc(&id, &actor())?.ok_or("missing")?;
         let v = doc
             .get(ROOT, "n")?
-            .and_then(|(v, _)| v.to_scalar().and_then(|s| s.to_i64()));
+            .and_then(|(v, _)| v.as_scalar().and_then(|s| s.as_i64()));
         assert_eq!(v, Some(COMPACT_AFTER + 4));
         Ok(())
     }

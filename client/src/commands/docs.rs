@@ -250,10 +250,11 @@ pub fn import(mut app: App, args: ImportArgs, out: Out) -> Result<(), CliError> 
                 }
             }
             let before = local.get_heads();
-            let added = local
+            local
                 .merge(&mut incoming)
                 .map_err(|e| foreign(file, &format!("không hợp nhất được ({e})")))?;
-            (local, Some(before), added.len(), false)
+            let added = local.get_changes(&before).len();
+            (local, Some(before), added, false)
         }
         None => {
             incoming.set_actor(app.actor.clone());

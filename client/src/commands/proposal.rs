@@ -13,8 +13,8 @@ use doimoi_shared::doc::proposal::{
 use doimoi_shared::ids::{hex, DocId};
 use doimoi_shared::text::nfc;
 use doimoi_shared::workflow::{
-    check_next, deadline_label, flag_label, Action, Basis, Determination, EvalResult, Event, Level, Outcome, ProposalState,
-    Side, Status,
+    check_next, deadline_label, flag_label, Action, Basis, Determination, EvalResult, Event, Level,
+    Outcome, ProposalState, Side, Status,
 };
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -517,7 +517,11 @@ fn show(app: &App, id: &str, out: Out) -> Result<(), CliError> {
 }
 
 fn flags_vi(flags: &[String]) -> String {
-    flags.iter().map(|f| flag_label(f)).collect::<Vec<_>>().join(", ")
+    flags
+        .iter()
+        .map(|f| flag_label(f))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn yes(b: bool) -> &'static str {

@@ -1,0 +1,555 @@
+//! The real `doimoi` binary in temporary folders: a commune office offline, from draft to
+//! protection; refusals that leave the store unchanged; two stores merging by file.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// One office installation in a temporary folder.
+struct Office {
+    dir: tempfile::TempDir,
+}
+
+impl Office {
+    fn init(unit: &str) -> Office {
+        let office = Office {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        office.ok(&["init", "--unit", unit]);
+        office
+    }
+
+    fn data(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_doimoi"))
+            .arg("--data")
+            .arg(self.data())
+            .args(args)
+            .env_remove("DOIMOI_DATA")
+            .env_remove("DOIMOI_NOW")
+            .output()
+            .expect("run doimoi")
+    }
+
+    /// Runs a command that must succeed; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "doimoi {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    /// Runs a command with `--json` that must succeed.
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).expect("json output")
+    }
+
+    /// Runs a command that must fail; returns stderr.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "doimoi {args:?} should have failed");
+        let err = String::from_utf8(out.stderr).expect("utf-8 stderr");
+        assert!(!err.contains("panicked"), "panic: {err}");
+        err
+    }
+
+    fn show(&self, id: &str) -> Value {
+        self.json(&["proposal", "show", id])
+    }
+
+    /// The whole store file, to compare before and after a refused command.
+    fn snapshot(&self) -> Vec<(String, String, Vec<String>)> {
+        let list = self.json(&["proposal", "list"]);
+        let mut v = Vec::new();
+        for p in list.as_array().expect("array") {
+            let id = p["id"].as_str().expect("id").to_string();
+            let show = self.show(&id);
+            let events = show["events"]
+                .as_array()
+                .expect("events")
+                .iter()
+                .map(|e| e["id"].as_str().unwrap_or("").to_string())
+                .collect();
+            v.push((
+                id,
+                show["status"].as_str().unwrap_or("").to_string(),
+                events,
+            ));
+        }
+        v
+    }
+}
+
+const FULL: &[&str] = &[
+    "--title",
+    "Số hóa hồ sơ một cửa",
+    "--proposer",
+    "Nguyễn Văn An",
+    "--position",
+    "Công chức Văn phòng - Thống kê",
+    "--basis",
+    "both",
+    "--field",
+    "Cải cách hành chính",
+    "--necessity",
+    "Hồ sơ giấy làm chậm việc giải quyết thủ tục",
+    "--content",
+    "Số hóa toàn bộ hồ sơ tiếp nhận tại bộ phận một cửa",
+    "--scope",
+    "Bộ phận một cửa của phường",
+    "--timeline",
+    "Sáu tháng",
+    "--resources",
+    "Ngân sách phường, hai công chức",
+    "--feasibility",
+    "Cao, đã có phần mềm của tỉnh",
+    "--impact",
+    "Giảm giấy tờ; cần tập huấn",
+    "--expected",
+    "Giảm một nửa thời gian xử lý",
+];
+
+fn new_proposal(o: &Office, extra: &[&str]) -> String {
+    let mut args = vec!["proposal", "new"];
+    args.extend_from_slice(FULL);
+    args.extend_from_slice(extra);
+    let v = o.json(&args);
+    assert_eq!(v["status"], "draft");
+    v["id"].as_str().expect("id").to_string()
+}
+
+fn steps(o: &Office, id: &str, list: &[&[&str]]) {
+    for s in list {
+        let mut args = vec!["proposal", s[0], id];
+        args.extend_from_slice(&s[1..]);
+        o.ok(&args);
+    }
+}
+
+#[test]
+fn a_proposal_goes_offline_from_draft_to_protection_and_survives_reopening() {
+    let o = Office::init("20335");
+    let id = new_proposal(&o, &["--leader"]);
+    steps(
+        &o,
+        &id,
+        &[
+            &["submit", "--by", "Nguyễn Văn An"],
+            &["receive", "--by", "Văn thư"],
+            &["party-opinion", "--agree"],
+            &["vote", "--for", "4", "--against", "1"],
+            &["approve", "--pilot", "--by", "Chủ tịch UBND phường"],
+            &["start"],
+            &["suspend", "--note", "Chờ kinh phí"],
+            &["resume"],
+            &["report-results"],
+            &["party-opinion", "--agree"],
+            &["evaluate", "--result", "completed"],
+            &["notify"],
+            &["protect", "--determination", "not-liable"],
+            &["commend", "--level", "province"],
+        ],
+    );
+    o.ok(&["comment", &id, "--text", "Đề nghị nhân rộng"]);
+    let before = o.show(&id);
+    assert_eq!(before["status"], "completed");
+    assert_eq!(before["approved_by"], "vote");
+    assert_eq!(before["approved_as_pilot"], true);
+    assert_eq!(before["protection"], "not-liable");
+    assert_eq!(before["leader"], true);
+    assert_eq!(before["basis"], "both");
+    assert_eq!(before["flags"], serde_json::json!([]));
+    assert_eq!(before["events"].as_array().map(Vec::len), Some(14));
+    assert_eq!(before["comments"][0]["text"], "Đề nghị nhân rộng");
+    let deadlines: Vec<&str> = before["deadlines"]
+        .as_array()
+        .expect("deadlines")
+        .iter()
+        .map(|d| d["state"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(deadlines, vec!["on_time"; 4]);
+
+    // Another process on the same folder: everything is there.
+    let after = o.show(&id);
+    assert_eq!(before, after);
+    let listed = o.json(&["proposal", "list", "--status", "completed"]);
+    assert_eq!(listed[0]["id"], id.as_str());
+    assert_eq!(listed[0]["unit"], "20335");
+    // Diacritic-insensitive search, and history from the document.
+    let found = o.json(&["search", "so hoa mot cua"]);
+    assert_eq!(found.as_array().map(Vec::len), Some(1));
+    let history = o.json(&["history", &id]);
+    assert!(history.as_array().is_some_and(|h| h.len() >= 16));
+    assert_eq!(history[0]["action"], "proposal.create");
+    // The index is derived: rebuilding it gives the same list.
+    let listed_before = o.json(&["proposal", "list"]);
+    o.ok(&["reindex"]);
+    o.ok(&["compact"]);
+    assert_eq!(o.json(&["proposal", "list"]), listed_before);
+    assert_eq!(o.show(&id), after);
+}
+
+#[test]
+fn submitting_needs_the_mandatory_contents() {
+    let o = Office::init("20335");
+    let v = o.json(&[
+        "proposal",
+        "new",
+        "--title",
+        "Ý tưởng",
+        "--proposer",
+        "Lê Văn C",
+    ]);
+    let id = v["id"].as_str().expect("id");
+    let err = o.fails(&["proposal", "submit", id]);
+    assert!(err.contains("Nghị định 73"), "{err}");
+    assert!(err.contains("Sự cần thiết"), "{err}");
+    assert_eq!(o.show(id)["status"], "draft");
+}
+
+#[test]
+fn steps_out_of_order_or_without_authority_are_refused_and_change_nothing() {
+    let o = Office::init("20335");
+    let id = new_proposal(&o, &[]);
+    o.ok(&["proposal", "submit", &id]);
+    let before = o.snapshot();
+    // Order: approval before receipt and vote.
+    let err = o.fails(&["proposal", "approve", &id]);
+    assert!(err.contains("trình tự"), "{err}");
+    // Authority: another commune, and the district on a proposal its commune decides.
+    let err = o.fails(&["proposal", "receive", &id, "--acting-unit", "20341"]);
+    assert!(err.contains("thẩm quyền"), "{err}");
+    let err = o.fails(&["proposal", "receive", &id, "--acting-unit", "502"]);
+    assert!(err.contains("thẩm quyền"), "{err}");
+    // Unknown unit, unknown id, wrong flags, bad date.
+    let err = o.fails(&["proposal", "receive", &id, "--acting-unit", "99999"]);
+    assert!(err.contains("Không có đơn vị"), "{err}");
+    let err = o.fails(&["proposal", "receive", "0123456789abcdef0123456789abcdef"]);
+    assert!(err.contains("Không có tài liệu"), "{err}");
+    o.fails(&["proposal", "vote", &id, "--for", "many"]);
+    let err = o.fails(&["proposal", "receive", &id, "--date", "31/12/2024"]);
+    assert!(err.contains("NĂM-THÁNG-NGÀY"), "{err}");
+    assert_eq!(o.snapshot(), before);
+}
+
+#[test]
+fn the_commune_heads_own_proposal_is_decided_by_the_district() {
+    let commune = Office::init("20335");
+    let district = Office::init("502");
+    let id = new_proposal(&commune, &["--proposer-is-head"]);
+    commune.ok(&["proposal", "submit", &id]);
+    assert!(commune
+        .fails(&["proposal", "receive", &id])
+        .contains("cấp trên"));
+    let file = commune.data().join("p.automerge");
+    commune.ok(&["export", &id, "-o", file.to_str().expect("path")]);
+    district.ok(&["import", file.to_str().expect("path")]);
+    steps(
+        &district,
+        &id,
+        &[
+            &["receive"],
+            &["party-opinion", "--agree"],
+            &["vote", "--for", "3", "--against", "0"],
+            &["approve"],
+        ],
+    );
+    assert_eq!(district.show(&id)["status"], "approved");
+    assert_eq!(district.show(&id)["deciding_unit"], "502");
+}
+
+fn export(o: &Office, id: &str, name: &str) -> PathBuf {
+    let file = o.data().join(name);
+    o.ok(&["export", id, "-o", file.to_str().expect("path")]);
+    file
+}
+
+fn import(o: &Office, file: &Path) -> Value {
+    o.json(&["import", file.to_str().expect("path")])
+}
+
+#[test]
+fn edits_in_two_stores_merge_by_file_both_ways_keeping_both() {
+    let a = Office::init("20335");
+    let b = Office::init("20335");
+    let id = new_proposal(&a, &[]);
+    let first = import(&b, &export(&a, &id, "a0.automerge"));
+    assert_eq!(first["new"], true);
+    // A edits the same prose field at the start, B at the end and another field.
+    a.ok(&[
+        "proposal",
+        "edit",
+        &id,
+        "--content",
+        "Khẩn: Số hóa toàn bộ hồ sơ tiếp nhận tại bộ phận một cửa",
+    ]);
+    b.ok(&[
+        "proposal",
+        "edit",
+        &id,
+        "--content",
+        "Số hóa toàn bộ hồ sơ tiếp nhận tại bộ phận một cửa và lưu trữ điện tử",
+        "--timeline",
+        "Tám tháng",
+    ]);
+    import(&b, &export(&a, &id, "a1.automerge"));
+    let back = import(&a, &export(&b, &id, "b1.automerge"));
+    assert_eq!(back["new"], false);
+    let sa = a.show(&id);
+    let sb = b.show(&id);
+    assert_eq!(sa, sb);
+    assert_eq!(
+        sa["content"],
+        "Khẩn: Số hóa toàn bộ hồ sơ tiếp nhận tại bộ phận một cửa và lưu trữ điện tử"
+    );
+    assert_eq!(sa["timeline"], "Tám tháng");
+    // Importing the same file again adds nothing.
+    assert_eq!(
+        import(&a, &export(&b, &id, "b2.automerge"))["changes_added"],
+        0
+    );
+}
+
+#[test]
+fn contradictory_decisions_in_two_stores_are_both_kept_with_a_conflict_flag() {
+    let a = Office::init("20335");
+    let b = Office::init("20335");
+    let id = new_proposal(&a, &[]);
+    steps(
+        &a,
+        &id,
+        &[
+            &["submit"],
+            &["receive"],
+            &["party-opinion", "--agree"],
+            &[
+                "vote",
+                "--for",
+                "2",
+                "--against",
+                "2",
+                "--head-voted",
+                "for",
+            ],
+        ],
+    );
+    import(&b, &export(&a, &id, "base.automerge"));
+    a.ok(&["proposal", "approve", &id]);
+    b.ok(&["proposal", "reject", &id]);
+    import(&b, &export(&a, &id, "a.automerge"));
+    import(&a, &export(&b, &id, "b.automerge"));
+    let sa = a.show(&id);
+    let sb = b.show(&id);
+    assert_eq!(sa, sb);
+    assert_eq!(sa["flags"], serde_json::json!(["conflict"]));
+    let steps: Vec<&str> = sa["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["step"].as_str().unwrap_or(""))
+        .collect();
+    assert!(
+        steps.contains(&"approve") && steps.contains(&"reject"),
+        "{steps:?}"
+    );
+    let status = sa["status"].as_str().expect("status");
+    assert!(status == "approved" || status == "rejected");
+    // The conflict shows in the list too, and a person can settle it.
+    assert_eq!(
+        a.json(&["proposal", "list"])[0]["flags"],
+        serde_json::json!(["conflict"])
+    );
+    let reject_id = sa["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["step"] == "reject")
+        .and_then(|e| e["id"].as_str())
+        .expect("reject event")
+        .to_string();
+    a.ok(&["proposal", "resolve", &id, "--keep", &reject_id]);
+    let settled = a.show(&id);
+    assert_eq!(settled["status"], "rejected");
+    assert_eq!(settled["flags"], serde_json::json!([]));
+}
+
+#[test]
+fn corrupt_or_foreign_import_files_are_refused_and_nothing_is_written() {
+    let o = Office::init("20335");
+    let id = new_proposal(&o, &[]);
+    let before = o.snapshot();
+    let dir = o.data();
+    let garbage = dir.join("garbage.automerge");
+    std::fs::write(&garbage, b"this is not an automerge document").expect("write");
+    let err = o.fails(&["import", garbage.to_str().expect("path")]);
+    assert!(err.contains("không nhập được"), "{err}");
+    // A truncated export.
+    let good = export(&o, &id, "good.automerge");
+    let bytes = std::fs::read(&good).expect("read");
+    let cut = dir.join("cut.automerge");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    assert!(o
+        .fails(&["import", cut.to_str().expect("path")])
+        .contains("không nhập được"));
+    // An empty file, and a missing one.
+    let empty = dir.join("empty.automerge");
+    std::fs::write(&empty, b"").expect("write");
+    assert!(o
+        .fails(&["import", empty.to_str().expect("path")])
+        .contains("rỗng"));
+    o.fails(&["import", dir.join("missing").to_str().expect("path")]);
+    // A proposal of a unit from another province's registry.
+    let other = Office::init_in_province("26734", "79");
+    let foreign_id = new_proposal(&other, &[]);
+    let foreign = export(&other, &foreign_id, "foreign.automerge");
+    let err = o.fails(&["import", foreign.to_str().expect("path")]);
+    assert!(err.contains("không có trong danh mục"), "{err}");
+    assert_eq!(o.snapshot(), before);
+}
+
+impl Office {
+    fn init_in_province(unit: &str, province: &str) -> Office {
+        let office = Office {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        office.ok(&["init", "--unit", unit, "--province", province]);
+        office
+    }
+}
+
+#[test]
+fn unknown_units_and_double_initialisation_are_refused() {
+    let dir = tempfile::tempdir().expect("temp");
+    let o = Office { dir };
+    let err = o.fails(&["init", "--unit", "99999"]);
+    assert!(err.contains("Không có đơn vị"), "{err}");
+    let err = o.fails(&["proposal", "list"]);
+    assert!(err.contains("doimoi init"), "{err}");
+    o.ok(&["init", "--unit", "20437"]);
+    let err = o.fails(&["init", "--unit", "20335"]);
+    assert!(err.contains("đã được khởi tạo"), "{err}");
+}
+
+#[test]
+fn org_show_lists_the_embedded_province_with_exact_names() {
+    let dir = tempfile::tempdir().expect("temp");
+    let o = Office { dir };
+    let units = o.json(&["org", "show"]);
+    let units = units.as_array().expect("array");
+    let find = |name: &str| units.iter().find(|u| u["name"] == name).cloned();
+    let chom = find("Xã Ch'ơm").expect("Xã Ch'ơm listed");
+    assert_eq!(chom["kind"], "commune");
+    assert!(find("Thị trấn P Rao").is_some());
+    assert_eq!(units[0]["kind"], "province");
+    assert!(units.iter().any(|u| u["kind"] == "home_affairs"));
+    for kind in ["department", "association", "district"] {
+        assert!(units.iter().any(|u| u["kind"] == kind), "no {kind}");
+    }
+    let other = o.json(&[
+        "org",
+        "show",
+        "--province",
+        "Đà Nẵng",
+        "--structure",
+        "2025",
+    ]);
+    assert!(other
+        .as_array()
+        .is_some_and(|u| u.iter().all(|x| x["kind"] != "district")));
+}
+
+#[test]
+fn nfd_input_is_stored_as_nfc() {
+    let o = Office::init("20335");
+    let nfd_title = "Đe\u{0302}\u{0300} xua\u{0302}\u{0301}t so\u{0302}\u{0301} ho\u{0301}a";
+    let v = o.json(&["proposal", "new", "--title", nfd_title, "--proposer", "A"]);
+    let id = v["id"].as_str().expect("id");
+    assert_eq!(o.show(id)["title"], "Đề xuất số hóa");
+}
+
+#[test]
+fn yearly_duties_are_recorded_and_shown() {
+    let o = Office::init("20335");
+    o.ok(&[
+        "duty",
+        "disseminate",
+        "--date",
+        "2023-07-20",
+        "--form",
+        "Hội nghị",
+        "--participants",
+        "35",
+    ]);
+    o.ok(&[
+        "duty",
+        "plan",
+        "--date",
+        "2023-07-25",
+        "--number",
+        "45/KH-UBND",
+    ]);
+    o.ok(&[
+        "duty",
+        "self-inspect",
+        "--date",
+        "2023-12-10",
+        "--findings",
+        "Đạt",
+    ]);
+    o.ok(&[
+        "duty",
+        "review",
+        "--date",
+        "2023-12-12",
+        "--kind",
+        "preliminary",
+    ]);
+    o.ok(&[
+        "duty",
+        "commend",
+        "--date",
+        "2023-12-20",
+        "--person",
+        "Nguyễn Văn An",
+        "--form",
+        "Giấy khen",
+        "--level",
+        "unit",
+    ]);
+    o.ok(&[
+        "duty",
+        "discipline",
+        "--date",
+        "2023-12-21",
+        "--subject",
+        "Ông X",
+        "--violation",
+        "Cản trở",
+        "--measure",
+        "Khiển trách",
+    ]);
+    let err = o.fails(&["duty", "inspect", "--date", "2023-12-22", "--unit", "20335"]);
+    assert!(err.contains("Sở Nội vụ"), "{err}");
+    let v = o.json(&["duty", "show", "--year", "2023"]);
+    let r = &v[0];
+    assert_eq!(r["plan"]["number"], "45/KH-UBND");
+    assert_eq!(r["dissemination"][0]["participants"], 35);
+    for list in [
+        "self_inspections",
+        "reviews",
+        "commendations",
+        "disciplines",
+    ] {
+        assert_eq!(r[list].as_array().map(Vec::len), Some(1), "{list}");
+    }
+    assert!(o.ok(&["duty", "show"]).contains("đúng hạn"));
+}

@@ -1,0 +1,790 @@
+//! Workflow rules (DOMAIN.md §2) and the properties of `derive`: merge-order independence,
+//! invalid events never change the state, every state is reached through valid events only.
+
+use automerge::{ActorId, Automerge};
+use chrono::NaiveDate;
+use doimoi_shared::calendar::Calendar;
+use doimoi_shared::doc::proposal::{self, ProposalFields};
+use doimoi_shared::ids::{DocId, UnitCode};
+use doimoi_shared::org::Registry;
+use doimoi_shared::workflow::{
+    canonical_order, check_next, derive, Action, ApprovedBy, Basis, Determination, EvalResult,
+    Event, Level, Outcome, ProposalFacts, ProposalState, Side, Status, WorkflowConfig,
+};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+const COMMUNE: &str = "20335"; // Phường Tân Thạnh, Thành phố Tam Kỳ
+const DISTRICT: &str = "502"; // Thành phố Tam Kỳ
+const OTHER_COMMUNE: &str = "20341";
+const PROVINCE: &str = "49";
+const SNV: &str = "49-SNV";
+
+fn reg() -> &'static Registry {
+    static R: OnceLock<Registry> = OnceLock::new();
+    R.get_or_init(Registry::embedded_default)
+}
+
+fn cal() -> &'static Calendar {
+    static C: OnceLock<Calendar> = OnceLock::new();
+    C.get_or_init(Calendar::embedded_default)
+}
+
+fn u(s: &str) -> UnitCode {
+    UnitCode::parse(s).expect("valid unit code")
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("valid date")
+}
+
+fn facts(head: bool, basis: Basis) -> ProposalFacts {
+    ProposalFacts {
+        unit: u(COMMUNE),
+        proposer_is_head: head,
+        proposer_is_deputy: false,
+        basis,
+    }
+}
+
+/// A linear log built step by step, each event seeing all earlier ones.
+struct Log {
+    facts: ProposalFacts,
+    events: Vec<Event>,
+}
+
+impl Log {
+    fn new(facts: ProposalFacts) -> Self {
+        Log {
+            facts,
+            events: Vec::new(),
+        }
+    }
+
+    fn event(&self, unit: &str, date: &str, action: Action) -> Event {
+        let seq = self.events.iter().map(|e| e.seq).max().unwrap_or(0) + 1;
+        let prev = self
+            .events
+            .last()
+            .map(|e| vec![e.id.clone()])
+            .unwrap_or_default();
+        Event {
+            id: format!("{:016x}", self.events.len() + 1),
+            seq,
+            prev,
+            at: 1_700_000_000_000 + i64::try_from(self.events.len()).unwrap_or(0) * 1000,
+            date: d(date),
+            unit: u(unit),
+            by: "Trần Văn B".into(),
+            position: "Chủ tịch".into(),
+            note: String::new(),
+            action,
+        }
+    }
+
+    /// Records a step that must be accepted.
+    fn ok(&mut self, unit: &str, date: &str, action: Action) -> &mut Self {
+        let e = self.event(unit, date, action);
+        if let Err(why) = check_next(
+            &self.facts,
+            &self.events,
+            &e,
+            reg(),
+            &WorkflowConfig::default(),
+        ) {
+            panic!("step {} refused: {why}", e.action.name());
+        }
+        self.events.push(e);
+        self
+    }
+
+    /// A step that must be refused, with a reason containing `why`.
+    fn refused(&self, unit: &str, date: &str, action: Action, why: &str) {
+        let e = self.event(unit, date, action);
+        match check_next(
+            &self.facts,
+            &self.events,
+            &e,
+            reg(),
+            &WorkflowConfig::default(),
+        ) {
+            Ok(()) => panic!(
+                "step {} accepted, expected refusal ({why})",
+                e.action.name()
+            ),
+            Err(reason) => assert!(reason.contains(why), "reason {reason:?} lacks {why:?}"),
+        }
+    }
+
+    fn state(&self, today: &str) -> ProposalState {
+        derive(
+            &self.facts,
+            &self.events,
+            reg(),
+            cal(),
+            &WorkflowConfig::default(),
+            d(today),
+        )
+    }
+}
+
+fn vote(f: u32, a: u32) -> Action {
+    Action::Vote {
+        votes_for: f,
+        against: a,
+        abstain: 0,
+        head_voted: None,
+    }
+}
+
+const APPROVE: Action = Action::Approve {
+    pilot: false,
+    by_head: false,
+};
+
+fn to_receipt(log: &mut Log, decider: &str) {
+    log.ok(COMMUNE, "2024-03-01", Action::Submit)
+        .ok(decider, "2024-03-04", Action::Receive);
+}
+
+#[test]
+fn a_proposal_goes_from_draft_to_protection_with_every_clock_on_time() {
+    let mut log = Log::new(facts(false, Basis::Nd73));
+    to_receipt(&mut log, COMMUNE);
+    log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: true })
+        .ok(COMMUNE, "2024-03-06", vote(4, 1))
+        .ok(
+            COMMUNE,
+            "2024-03-07",
+            Action::Approve {
+                pilot: true,
+                by_head: false,
+            },
+        )
+        .ok(COMMUNE, "2024-03-08", Action::Start)
+        .ok(
+            COMMUNE,
+            "2024-06-03",
+            Action::ReportResults {
+                finished: Some(d("2024-05-31")),
+            },
+        )
+        .ok(COMMUNE, "2024-06-04", Action::PartyOpinion { agree: true })
+        .ok(
+            COMMUNE,
+            "2024-06-05",
+            Action::Evaluate {
+                result: EvalResult::Completed,
+                damage: false,
+            },
+        )
+        .ok(COMMUNE, "2024-06-06", Action::Notify)
+        .ok(
+            COMMUNE,
+            "2024-06-07",
+            Action::Protect {
+                determination: Determination::NotLiable,
+            },
+        )
+        .ok(
+            COMMUNE,
+            "2024-06-10",
+            Action::Commend {
+                level: Level::Province,
+            },
+        );
+    let st = log.state("2024-12-01");
+    assert_eq!(st.status, Status::Completed);
+    assert_eq!(st.approved_by, Some(ApprovedBy::Vote));
+    assert!(st.pilot);
+    assert_eq!(st.protection, Some(Determination::NotLiable));
+    assert_eq!(st.commendations, vec![Level::Province]);
+    assert!(st.flags.is_empty(), "flags: {:?}", st.flags);
+    let steps: Vec<(&str, &str)> = st
+        .deadlines
+        .iter()
+        .map(|x| (x.step.as_str(), x.state.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("decision", "on_time"),
+            ("results_report", "on_time"),
+            ("evaluation", "on_time"),
+            ("notification", "on_time")
+        ]
+    );
+    assert!(st.events.iter().all(|o| o.outcome == Outcome::Applied));
+}
+
+#[test]
+fn the_decision_clock_counts_working_days_and_skips_tet() {
+    let mut log = Log::new(facts(false, Basis::Qd20));
+    // Received Thursday 01/02/2024: Tết 2024 (8–14/02) is skipped, due 19/02.
+    log.ok(COMMUNE, "2024-01-31", Action::Submit)
+        .ok(COMMUNE, "2024-02-01", Action::Receive);
+    let open = log.state("2024-02-19");
+    assert_eq!(open.deadlines[0].due, d("2024-02-19"));
+    assert_eq!(open.deadlines[0].state, "open");
+    let overdue = log.state("2024-02-20");
+    assert_eq!(overdue.deadlines[0].state, "overdue");
+    assert!(overdue.flags.contains(&"overdue".to_string()));
+    log.ok(COMMUNE, "2024-02-20", vote(3, 0))
+        .ok(COMMUNE, "2024-02-20", Action::PartyOpinion { agree: true })
+        .ok(COMMUNE, "2024-02-21", APPROVE);
+    let late = log.state("2024-03-01");
+    assert_eq!(late.deadlines[0].state, "late");
+    assert_eq!(late.flags, vec!["late".to_string()]);
+}
+
+#[test]
+fn votes_pass_above_half_and_a_tie_goes_to_the_heads_side() {
+    let mut log = Log::new(facts(false, Basis::Qd20));
+    to_receipt(&mut log, COMMUNE);
+    log.refused(COMMUNE, "2024-03-05", vote(2, 2), "ngang nhau");
+    log.ok(
+        COMMUNE,
+        "2024-03-05",
+        Action::Vote {
+            votes_for: 2,
+            against: 2,
+            abstain: 0,
+            head_voted: Some(Side::For),
+        },
+    );
+    assert_eq!(log.state("2024-03-05").status, Status::VotePassed);
+
+    let mut log = Log::new(facts(false, Basis::Qd20));
+    to_receipt(&mut log, COMMUNE);
+    log.ok(
+        COMMUNE,
+        "2024-03-05",
+        Action::Vote {
+            votes_for: 2,
+            against: 2,
+            abstain: 0,
+            head_voted: Some(Side::Against),
+        },
+    );
+    assert_eq!(log.state("2024-03-05").status, Status::VoteFailed);
+
+    let mut log = Log::new(facts(false, Basis::Qd20));
+    to_receipt(&mut log, COMMUNE);
+    // 2 of 5 is not more than half.
+    log.ok(
+        COMMUNE,
+        "2024-03-05",
+        Action::Vote {
+            votes_for: 2,
+            against: 1,
+            abstain: 2,
+            head_voted: None,
+        },
+    );
+    assert_eq!(log.state("2024-03-05").status, Status::VoteFailed);
+}
+
+#[test]
+fn after_a_failed_vote_only_the_heads_written_decision_approves() {
+    let mut log = Log::new(facts(false, Basis::Qd20));
+    to_receipt(&mut log, COMMUNE);
+    log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: true })
+        .ok(COMMUNE, "2024-03-05", vote(1, 3));
+    log.refused(COMMUNE, "2024-03-06", APPROVE, "--by-head");
+    log.ok(
+        COMMUNE,
+        "2024-03-06",
+        Action::Approve {
+            pilot: false,
+            by_head: true,
+        },
+    );
+    let st = log.state("2024-03-06");
+    assert_eq!(st.status, Status::Approved);
+    assert_eq!(st.approved_by, Some(ApprovedBy::HeadDecision));
+}
+
+#[test]
+fn approval_needs_the_party_committees_opinion_first() {
+    let mut log = Log::new(facts(false, Basis::Qd20));
+    to_receipt(&mut log, COMMUNE);
+    log.ok(COMMUNE, "2024-03-05", vote(3, 0));
+    log.refused(COMMUNE, "2024-03-06", APPROVE, "cấp ủy");
+}
+
+#[test]
+fn the_district_decides_on_the_commune_heads_own_proposal() {
+    let mut log = Log::new(facts(true, Basis::Nd73));
+    log.ok(COMMUNE, "2024-03-01", Action::Submit);
+    log.refused(
+        COMMUNE,
+        "2024-03-04",
+        Action::Receive,
+        "không có thẩm quyền",
+    );
+    log.refused(
+        OTHER_COMMUNE,
+        "2024-03-04",
+        Action::Receive,
+        "không có thẩm quyền",
+    );
+    log.ok(DISTRICT, "2024-03-04", Action::Receive);
+    let st = log.state("2024-03-04");
+    assert_eq!(st.deciding_unit, u(DISTRICT));
+    assert_eq!(st.status, Status::Received);
+}
+
+#[test]
+fn escalations_are_answered_by_ubnd_tinh_only() {
+    let mut log = Log::new(facts(false, Basis::Qd20));
+    to_receipt(&mut log, COMMUNE);
+    log.ok(COMMUNE, "2024-03-05", Action::Escalate);
+    log.refused(
+        SNV,
+        "2024-03-10",
+        Action::Answer { approve: true },
+        "UBND tỉnh",
+    );
+    log.refused(
+        COMMUNE,
+        "2024-03-10",
+        Action::Answer { approve: true },
+        "UBND tỉnh",
+    );
+    log.ok(PROVINCE, "2024-03-10", Action::Answer { approve: true });
+    let st = log.state("2024-03-10");
+    assert_eq!(st.status, Status::Approved);
+    assert_eq!(st.approved_by, Some(ApprovedBy::Province));
+    assert_eq!(st.answer, Some(true));
+}
+
+#[test]
+fn suspend_resume_terminate_follow_the_implementation() {
+    let mut log = Log::new(facts(false, Basis::Qd20));
+    to_receipt(&mut log, COMMUNE);
+    log.refused(COMMUNE, "2024-03-05", Action::Suspend, "trình tự");
+    log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: true })
+        .ok(COMMUNE, "2024-03-05", vote(3, 0))
+        .ok(COMMUNE, "2024-03-05", APPROVE)
+        .ok(COMMUNE, "2024-03-06", Action::Start)
+        .ok(COMMUNE, "2024-04-01", Action::Suspend);
+    log.refused(COMMUNE, "2024-04-02", Action::Suspend, "trình tự");
+    log.ok(COMMUNE, "2024-04-10", Action::Resume)
+        .ok(COMMUNE, "2024-05-10", Action::Terminate);
+    assert_eq!(log.state("2024-05-10").status, Status::Terminated);
+    log.refused(COMMUNE, "2024-05-11", Action::Resume, "trình tự");
+}
+
+#[test]
+fn protection_follows_decree_73_where_it_applies() {
+    let build = |basis: Basis| {
+        let mut log = Log::new(facts(false, basis));
+        to_receipt(&mut log, COMMUNE);
+        log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: true })
+            .ok(COMMUNE, "2024-03-05", vote(3, 0))
+            .ok(COMMUNE, "2024-03-05", APPROVE)
+            .ok(COMMUNE, "2024-03-06", Action::Start)
+            .ok(
+                COMMUNE,
+                "2024-05-06",
+                Action::ReportResults { finished: None },
+            )
+            .ok(COMMUNE, "2024-05-07", Action::PartyOpinion { agree: false })
+            .ok(
+                COMMUNE,
+                "2024-05-08",
+                Action::Evaluate {
+                    result: EvalResult::Partly,
+                    damage: true,
+                },
+            );
+        log
+    };
+    let log = build(Basis::Nd73);
+    log.refused(
+        COMMUNE,
+        "2024-05-09",
+        Action::Protect {
+            determination: Determination::Excluded,
+        },
+        "considered",
+    );
+    log.refused(
+        COMMUNE,
+        "2024-05-09",
+        Action::Commend { level: Level::Unit },
+        "hoàn thành",
+    );
+    let mut log = build(Basis::Nd73);
+    log.ok(
+        COMMUNE,
+        "2024-05-09",
+        Action::Protect {
+            determination: Determination::Considered,
+        },
+    );
+    assert_eq!(log.state("2024-05-09").status, Status::PartlyCompleted);
+    // The provincial regulation alone does not impose Decree 73's mapping.
+    let mut log = build(Basis::Qd20);
+    log.ok(
+        COMMUNE,
+        "2024-05-09",
+        Action::Protect {
+            determination: Determination::Excluded,
+        },
+    );
+}
+
+#[test]
+fn a_step_dated_before_its_predecessor_is_refused() {
+    let mut log = Log::new(facts(false, Basis::Qd20));
+    log.ok(COMMUNE, "2024-03-01", Action::Submit);
+    log.refused(COMMUNE, "2024-02-28", Action::Receive, "thứ tự thời gian");
+}
+
+/// Two branches from a common log: `a` and `b` recorded concurrently.
+fn fork(log: &Log, a: Event, b: Event) -> Vec<Event> {
+    let mut events = log.events.clone();
+    events.push(a);
+    events.push(b);
+    events
+}
+
+#[test]
+fn contradictory_concurrent_decisions_are_both_kept_and_flagged() {
+    let mut log = Log::new(facts(false, Basis::Qd20));
+    to_receipt(&mut log, COMMUNE);
+    log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: true })
+        .ok(COMMUNE, "2024-03-05", vote(3, 0));
+    let mut approve = log.event(COMMUNE, "2024-03-06", APPROVE);
+    approve.id = "aaaaaaaaaaaaaaaa".into();
+    let mut reject = log.event(COMMUNE, "2024-03-06", Action::Reject);
+    reject.id = "bbbbbbbbbbbbbbbb".into();
+    let events = fork(&log, approve.clone(), reject.clone());
+    let st = derive(
+        &log.facts,
+        &events,
+        reg(),
+        cal(),
+        &WorkflowConfig::default(),
+        d("2024-03-06"),
+    );
+    let mut reversed = events.clone();
+    reversed.reverse();
+    let st2 = derive(
+        &log.facts,
+        &reversed,
+        reg(),
+        cal(),
+        &WorkflowConfig::default(),
+        d("2024-03-06"),
+    );
+    assert_eq!(st, st2, "order of delivery must not matter");
+    assert_eq!(st.flags, vec!["conflict".to_string()]);
+    // Equal seq and time: the smaller id stands.
+    assert_eq!(st.status, Status::Approved);
+    let loser = st
+        .events
+        .iter()
+        .find(|o| o.id == reject.id)
+        .map(|o| o.outcome.clone());
+    assert!(matches!(loser, Some(Outcome::Conflict { ref with, .. }) if with == &approve.id));
+
+    // A person resolves it by keeping the rejection.
+    let mut all = Log::new(log.facts.clone());
+    all.events = events;
+    let mut resolve = all.event(
+        COMMUNE,
+        "2024-03-07",
+        Action::Resolve {
+            keep: reject.id.clone(),
+        },
+    );
+    resolve.prev = vec![approve.id.clone(), reject.id.clone()];
+    assert!(check_next(
+        &all.facts,
+        &all.events,
+        &resolve,
+        reg(),
+        &WorkflowConfig::default()
+    )
+    .is_ok());
+    all.events.push(resolve);
+    let st = all.state("2024-03-07");
+    assert_eq!(st.status, Status::Rejected);
+    assert!(st.flags.is_empty(), "flags: {:?}", st.flags);
+}
+
+#[test]
+fn two_devices_recording_the_same_receipt_is_not_a_conflict() {
+    let mut log = Log::new(facts(false, Basis::Qd20));
+    log.ok(COMMUNE, "2024-03-01", Action::Submit);
+    let mut a = log.event(COMMUNE, "2024-03-04", Action::Receive);
+    a.id = "1111111111111111".into();
+    let mut b = log.event(COMMUNE, "2024-03-04", Action::Receive);
+    b.id = "2222222222222222".into();
+    let events = fork(&log, a, b);
+    let st = derive(
+        &log.facts,
+        &events,
+        reg(),
+        cal(),
+        &WorkflowConfig::default(),
+        d("2024-03-04"),
+    );
+    assert_eq!(st.status, Status::Received);
+    assert!(st.flags.is_empty());
+    assert!(st
+        .events
+        .iter()
+        .any(|o| matches!(o.outcome, Outcome::Duplicate { .. })));
+}
+
+// ---- properties, over real Automerge documents merged in any order ----
+
+const UNITS: [&str; 5] = [COMMUNE, DISTRICT, OTHER_COMMUNE, PROVINCE, SNV];
+
+fn candidate_actions(k: u8) -> Action {
+    match k % 19 {
+        0 => Action::Submit,
+        1 => Action::Receive,
+        2 => Action::PartyOpinion { agree: k % 2 == 0 },
+        3 => vote(u32::from(k % 4), u32::from(k % 3)),
+        4 => Action::Approve {
+            pilot: k % 2 == 0,
+            by_head: k % 3 == 0,
+        },
+        5 => Action::Reject,
+        6 => Action::Escalate,
+        7 => Action::Answer {
+            approve: k % 2 == 0,
+        },
+        8 => Action::Start,
+        9 => Action::Suspend,
+        10 => Action::Resume,
+        11 => Action::Terminate,
+        12 => Action::ReportResults { finished: None },
+        13 => Action::Evaluate {
+            result: [
+                EvalResult::Completed,
+                EvalResult::Partly,
+                EvalResult::NotCompleted,
+            ][usize::from(k % 3)],
+            damage: k % 2 == 0,
+        },
+        14 => Action::Notify,
+        15 => Action::Protect {
+            determination: [
+                Determination::NotLiable,
+                Determination::Excluded,
+                Determination::Considered,
+            ][usize::from(k % 3)],
+        },
+        16 => Action::Commend {
+            level: if k % 2 == 0 {
+                Level::Unit
+            } else {
+                Level::Province
+            },
+        },
+        17 => Action::Discipline {
+            measure: "Khiển trách".into(),
+        },
+        _ => Action::Start,
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    /// Replica `r` records a step; `valid` biases towards one that fits its own view.
+    Step {
+        r: usize,
+        k: u8,
+        unit: usize,
+        valid: bool,
+    },
+    /// Replica `to` merges replica `from`.
+    Merge { from: usize, to: usize },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0..3usize, any::<u8>(), 0..5usize, prop::bool::weighted(0.8))
+            .prop_map(|(r, k, unit, valid)| Op::Step { r, k, unit, valid }),
+        1 => (0..3usize, 0..3usize).prop_map(|(from, to)| Op::Merge { from, to }),
+    ]
+}
+
+fn base_doc(head: bool) -> Automerge {
+    let fields = ProposalFields {
+        title: Some("Đề xuất thử".into()),
+        proposer: Some("Lê Thị C".into()),
+        proposer_is_head: Some(head),
+        basis: Some(Basis::Both),
+        ..ProposalFields::default()
+    };
+    proposal::create(
+        ActorId::from([9u8; 16]),
+        &DocId::from_bytes([3; 16]),
+        &u(COMMUNE),
+        0,
+        &fields,
+    )
+    .expect("create proposal")
+}
+
+/// Runs the ops on three replicas of one proposal; returns the replicas.
+fn play(head: bool, ops: &[Op]) -> Vec<Automerge> {
+    let base = base_doc(head);
+    let mut reps: Vec<Automerge> = (0..3u8)
+        .map(|i| {
+            let mut r = base.clone();
+            r.set_actor(ActorId::from([i + 1; 16]));
+            r
+        })
+        .collect();
+    let start = d("2024-01-02");
+    for (n, op) in ops.iter().enumerate() {
+        match op {
+            Op::Merge { from, to } if from != to => {
+                let mut src = reps[*from].clone();
+                reps[*to].merge(&mut src).expect("merge");
+            }
+            Op::Merge { .. } => {}
+            Op::Step { r, k, unit, valid } => {
+                let p = proposal::read(&reps[*r]).expect("read");
+                let (seq, prev) = p.next_position();
+                let day = i64::try_from(n).unwrap_or(0);
+                let make = |action: Action, unit: &str| Event {
+                    id: format!("{:02x}{:014x}", r, n),
+                    seq,
+                    prev: prev.clone(),
+                    at: 1_700_000_000_000 + day * 1000,
+                    date: start + chrono::Duration::days(day),
+                    unit: u(unit),
+                    by: String::new(),
+                    position: String::new(),
+                    note: String::new(),
+                    action,
+                };
+                let mut ev = make(candidate_actions(*k), UNITS[*unit]);
+                if *valid {
+                    // Prefer a step that fits this replica's view, if any does.
+                    'find: for kk in 0..19u8 {
+                        for un in UNITS {
+                            let cand = make(candidate_actions(k.wrapping_add(kk)), un);
+                            let cfg = WorkflowConfig::default();
+                            if check_next(&p.facts(), &p.events, &cand, reg(), &cfg).is_ok() {
+                                ev = cand;
+                                break 'find;
+                            }
+                        }
+                    }
+                }
+                proposal::append_event(&mut reps[*r], &ev).expect("append");
+            }
+        }
+    }
+    reps
+}
+
+fn state_of(doc: &Automerge) -> ProposalState {
+    let p = proposal::read(doc).expect("read");
+    derive(
+        &p.facts(),
+        &p.events,
+        reg(),
+        cal(),
+        &WorkflowConfig::default(),
+        d("2024-06-01"),
+    )
+}
+
+/// The part of a state that the procedure produces (not the bookkeeping of outcomes).
+fn essence(s: &ProposalState) -> impl PartialEq + std::fmt::Debug {
+    (
+        s.status,
+        s.approved_by,
+        s.pilot,
+        s.decided_on,
+        s.answer,
+        s.evaluation,
+        s.damage,
+        s.protection,
+        s.commendations.clone(),
+        s.disciplines.clone(),
+        s.deadlines.clone(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_merge_order_of_the_same_events_gives_the_same_state(
+        head in any::<bool>(),
+        ops in prop::collection::vec(op(), 1..24),
+        order in Just([0usize, 1, 2]).prop_shuffle(),
+    ) {
+        let reps = play(head, &ops);
+        // Merge all three into a fresh copy of each, in two different orders.
+        let mut a = reps[0].clone();
+        for r in &reps[1..] { a.merge(&mut r.clone()).expect("merge"); }
+        let mut b = reps[order[0]].clone();
+        b.merge(&mut reps[order[1]].clone()).expect("merge");
+        b.merge(&mut reps[order[2]].clone()).expect("merge");
+        prop_assert_eq!(a.get_heads(), b.get_heads());
+        let sa = state_of(&a);
+        let sb = state_of(&b);
+        prop_assert_eq!(&sa, &sb);
+        // And the event list in any order derives the same.
+        let p = proposal::read(&a).expect("read");
+        let mut shuffled = p.events.clone();
+        shuffled.reverse();
+        let sr = derive(&p.facts(), &shuffled, reg(), cal(), &WorkflowConfig::default(), d("2024-06-01"));
+        prop_assert_eq!(sa, sr);
+    }
+
+    #[test]
+    fn invalid_events_never_change_the_state(
+        head in any::<bool>(),
+        ops in prop::collection::vec(op(), 1..24),
+    ) {
+        let reps = play(head, &ops);
+        let mut all = reps[0].clone();
+        for r in &reps[1..] { all.merge(&mut r.clone()).expect("merge"); }
+        let p = proposal::read(&all).expect("read");
+        let st = state_of(&all);
+        for o in &st.events {
+            if matches!(o.outcome, Outcome::Invalid { .. }) {
+                let without: Vec<Event> = p.events.iter().filter(|e| e.id != o.id).cloned().collect();
+                let s2 = derive(&p.facts(), &without, reg(), cal(), &WorkflowConfig::default(), d("2024-06-01"));
+                prop_assert_eq!(essence(&st), essence(&s2), "removing invalid event {} changed the state", o.id);
+            }
+        }
+    }
+
+    #[test]
+    fn every_state_is_reached_through_valid_events_only(
+        head in any::<bool>(),
+        ops in prop::collection::vec(op(), 1..24),
+    ) {
+        let reps = play(head, &ops);
+        let mut all = reps[0].clone();
+        for r in &reps[1..] { all.merge(&mut r.clone()).expect("merge"); }
+        let p = proposal::read(&all).expect("read");
+        let st = state_of(&all);
+        let applied: Vec<Event> = canonical_order(&p.events).into_iter()
+            .filter(|e| st.events.iter().any(|o| o.id == e.id && o.outcome == Outcome::Applied))
+            .cloned()
+            .collect();
+        let replay = derive(&p.facts(), &applied, reg(), cal(), &WorkflowConfig::default(), d("2024-06-01"));
+        prop_assert!(replay.events.iter().all(|o| o.outcome == Outcome::Applied), "{:?}", replay.events);
+        prop_assert_eq!(essence(&st), essence(&replay));
+        // Each applied event was permitted where it stood.
+        for (i, e) in applied.iter().enumerate() {
+            let cfg = WorkflowConfig::default();
+            prop_assert!(check_next(&p.facts(), &applied[..i], e, reg(), &cfg).is_ok());
+        }
+    }
+}
