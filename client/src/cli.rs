@@ -31,7 +31,7 @@ pub enum Command {
     Init(InitArgs),
     /// Innovation proposals and their procedure.
     #[command(subcommand)]
-    Proposal(ProposalCmd),
+    Proposal(Box<ProposalCmd>),
     /// A remark on a proposal, from any unit that can see it.
     Comment(CommentArgs),
     /// The unit's yearly duties (dissemination, plan, self-inspection, reviews, …).

@@ -548,16 +548,18 @@ fn candidate_actions(k: u8) -> Action {
     match k % 19 {
         0 => Action::Submit,
         1 => Action::Receive,
-        2 => Action::PartyOpinion { agree: k % 2 == 0 },
+        2 => Action::PartyOpinion {
+            agree: k.is_multiple_of(2),
+        },
         3 => vote(u32::from(k % 4), u32::from(k % 3)),
         4 => Action::Approve {
-            pilot: k % 2 == 0,
-            by_head: k % 3 == 0,
+            pilot: k.is_multiple_of(2),
+            by_head: k.is_multiple_of(3),
         },
         5 => Action::Reject,
         6 => Action::Escalate,
         7 => Action::Answer {
-            approve: k % 2 == 0,
+            approve: k.is_multiple_of(2),
         },
         8 => Action::Start,
         9 => Action::Suspend,
@@ -570,7 +572,7 @@ fn candidate_actions(k: u8) -> Action {
                 EvalResult::Partly,
                 EvalResult::NotCompleted,
             ][usize::from(k % 3)],
-            damage: k % 2 == 0,
+            damage: k.is_multiple_of(2),
         },
         14 => Action::Notify,
         15 => Action::Protect {
@@ -581,7 +583,7 @@ fn candidate_actions(k: u8) -> Action {
             ][usize::from(k % 3)],
         },
         16 => Action::Commend {
-            level: if k % 2 == 0 {
+            level: if k.is_multiple_of(2) {
                 Level::Unit
             } else {
                 Level::Province

@@ -45,7 +45,7 @@ pub fn dispatch(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Org(cmd) => org::run(&dir, cmd, out),
         Command::Init(args) => init::run(&dir, args, out),
-        Command::Proposal(cmd) => proposal::run(App::open(&dir)?, cmd, out),
+        Command::Proposal(cmd) => proposal::run(App::open(&dir)?, *cmd, out),
         Command::Comment(args) => proposal::comment(App::open(&dir)?, args, out),
         Command::Duty(cmd) => duty::run(App::open(&dir)?, cmd, out),
         Command::Search(args) => docs::search(App::open(&dir)?, args, out),
