@@ -553,3 +553,45 @@ fn yearly_duties_are_recorded_and_shown() {
     }
     assert!(o.ok(&["duty", "show"]).contains("đúng hạn"));
 }
+
+#[test]
+fn a_proposal_can_be_written_from_a_toml_file_with_the_flag_names() {
+    let o = Office::init("20335");
+    let file = o.data().join("de-xuat.toml");
+    std::fs::write(
+        &file,
+        "title = \"Ứng dụng bản đồ số\"\nproposer = \"Võ Thị E\"\nproposer-is-head = true\nbasis = \"nd73\"\ncontent = \"Bản đồ số hóa đất đai\"\n",
+    )
+    .expect("write");
+    let id = o.json(&["proposal", "new", "--file", file.to_str().expect("path")])["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let p = o.show(&id);
+    assert_eq!(p["title"], "Ứng dụng bản đồ số");
+    assert_eq!(p["proposer-is-head"], true);
+    assert_eq!(p["basis"], "nd73");
+    assert_eq!(p["deciding_unit"], "502");
+    o.ok(&["proposal", "edit", &id, "--unset", "proposer-is-head"]);
+    assert_eq!(o.show(&id)["deciding_unit"], "20335");
+    std::fs::write(&file, "title = \"x\"\nunknown-key = 1\n").expect("write");
+    let err = o.fails(&["proposal", "new", "--file", file.to_str().expect("path")]);
+    assert!(err.contains("không đúng định dạng"), "{err}");
+}
+
+#[test]
+fn the_governments_yearly_swap_can_override_the_calendar() {
+    let o = Office::init("20335");
+    let due = |o: &Office| o.json(&["calendar", "add", "2027-09-01", "1"])["due"].clone();
+    // By default 2027-09-02 and the assumed adjacent 03/09 are off.
+    assert_eq!(due(&o), "2027-09-06");
+    let file = o.data().join("swap.json");
+    std::fs::write(&file, r#"{"days_off":[{"date":"2027-09-01","name":"Quốc khánh (liền kề)"}],"working_days":[],"remove":["2027-09-03"]}"#)
+        .expect("write");
+    o.ok(&["calendar", "override", file.to_str().expect("path")]);
+    assert_eq!(due(&o), "2027-09-03");
+    std::fs::write(&file, "{not json").expect("write");
+    assert!(o
+        .fails(&["calendar", "override", file.to_str().expect("path")])
+        .contains("không đúng định dạng"));
+}
