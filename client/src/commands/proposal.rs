@@ -378,71 +378,14 @@ pub fn print_rows(app: &App, rows: &[crate::store::ProposalRow], out: Out) -> Re
     })
 }
 
-/// The JSON form of an event with its outcome.
+/// The JSON form of an event with its outcome: the stored record (`action` is the step name)
+/// plus `step`, `label` and the outcome.
 fn event_json(e: &Event, outcome: Option<&Outcome>) -> Value {
-    let mut m = Map::new();
-    m.insert("id".into(), json!(e.id));
+    let mut m = proposal::event_record_json(e);
     m.insert("step".into(), json!(e.action.name()));
     m.insert("label".into(), json!(e.action.label_vi()));
-    m.insert("date".into(), json!(e.date.to_string()));
-    m.insert("at".into(), json!(e.at));
-    m.insert("unit".into(), json!(e.unit.as_str()));
-    m.insert("by".into(), json!(e.by));
-    m.insert("position".into(), json!(e.position));
-    m.insert("note".into(), json!(e.note));
-    match &e.action {
-        Action::PartyOpinion { agree } => {
-            m.insert("agree".into(), json!(agree));
-        }
-        Action::Vote {
-            votes_for,
-            against,
-            abstain,
-            head_voted,
-        } => {
-            m.insert("for".into(), json!(votes_for));
-            m.insert("against".into(), json!(against));
-            m.insert("abstain".into(), json!(abstain));
-            m.insert("head_voted".into(), json!(head_voted));
-        }
-        Action::Approve { pilot, by_head } => {
-            m.insert("pilot".into(), json!(pilot));
-            m.insert("by_head".into(), json!(by_head));
-        }
-        Action::Answer { approve } => {
-            m.insert("approve".into(), json!(approve));
-        }
-        Action::ReportResults { finished } => {
-            m.insert("finished".into(), json!(finished.map(|d| d.to_string())));
-        }
-        Action::Evaluate { result, damage } => {
-            m.insert("result".into(), json!(result.as_str()));
-            m.insert("damage".into(), json!(damage));
-        }
-        Action::Protect { determination } => {
-            m.insert("determination".into(), json!(determination.as_str()));
-        }
-        Action::Commend { level } => {
-            m.insert("level".into(), json!(level.as_str()));
-        }
-        Action::Discipline { measure } => {
-            m.insert("measure".into(), json!(measure));
-        }
-        Action::Resolve { keep } => {
-            m.insert("keep".into(), json!(keep));
-        }
-        Action::Submit
-        | Action::Receive
-        | Action::Reject
-        | Action::Escalate
-        | Action::Start
-        | Action::Suspend
-        | Action::Resume
-        | Action::Terminate
-        | Action::Notify => {}
-    }
     if let Some(o) = outcome {
-        if let Value::Object(om) = serde_json::to_value(o).unwrap_or(Value::Null) {
+        if let Ok(Value::Object(om)) = serde_json::to_value(o) {
             m.extend(om);
         }
     }

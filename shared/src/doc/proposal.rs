@@ -498,51 +498,55 @@ impl EventRecord {
     }
 }
 
-/// Appends an event to the log as one change.
-pub fn append_event(doc: &mut Automerge, event: &Event) -> Result<(), DocError> {
+/// Appends `record` to the list `list` of a proposal as one change.
+fn append<T: Serialize>(
+    doc: &mut Automerge,
+    list: &str,
+    record: &T,
+    action: &str,
+    unit: &UnitCode,
+    at: i64,
+) -> Result<(), DocError> {
     expect_kind(doc, DocKind::Proposal)?;
-    let record = EventRecord::from_event(event);
     doc.transact_with::<_, _, DocError, _>(
-        |_| {
-            commit(
-                &format!("event.{}", event.action.name()),
-                event.unit.as_str(),
-                event.at,
-            )
-        },
+        |_| commit(action, unit.as_str(), at),
         |tx| {
-            let list = get_obj(tx, &ROOT, "events", ObjType::List)?;
-            push_record(tx, &list, &record)
+            let obj = get_obj(tx, &ROOT, list, ObjType::List)?;
+            push_record(tx, &obj, record)
         },
     )
     .map_err(|f| f.error)?;
     Ok(())
+}
+
+/// Appends an event to the log as one change.
+pub fn append_event(doc: &mut Automerge, event: &Event) -> Result<(), DocError> {
+    let action = format!("event.{}", event.action.name());
+    append(
+        doc,
+        "events",
+        &EventRecord::from_event(event),
+        &action,
+        &event.unit,
+        event.at,
+    )
 }
 
 pub fn add_comment(doc: &mut Automerge, c: &Comment) -> Result<(), DocError> {
-    expect_kind(doc, DocKind::Proposal)?;
-    doc.transact_with::<_, _, DocError, _>(
-        |_| commit("proposal.comment", c.unit.as_str(), c.at),
-        |tx| {
-            let list = get_obj(tx, &ROOT, "comments", ObjType::List)?;
-            push_record(tx, &list, c)
-        },
-    )
-    .map_err(|f| f.error)?;
-    Ok(())
+    append(doc, "comments", c, "proposal.comment", &c.unit, c.at)
 }
 
 pub fn add_attachment(doc: &mut Automerge, a: &Attachment) -> Result<(), DocError> {
-    expect_kind(doc, DocKind::Proposal)?;
-    doc.transact_with::<_, _, DocError, _>(
-        |_| commit("proposal.attach", a.unit.as_str(), a.at),
-        |tx| {
-            let list = get_obj(tx, &ROOT, "attachments", ObjType::List)?;
-            push_record(tx, &list, a)
-        },
-    )
-    .map_err(|f| f.error)?;
-    Ok(())
+    append(doc, "attachments", a, "proposal.attach", &a.unit, a.at)
+}
+
+/// The event as its stored flat record (step-specific fields included, absent ones omitted),
+/// for JSON output.
+pub fn event_record_json(event: &Event) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(EventRecord::from_event(event)) {
+        Ok(serde_json::Value::Object(m)) => m.into_iter().filter(|(_, v)| !v.is_null()).collect(),
+        _ => serde_json::Map::new(),
+    }
 }
 
 /// Reads the whole proposal.
