@@ -12,6 +12,9 @@
 //!   unit-year documents.
 //! - [`workflow`]: one pure function from a proposal's events to its state (status, deadlines,
 //!   flags), including authority, ordering and conflict rules.
+//! - [`scope`]: which office may see and sync which documents.
+//! - [`validate`]: the hub's ingress check of incoming changes (honest clients run it too).
+//! - [`wire`]: the sync protocol's wire types and encoding.
 //!
 //! Time and ids are always passed in; nothing here reads the clock or the disk.
 
@@ -19,5 +22,8 @@ pub mod calendar;
 pub mod doc;
 pub mod ids;
 pub mod org;
+pub mod scope;
 pub mod text;
+pub mod validate;
+pub mod wire;
 pub mod workflow;

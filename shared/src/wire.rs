@@ -1,0 +1,249 @@
+//! The sync protocol's wire types (`POST /v1/sync`), a compatibility promise kept apart from
+//! the domain types: versioned, new fields `#[serde(default)]`. Bodies are CBOR compressed with
+//! gzip ([`encode`], [`decode`]); see `PROTOCOL.md` for the exchange.
+//!
+//! Change hashes travel as one byte string of concatenated 32-byte hashes ([`Heads`]).
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+use std::io::{Read, Write};
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// Media type of request and response bodies.
+pub const CONTENT_TYPE: &str = "application/vnd.doimoi.sync+cbor";
+/// Header naming the body's encoding.
+pub const CONTENT_ENCODING: &str = "gzip";
+
+/// A set of change hashes: concatenated 32-byte hashes, sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Heads(pub ByteBuf);
+
+impl Heads {
+    pub fn from_hashes(hashes: &[automerge::ChangeHash]) -> Self {
+        let mut sorted: Vec<&automerge::ChangeHash> = hashes.iter().collect();
+        sorted.sort();
+        let mut out = Vec::with_capacity(hashes.len() * 32);
+        for h in sorted {
+            out.extend_from_slice(h.as_ref());
+        }
+        Heads(ByteBuf::from(out))
+    }
+
+    /// The hashes; `None` when the bytes are not a whole number of hashes.
+    pub fn hashes(&self) -> Option<Vec<automerge::ChangeHash>> {
+        if self.0.len() % 32 != 0 {
+            return None;
+        }
+        self.0
+            .chunks(32)
+            .map(|c| automerge::ChangeHash::try_from(c).ok())
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// One round trip from an office to the hub.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    pub version: u32,
+    /// Feed position up to which the office has handled the hub's news.
+    #[serde(default)]
+    pub cursor: u64,
+    /// Documents with local changes the hub has not confirmed.
+    #[serde(default)]
+    pub push: Vec<PushDoc>,
+    /// Documents the office wants brought up to date.
+    #[serde(default)]
+    pub pull: Vec<PullDoc>,
+    /// Most feed entries wanted in the answer (0 = the hub's default).
+    #[serde(default)]
+    pub feed_limit: u32,
+    /// The registry version the office holds.
+    #[serde(default)]
+    pub registry_version: u32,
+    /// The calendar version the office holds.
+    #[serde(default)]
+    pub calendar_version: u32,
+}
+
+/// Local changes of one document.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PushDoc {
+    pub id: String,
+    /// `proposal` or `unit_year`.
+    pub kind: String,
+    /// The hub heads this office last confirmed; `changes` holds everything since.
+    #[serde(default)]
+    pub have: Heads,
+    /// The changes (or a whole saved document when `have` is empty).
+    pub changes: ByteBuf,
+    /// The office's heads once `changes` are applied.
+    pub heads: Heads,
+}
+
+/// A document to bring up to date.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PullDoc {
+    pub id: String,
+    /// The office's current heads (empty when it does not hold the document).
+    #[serde(default)]
+    pub heads: Heads,
+}
+
+/// The hub's answer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub version: u32,
+    /// One per pushed, then per pulled document.
+    #[serde(default)]
+    pub results: Vec<DocResult>,
+    /// Documents in the office's scope changed after `cursor`, oldest first.
+    #[serde(default)]
+    pub feed: Vec<FeedEntry>,
+    /// The feed position reached by `feed`.
+    #[serde(default)]
+    pub cursor: u64,
+    /// More feed entries wait beyond `cursor`.
+    #[serde(default)]
+    pub more: bool,
+    /// The registry (JSON) and its version, when the office's is outdated.
+    #[serde(default)]
+    pub registry: Option<Versioned>,
+    /// The calendar (JSON) and its version, when the office's is outdated.
+    #[serde(default)]
+    pub calendar: Option<Versioned>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Versioned {
+    pub version: u32,
+    pub json: String,
+}
+
+/// What became of one pushed or pulled document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocResult {
+    pub id: String,
+    #[serde(default)]
+    pub kind: String,
+    pub outcome: Outcome,
+    /// The hub's heads after this request.
+    #[serde(default)]
+    pub heads: Heads,
+    /// Hub changes the office lacks (or the whole document when its heads are unknown to the
+    /// hub, or after a rejection).
+    #[serde(default)]
+    pub changes: ByteBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Merged (or nothing was new).
+    Ok,
+    /// Refused before anything was written: the change and why. `changes` then holds the hub's
+    /// whole document (empty if the hub has none).
+    Rejected { change: String, reason: String },
+    /// The pushed changes depend on changes the hub lacks: push again with empty `have`.
+    Resend,
+    /// The hub does not hold this document.
+    NotFound,
+}
+
+/// A document changed on the hub.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedEntry {
+    pub id: String,
+    pub kind: String,
+    pub unit: String,
+    pub heads: Heads,
+}
+
+/// An error body (JSON) for any non-2xx answer: a stable code and a message for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+    /// The document concerned, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+}
+
+/// Answer of `GET /v1/events?cursor=N`: the newest feed position in the caller's scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct News {
+    pub cursor: u64,
+    pub news: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    #[error("nội dung nén hỏng hoặc bị cắt: {0}")]
+    Compression(String),
+    #[error("nội dung không đúng định dạng giao thức: {0}")]
+    Format(String),
+    #[error("nội dung giải nén vượt quá {0} byte")]
+    TooLarge(usize),
+}
+
+/// CBOR, then gzip.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, WireError> {
+    let mut cbor = Vec::new();
+    ciborium::into_writer(value, &mut cbor).map_err(|e| WireError::Format(e.to_string()))?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&cbor)
+        .map_err(|e| WireError::Compression(e.to_string()))?;
+    gz.finish()
+        .map_err(|e| WireError::Compression(e.to_string()))
+}
+
+/// gunzip (at most `max` bytes), then CBOR.
+pub fn decode<T: DeserializeOwned>(body: &[u8], max: usize) -> Result<T, WireError> {
+    let mut out = Vec::new();
+    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    flate2::read::GzDecoder::new(body)
+        .take(limit)
+        .read_to_end(&mut out)
+        .map_err(|e| WireError::Compression(e.to_string()))?;
+    if out.len() > max {
+        return Err(WireError::TooLarge(max));
+    }
+    ciborium::from_reader(out.as_slice()).map_err(|e| WireError::Format(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_round_trip_and_damage_is_detected() {
+        let req = SyncRequest {
+            version: PROTOCOL_VERSION,
+            cursor: 42,
+            push: vec![PushDoc {
+                id: "ab".repeat(16),
+                kind: "proposal".into(),
+                have: Heads::default(),
+                changes: ByteBuf::from(vec![1, 2, 3]),
+                heads: Heads(ByteBuf::from(vec![7; 32])),
+            }],
+            ..SyncRequest::default()
+        };
+        let bytes = encode(&req).expect("encode");
+        let back: SyncRequest = decode(&bytes, 1 << 20).expect("decode");
+        assert_eq!(back, req);
+        assert!(decode::<SyncRequest>(&bytes[..bytes.len() / 2], 1 << 20).is_err());
+        assert!(decode::<SyncRequest>(b"garbage", 1 << 20).is_err());
+        assert!(matches!(
+            decode::<SyncRequest>(&bytes, 8),
+            Err(WireError::TooLarge(8))
+        ));
+        assert_eq!(back.push[0].heads.hashes().map(|h| h.len()), Some(1));
+    }
+}
