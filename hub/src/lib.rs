@@ -1,1 +1,68 @@
-//! doimoi-hub: placeholder library until the hub issue lands; see ARCHITECTURE.md.
+//! # doimoi-hub
+//!
+//! The central hub: authenticated, scoped, batched sync of the offices' Automerge documents
+//! (`POST /v1/sync`, see `PROTOCOL.md`), a long-poll news endpoint, health and metrics.
+//!
+//! Layout: `main.rs` (thin: flags, tracing, bind, [`run`]), `config.rs` (layered config),
+//! `routes.rs` (every route, the auth extractor), `sync.rs` (one sync request, pure of HTTP),
+//! `store.rs` (the only SQL), `state.rs` (shared state, cache, rate limits), `ops.rs` (operator
+//! commands), `metrics.rs`, `error.rs`.
+
+pub mod config;
+pub mod error;
+pub mod metrics;
+pub mod ops;
+pub mod routes;
+pub mod state;
+pub mod store;
+pub mod sync;
+
+use crate::config::Config;
+use crate::state::{AppState, Inner};
+use crate::store::Db;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// The router over a state (for tests and `run`).
+pub fn app(state: AppState) -> axum::Router {
+    routes::router(state)
+}
+
+/// Serves on `listener` until `shutdown` is cancelled, then finishes in-flight requests and
+/// background work before returning.
+pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let db = Db::open(&config.data, 4)?;
+    let inner = Arc::new(Inner::new(db, config, shutdown.clone()).map_err(|e| anyhow::anyhow!(e.message))?);
+    let tracker = TaskTracker::new();
+    // Background compaction of change chunks into snapshots.
+    {
+        let inner = inner.clone();
+        let token = shutdown.clone();
+        tracker.spawn(async move {
+            let every = std::time::Duration::from_secs(inner.config.compact_every_secs.max(1));
+            loop {
+                tokio::select! {
+                    _ = token.cancelled() => break,
+                    _ = tokio::time::sleep(every) => {}
+                }
+                let i = inner.clone();
+                let min = i.config.compact_min_chunks;
+                match tokio::task::spawn_blocking(move || i.db.compact_some(min, 200)).await {
+                    Ok(Ok(n)) if n > 0 => tracing::info!(documents = n, "compacted"),
+                    Ok(Err(e)) => tracing::warn!(error = %e, "compaction failed"),
+                    _ => {}
+                }
+            }
+        });
+    }
+    let state = AppState(inner);
+    let token = shutdown.clone();
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async move { token.cancelled().await })
+        .await?;
+    tracker.close();
+    tracker.wait().await;
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! One typed configuration, layered: defaults < file (`--config` or `DOIMOI_HUB_CONFIG`, TOML)
+//! < environment (`DOIMOI_HUB_LISTEN`, `DOIMOI_HUB_DATA`) < flags.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Data folder (SQLite).
+    pub data: PathBuf,
+    /// Largest request body accepted, compressed.
+    pub max_body_bytes: usize,
+    /// Largest request body once decompressed.
+    pub max_decoded_bytes: usize,
+    /// Time limit of an ordinary request.
+    pub request_timeout_secs: u64,
+    /// How long `GET /v1/events` waits for news.
+    pub long_poll_secs: u64,
+    /// Requests per second allowed per device token, and the burst above it.
+    pub rate_per_sec: f64,
+    pub rate_burst: f64,
+    /// Documents kept in memory.
+    pub cache_docs: usize,
+    /// Feed entries per response at most.
+    pub feed_page: usize,
+    /// Background compaction: every so many seconds, documents with this many chunks.
+    pub compact_every_secs: u64,
+    pub compact_min_chunks: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            data: PathBuf::from("./doimoi-hub-data"),
+            max_body_bytes: 64 * 1024 * 1024,
+            max_decoded_bytes: 256 * 1024 * 1024,
+            request_timeout_secs: 60,
+            long_poll_secs: 25,
+            rate_per_sec: 50.0,
+            rate_burst: 200.0,
+            cache_docs: 2000,
+            feed_page: 1000,
+            compact_every_secs: 30,
+            compact_min_chunks: 16,
+        }
+    }
+}
+
+impl Config {
+    /// Builds the configuration from its layers.
+    pub fn load(file: Option<&Path>, data: Option<&Path>, listen: Option<SocketAddr>) -> anyhow::Result<Config> {
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("DOIMOI_HUB_CONFIG").map(PathBuf::from));
+        let mut cfg = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| anyhow::anyhow!("không đọc được tệp cấu hình {}: {e}", path.display()))?;
+                toml::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("tệp cấu hình {} không đúng định dạng: {e}", path.display()))?
+            }
+            None => Config::default(),
+        };
+        if let Ok(v) = std::env::var("DOIMOI_HUB_LISTEN") {
+            cfg.listen = v
+                .parse()
+                .map_err(|e| anyhow::anyhow!("DOIMOI_HUB_LISTEN=\"{v}\" không phải địa chỉ IP:cổng ({e})"))?;
+        }
+        if let Some(v) = std::env::var_os("DOIMOI_HUB_DATA") {
+            cfg.data = PathBuf::from(v);
+        }
+        if let Some(d) = data {
+            cfg.data = d.to_path_buf();
+        }
+        if let Some(l) = listen {
+            cfg.listen = l;
+        }
+        Ok(cfg)
+    }
+}

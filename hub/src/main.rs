@@ -1,0 +1,150 @@
+//! `doimoi-hub`: thin entry point. With no command (or `serve`) it runs the server on the
+//! embedded default; the other commands are for the operator and work while it runs.
+
+use clap::{Parser, Subcommand};
+use doimoi_hub::config::Config;
+use doimoi_hub::ops;
+use doimoi_hub::store::Db;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser)]
+#[command(name = "doimoi-hub", version, about = "Máy chủ đồng bộ doimoi")]
+struct Cli {
+    /// Data folder (default ./doimoi-hub-data; env DOIMOI_HUB_DATA).
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Configuration file (TOML; env DOIMOI_HUB_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on (default 127.0.0.1:8787; env DOIMOI_HUB_LISTEN).
+    #[arg(long, global = true, value_name = "IP:PORT")]
+    listen: Option<SocketAddr>,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the server (the default).
+    Serve,
+    /// The org registry.
+    #[command(subcommand)]
+    Org(OrgCmd),
+    /// Device tokens.
+    #[command(subcommand)]
+    Token(TokenCmd),
+}
+
+#[derive(Subcommand)]
+enum OrgCmd {
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a province of the embedded datasets (name or code) or a registry JSON file.
+    Import {
+        what: String,
+        #[arg(long, default_value = "2024")]
+        structure: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Issue a token for one device of an office (printed once).
+    Issue {
+        code: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token, or every token of an office.
+    Revoke { what: String },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = real_main(cli) {
+        eprintln!("Lỗi: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref(), cli.data.as_deref(), cli.listen)?;
+    match cli.command.unwrap_or(Cmd::Serve) {
+        Cmd::Serve => serve(config),
+        Cmd::Org(OrgCmd::Show { json }) => {
+            print!("{}", ops::org_show(&Db::open(&config.data, 1)?, json)?);
+            Ok(())
+        }
+        Cmd::Org(OrgCmd::Import { what, structure }) => {
+            println!("{}", ops::org_import(&Db::open(&config.data, 1)?, &what, &structure)?);
+            Ok(())
+        }
+        Cmd::Token(TokenCmd::Issue { code, json }) => {
+            let (token, unit) = ops::token_issue(&Db::open(&config.data, 1)?, &code)?;
+            if json {
+                println!("{}", serde_json::json!({ "token": token, "unit": unit.as_str() }));
+            } else {
+                println!("Token cho một thiết bị của đơn vị {unit} (chỉ hiện một lần, hãy lưu lại):\n{token}");
+            }
+            Ok(())
+        }
+        Cmd::Token(TokenCmd::Revoke { what }) => {
+            println!("{}", ops::token_revoke(&Db::open(&config.data, 1)?, &what)?);
+            Ok(())
+        }
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("không mở được cổng {}: {e}", config.listen))?;
+        let addr = listener.local_addr()?;
+        // The first line on stdout is the address (test harnesses read it).
+        println!("doimoi-hub đang chạy tại http://{addr} (dữ liệu: {})", config.data.display());
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        let shutdown = CancellationToken::new();
+        let signal = shutdown.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("shutting down");
+            signal.cancel();
+        });
+        doimoi_hub::run(listener, config, shutdown).await
+    })
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

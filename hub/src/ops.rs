@@ -1,0 +1,110 @@
+//! Operator commands, usable while the server runs (they open the same SQLite store):
+//! `org show`, `org import`, `token issue`, `token revoke`.
+
+use crate::routes::token_hash;
+use crate::state::keys;
+use crate::store::Db;
+use doimoi_shared::calendar::Calendar;
+use doimoi_shared::ids::UnitCode;
+use doimoi_shared::org::{Registry, Structure};
+use std::path::Path;
+
+/// The registry in force in this store (the embedded default until one is imported).
+pub fn registry(db: &Db) -> anyhow::Result<Registry> {
+    Ok(match db.get_meta(keys::REGISTRY)? {
+        Some(json) => Registry::from_json(&json).map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => Registry::embedded_default(),
+    })
+}
+
+pub fn org_show(db: &Db, json: bool) -> anyhow::Result<String> {
+    let reg = registry(db)?;
+    if json {
+        let units: Vec<serde_json::Value> = reg
+            .units()
+            .iter()
+            .map(|u| {
+                serde_json::json!({
+                    "code": u.code.as_str(),
+                    "name": u.name,
+                    "kind": u.kind.as_str(),
+                    "parent": u.parent.as_ref().map(|p| p.as_str()),
+                })
+            })
+            .collect();
+        return Ok(serde_json::to_string_pretty(&units)?);
+    }
+    let mut s = format!("{} — cơ cấu {} — {} đơn vị\n", reg.province_name(), reg.structure().as_str(), reg.units().len());
+    for u in reg.units() {
+        s.push_str(&format!("{:<10} {} [{}]\n", u.code, u.name, u.kind.label_vi()));
+    }
+    Ok(s)
+}
+
+/// Imports a province of an embedded dataset (by name or code) or a registry file (JSON).
+pub fn org_import(db: &Db, what: &str, structure: &str) -> anyhow::Result<String> {
+    let reg = if Path::new(what).is_file() {
+        let text = std::fs::read_to_string(what)?;
+        Registry::from_json(&text).map_err(|e| anyhow::anyhow!("tệp danh mục {what} không hợp lệ: {e}"))?
+    } else {
+        let s: Structure = structure
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--structure \"{structure}\" không hợp lệ: dùng 2024 hoặc 2025"))?;
+        Registry::embedded(s, what).map_err(|e| anyhow::anyhow!("{e}"))?
+    };
+    let version: u32 = db
+        .get_meta(keys::REGISTRY_VERSION)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        + 1;
+    let json = reg.to_json();
+    let v = version.to_string();
+    let mut pairs = vec![(keys::REGISTRY, json.as_str()), (keys::REGISTRY_VERSION, v.as_str())];
+    let cal;
+    if db.get_meta(keys::CALENDAR)?.is_none() {
+        cal = Calendar::embedded_default().to_json();
+        pairs.push((keys::CALENDAR, cal.as_str()));
+    }
+    db.set_meta(&pairs)?;
+    Ok(format!(
+        "Đã nhập danh mục {} (cơ cấu {}, {} đơn vị), phiên bản {version}. Các văn phòng nhận ở lần đồng bộ tới.",
+        reg.province_name(),
+        reg.structure().as_str(),
+        reg.units().len()
+    ))
+}
+
+/// Issues a new token for one device of `unit`; returns it (shown once, stored hashed).
+pub fn token_issue(db: &Db, unit: &str) -> anyhow::Result<(String, UnitCode)> {
+    let reg = registry(db)?;
+    let code = UnitCode::parse(unit).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if reg.get(&code).is_none() {
+        anyhow::bail!(
+            "không có đơn vị mã \"{code}\" trong danh mục của {}; xem mã bằng `doimoi-hub org show`",
+            reg.province_name()
+        );
+    }
+    let raw = format!(
+        "dm_{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    db.add_token(&token_hash(&raw), &code, chrono::Utc::now().timestamp_millis())?;
+    Ok((raw, code))
+}
+
+/// Revokes a token, or every token of a unit.
+pub fn token_revoke(db: &Db, what: &str) -> anyhow::Result<String> {
+    let now = chrono::Utc::now().timestamp_millis();
+    if what.starts_with("dm_") {
+        let n = db.revoke(Some(&token_hash(what)), None, now)?;
+        if n == 0 {
+            anyhow::bail!("không có token đang hiệu lực như vậy");
+        }
+        return Ok("Đã thu hồi token; thiết bị bị từ chối ngay từ yêu cầu tới.".into());
+    }
+    let code = UnitCode::parse(what)
+        .map_err(|_| anyhow::anyhow!("\"{what}\" không phải token (dm_…) hay mã đơn vị"))?;
+    let n = db.revoke(None, Some(&code), now)?;
+    Ok(format!("Đã thu hồi {n} token của đơn vị {code}."))
+}

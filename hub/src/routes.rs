@@ -1,0 +1,198 @@
+//! Every route in one list, and the handlers. Identity comes from the [`Office`] extractor.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::Device;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use doimoi_shared::wire::{self, News, SyncRequest, CONTENT_TYPE};
+use sha2::Digest;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+use tower_http::timeout::TimeoutLayer;
+
+pub fn router(state: AppState) -> Router {
+    let timeout = Duration::from_secs(state.0.config.request_timeout_secs);
+    let long = Duration::from_secs(state.0.config.long_poll_secs + 10);
+    let body_limit = state.0.config.max_body_bytes;
+    let api = Router::new()
+        .route("/v1/sync", post(sync))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout));
+    let events = Router::new()
+        .route("/v1/events", get(events))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, long));
+    Router::new()
+        .merge(api)
+        .merge(events)
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// SHA-256 of a token, as stored.
+pub fn token_hash(token: &str) -> String {
+    doimoi_shared::ids::hex(&sha2::Sha256::digest(token.trim().as_bytes()))
+}
+
+/// The authenticated device making a request.
+pub struct Office(pub Device);
+
+impl FromRequestParts<AppState> for Office {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let fail = |e: ApiError| {
+            state.0.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
+            e
+        };
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                fail(ApiError::unauthorized(
+                    "Thiếu token: gửi tiêu đề Authorization: Bearer TOKEN (token do người quản trị cấp bằng `doimoi-hub token issue`).",
+                ))
+            })?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .ok_or_else(|| fail(ApiError::unauthorized("Tiêu đề Authorization phải có dạng: Bearer TOKEN.")))?;
+        let hash = token_hash(token);
+        let inner = state.0.clone();
+        let found = tokio::task::spawn_blocking(move || inner.db.device(&hash))
+            .await
+            .map_err(|e| ApiError::internal(e.to_string()))??;
+        match found {
+            None => Err(fail(ApiError::unauthorized(
+                "Token không hợp lệ. Kiểm tra token đã nhập (`doimoi init --token …`) hoặc xin token mới.",
+            ))),
+            Some((_, true)) => Err(fail(ApiError::revoked())),
+            Some((device, false)) => {
+                if let Err(wait) = state.0.rate_check(&device) {
+                    state.0.metrics.rate_limited.fetch_add(1, Ordering::Relaxed);
+                    let mut e = ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "rate_limited",
+                        format!("Quá nhiều yêu cầu từ thiết bị này; thử lại sau {wait} giây."),
+                    );
+                    e.doc = None;
+                    return Err(e);
+                }
+                Ok(Office(device))
+            }
+        }
+    }
+}
+
+async fn sync(State(state): State<AppState>, Office(device): Office, body: Bytes) -> Result<Response, ApiError> {
+    let started = Instant::now();
+    let inner = state.0.clone();
+    inner.metrics.sync_requests.fetch_add(1, Ordering::Relaxed);
+    inner.metrics.bytes_in.fetch_add(body.len() as u64, Ordering::Relaxed);
+    let max = inner.config.max_decoded_bytes;
+    let span = tracing::info_span!("sync", office = %device.unit, device = device.id);
+    let out = tokio::task::spawn_blocking(move || {
+        let _e = span.enter();
+        let req: SyncRequest = wire::decode(&body, max).map_err(|e| {
+            ApiError::bad_request(format!(
+                "Nội dung yêu cầu đồng bộ không đọc được ({e}). Gửi lại; nếu lặp lại, cập nhật doimoi."
+            ))
+        })?;
+        let (pushed, pulled) = (req.push.len(), req.pull.len());
+        let now = chrono::Utc::now().timestamp_millis();
+        let resp = crate::sync::handle(&inner, &device, req, now)?;
+        tracing::info!(pushed, pulled, feed = resp.feed.len(), cursor = resp.cursor, "sync");
+        wire::encode(&resp).map_err(|e| ApiError::internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    state.0.metrics.bytes_out.fetch_add(out.len() as u64, Ordering::Relaxed);
+    state
+        .0
+        .metrics
+        .sync_micros
+        .fetch_add(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
+    let mut resp = out.into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    resp.headers_mut()
+        .insert(header::CONTENT_ENCODING, HeaderValue::from_static(wire::CONTENT_ENCODING));
+    Ok(resp)
+}
+
+#[derive(serde::Deserialize)]
+struct EventsQuery {
+    #[serde(default)]
+    cursor: u64,
+    /// Seconds to wait for news (capped by the configuration).
+    #[serde(default)]
+    wait: Option<u64>,
+}
+
+/// Long poll: answers at once when the caller's scope has news after `cursor`, otherwise when
+/// news arrives or the wait ends.
+async fn events(
+    State(state): State<AppState>,
+    Office(device): Office,
+    Query(q): Query<EventsQuery>,
+) -> Result<Json<News>, ApiError> {
+    let inner = state.0.clone();
+    inner.metrics.events_requests.fetch_add(1, Ordering::Relaxed);
+    let wait = Duration::from_secs(q.wait.unwrap_or(inner.config.long_poll_secs).min(inner.config.long_poll_secs));
+    let deadline = tokio::time::Instant::now() + wait;
+    let cursor = i64::try_from(q.cursor).unwrap_or(i64::MAX);
+    let mut rx = inner.news.subscribe();
+    loop {
+        let (i2, d2) = (inner.clone(), device.clone());
+        let found = tokio::task::spawn_blocking(move || crate::sync::news(&i2, &d2, cursor))
+            .await
+            .map_err(|e| ApiError::internal(e.to_string()))??;
+        if let Some(seq) = found {
+            return Ok(Json(News {
+                cursor: u64::try_from(seq).unwrap_or(0),
+                news: true,
+            }));
+        }
+        tokio::select! {
+            changed = rx.changed() => { if changed.is_err() { break; } }
+            _ = tokio::time::sleep_until(deadline) => break,
+            _ = inner.shutdown.cancelled() => break,
+        }
+    }
+    Ok(Json(News {
+        cursor: q.cursor,
+        news: false,
+    }))
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    let inner = state.0.clone();
+    match tokio::task::spawn_blocking(move || inner.db.max_seq()).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ok\n").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "cơ sở dữ liệu không sẵn sàng\n").into_response(),
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let inner = state.0.clone();
+    let docs = tokio::task::spawn_blocking(move || inner.db.count_docs().unwrap_or(-1))
+        .await
+        .unwrap_or(-1);
+    let text = state.0.metrics.render(docs, state.0.cached());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "Không có địa chỉ này. Các địa chỉ: POST /v1/sync, GET /v1/events, GET /healthz, GET /metrics.",
+    )
+}

@@ -1,0 +1,429 @@
+//! The hub's SQLite store: the only module that speaks SQL.
+//!
+//! WAL mode, `synchronous=FULL`, append-only migrations by `PRAGMA user_version`.
+//! - `doc` + `doc_change`: each document as a snapshot plus incremental change chunks
+//!   (compacted in the background, [`Db::compact_some`]).
+//! - `feed`: one row per document, moved to a new `seq` whenever it changes; clients page
+//!   through it by cursor, so "nothing new" is one indexed query and never loads a document.
+//! - `token`: device tokens, stored only as SHA-256.
+//! - `actor_binding`: Automerge actor → the office that first sent it.
+//! - `heads_log`: the hub's heads of a document at every accepted change, with server time
+//!   (for "as of" reports).
+//! - `meta`: registry and calendar in force, with versions.
+
+use automerge::{ActorId, Automerge, ChangeHash};
+use doimoi_shared::ids::UnitCode;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+const MIGRATIONS: &[&str] = &[r#"
+    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE doc(
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        snapshot BLOB NOT NULL,
+        heads BLOB NOT NULL,
+        chunks INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE doc_change(
+        doc_id TEXT NOT NULL REFERENCES doc(id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY(doc_id, n)
+    );
+    CREATE TABLE feed(
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        heads BLOB NOT NULL
+    );
+    CREATE INDEX feed_unit_seq ON feed(unit, seq);
+    CREATE TABLE token(
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        hash TEXT NOT NULL UNIQUE,
+        unit TEXT NOT NULL,
+        issued_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    );
+    CREATE INDEX token_unit ON token(unit);
+    CREATE TABLE actor_binding(
+        actor BLOB PRIMARY KEY,
+        unit TEXT NOT NULL,
+        device INTEGER NOT NULL,
+        bound_at INTEGER NOT NULL
+    );
+    CREATE TABLE heads_log(
+        doc_id TEXT NOT NULL,
+        accepted_at INTEGER NOT NULL,
+        device INTEGER NOT NULL,
+        heads BLOB NOT NULL
+    );
+    CREATE INDEX heads_log_doc ON heads_log(doc_id, accepted_at);
+"#];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("không mở được kho dữ liệu {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("kho dữ liệu {0} do phiên bản doimoi-hub mới hơn tạo (lược đồ {1}); hãy cập nhật doimoi-hub")]
+    TooNew(PathBuf, i64),
+    #[error("lỗi cơ sở dữ liệu: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("tài liệu {0} trong kho bị hỏng: {1}")]
+    Corrupt(String, String),
+    #[error("không tạo được thư mục dữ liệu {0}: {1}")]
+    Dir(PathBuf, std::io::Error),
+}
+
+fn open_conn(path: &Path) -> Result<Connection, StoreError> {
+    let wrap = |source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let conn = Connection::open(path).map_err(wrap)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(wrap)?;
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(wrap)?;
+    conn.pragma_update(None, "synchronous", "FULL").map_err(wrap)?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(wrap)?;
+    Ok(conn)
+}
+
+/// One writer connection and a few readers.
+pub struct Db {
+    write: Mutex<Connection>,
+    reads: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
+    pub path: PathBuf,
+}
+
+/// A token's owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: i64,
+    pub unit: UnitCode,
+}
+
+/// A feed row.
+#[derive(Debug, Clone)]
+pub struct FeedRow {
+    pub seq: i64,
+    pub doc_id: String,
+    pub kind: String,
+    pub unit: String,
+    pub heads: Vec<u8>,
+}
+
+/// What one accepted push writes.
+pub struct DocWrite<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub unit: &'a str,
+    pub doc: &'a Automerge,
+    /// Heads before the merge; `None` for a document new to the hub.
+    pub before: Option<&'a [ChangeHash]>,
+    pub bind: Vec<ActorId>,
+}
+
+pub fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
+    let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
+    sorted.sort();
+    let mut out = Vec::with_capacity(heads.len() * 32);
+    for h in sorted {
+        out.extend_from_slice(h.as_ref());
+    }
+    out
+}
+
+pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves SQLite consistent (transactions roll back).
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Db {
+    pub fn open(dir: &Path, readers: usize) -> Result<Db, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Dir(dir.to_path_buf(), e))?;
+        let path = dir.join("hub.db");
+        let mut conn = open_conn(&path)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+        if version > known {
+            return Err(StoreError::TooNew(path, version));
+        }
+        if version < known {
+            let tx = conn.transaction()?;
+            for (i, m) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
+                tx.execute_batch(m)?;
+                tx.pragma_update(None, "user_version", i + 1)?;
+            }
+            tx.commit()?;
+        }
+        let mut reads = Vec::new();
+        for _ in 0..readers.max(1) {
+            reads.push(Mutex::new(open_conn(&path)?));
+        }
+        Ok(Db {
+            write: Mutex::new(conn),
+            reads,
+            next: AtomicUsize::new(0),
+            path,
+        })
+    }
+
+    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.reads.len();
+        lock(&self.reads[i])
+    }
+
+    pub fn writer(&self) -> std::sync::MutexGuard<'_, Connection> {
+        lock(&self.write)
+    }
+
+    // ---- settings ----
+
+    pub fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .reader()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&self, pairs: &[(&str, &str)]) -> Result<(), StoreError> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        for (k, v) in pairs {
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![k, v],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ---- tokens ----
+
+    pub fn add_token(&self, hash: &str, unit: &UnitCode, now: i64) -> Result<i64, StoreError> {
+        let conn = self.writer();
+        conn.execute(
+            "INSERT INTO token(hash, unit, issued_at) VALUES(?1, ?2, ?3)",
+            params![hash, unit.as_str(), now],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Revokes one token by hash, or every token of a unit. Returns how many.
+    pub fn revoke(&self, hash: Option<&str>, unit: Option<&UnitCode>, now: i64) -> Result<usize, StoreError> {
+        let conn = self.writer();
+        let n = match (hash, unit) {
+            (Some(h), _) => conn.execute(
+                "UPDATE token SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
+                params![h, now],
+            )?,
+            (None, Some(u)) => conn.execute(
+                "UPDATE token SET revoked_at = ?2 WHERE unit = ?1 AND revoked_at IS NULL",
+                params![u.as_str(), now],
+            )?,
+            (None, None) => 0,
+        };
+        Ok(n)
+    }
+
+    /// The device of a live token.
+    pub fn device(&self, hash: &str) -> Result<Option<(Device, bool)>, StoreError> {
+        let row: Option<(i64, String, Option<i64>)> = self
+            .reader()
+            .query_row(
+                "SELECT id, unit, revoked_at FROM token WHERE hash = ?1",
+                [hash],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        Ok(row.and_then(|(id, unit, revoked)| {
+            UnitCode::parse(&unit)
+                .ok()
+                .map(|unit| (Device { id, unit }, revoked.is_some()))
+        }))
+    }
+
+    // ---- documents ----
+
+    /// Owner unit, kind and heads of a stored document (no document is loaded).
+    pub fn doc_info(&self, id: &str) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
+        Ok(self
+            .reader()
+            .query_row("SELECT kind, unit, heads FROM doc WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?)
+    }
+
+    pub fn load_doc(&self, id: &str) -> Result<Option<Automerge>, StoreError> {
+        let conn = self.reader();
+        let snapshot: Option<Vec<u8>> = conn
+            .query_row("SELECT snapshot FROM doc WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        let Some(snapshot) = snapshot else {
+            return Ok(None);
+        };
+        let corrupt = |e: String| StoreError::Corrupt(id.to_string(), e);
+        let mut doc = Automerge::load(&snapshot).map_err(|e| corrupt(e.to_string()))?;
+        let mut stmt = conn.prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
+        let mut all = Vec::new();
+        for c in stmt.query_map([id], |r| r.get::<_, Vec<u8>>(0))? {
+            all.extend_from_slice(&c?);
+        }
+        if !all.is_empty() {
+            doc.load_incremental(&all).map_err(|e| corrupt(e.to_string()))?;
+        }
+        Ok(Some(doc))
+    }
+
+    pub fn bound_unit(&self, actor: &ActorId) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .writer()
+            .query_row(
+                "SELECT unit FROM actor_binding WHERE actor = ?1",
+                [actor.to_bytes()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Writes every accepted document of one request in one transaction: changes, feed,
+    /// heads log and actor bindings. Returns the new feed position.
+    pub fn commit_docs(&self, writes: &[DocWrite<'_>], device: &Device, now: i64) -> Result<i64, StoreError> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        for w in writes {
+            let heads = w.doc.get_heads();
+            let heads_bytes = encode_heads(&heads);
+            match w.before {
+                Some(before) => {
+                    let bytes = w.doc.save_after(before);
+                    tx.execute(
+                        "INSERT INTO doc_change(doc_id, n, bytes) VALUES(?1, COALESCE((SELECT MAX(n) + 1 FROM doc_change WHERE doc_id = ?1), 0), ?2)",
+                        params![w.id, bytes],
+                    )?;
+                    tx.execute(
+                        "UPDATE doc SET heads = ?2, chunks = chunks + 1, updated_at = ?3 WHERE id = ?1",
+                        params![w.id, heads_bytes, now],
+                    )?;
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO doc(id, kind, unit, snapshot, heads, chunks, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, 0, ?6)",
+                        params![w.id, w.kind, w.unit, w.doc.save(), heads_bytes, now],
+                    )?;
+                }
+            }
+            tx.execute("DELETE FROM feed WHERE doc_id = ?1", [w.id])?;
+            tx.execute(
+                "INSERT INTO feed(doc_id, kind, unit, heads) VALUES(?1, ?2, ?3, ?4)",
+                params![w.id, w.kind, w.unit, heads_bytes],
+            )?;
+            tx.execute(
+                "INSERT INTO heads_log(doc_id, accepted_at, device, heads) VALUES(?1, ?2, ?3, ?4)",
+                params![w.id, now, device.id, heads_bytes],
+            )?;
+            for a in &w.bind {
+                tx.execute(
+                    "INSERT INTO actor_binding(actor, unit, device, bound_at) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(actor) DO NOTHING",
+                    params![a.to_bytes(), device.unit.as_str(), device.id, now],
+                )?;
+            }
+        }
+        let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM feed", [], |r| r.get(0))?;
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    /// Feed rows after `cursor`, for the given units (`None` = all), at most `limit`.
+    pub fn feed(&self, cursor: i64, units: Option<&[String]>, limit: usize) -> Result<Vec<FeedRow>, StoreError> {
+        let conn = self.reader();
+        let lim = i64::try_from(limit).unwrap_or(i64::MAX);
+        let map = |r: &rusqlite::Row<'_>| {
+            Ok(FeedRow {
+                seq: r.get(0)?,
+                doc_id: r.get(1)?,
+                kind: r.get(2)?,
+                unit: r.get(3)?,
+                heads: r.get(4)?,
+            })
+        };
+        let rows = match units {
+            None => {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT seq, doc_id, kind, unit, heads FROM feed WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                )?;
+                let rows = stmt.query_map(params![cursor, lim], map)?.collect::<Result<Vec<_>, _>>()?;
+                rows
+            }
+            Some(units) => {
+                let list = units.iter().map(|_| "?").collect::<Vec<_>>().join(",");
+                let sql = format!(
+                    "SELECT seq, doc_id, kind, unit, heads FROM feed WHERE seq > ? AND unit IN ({list}) ORDER BY seq LIMIT ?"
+                );
+                let mut stmt = conn.prepare_cached(&sql)?;
+                let mut values: Vec<rusqlite::types::Value> = vec![cursor.into()];
+                values.extend(units.iter().map(|u| rusqlite::types::Value::from(u.clone())));
+                values.push(lim.into());
+                let rows = stmt
+                    .query_map(rusqlite::params_from_iter(values), map)?
+                    .collect::<Result<Vec<_>, _>>()?;
+                rows
+            }
+        };
+        Ok(rows)
+    }
+
+    pub fn max_seq(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .reader()
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM feed", [], |r| r.get(0))?)
+    }
+
+    pub fn count_docs(&self) -> Result<i64, StoreError> {
+        Ok(self.reader().query_row("SELECT COUNT(*) FROM doc", [], |r| r.get(0))?)
+    }
+
+    /// Folds the change chunks of up to `max` documents with at least `min_chunks` chunks into
+    /// new snapshots. Returns how many were compacted.
+    pub fn compact_some(&self, min_chunks: i64, max: usize) -> Result<usize, StoreError> {
+        let ids: Vec<String> = {
+            let conn = self.reader();
+            let mut stmt = conn.prepare("SELECT id FROM doc WHERE chunks >= ?1 LIMIT ?2")?;
+            let lim = i64::try_from(max).unwrap_or(i64::MAX);
+            let rows = stmt.query_map(params![min_chunks, lim], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut n = 0;
+        for id in ids {
+            // Under the writer lock so no push interleaves between load and replace.
+            let mut conn = self.writer();
+            let snapshot: Vec<u8> = conn.query_row("SELECT snapshot FROM doc WHERE id = ?1", [&id], |r| r.get(0))?;
+            let mut doc = Automerge::load(&snapshot).map_err(|e| StoreError::Corrupt(id.clone(), e.to_string()))?;
+            let chunks: Vec<Vec<u8>> = {
+                let mut stmt = conn.prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
+                let rows = stmt.query_map([&id], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            for c in &chunks {
+                doc.load_incremental(c).map_err(|e| StoreError::Corrupt(id.clone(), e.to_string()))?;
+            }
+            let tx = conn.transaction()?;
+            tx.execute("DELETE FROM doc_change WHERE doc_id = ?1", [&id])?;
+            tx.execute(
+                "UPDATE doc SET snapshot = ?2, chunks = 0 WHERE id = ?1",
+                params![id, doc.save()],
+            )?;
+            tx.commit()?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
