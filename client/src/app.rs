@@ -174,43 +174,50 @@ impl App {
 
     /// The index row of a proposal in a given state.
     pub fn index_row(&self, p: &Proposal, state: &ProposalState) -> ProposalRow {
-        let mut text = format!(
-            "{} {} {} {} {}",
-            p.id, p.title, p.proposer, p.position, p.field
-        );
-        for (_, v) in &p.prose {
-            text.push(' ');
-            text.push_str(v);
-        }
-        let open_due = state
-            .deadlines
-            .iter()
-            .filter(|d| d.done.is_none())
-            .map(|d| d.due)
-            .min()
-            .map(|d| d.to_string());
-        ProposalRow {
-            id: p.id.to_string(),
-            unit: p.unit.to_string(),
-            deciding_unit: state.deciding_unit.to_string(),
-            title: p.title.clone(),
-            proposer: p.proposer.clone(),
-            field: p.field.clone(),
-            basis: p.basis.as_str().to_string(),
-            status: state.status.as_str().to_string(),
-            flags: state
-                .flags
-                .iter()
-                .filter(|f| *f != "overdue")
-                .cloned()
-                .collect(),
-            open_due,
-            created_at: p.created_at,
-            updated_at: self.now_ms,
-            folded: fold(&text),
-        }
+        index_row(p, state, self.now_ms)
     }
+}
 
+/// The index row of a proposal in a given state, written at `now_ms`.
+pub fn index_row(p: &Proposal, state: &ProposalState, now_ms: i64) -> ProposalRow {
+    let mut text = format!(
+        "{} {} {} {} {}",
+        p.id, p.title, p.proposer, p.position, p.field
+    );
+    for (_, v) in &p.prose {
+        text.push(' ');
+        text.push_str(v);
+    }
+    let open_due = state
+        .deadlines
+        .iter()
+        .filter(|d| d.done.is_none())
+        .map(|d| d.due)
+        .min()
+        .map(|d| d.to_string());
+    ProposalRow {
+        id: p.id.to_string(),
+        unit: p.unit.to_string(),
+        deciding_unit: state.deciding_unit.to_string(),
+        title: p.title.clone(),
+        proposer: p.proposer.clone(),
+        field: p.field.clone(),
+        basis: p.basis.as_str().to_string(),
+        status: state.status.as_str().to_string(),
+        flags: state
+            .flags
+            .iter()
+            .filter(|f| *f != "overdue")
+            .cloned()
+            .collect(),
+        open_due,
+        created_at: p.created_at,
+        updated_at: now_ms,
+        folded: fold(&text),
+    }
+}
+
+impl App {
     /// Flags of an index row as of today (adds `overdue` from the stored open due date).
     pub fn row_flags(&self, row: &ProposalRow) -> Vec<String> {
         let mut flags = row.flags.clone();
@@ -247,12 +254,33 @@ impl App {
         let state = self.state(&p);
         let row = self.index_row(&p, &state);
         let now = self.now_ms;
-        let w = self.store.write()?;
+        let App {
+            store,
+            registry,
+            calendar,
+            config,
+            today,
+            ..
+        } = self;
+        let w = store.write()?;
         if let Some((sha, bytes)) = blob {
             w.put_blob(sha, bytes)?;
         }
-        w.save_doc(&p.id, "proposal", doc, before, now)?;
-        w.put_proposal_row(&row)?;
+        let merged = w.save_doc(&p.id, "proposal", doc, before, now)?;
+        let p = match merged {
+            // Another process wrote meanwhile: index the merged document.
+            Some(m) => {
+                let p = proposal::read(&m)?;
+                let state =
+                    workflow::derive(&p.facts(), &p.events, registry, calendar, config, *today);
+                w.put_proposal_row(&index_row(&p, &state, now))?;
+                p
+            }
+            None => {
+                w.put_proposal_row(&row)?;
+                p
+            }
+        };
         w.commit()?;
         Ok(p)
     }
@@ -275,7 +303,7 @@ impl App {
         let uy = unit_year::read(doc)?;
         let now = self.now_ms;
         let w = self.store.write()?;
-        w.save_doc(&uy.id, "unit_year", doc, before, now)?;
+        let _ = w.save_doc(&uy.id, "unit_year", doc, before, now)?;
         w.put_unit_year_row(&uy.id, uy.unit.as_str(), uy.year)?;
         w.commit()?;
         Ok(uy)

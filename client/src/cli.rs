@@ -48,6 +48,20 @@ pub enum Command {
     /// The working-day calendar.
     #[command(subcommand)]
     Calendar(CalendarCmd),
+    /// One sync pass with the hub: push local changes, pull what is new.
+    Sync,
+    /// The office's background process: syncs by itself (after local changes, every 30 s, when
+    /// the hub has news; with backoff while it is unreachable).
+    Serve {
+        /// Seconds between periodic syncs.
+        #[arg(long, default_value_t = 30)]
+        interval: u64,
+    },
+    /// Hub, last sync, pending changes, last error.
+    Status,
+    /// Local copies the hub refused, set aside.
+    #[command(subcommand)]
+    Refused(RefusedCmd),
     /// Rebuild the list/search index from the documents.
     Reindex,
     /// Fold every document's incremental changes into one snapshot.
@@ -465,6 +479,19 @@ pub enum DutyCmd {
         /// Another unit's record (default: this office's).
         #[arg(long)]
         unit: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RefusedCmd {
+    /// List the refused copies.
+    List,
+    /// Write a refused copy to a file (it can be inspected or imported elsewhere).
+    Export {
+        /// The number shown by `doimoi refused list`.
+        n: i64,
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
     },
 }
 

@@ -23,15 +23,20 @@ pub enum CliError {
         what: String,
         source: std::io::Error,
     },
+    /// The hub could not be reached or refused the sync; local data is unchanged.
+    #[error("{0}")]
+    Sync(String),
 }
 
 impl CliError {
-    /// Exit status: 2 for wrong input, 3 for a refused step, 4 for a missing object, 1 otherwise.
+    /// Exit status: 2 for wrong input, 3 for a refused step, 4 for a missing object, 5 for a
+    /// failed sync, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Usage(_) => 2,
             CliError::Refused(_) => 3,
             CliError::NotFound(_) => 4,
+            CliError::Sync(_) => 5,
             CliError::Store(_) | CliError::Doc(_) | CliError::Io { .. } => 1,
         }
     }

@@ -62,6 +62,22 @@ const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX unit_year_index_unit_year ON unit_year_index(unit, year);
     CREATE TABLE blob(sha256 TEXT PRIMARY KEY, bytes BLOB NOT NULL);
     "#,
+    // 2: sync with the hub.
+    r#"
+    CREATE TABLE sync_doc(
+        doc_id TEXT PRIMARY KEY REFERENCES doc(id) ON DELETE CASCADE,
+        hub_heads BLOB NOT NULL
+    );
+    CREATE TABLE pending_pull(doc_id TEXT PRIMARY KEY);
+    CREATE TABLE refused(
+        n INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        change TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        bytes BLOB NOT NULL
+    );
+    "#,
 ];
 
 /// Errors of the store. Messages say what to do.
@@ -98,6 +114,27 @@ pub struct ProposalRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub folded: String,
+}
+
+/// A document with local changes the hub has not confirmed.
+#[derive(Debug, Clone)]
+pub struct DirtyDoc {
+    pub id: String,
+    pub kind: String,
+    /// Owner unit (from the index).
+    pub unit: String,
+    /// The hub heads last confirmed (empty: never synced).
+    pub hub_heads: Vec<u8>,
+}
+
+/// A local copy the hub refused, set aside.
+#[derive(Debug, Clone)]
+pub struct RefusedCopy {
+    pub n: i64,
+    pub doc_id: String,
+    pub at: i64,
+    pub change: String,
+    pub reason: String,
 }
 
 pub struct Store {
@@ -255,8 +292,12 @@ impl Store {
     /// Begins a write. Everything done through the returned [`Write`] lands atomically on
     /// `commit`.
     pub fn write(&mut self) -> Result<Write<'_>, StoreError> {
+        // IMMEDIATE: the write lock is taken at once, so what is read inside is what is
+        // overwritten (another `doimoi` process waits up to the busy timeout).
         Ok(Write {
-            tx: self.conn.transaction()?,
+            tx: self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
         })
     }
 
@@ -344,6 +385,108 @@ impl Store {
         )?)
     }
 
+    /// Documents whose local heads differ from what the hub confirmed: (id, kind, owner unit,
+    /// hub heads).
+    pub fn dirty_docs(&self, limit: usize) -> Result<Vec<DirtyDoc>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.id, d.kind, COALESCE(p.unit, u.unit, ''), COALESCE(s.hub_heads, X'')
+             FROM doc d
+             LEFT JOIN sync_doc s ON s.doc_id = d.id
+             LEFT JOIN proposal_index p ON p.id = d.id
+             LEFT JOIN unit_year_index u ON u.id = d.id
+             WHERE s.hub_heads IS NULL OR s.hub_heads != d.heads
+             ORDER BY d.id LIMIT ?1",
+        )?;
+        let lim = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map([lim], |r| {
+                Ok(DirtyDoc {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    unit: r.get(2)?,
+                    hub_heads: r.get(3)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    pub fn count_dirty(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM doc d LEFT JOIN sync_doc s ON s.doc_id = d.id WHERE s.hub_heads IS NULL OR s.hub_heads != d.heads",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn hub_heads(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT hub_heads FROM sync_doc WHERE doc_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn doc_heads(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT heads FROM doc WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn pending_pulls(&self, limit: usize) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT doc_id FROM pending_pull ORDER BY doc_id LIMIT ?1")?;
+        let lim = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map([lim], |r| r.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    pub fn count_pending_pulls(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM pending_pull", [], |r| r.get(0))?)
+    }
+
+    /// Refused copies set aside, oldest first.
+    pub fn refused(&self) -> Result<Vec<RefusedCopy>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT n, doc_id, at, change, reason FROM refused ORDER BY n")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(RefusedCopy {
+                    n: r.get(0)?,
+                    doc_id: r.get(1)?,
+                    at: r.get(2)?,
+                    change: r.get(3)?,
+                    reason: r.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    pub fn refused_bytes(&self, n: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT bytes FROM refused WHERE n = ?1", [n], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// A counter that changes whenever another connection commits (for `doimoi serve`).
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
     pub fn get_blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .conn
@@ -388,6 +531,10 @@ pub struct Write<'a> {
 impl Write<'_> {
     /// Persists `doc`. For a stored document, `before` are the heads it was loaded at and only
     /// the changes since are appended (compacting when due); a new document is saved whole.
+    ///
+    /// If another process wrote the document after it was loaded, the stored and the given
+    /// versions are merged (nothing is lost) and the merged document is returned, so the
+    /// caller can derive its index from it.
     pub fn save_doc(
         &self,
         id: &DocId,
@@ -395,20 +542,41 @@ impl Write<'_> {
         doc: &Automerge,
         before: Option<&[ChangeHash]>,
         now_ms: i64,
-    ) -> Result<(), StoreError> {
-        let heads = encode_heads(&doc.get_heads());
-        let existing: Option<i64> = self
+    ) -> Result<Option<Automerge>, StoreError> {
+        let existing: Option<(i64, Vec<u8>)> = self
             .tx
-            .query_row("SELECT chunks FROM doc WHERE id = ?1", [id.as_str()], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT chunks, heads FROM doc WHERE id = ?1",
+                [id.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
-        match (existing, before) {
-            (Some(chunks), Some(before)) if chunks + 1 < COMPACT_AFTER => {
-                let bytes = doc.save_after(before);
-                if bytes.is_empty() {
-                    return Ok(());
-                }
+        let Some((chunks, stored_heads)) = existing else {
+            self.tx.execute(
+                "INSERT INTO doc(id, kind, snapshot, heads, chunks, updated_at) VALUES(?1, ?2, ?3, ?4, 0, ?5)",
+                params![id.as_str(), kind, doc.save(), encode_heads(&doc.get_heads()), now_ms],
+            )?;
+            return Ok(None);
+        };
+        let (doc, base, merged) = match before {
+            Some(b) if encode_heads(b) == stored_heads => {
+                (std::borrow::Cow::Borrowed(doc), b.to_vec(), false)
+            }
+            _ => {
+                // Written meanwhile (or no base given): merge into the stored version.
+                let mut current = self.load_in_tx(id)?;
+                let base = current.get_heads();
+                let mut ours = doc.clone();
+                current
+                    .merge(&mut ours)
+                    .map_err(|e| StoreError::CorruptDoc(id.to_string(), e.to_string()))?;
+                (std::borrow::Cow::Owned(current), base, true)
+            }
+        };
+        let heads = encode_heads(&doc.get_heads());
+        if chunks + 1 < COMPACT_AFTER {
+            let bytes = doc.save_after(&base);
+            if !bytes.is_empty() {
                 self.tx.execute(
                     "INSERT INTO doc_change(doc_id, n, bytes) VALUES(?1, COALESCE((SELECT MAX(n) + 1 FROM doc_change WHERE doc_id = ?1), 0), ?2)",
                     params![id.as_str(), bytes],
@@ -418,22 +586,88 @@ impl Write<'_> {
                     params![id.as_str(), heads, now_ms],
                 )?;
             }
-            (Some(_), _) => {
-                // Compaction: one snapshot replaces the snapshot and every chunk.
-                self.tx
-                    .execute("DELETE FROM doc_change WHERE doc_id = ?1", [id.as_str()])?;
-                self.tx.execute(
-                    "UPDATE doc SET snapshot = ?2, heads = ?3, chunks = 0, updated_at = ?4 WHERE id = ?1",
-                    params![id.as_str(), doc.save(), heads, now_ms],
-                )?;
-            }
-            (None, _) => {
-                self.tx.execute(
-                    "INSERT INTO doc(id, kind, snapshot, heads, chunks, updated_at) VALUES(?1, ?2, ?3, ?4, 0, ?5)",
-                    params![id.as_str(), kind, doc.save(), heads, now_ms],
-                )?;
-            }
+        } else {
+            // Compaction: one snapshot replaces the snapshot and every chunk.
+            self.tx
+                .execute("DELETE FROM doc_change WHERE doc_id = ?1", [id.as_str()])?;
+            self.tx.execute(
+                "UPDATE doc SET snapshot = ?2, heads = ?3, chunks = 0, updated_at = ?4 WHERE id = ?1",
+                params![id.as_str(), doc.save(), heads, now_ms],
+            )?;
         }
+        Ok(merged.then(|| doc.into_owned()))
+    }
+
+    fn load_in_tx(&self, id: &DocId) -> Result<Automerge, StoreError> {
+        let corrupt = |e: String| StoreError::CorruptDoc(id.to_string(), e);
+        let snapshot: Vec<u8> = self.tx.query_row(
+            "SELECT snapshot FROM doc WHERE id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )?;
+        let mut doc = Automerge::load(&snapshot).map_err(|e| corrupt(e.to_string()))?;
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
+        let mut all = Vec::new();
+        for c in stmt.query_map([id.as_str()], |r| r.get::<_, Vec<u8>>(0))? {
+            all.extend_from_slice(&c?);
+        }
+        if !all.is_empty() {
+            doc.load_incremental(&all)
+                .map_err(|e| corrupt(e.to_string()))?;
+        }
+        Ok(doc)
+    }
+
+    /// Deletes a document (after its refused copy was set aside and the hub has none).
+    pub fn delete_doc(&self, id: &str) -> Result<(), StoreError> {
+        self.tx.execute("DELETE FROM doc WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    pub fn set_hub_heads(&self, id: &str, heads: &[u8]) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO sync_doc(doc_id, hub_heads) VALUES(?1, ?2) ON CONFLICT(doc_id) DO UPDATE SET hub_heads = excluded.hub_heads",
+            params![id, heads],
+        )?;
+        Ok(())
+    }
+
+    pub fn add_pending_pull(&self, id: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO pending_pull(doc_id) VALUES(?1) ON CONFLICT DO NOTHING",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    pub fn remove_pending_pull(&self, id: &str) -> Result<(), StoreError> {
+        self.tx
+            .execute("DELETE FROM pending_pull WHERE doc_id = ?1", [id])?;
+        Ok(())
+    }
+
+    pub fn add_refused(
+        &self,
+        id: &str,
+        at: i64,
+        change: &str,
+        reason: &str,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO refused(doc_id, at, change, reason, bytes) VALUES(?1, ?2, ?3, ?4, ?5)",
+            params![id, at, change, reason, bytes],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
         Ok(())
     }
 
@@ -510,9 +744,12 @@ impl Write<'_> {
     }
 }
 
-fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
+/// Heads as stored and sent: sorted 32-byte hashes, concatenated.
+pub fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
+    let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
+    sorted.sort();
     let mut out = Vec::with_capacity(heads.len() * 32);
-    for h in heads {
+    for h in sorted {
         out.extend_from_slice(h.as_ref());
     }
     out

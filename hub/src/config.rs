@@ -53,23 +53,29 @@ impl Default for Config {
 
 impl Config {
     /// Builds the configuration from its layers.
-    pub fn load(file: Option<&Path>, data: Option<&Path>, listen: Option<SocketAddr>) -> anyhow::Result<Config> {
+    pub fn load(
+        file: Option<&Path>,
+        data: Option<&Path>,
+        listen: Option<SocketAddr>,
+    ) -> anyhow::Result<Config> {
         let file = file
             .map(Path::to_path_buf)
             .or_else(|| std::env::var_os("DOIMOI_HUB_CONFIG").map(PathBuf::from));
         let mut cfg = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| anyhow::anyhow!("không đọc được tệp cấu hình {}: {e}", path.display()))?;
-                toml::from_str(&text)
-                    .map_err(|e| anyhow::anyhow!("tệp cấu hình {} không đúng định dạng: {e}", path.display()))?
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    anyhow::anyhow!("không đọc được tệp cấu hình {}: {e}", path.display())
+                })?;
+                toml::from_str(&text).map_err(|e| {
+                    anyhow::anyhow!("tệp cấu hình {} không đúng định dạng: {e}", path.display())
+                })?
             }
             None => Config::default(),
         };
         if let Ok(v) = std::env::var("DOIMOI_HUB_LISTEN") {
-            cfg.listen = v
-                .parse()
-                .map_err(|e| anyhow::anyhow!("DOIMOI_HUB_LISTEN=\"{v}\" không phải địa chỉ IP:cổng ({e})"))?;
+            cfg.listen = v.parse().map_err(|e| {
+                anyhow::anyhow!("DOIMOI_HUB_LISTEN=\"{v}\" không phải địa chỉ IP:cổng ({e})")
+            })?;
         }
         if let Some(v) = std::env::var_os("DOIMOI_HUB_DATA") {
             cfg.data = PathBuf::from(v);

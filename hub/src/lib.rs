@@ -32,9 +32,14 @@ pub fn app(state: AppState) -> axum::Router {
 
 /// Serves on `listener` until `shutdown` is cancelled, then finishes in-flight requests and
 /// background work before returning.
-pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
     let db = Db::open(&config.data, 4)?;
-    let inner = Arc::new(Inner::new(db, config, shutdown.clone()).map_err(|e| anyhow::anyhow!(e.message))?);
+    let inner =
+        Arc::new(Inner::new(db, config, shutdown.clone()).map_err(|e| anyhow::anyhow!(e.message))?);
     let tracker = TaskTracker::new();
     // Background compaction of change chunks into snapshots.
     {

@@ -80,13 +80,19 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Org(OrgCmd::Import { what, structure }) => {
-            println!("{}", ops::org_import(&Db::open(&config.data, 1)?, &what, &structure)?);
+            println!(
+                "{}",
+                ops::org_import(&Db::open(&config.data, 1)?, &what, &structure)?
+            );
             Ok(())
         }
         Cmd::Token(TokenCmd::Issue { code, json }) => {
             let (token, unit) = ops::token_issue(&Db::open(&config.data, 1)?, &code)?;
             if json {
-                println!("{}", serde_json::json!({ "token": token, "unit": unit.as_str() }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "token": token, "unit": unit.as_str() })
+                );
             } else {
                 println!("Token cho một thiết bị của đơn vị {unit} (chỉ hiện một lần, hãy lưu lại):\n{token}");
             }
@@ -106,15 +112,21 @@ fn serve(config: Config) -> anyhow::Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("không mở được cổng {}: {e}", config.listen))?;
         let addr = listener.local_addr()?;
         // The first line on stdout is the address (test harnesses read it).
-        println!("doimoi-hub đang chạy tại http://{addr} (dữ liệu: {})", config.data.display());
+        println!(
+            "doimoi-hub đang chạy tại http://{addr} (dữ liệu: {})",
+            config.data.display()
+        );
         use std::io::Write;
         std::io::stdout().flush()?;
         let shutdown = CancellationToken::new();

@@ -23,15 +23,51 @@ impl Metrics {
             let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
         };
         let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        c("doimoi_sync_requests_total", "Sync requests handled.", g(&self.sync_requests));
-        c("doimoi_events_requests_total", "Long-poll requests handled.", g(&self.events_requests));
-        c("doimoi_sync_bytes_in_total", "Compressed request bytes received.", g(&self.bytes_in));
-        c("doimoi_sync_bytes_out_total", "Compressed response bytes sent.", g(&self.bytes_out));
-        c("doimoi_docs_accepted_total", "Documents merged with new changes.", g(&self.docs_accepted));
-        c("doimoi_changes_rejected_total", "Pushes refused by the ingress check.", g(&self.rejections));
-        c("doimoi_auth_failures_total", "Requests with a missing, unknown or revoked token.", g(&self.auth_failures));
-        c("doimoi_rate_limited_total", "Requests refused by the per-token rate limit.", g(&self.rate_limited));
-        c("doimoi_sync_seconds_micros_total", "Time spent handling sync requests, microseconds.", g(&self.sync_micros));
+        c(
+            "doimoi_sync_requests_total",
+            "Sync requests handled.",
+            g(&self.sync_requests),
+        );
+        c(
+            "doimoi_events_requests_total",
+            "Long-poll requests handled.",
+            g(&self.events_requests),
+        );
+        c(
+            "doimoi_sync_bytes_in_total",
+            "Compressed request bytes received.",
+            g(&self.bytes_in),
+        );
+        c(
+            "doimoi_sync_bytes_out_total",
+            "Compressed response bytes sent.",
+            g(&self.bytes_out),
+        );
+        c(
+            "doimoi_docs_accepted_total",
+            "Documents merged with new changes.",
+            g(&self.docs_accepted),
+        );
+        c(
+            "doimoi_changes_rejected_total",
+            "Pushes refused by the ingress check.",
+            g(&self.rejections),
+        );
+        c(
+            "doimoi_auth_failures_total",
+            "Requests with a missing, unknown or revoked token.",
+            g(&self.auth_failures),
+        );
+        c(
+            "doimoi_rate_limited_total",
+            "Requests refused by the per-token rate limit.",
+            g(&self.rate_limited),
+        );
+        c(
+            "doimoi_sync_seconds_micros_total",
+            "Time spent handling sync requests, microseconds.",
+            g(&self.sync_micros),
+        );
         let _ = writeln!(s, "# HELP doimoi_documents Documents stored.\n# TYPE doimoi_documents gauge\ndoimoi_documents {docs}");
         let _ = writeln!(s, "# HELP doimoi_documents_cached Documents held in memory.\n# TYPE doimoi_documents_cached gauge\ndoimoi_documents_cached {cached}");
         s

@@ -34,9 +34,19 @@ pub fn org_show(db: &Db, json: bool) -> anyhow::Result<String> {
             .collect();
         return Ok(serde_json::to_string_pretty(&units)?);
     }
-    let mut s = format!("{} — cơ cấu {} — {} đơn vị\n", reg.province_name(), reg.structure().as_str(), reg.units().len());
+    let mut s = format!(
+        "{} — cơ cấu {} — {} đơn vị\n",
+        reg.province_name(),
+        reg.structure().as_str(),
+        reg.units().len()
+    );
     for u in reg.units() {
-        s.push_str(&format!("{:<10} {} [{}]\n", u.code, u.name, u.kind.label_vi()));
+        s.push_str(&format!(
+            "{:<10} {} [{}]\n",
+            u.code,
+            u.name,
+            u.kind.label_vi()
+        ));
     }
     Ok(s)
 }
@@ -45,11 +55,12 @@ pub fn org_show(db: &Db, json: bool) -> anyhow::Result<String> {
 pub fn org_import(db: &Db, what: &str, structure: &str) -> anyhow::Result<String> {
     let reg = if Path::new(what).is_file() {
         let text = std::fs::read_to_string(what)?;
-        Registry::from_json(&text).map_err(|e| anyhow::anyhow!("tệp danh mục {what} không hợp lệ: {e}"))?
+        Registry::from_json(&text)
+            .map_err(|e| anyhow::anyhow!("tệp danh mục {what} không hợp lệ: {e}"))?
     } else {
-        let s: Structure = structure
-            .parse()
-            .map_err(|_| anyhow::anyhow!("--structure \"{structure}\" không hợp lệ: dùng 2024 hoặc 2025"))?;
+        let s: Structure = structure.parse().map_err(|_| {
+            anyhow::anyhow!("--structure \"{structure}\" không hợp lệ: dùng 2024 hoặc 2025")
+        })?;
         Registry::embedded(s, what).map_err(|e| anyhow::anyhow!("{e}"))?
     };
     let version: u32 = db
@@ -59,7 +70,10 @@ pub fn org_import(db: &Db, what: &str, structure: &str) -> anyhow::Result<String
         + 1;
     let json = reg.to_json();
     let v = version.to_string();
-    let mut pairs = vec![(keys::REGISTRY, json.as_str()), (keys::REGISTRY_VERSION, v.as_str())];
+    let mut pairs = vec![
+        (keys::REGISTRY, json.as_str()),
+        (keys::REGISTRY_VERSION, v.as_str()),
+    ];
     let cal;
     if db.get_meta(keys::CALENDAR)?.is_none() {
         cal = Calendar::embedded_default().to_json();
@@ -89,7 +103,11 @@ pub fn token_issue(db: &Db, unit: &str) -> anyhow::Result<(String, UnitCode)> {
         uuid::Uuid::new_v4().simple(),
         uuid::Uuid::new_v4().simple()
     );
-    db.add_token(&token_hash(&raw), &code, chrono::Utc::now().timestamp_millis())?;
+    db.add_token(
+        &token_hash(&raw),
+        &code,
+        chrono::Utc::now().timestamp_millis(),
+    )?;
     Ok((raw, code))
 }
 

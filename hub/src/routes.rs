@@ -23,10 +23,17 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/v1/sync", post(sync))
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout));
-    let events = Router::new()
-        .route("/v1/events", get(events))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, long));
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ));
+    let events =
+        Router::new()
+            .route("/v1/events", get(events))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                long,
+            ));
     Router::new()
         .merge(api)
         .merge(events)
@@ -47,9 +54,16 @@ pub struct Office(pub Device);
 impl FromRequestParts<AppState> for Office {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let fail = |e: ApiError| {
-            state.0.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
+            state
+                .0
+                .metrics
+                .auth_failures
+                .fetch_add(1, Ordering::Relaxed);
             e
         };
         let header = parts
@@ -61,9 +75,11 @@ impl FromRequestParts<AppState> for Office {
                     "Thiếu token: gửi tiêu đề Authorization: Bearer TOKEN (token do người quản trị cấp bằng `doimoi-hub token issue`).",
                 ))
             })?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .ok_or_else(|| fail(ApiError::unauthorized("Tiêu đề Authorization phải có dạng: Bearer TOKEN.")))?;
+        let token = header.strip_prefix("Bearer ").ok_or_else(|| {
+            fail(ApiError::unauthorized(
+                "Tiêu đề Authorization phải có dạng: Bearer TOKEN.",
+            ))
+        })?;
         let hash = token_hash(token);
         let inner = state.0.clone();
         let found = tokio::task::spawn_blocking(move || inner.db.device(&hash))
@@ -91,11 +107,18 @@ impl FromRequestParts<AppState> for Office {
     }
 }
 
-async fn sync(State(state): State<AppState>, Office(device): Office, body: Bytes) -> Result<Response, ApiError> {
+async fn sync(
+    State(state): State<AppState>,
+    Office(device): Office,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let started = Instant::now();
     let inner = state.0.clone();
     inner.metrics.sync_requests.fetch_add(1, Ordering::Relaxed);
-    inner.metrics.bytes_in.fetch_add(body.len() as u64, Ordering::Relaxed);
+    inner
+        .metrics
+        .bytes_in
+        .fetch_add(body.len() as u64, Ordering::Relaxed);
     let max = inner.config.max_decoded_bytes;
     let span = tracing::info_span!("sync", office = %device.unit, device = device.id);
     let out = tokio::task::spawn_blocking(move || {
@@ -113,17 +136,22 @@ async fn sync(State(state): State<AppState>, Office(device): Office, body: Bytes
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;
-    state.0.metrics.bytes_out.fetch_add(out.len() as u64, Ordering::Relaxed);
     state
         .0
         .metrics
-        .sync_micros
-        .fetch_add(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
+        .bytes_out
+        .fetch_add(out.len() as u64, Ordering::Relaxed);
+    state.0.metrics.sync_micros.fetch_add(
+        u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        Ordering::Relaxed,
+    );
     let mut resp = out.into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-    resp.headers_mut()
-        .insert(header::CONTENT_ENCODING, HeaderValue::from_static(wire::CONTENT_ENCODING));
+    resp.headers_mut().insert(
+        header::CONTENT_ENCODING,
+        HeaderValue::from_static(wire::CONTENT_ENCODING),
+    );
     Ok(resp)
 }
 
@@ -144,8 +172,15 @@ async fn events(
     Query(q): Query<EventsQuery>,
 ) -> Result<Json<News>, ApiError> {
     let inner = state.0.clone();
-    inner.metrics.events_requests.fetch_add(1, Ordering::Relaxed);
-    let wait = Duration::from_secs(q.wait.unwrap_or(inner.config.long_poll_secs).min(inner.config.long_poll_secs));
+    inner
+        .metrics
+        .events_requests
+        .fetch_add(1, Ordering::Relaxed);
+    let wait = Duration::from_secs(
+        q.wait
+            .unwrap_or(inner.config.long_poll_secs)
+            .min(inner.config.long_poll_secs),
+    );
     let deadline = tokio::time::Instant::now() + wait;
     let cursor = i64::try_from(q.cursor).unwrap_or(i64::MAX);
     let mut rx = inner.news.subscribe();
@@ -176,7 +211,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
     let inner = state.0.clone();
     match tokio::task::spawn_blocking(move || inner.db.max_seq()).await {
         Ok(Ok(_)) => (StatusCode::OK, "ok\n").into_response(),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, "cơ sở dữ liệu không sẵn sàng\n").into_response(),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "cơ sở dữ liệu không sẵn sàng\n",
+        )
+            .into_response(),
     }
 }
 

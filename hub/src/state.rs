@@ -79,7 +79,9 @@ impl Inner {
             }
         }
         let reg = match self.db.get_meta(keys::REGISTRY)? {
-            Some(json) => Registry::from_json(&json).map_err(|e| ApiError::internal(e.to_string()))?,
+            Some(json) => {
+                Registry::from_json(&json).map_err(|e| ApiError::internal(e.to_string()))?
+            }
             None => Registry::embedded_default(),
         };
         let reg = Arc::new(reg);

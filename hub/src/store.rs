@@ -69,7 +69,10 @@ const MIGRATIONS: &[&str] = &[r#"
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("không mở được kho dữ liệu {path}: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("kho dữ liệu {0} do phiên bản doimoi-hub mới hơn tạo (lược đồ {1}); hãy cập nhật doimoi-hub")]
     TooNew(PathBuf, i64),
     #[error("lỗi cơ sở dữ liệu: {0}")]
@@ -86,10 +89,14 @@ fn open_conn(path: &Path) -> Result<Connection, StoreError> {
         source,
     };
     let conn = Connection::open(path).map_err(wrap)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(wrap)?;
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(wrap)?;
-    conn.pragma_update(None, "synchronous", "FULL").map_err(wrap)?;
-    conn.pragma_update(None, "foreign_keys", "ON").map_err(wrap)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(wrap)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(wrap)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(wrap)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(wrap)?;
     Ok(conn)
 }
 
@@ -156,7 +163,11 @@ impl Db {
         }
         if version < known {
             let tx = conn.transaction()?;
-            for (i, m) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
+            for (i, m) in MIGRATIONS
+                .iter()
+                .enumerate()
+                .skip(usize::try_from(version).unwrap_or(0))
+            {
                 tx.execute_batch(m)?;
                 tx.pragma_update(None, "user_version", i + 1)?;
             }
@@ -217,7 +228,12 @@ impl Db {
     }
 
     /// Revokes one token by hash, or every token of a unit. Returns how many.
-    pub fn revoke(&self, hash: Option<&str>, unit: Option<&UnitCode>, now: i64) -> Result<usize, StoreError> {
+    pub fn revoke(
+        &self,
+        hash: Option<&str>,
+        unit: Option<&UnitCode>,
+        now: i64,
+    ) -> Result<usize, StoreError> {
         let conn = self.writer();
         let n = match (hash, unit) {
             (Some(h), _) => conn.execute(
@@ -256,9 +272,11 @@ impl Db {
     pub fn doc_info(&self, id: &str) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
         Ok(self
             .reader()
-            .query_row("SELECT kind, unit, heads FROM doc WHERE id = ?1", [id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_row(
+                "SELECT kind, unit, heads FROM doc WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()?)
     }
 
@@ -272,13 +290,15 @@ impl Db {
         };
         let corrupt = |e: String| StoreError::Corrupt(id.to_string(), e);
         let mut doc = Automerge::load(&snapshot).map_err(|e| corrupt(e.to_string()))?;
-        let mut stmt = conn.prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
+        let mut stmt =
+            conn.prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
         let mut all = Vec::new();
         for c in stmt.query_map([id], |r| r.get::<_, Vec<u8>>(0))? {
             all.extend_from_slice(&c?);
         }
         if !all.is_empty() {
-            doc.load_incremental(&all).map_err(|e| corrupt(e.to_string()))?;
+            doc.load_incremental(&all)
+                .map_err(|e| corrupt(e.to_string()))?;
         }
         Ok(Some(doc))
     }
@@ -296,7 +316,12 @@ impl Db {
 
     /// Writes every accepted document of one request in one transaction: changes, feed,
     /// heads log and actor bindings. Returns the new feed position.
-    pub fn commit_docs(&self, writes: &[DocWrite<'_>], device: &Device, now: i64) -> Result<i64, StoreError> {
+    pub fn commit_docs(
+        &self,
+        writes: &[DocWrite<'_>],
+        device: &Device,
+        now: i64,
+    ) -> Result<i64, StoreError> {
         let mut conn = self.writer();
         let tx = conn.transaction()?;
         for w in writes {
@@ -343,7 +368,12 @@ impl Db {
     }
 
     /// Feed rows after `cursor`, for the given units (`None` = all), at most `limit`.
-    pub fn feed(&self, cursor: i64, units: Option<&[String]>, limit: usize) -> Result<Vec<FeedRow>, StoreError> {
+    pub fn feed(
+        &self,
+        cursor: i64,
+        units: Option<&[String]>,
+        limit: usize,
+    ) -> Result<Vec<FeedRow>, StoreError> {
         let conn = self.reader();
         let lim = i64::try_from(limit).unwrap_or(i64::MAX);
         let map = |r: &rusqlite::Row<'_>| {
@@ -360,7 +390,9 @@ impl Db {
                 let mut stmt = conn.prepare_cached(
                     "SELECT seq, doc_id, kind, unit, heads FROM feed WHERE seq > ?1 ORDER BY seq LIMIT ?2",
                 )?;
-                let rows = stmt.query_map(params![cursor, lim], map)?.collect::<Result<Vec<_>, _>>()?;
+                let rows = stmt
+                    .query_map(params![cursor, lim], map)?
+                    .collect::<Result<Vec<_>, _>>()?;
                 rows
             }
             Some(units) => {
@@ -370,7 +402,11 @@ impl Db {
                 );
                 let mut stmt = conn.prepare_cached(&sql)?;
                 let mut values: Vec<rusqlite::types::Value> = vec![cursor.into()];
-                values.extend(units.iter().map(|u| rusqlite::types::Value::from(u.clone())));
+                values.extend(
+                    units
+                        .iter()
+                        .map(|u| rusqlite::types::Value::from(u.clone())),
+                );
                 values.push(lim.into());
                 let rows = stmt
                     .query_map(rusqlite::params_from_iter(values), map)?
@@ -388,7 +424,9 @@ impl Db {
     }
 
     pub fn count_docs(&self) -> Result<i64, StoreError> {
-        Ok(self.reader().query_row("SELECT COUNT(*) FROM doc", [], |r| r.get(0))?)
+        Ok(self
+            .reader()
+            .query_row("SELECT COUNT(*) FROM doc", [], |r| r.get(0))?)
     }
 
     /// Folds the change chunks of up to `max` documents with at least `min_chunks` chunks into
@@ -405,15 +443,21 @@ impl Db {
         for id in ids {
             // Under the writer lock so no push interleaves between load and replace.
             let mut conn = self.writer();
-            let snapshot: Vec<u8> = conn.query_row("SELECT snapshot FROM doc WHERE id = ?1", [&id], |r| r.get(0))?;
-            let mut doc = Automerge::load(&snapshot).map_err(|e| StoreError::Corrupt(id.clone(), e.to_string()))?;
+            let snapshot: Vec<u8> =
+                conn.query_row("SELECT snapshot FROM doc WHERE id = ?1", [&id], |r| {
+                    r.get(0)
+                })?;
+            let mut doc = Automerge::load(&snapshot)
+                .map_err(|e| StoreError::Corrupt(id.clone(), e.to_string()))?;
             let chunks: Vec<Vec<u8>> = {
-                let mut stmt = conn.prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
+                let mut stmt = conn
+                    .prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
                 let rows = stmt.query_map([&id], |r| r.get(0))?;
                 rows.collect::<Result<_, _>>()?
             };
             for c in &chunks {
-                doc.load_incremental(c).map_err(|e| StoreError::Corrupt(id.clone(), e.to_string()))?;
+                doc.load_incremental(c)
+                    .map_err(|e| StoreError::Corrupt(id.clone(), e.to_string()))?;
             }
             let tx = conn.transaction()?;
             tx.execute("DELETE FROM doc_change WHERE doc_id = ?1", [&id])?;

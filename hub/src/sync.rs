@@ -22,7 +22,9 @@ use serde_bytes::ByteBuf;
 
 fn owner_of(doc: &Automerge) -> Option<UnitCode> {
     match doc.get(ROOT, "unit") {
-        Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().and_then(|u| UnitCode::parse(u).ok()),
+        Ok(Some((automerge::Value::Scalar(s), _))) => {
+            s.as_str().and_then(|u| UnitCode::parse(u).ok())
+        }
         _ => None,
     }
 }
@@ -40,15 +42,20 @@ enum Checked {
         id: String,
         kind: String,
         unit: String,
-        doc: Automerge,
+        doc: Box<Automerge>,
         before: Option<Vec<ChangeHash>>,
         bind: Vec<automerge::ActorId>,
         client_heads: Vec<ChangeHash>,
     },
-    Done(DocResult),
+    Done(Box<DocResult>),
 }
 
-pub fn handle(inner: &Inner, device: &Device, req: SyncRequest, now: i64) -> Result<SyncResponse, ApiError> {
+pub fn handle(
+    inner: &Inner,
+    device: &Device,
+    req: SyncRequest,
+    now: i64,
+) -> Result<SyncResponse, ApiError> {
     if req.version != PROTOCOL_VERSION {
         return Err(ApiError::version(req.version));
     }
@@ -94,7 +101,10 @@ pub fn handle(inner: &Inner, device: &Device, req: SyncRequest, now: i64) -> Res
             .collect();
         if !writes.is_empty() {
             let seq = inner.db.commit_docs(&writes, device, now)?;
-            inner.metrics.docs_accepted.fetch_add(writes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            inner
+                .metrics
+                .docs_accepted
+                .fetch_add(writes.len() as u64, std::sync::atomic::Ordering::Relaxed);
             let _ = inner.news.send(seq);
         }
         drop(writes);
@@ -114,10 +124,10 @@ pub fn handle(inner: &Inner, device: &Device, req: SyncRequest, now: i64) -> Res
                         heads: Heads::from_hashes(&doc.get_heads()),
                         changes: ByteBuf::from(doc.save_after(&client_heads)),
                     };
-                    inner.cache_put(&id, doc);
+                    inner.cache_put(&id, *doc);
                     results.push(reply);
                 }
-                Checked::Done(r) => results.push(r),
+                Checked::Done(r) => results.push(*r),
             }
         }
     }
@@ -125,12 +135,14 @@ pub fn handle(inner: &Inner, device: &Device, req: SyncRequest, now: i64) -> Res
         results.push(pull(inner, &registry, device, &p.id, &p.heads)?);
     }
     // The feed: documents in scope changed after the cursor.
-    let units: Option<Vec<String>> =
-        visible_units(&registry, &device.unit).map(|v| v.into_iter().map(|u| u.to_string()).collect());
+    let units: Option<Vec<String>> = visible_units(&registry, &device.unit)
+        .map(|v| v.into_iter().map(|u| u.to_string()).collect());
     let top = inner.db.max_seq()?;
     let limit = match req.feed_limit {
         0 => inner.config.feed_page,
-        n => usize::try_from(n).unwrap_or(usize::MAX).min(inner.config.feed_page),
+        n => usize::try_from(n)
+            .unwrap_or(usize::MAX)
+            .min(inner.config.feed_page),
     };
     let cursor = i64::try_from(req.cursor).unwrap_or(i64::MAX);
     let mut rows = inner.db.feed(cursor, units.as_deref(), limit + 1)?;
@@ -180,7 +192,9 @@ fn check_push(
     device: &Device,
     p: doimoi_shared::wire::PushDoc,
 ) -> Result<Checked, ApiError> {
-    let id = DocId::parse(&p.id).map_err(|e| ApiError::bad_request(e.to_string()))?.to_string();
+    let id = DocId::parse(&p.id)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?
+        .to_string();
     let existing = inner.doc(&id)?;
     if let Some((_, unit)) = inner.db.doc_info(&id)?.map(|(k, u, _)| (k, u)) {
         let owner = UnitCode::parse(&unit).map_err(|e| ApiError::internal(e.to_string()))?;
@@ -191,50 +205,72 @@ fn check_push(
     let before = existing.as_ref().map(|d| d.get_heads());
     let mut scratch = existing.clone().unwrap_or_default();
     let rejected = |change: String, reason: String, existing: &Option<Automerge>| {
-        Checked::Done(DocResult {
+        Checked::Done(Box::new(DocResult {
             id: id.clone(),
             kind: p.kind.clone(),
             outcome: Outcome::Rejected { change, reason },
-            heads: Heads::from_hashes(&existing.as_ref().map(|d| d.get_heads()).unwrap_or_default()),
+            heads: Heads::from_hashes(
+                &existing.as_ref().map(|d| d.get_heads()).unwrap_or_default(),
+            ),
             changes: ByteBuf::from(existing.as_ref().map(|d| d.save()).unwrap_or_default()),
-        })
+        }))
     };
     if let Err(e) = scratch.load_incremental(&p.changes) {
-        return Ok(rejected(String::new(), format!("dữ liệu thay đổi hỏng: {e}"), &existing));
+        return Ok(rejected(
+            String::new(),
+            format!("dữ liệu thay đổi hỏng: {e}"),
+            &existing,
+        ));
     }
     let client_heads = p
         .heads
         .hashes()
         .ok_or_else(|| ApiError::bad_request(format!("heads của tài liệu {id} không hợp lệ")))?;
     let complete = scratch.get_missing_deps(&[]).is_empty()
-        && client_heads.iter().all(|h| scratch.get_change_by_hash(h).is_some());
+        && client_heads
+            .iter()
+            .all(|h| scratch.get_change_by_hash(h).is_some());
     if !complete {
-        return Ok(Checked::Done(DocResult {
+        return Ok(Checked::Done(Box::new(DocResult {
             id,
             kind: p.kind,
             outcome: Outcome::Resend,
             heads: Heads::from_hashes(&before.unwrap_or_default()),
             changes: ByteBuf::new(),
-        }));
+        })));
     }
     let Some(owner) = owner_of(&scratch) else {
-        return Ok(rejected(String::new(), "tài liệu không có đơn vị sở hữu".into(), &existing));
+        return Ok(rejected(
+            String::new(),
+            "tài liệu không có đơn vị sở hữu".into(),
+            &existing,
+        ));
     };
     if !can_see(registry, &device.unit, &owner) {
         return Err(out_of_scope(&device.unit, &owner, &id));
     }
     if root_str(&scratch, "id").as_deref() != Some(id.as_str()) {
-        return Ok(rejected(String::new(), "mã tài liệu bên trong không khớp mã gửi lên".into(), &existing));
+        return Ok(rejected(
+            String::new(),
+            "mã tài liệu bên trong không khớp mã gửi lên".into(),
+            &existing,
+        ));
     }
     let kind = root_str(&scratch, "kind").unwrap_or_default();
     let old_heads = before.clone().unwrap_or_default();
     let db = &inner.db;
     let bound = |a: &automerge::ActorId| -> Option<UnitCode> {
-        db.bound_unit(a).ok().flatten().and_then(|u| UnitCode::parse(&u).ok())
+        db.bound_unit(a)
+            .ok()
+            .flatten()
+            .and_then(|u| UnitCode::parse(&u).ok())
     };
     match check_changes(&scratch, &old_heads, &device.unit, registry, &bound) {
         Err(rej) => {
-            inner.metrics.rejections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            inner
+                .metrics
+                .rejections
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             tracing::warn!(doc = %id, change = %rej.change, office = %device.unit, reason = %rej.reason, "change refused");
             Ok(rejected(rej.change.to_string(), rej.reason, &existing))
         }
@@ -247,13 +283,13 @@ fn check_push(
                     heads: Heads::from_hashes(&old_heads),
                     changes: ByteBuf::from(scratch.save_after(&client_heads)),
                 };
-                return Ok(Checked::Done(reply));
+                return Ok(Checked::Done(Box::new(reply)));
             }
             Ok(Checked::Write {
                 id,
                 kind,
                 unit: owner.to_string(),
-                doc: scratch,
+                doc: Box::new(scratch),
                 before,
                 bind: bind.into_iter().collect(),
                 client_heads,
@@ -271,8 +307,16 @@ fn out_of_scope(office: &UnitCode, owner: &UnitCode, id: &str) -> ApiError {
     )
 }
 
-fn pull(inner: &Inner, registry: &Registry, device: &Device, id: &str, heads: &Heads) -> Result<DocResult, ApiError> {
-    let id = DocId::parse(id).map_err(|e| ApiError::bad_request(e.to_string()))?.to_string();
+fn pull(
+    inner: &Inner,
+    registry: &Registry,
+    device: &Device,
+    id: &str,
+    heads: &Heads,
+) -> Result<DocResult, ApiError> {
+    let id = DocId::parse(id)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?
+        .to_string();
     let Some((kind, unit, _)) = inner.db.doc_info(&id)? else {
         return Ok(DocResult {
             id,
@@ -308,9 +352,8 @@ fn pull(inner: &Inner, registry: &Registry, device: &Device, id: &str, heads: &H
 /// The newest feed position in `device`'s scope after `cursor`, if any.
 pub fn news(inner: &Inner, device: &Device, cursor: i64) -> Result<Option<i64>, ApiError> {
     let (_, registry) = inner.registry()?;
-    let units: Option<Vec<String>> =
-        visible_units(&registry, &device.unit).map(|v| v.into_iter().map(|u| u.to_string()).collect());
+    let units: Option<Vec<String>> = visible_units(&registry, &device.unit)
+        .map(|v| v.into_iter().map(|u| u.to_string()).collect());
     let rows = inner.db.feed(cursor, units.as_deref(), 1)?;
     Ok(rows.first().map(|r| r.seq))
 }
-

@@ -135,13 +135,15 @@ pub fn check_changes(
         let shared_genesis = genesis && kind == DocKind::UnitYear && change.seq() == 1;
         if !shared_genesis {
             match bound(actor) {
-                Some(other) if &other != office => return Err(reject(
-                    hash,
-                    format!(
+                Some(other) if &other != office => {
+                    return Err(reject(
+                        hash,
+                        format!(
                         "thay đổi của thiết bị {} đã gắn với đơn vị {other}, không phải {office}",
                         actor.to_hex_string()
                     ),
-                )),
+                    ))
+                }
                 Some(_) => {}
                 None => {
                     to_bind.insert(actor.clone());

@@ -34,7 +34,7 @@ impl Heads {
 
     /// The hashes; `None` when the bytes are not a whole number of hashes.
     pub fn hashes(&self) -> Option<Vec<automerge::ChangeHash>> {
-        if self.0.len() % 32 != 0 {
+        if !self.0.len().is_multiple_of(32) {
             return None;
         }
         self.0

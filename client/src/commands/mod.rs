@@ -6,6 +6,7 @@ mod duty;
 mod init;
 mod org;
 mod proposal;
+mod sync;
 
 use crate::app::{data_dir, App};
 use crate::cli::{Cli, Command};
@@ -52,6 +53,10 @@ pub fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::History(args) => docs::history(App::open(&dir)?, args, out),
         Command::Export(args) => docs::export(App::open(&dir)?, args, out),
         Command::Import(args) => docs::import(App::open(&dir)?, args, out),
+        Command::Sync => sync::sync(App::open(&dir)?, out),
+        Command::Serve { interval } => sync::serve(&dir, interval, out),
+        Command::Status => sync::status(App::open(&dir)?, out),
+        Command::Refused(cmd) => sync::refused(App::open(&dir)?, cmd, out),
         Command::Reindex => docs::reindex(App::open(&dir)?, out),
         Command::Compact => docs::compact(App::open(&dir)?, out),
         Command::Calendar(cmd) => calendar::run(App::open(&dir)?, cmd, out),

@@ -1,0 +1,198 @@
+//! `doimoi sync`, `doimoi serve`, `doimoi status`, `doimoi refused`.
+
+use super::{local_time, Out};
+use crate::app::{keys, App};
+use crate::cli::RefusedCmd;
+use crate::error::CliError;
+use crate::sync::worker::{self, WorkerConfig};
+use crate::sync::{hub_for, meta, sync_once, SyncError};
+use serde_json::json;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn sync_error(e: SyncError) -> CliError {
+    match e {
+        SyncError::Local(c) => c,
+        SyncError::Hub(h) => CliError::Sync(h.to_string()),
+    }
+}
+
+pub fn sync(mut app: App, out: Out) -> Result<(), CliError> {
+    let hub = hub_for(&app)?;
+    // A progress bar for long first syncs, on a terminal only.
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("Đồng bộ {bar:30} {pos}/{len} tài liệu")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let mut progress = |done: usize, total: usize| {
+        if let Some(b) = &bar {
+            if total > 200 {
+                b.set_length(total as u64);
+                b.set_position(done as u64);
+            }
+        }
+    };
+    let report = sync_once(&mut app, &hub, &mut progress).map_err(sync_error)?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    out.emit(&report, || {
+        let mut s = format!(
+            "Đồng bộ xong với {}: gửi {} tài liệu ({} byte), nhận {} tài liệu ({} byte), {} lượt trao đổi.",
+            hub.base(),
+            report.docs_up,
+            report.bytes_up,
+            report.docs_down,
+            report.bytes_down,
+            report.round_trips
+        );
+        for id in &report.refused {
+            s.push_str(&format!(
+                "\nMáy chủ từ chối thay đổi của tài liệu {id}: bản của văn phòng đã được cất riêng (xem `doimoi refused list`), đã lấy bản của máy chủ."
+            ));
+        }
+        s
+    })
+}
+
+pub fn serve(dir: &Path, interval: u64, out: Out) -> Result<(), CliError> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    ctrlc::set_handler(move || s.store(true, Ordering::SeqCst))
+        .map_err(|e| CliError::Usage(format!("Không cài được xử lý tín hiệu dừng: {e}")))?;
+    let cfg = WorkerConfig {
+        interval: Duration::from_secs(interval.max(1)),
+        ..WorkerConfig::default()
+    };
+    {
+        let app = App::open(dir)?;
+        let hub = app.store.get_meta(keys::HUB)?.unwrap_or_default();
+        eprintln!("doimoi serve: đồng bộ tự động với {hub} (Ctrl-C để dừng).");
+    }
+    let json = out.json;
+    worker::run(dir, &cfg, stop, &mut |line| {
+        if json {
+            println!("{}", json!({ "message": line }));
+        } else {
+            eprintln!("{line}");
+        }
+    })?;
+    eprintln!("doimoi serve: đã dừng.");
+    Ok(())
+}
+
+pub fn status(app: App, out: Out) -> Result<(), CliError> {
+    let hub = app.store.get_meta(keys::HUB)?;
+    let last_sync: Option<i64> = app
+        .store
+        .get_meta(meta::LAST_SYNC)?
+        .and_then(|v| v.parse().ok());
+    let last_error = app
+        .store
+        .get_meta(meta::LAST_ERROR)?
+        .filter(|e| !e.is_empty());
+    let last_error_kind = app
+        .store
+        .get_meta(meta::LAST_ERROR_KIND)?
+        .filter(|e| !e.is_empty());
+    // Local changes the hub does not have yet, counted from the documents.
+    let mut pending = 0usize;
+    let mut pending_docs = 0usize;
+    for d in app.store.dirty_docs(usize::MAX)? {
+        let Ok(doc_id) = doimoi_shared::ids::DocId::parse(&d.id) else {
+            continue;
+        };
+        let hub_heads = d.hub_heads;
+        if let Some((_, doc)) = app.store.load_doc(&doc_id, &app.actor)? {
+            let have = doimoi_shared::wire::Heads(serde_bytes::ByteBuf::from(hub_heads))
+                .hashes()
+                .unwrap_or_default();
+            pending += doc.get_changes(&have).len();
+            pending_docs += 1;
+        }
+    }
+    let refused = app.store.refused()?.len();
+    let value = json!({
+        "unit": app.unit.as_str(),
+        "hub": hub,
+        "last_sync": last_sync.map(|t| chrono::DateTime::from_timestamp_millis(t).map(|d| d.to_rfc3339())),
+        "pending_changes": pending,
+        "pending_documents": pending_docs,
+        "last_error": last_error.as_ref().map(|m| json!({"kind": last_error_kind, "message": m})),
+        "refused_copies": refused,
+    });
+    out.emit(&value, || {
+        let mut s = format!("Văn phòng: {}\n", app.unit_label(&app.unit));
+        s.push_str(&format!(
+            "Máy chủ: {}\n",
+            hub.clone()
+                .unwrap_or_else(|| "chưa cấu hình (chỉ làm việc ngoại tuyến)".into())
+        ));
+        s.push_str(&format!(
+            "Đồng bộ thành công gần nhất: {}\n",
+            last_sync
+                .map(local_time)
+                .unwrap_or_else(|| "chưa có".into())
+        ));
+        s.push_str(&format!(
+            "Thay đổi chưa gửi: {pending} (trong {pending_docs} tài liệu)\n"
+        ));
+        if let Some(e) = &last_error {
+            s.push_str(&format!("Lỗi gần nhất: {e}\n"));
+        }
+        if refused > 0 {
+            s.push_str(&format!(
+                "Bản bị máy chủ từ chối, đã cất riêng: {refused} (`doimoi refused list`)\n"
+            ));
+        }
+        s
+    })
+}
+
+pub fn refused(app: App, cmd: RefusedCmd, out: Out) -> Result<(), CliError> {
+    match cmd {
+        RefusedCmd::List => {
+            let rows = app.store.refused()?;
+            let v: Vec<_> = rows
+                .iter()
+                .map(|r| json!({"n": r.n, "id": r.doc_id, "at": r.at, "change": r.change, "reason": r.reason}))
+                .collect();
+            out.emit(&v, || {
+                if rows.is_empty() {
+                    return "Không có bản nào bị từ chối.".into();
+                }
+                rows.iter()
+                    .map(|r| {
+                        format!(
+                            "{}. {} tài liệu {}: {}\n",
+                            r.n,
+                            local_time(r.at),
+                            r.doc_id,
+                            r.reason
+                        )
+                    })
+                    .collect()
+            })
+        }
+        RefusedCmd::Export { n, output } => {
+            let bytes = app.store.refused_bytes(n)?.ok_or_else(|| {
+                CliError::NotFound(format!(
+                    "Không có bản bị từ chối số {n} (xem `doimoi refused list`)."
+                ))
+            })?;
+            std::fs::write(&output, &bytes)
+                .map_err(|e| CliError::io(format!("Không ghi được tệp {}", output.display()), e))?;
+            out.emit(
+                &json!({"n": n, "file": output.display().to_string()}),
+                || format!("Đã ghi bản bị từ chối số {n} ra {}.", output.display()),
+            )
+        }
+    }
+}

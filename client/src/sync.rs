@@ -1,0 +1,386 @@
+//! One sync pass with the hub (`doimoi sync`; `doimoi serve` calls it in a loop). The
+//! exchange is specified in `PROTOCOL.md`.
+//!
+//! Each round trip pushes a page of documents whose local heads differ from the heads the hub
+//! last confirmed, pulls a page of documents the hub's feed announced, and reads the feed after
+//! the saved cursor. A document's merge is saved before the hub's heads are recorded as
+//! confirmed, and announced documents are queued as pending pulls before the cursor moves past
+//! them, so a pass cut off anywhere resumes where it stopped: at worst a document is offered
+//! again and the hub answers that it has nothing new. Nothing is lost or doubled.
+
+pub mod hub_client;
+pub mod worker;
+
+use crate::app::{keys, App};
+use crate::error::CliError;
+use crate::store::encode_heads;
+use automerge::{ActorId, Automerge, ChangeHash, ReadDoc};
+use doimoi_shared::doc::{kind_of, DocKind};
+use doimoi_shared::ids::{DocId, UnitCode};
+use doimoi_shared::scope::can_see;
+use doimoi_shared::validate::check_changes;
+use doimoi_shared::wire::{Heads, Outcome, PullDoc, PushDoc, SyncRequest, PROTOCOL_VERSION};
+use hub_client::{HubClient, HubError};
+use serde::Serialize;
+use serde_bytes::ByteBuf;
+
+/// Documents per round trip, each way.
+const PAGE: usize = 500;
+/// Safety bound on round trips in one pass.
+const MAX_ROUNDS: usize = 10_000;
+
+pub mod meta {
+    pub const CURSOR: &str = "sync.cursor";
+    pub const LAST_SYNC: &str = "sync.last_sync";
+    pub const LAST_ERROR: &str = "sync.last_error";
+    pub const LAST_ERROR_KIND: &str = "sync.last_error_kind";
+    pub const REGISTRY_VERSION: &str = "sync.registry_version";
+    pub const CALENDAR_VERSION: &str = "sync.calendar_version";
+}
+
+/// What a pass moved (`doimoi sync --json`).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct SyncReport {
+    pub docs_up: usize,
+    pub docs_down: usize,
+    pub bytes_up: usize,
+    pub bytes_down: usize,
+    pub round_trips: usize,
+    /// Documents the hub refused; the local copy was set aside (`doimoi refused list`).
+    pub refused: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{0}")]
+    Hub(#[from] HubError),
+    #[error("{0}")]
+    Local(#[from] CliError),
+}
+
+impl From<crate::store::StoreError> for SyncError {
+    fn from(e: crate::store::StoreError) -> Self {
+        SyncError::Local(CliError::Store(e))
+    }
+}
+
+impl From<doimoi_shared::doc::DocError> for SyncError {
+    fn from(e: doimoi_shared::doc::DocError) -> Self {
+        SyncError::Local(CliError::Doc(e))
+    }
+}
+
+/// The hub client for this office, or why there is none.
+pub fn hub_for(app: &App) -> Result<HubClient, CliError> {
+    let hub = app.store.get_meta(keys::HUB)?.ok_or_else(|| {
+        CliError::Usage(
+            "Chưa cấu hình máy chủ: chạy `doimoi init --unit MÃ --hub URL --token TOKEN`.".into(),
+        )
+    })?;
+    let token = app.store.get_meta(keys::TOKEN)?.ok_or_else(|| {
+        CliError::Usage("Chưa có token của thiết bị: chạy `doimoi init --unit MÃ --token TOKEN` (token do người quản trị máy chủ cấp).".into())
+    })?;
+    HubClient::new(&hub, &token).map_err(|e| CliError::Usage(e.to_string()))
+}
+
+fn heads_of(bytes: &[u8]) -> Vec<ChangeHash> {
+    Heads(ByteBuf::from(bytes.to_vec()))
+        .hashes()
+        .unwrap_or_default()
+}
+
+/// Progress callback: (documents done, documents known to be waiting).
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
+
+/// Runs one pass until nothing is left to push or pull.
+pub fn sync_once(
+    app: &mut App,
+    hub: &HubClient,
+    progress: Progress<'_>,
+) -> Result<SyncReport, SyncError> {
+    let result = run_pass(app, hub, progress);
+    let now = app.now_ms.to_string();
+    match &result {
+        Ok(_) => {
+            app.store.set_meta_all(&[
+                (meta::LAST_SYNC, now.as_str()),
+                (meta::LAST_ERROR, ""),
+                (meta::LAST_ERROR_KIND, ""),
+            ])?;
+        }
+        Err(e) => {
+            let kind = match e {
+                SyncError::Hub(h) => h.kind(),
+                SyncError::Local(_) => "local",
+            };
+            let msg = e.to_string();
+            app.store.set_meta_all(&[
+                (meta::LAST_ERROR, msg.as_str()),
+                (meta::LAST_ERROR_KIND, kind),
+            ])?;
+        }
+    }
+    result
+}
+
+fn run_pass(
+    app: &mut App,
+    hub: &HubClient,
+    progress: Progress<'_>,
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    let mut done = 0usize;
+    for round in 0..MAX_ROUNDS {
+        let cursor: u64 = app
+            .store
+            .get_meta(meta::CURSOR)?
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let push = build_push(app, &mut report)?;
+        let pull_ids = app.store.pending_pulls(PAGE)?;
+        let mut pull = Vec::with_capacity(pull_ids.len());
+        for id in &pull_ids {
+            let heads = app.store.doc_heads(id)?.unwrap_or_default();
+            pull.push(PullDoc {
+                id: id.clone(),
+                heads: Heads(ByteBuf::from(heads)),
+            });
+        }
+        if round > 0 && push.is_empty() && pull.is_empty() {
+            break;
+        }
+        let waiting = app.store.count_dirty()? + app.store.count_pending_pulls()?;
+        progress(done, done + usize::try_from(waiting).unwrap_or(0));
+        let pushed: Vec<(String, usize)> = push
+            .iter()
+            .map(|p| (p.id.clone(), p.changes.len()))
+            .collect();
+        let req = SyncRequest {
+            version: PROTOCOL_VERSION,
+            cursor,
+            push,
+            pull,
+            feed_limit: 0,
+            registry_version: app
+                .store
+                .get_meta(meta::REGISTRY_VERSION)?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+            calendar_version: app
+                .store
+                .get_meta(meta::CALENDAR_VERSION)?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+        };
+        let (resp, up, down) = hub.sync(&req)?;
+        report.round_trips += 1;
+        report.bytes_up += up;
+        report.bytes_down += down;
+        done += resp.results.len();
+        apply_response(app, resp, &pushed, &mut report)?;
+        let more = app.store.get_meta("sync.more")?.as_deref() == Some("1");
+        if !more && app.store.count_pending_pulls()? == 0 && app.store.count_dirty()? == 0 {
+            break;
+        }
+    }
+    progress(done, done);
+    Ok(report)
+}
+
+/// The next page of local changes to push (documents in this office's scope that pass the
+/// ingress check locally). A document that fails the check is set aside like a refusal.
+fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, SyncError> {
+    let mut push = Vec::new();
+    for d in app.store.dirty_docs(PAGE)? {
+        let (id, kind, unit, hub_heads) = (d.id, d.kind, d.unit, d.hub_heads);
+        let Ok(doc_id) = DocId::parse(&id) else {
+            continue;
+        };
+        let owner = UnitCode::parse(&unit).ok();
+        if !owner.is_some_and(|o| can_see(&app.registry, &app.unit, &o)) {
+            // Another unit's document received by file: kept locally, not this office's to sync.
+            continue;
+        }
+        let Some((_, doc)) = app.store.load_doc(&doc_id, &app.actor)? else {
+            continue;
+        };
+        let have = heads_of(&hub_heads);
+        let me = app.unit.clone();
+        let mine = app.actor.clone();
+        let bound = |a: &ActorId| (a == &mine).then(|| me.clone());
+        if let Err(rej) = check_changes(&doc, &have, &app.unit, &app.registry, &bound) {
+            set_aside(app, &id, &doc, &rej.change.to_string(), &rej.reason)?;
+            report.refused.push(id.clone());
+            continue;
+        }
+        let changes = if have.is_empty() {
+            doc.save()
+        } else {
+            doc.save_after(&have)
+        };
+        push.push(PushDoc {
+            id,
+            kind,
+            have: Heads(ByteBuf::from(hub_heads)),
+            changes: ByteBuf::from(changes),
+            heads: Heads::from_hashes(&doc.get_heads()),
+        });
+    }
+    Ok(push)
+}
+
+/// Keeps the refused local copy aside, drops it from the store's documents (the hub's version
+/// is pulled next) and continues under a new actor id.
+fn set_aside(
+    app: &mut App,
+    id: &str,
+    doc: &Automerge,
+    change: &str,
+    reason: &str,
+) -> Result<(), SyncError> {
+    let bytes = doc.save();
+    let new_actor = ActorId::from(App::random_bytes());
+    let now = app.now_ms;
+    let w = app.store.write()?;
+    w.add_refused(id, now, change, reason, &bytes)?;
+    w.delete_doc(id)?;
+    w.add_pending_pull(id)?;
+    w.set_meta(keys::ACTOR, &new_actor.to_hex_string())?;
+    w.commit()?;
+    app.actor = new_actor;
+    Ok(())
+}
+
+fn apply_response(
+    app: &mut App,
+    resp: doimoi_shared::wire::SyncResponse,
+    pushed: &[(String, usize)],
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    // Registry and calendar travel with sync.
+    if let Some(r) = &resp.registry {
+        if let Ok(reg) = doimoi_shared::org::Registry::from_json(&r.json) {
+            app.store.set_meta_all(&[
+                (keys::REGISTRY, r.json.as_str()),
+                (meta::REGISTRY_VERSION, r.version.to_string().as_str()),
+            ])?;
+            app.registry = reg;
+        }
+    }
+    if let Some(c) = &resp.calendar {
+        if let Ok(cal) = doimoi_shared::calendar::Calendar::from_json(&c.json) {
+            app.store.set_meta_all(&[
+                (keys::CALENDAR, c.json.as_str()),
+                (meta::CALENDAR_VERSION, c.version.to_string().as_str()),
+            ])?;
+            app.calendar = cal;
+        }
+    }
+    for r in resp.results {
+        let was_pushed = pushed.iter().any(|(id, _)| id == &r.id);
+        match r.outcome {
+            Outcome::Ok => {
+                let changed = merge_in(app, &r.id, &r.changes, &r.heads)?;
+                if was_pushed {
+                    report.docs_up += 1;
+                }
+                if changed {
+                    report.docs_down += 1;
+                }
+            }
+            Outcome::Resend => {
+                let w = app.store.write()?;
+                w.set_hub_heads(&r.id, &[])?;
+                w.commit()?;
+            }
+            Outcome::Rejected { change, reason } => {
+                let doc_id = DocId::parse(&r.id).map_err(|e| CliError::Usage(e.to_string()))?;
+                if let Some((_, doc)) = app.store.load_doc(&doc_id, &app.actor)? {
+                    set_aside(app, &r.id, &doc, &change, &reason)?;
+                }
+                report.refused.push(r.id.clone());
+                if !r.changes.is_empty() {
+                    merge_in(app, &r.id, &r.changes, &r.heads)?;
+                }
+                let w = app.store.write()?;
+                w.remove_pending_pull(&r.id)?;
+                w.commit()?;
+            }
+            Outcome::NotFound => {
+                let w = app.store.write()?;
+                w.remove_pending_pull(&r.id)?;
+                w.commit()?;
+            }
+        }
+    }
+    // The feed: queue pulls for documents whose hub heads differ from ours; then the cursor.
+    let mut queue = Vec::new();
+    for e in &resp.feed {
+        let local = app.store.doc_heads(&e.id)?;
+        if local.as_deref() != Some(&e.heads.0[..]) {
+            queue.push(e.id.clone());
+        }
+    }
+    let w = app.store.write()?;
+    for id in &queue {
+        w.add_pending_pull(id)?;
+    }
+    w.set_meta(meta::CURSOR, &resp.cursor.to_string())?;
+    w.set_meta("sync.more", if resp.more { "1" } else { "0" })?;
+    w.commit()?;
+    Ok(())
+}
+
+/// Merges hub changes (or a whole hub document) into the local copy and records the hub's
+/// heads. Returns whether the local document changed.
+fn merge_in(app: &mut App, id: &str, changes: &[u8], hub_heads: &Heads) -> Result<bool, SyncError> {
+    let doc_id = DocId::parse(id).map_err(|e| CliError::Usage(e.to_string()))?;
+    let local = app.store.load_doc(&doc_id, &app.actor)?;
+    let (mut doc, before) = match local {
+        Some((_, d)) => {
+            let h = d.get_heads();
+            (d, Some(h))
+        }
+        None => (Automerge::new().with_actor(app.actor.clone()), None),
+    };
+    if !changes.is_empty() {
+        doc.load_incremental(changes).map_err(|e| {
+            CliError::Usage(format!("Dữ liệu từ máy chủ cho tài liệu {id} hỏng: {e}"))
+        })?;
+    }
+    let changed = before.as_ref() != Some(&doc.get_heads());
+    let hub = hub_heads.hashes().unwrap_or_default();
+    if before.is_none() && changes.is_empty() {
+        let w = app.store.write()?;
+        w.remove_pending_pull(id)?;
+        w.commit()?;
+        return Ok(false);
+    }
+    if changed {
+        if !doc.get_missing_deps(&[]).is_empty() {
+            // Our base was not what the hub thought: ask for the whole document next round.
+            let w = app.store.write()?;
+            w.set_hub_heads(id, &[])?;
+            w.add_pending_pull(id)?;
+            w.commit()?;
+            return Ok(false);
+        }
+        match kind_of(&doc)? {
+            DocKind::Proposal => {
+                app.save_proposal(&doc, before.as_deref())?;
+            }
+            DocKind::UnitYear => {
+                app.save_unit_year(&doc, before.as_deref())?;
+            }
+        }
+    }
+    // The hub holds `hub`; record it as confirmed when we hold all of it too.
+    let held = hub.iter().all(|h| doc.get_change_by_hash(h).is_some());
+    let w = app.store.write()?;
+    if held {
+        w.set_hub_heads(id, &encode_heads(&hub))?;
+    }
+    w.remove_pending_pull(id)?;
+    w.commit()?;
+    Ok(changed)
+}

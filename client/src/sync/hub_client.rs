@@ -1,0 +1,138 @@
+//! The only code that knows the hub's URLs: `POST /v1/sync` and `GET /v1/events`.
+
+use doimoi_shared::wire::{self, ErrorBody, News, SyncRequest, SyncResponse, CONTENT_TYPE};
+use std::time::Duration;
+
+/// Why talking to the hub failed. `is_retryable` decides whether `doimoi serve` backs off and
+/// tries again or waits for a person.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("không kết nối được máy chủ {url}: {detail}. Dữ liệu vẫn được lưu trên máy; doimoi sẽ đồng bộ khi có mạng.")]
+    Unreachable { url: String, detail: String },
+    #[error("máy chủ từ chối token: {0}")]
+    Unauthorized(String),
+    #[error("token của thiết bị đã bị thu hồi: {0}")]
+    Revoked(String),
+    #[error("ngoài phạm vi: {0}")]
+    OutOfScope(String),
+    #[error("máy chủ báo yêu cầu sai: {0}")]
+    BadRequest(String),
+    #[error("máy chủ đang quá tải hoặc lỗi ({status}): {message}")]
+    Server { status: u16, message: String },
+    #[error("câu trả lời của máy chủ không đọc được: {0}")]
+    Protocol(String),
+}
+
+impl HubError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            HubError::Unreachable { .. } | HubError::Server { .. } | HubError::Protocol(_)
+        )
+    }
+
+    /// A short reason word for `doimoi status`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            HubError::Unreachable { .. } => "unreachable",
+            HubError::Unauthorized(_) => "unauthorized",
+            HubError::Revoked(_) => "token_revoked",
+            HubError::OutOfScope(_) => "out_of_scope",
+            HubError::BadRequest(_) => "bad_request",
+            HubError::Server { .. } => "server_error",
+            HubError::Protocol(_) => "protocol",
+        }
+    }
+}
+
+pub struct HubClient {
+    base: String,
+    token: String,
+    http: reqwest::blocking::Client,
+    long: reqwest::blocking::Client,
+}
+
+impl HubClient {
+    pub fn new(base: &str, token: &str) -> Result<HubClient, HubError> {
+        let build = |timeout: u64| {
+            reqwest::blocking::Client::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .timeout(Duration::from_secs(timeout))
+                .build()
+                .map_err(|e| HubError::Protocol(e.to_string()))
+        };
+        Ok(HubClient {
+            base: base.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+            http: build(120)?,
+            long: build(60)?,
+        })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn unreachable(&self, e: reqwest::Error) -> HubError {
+        HubError::Unreachable {
+            url: self.base.clone(),
+            detail: e.to_string(),
+        }
+    }
+
+    fn error_of(status: reqwest::StatusCode, body: &[u8]) -> HubError {
+        let message = serde_json::from_slice::<ErrorBody>(body)
+            .map(|b| b.message)
+            .unwrap_or_else(|_| String::from_utf8_lossy(body).trim().to_string());
+        let code = serde_json::from_slice::<ErrorBody>(body)
+            .map(|b| b.code)
+            .unwrap_or_default();
+        match status.as_u16() {
+            401 if code == "token_revoked" => HubError::Revoked(message),
+            401 => HubError::Unauthorized(message),
+            403 => HubError::OutOfScope(message),
+            400 | 404 | 413 | 422 => HubError::BadRequest(message),
+            s => HubError::Server { status: s, message },
+        }
+    }
+
+    /// One sync round trip. Returns the answer and the bytes sent and received.
+    pub fn sync(&self, req: &SyncRequest) -> Result<(SyncResponse, usize, usize), HubError> {
+        let body = wire::encode(req).map_err(|e| HubError::Protocol(e.to_string()))?;
+        let sent = body.len();
+        let resp = self
+            .http
+            .post(format!("{}/v1/sync", self.base))
+            .bearer_auth(&self.token)
+            .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
+            .header(reqwest::header::CONTENT_ENCODING, wire::CONTENT_ENCODING)
+            .body(body)
+            .send()
+            .map_err(|e| self.unreachable(e))?;
+        let status = resp.status();
+        let bytes = resp.bytes().map_err(|e| self.unreachable(e))?;
+        if !status.is_success() {
+            return Err(Self::error_of(status, &bytes));
+        }
+        let decoded: SyncResponse =
+            wire::decode(&bytes, 1 << 30).map_err(|e| HubError::Protocol(e.to_string()))?;
+        Ok((decoded, sent, bytes.len()))
+    }
+
+    /// Waits up to `wait` seconds for news after `cursor`.
+    pub fn events(&self, cursor: u64, wait: u64) -> Result<News, HubError> {
+        let resp = self
+            .long
+            .get(format!("{}/v1/events", self.base))
+            .query(&[("cursor", cursor), ("wait", wait)])
+            .bearer_auth(&self.token)
+            .send()
+            .map_err(|e| self.unreachable(e))?;
+        let status = resp.status();
+        let bytes = resp.bytes().map_err(|e| self.unreachable(e))?;
+        if !status.is_success() {
+            return Err(Self::error_of(status, &bytes));
+        }
+        serde_json::from_slice(&bytes).map_err(|e| HubError::Protocol(e.to_string()))
+    }
+}
