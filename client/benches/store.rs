@@ -869,7 +869,7 @@ fn build_store(bin: &Path, dir: &Path) -> Result<()> {
         }
         w.commit()?;
         done += n;
-        if done % 2000 == 0 {
+        if done.is_multiple_of(2000) {
             println!(
                 "  {done} proposals written ({:.1} s)",
                 t.elapsed().as_secs_f64()

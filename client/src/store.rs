@@ -176,25 +176,23 @@ impl Store {
             .map_err(wrap)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(wrap)?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(wrap)?;
+        // Migrate under the write lock, re-reading the version inside it: another `doimoi`
+        // process may be opening the same store.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
         if version > known {
             return Err(StoreError::TooNew(path, version));
         }
-        if version < known {
-            let tx = conn.transaction()?;
-            for (i, m) in MIGRATIONS
-                .iter()
-                .enumerate()
-                .skip(usize::try_from(version).unwrap_or(0))
-            {
-                tx.execute_batch(m)?;
-                tx.pragma_update(None, "user_version", i + 1)?;
-            }
-            tx.commit()?;
+        for (i, m) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(version).unwrap_or(0))
+        {
+            tx.execute_batch(m)?;
+            tx.pragma_update(None, "user_version", i + 1)?;
         }
+        tx.commit()?;
         Ok(Store { conn, path })
     }
 

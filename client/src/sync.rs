@@ -24,8 +24,14 @@ use hub_client::{HubClient, HubError};
 use serde::Serialize;
 use serde_bytes::ByteBuf;
 
-/// Documents per round trip, each way.
-const PAGE: usize = 500;
+/// Documents per round trip, each way (`DOIMOI_SYNC_PAGE` overrides, e.g. on slow links).
+fn page() -> usize {
+    std::env::var("DOIMOI_SYNC_PAGE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(500)
+}
 /// Safety bound on round trips in one pass.
 const MAX_ROUNDS: usize = 10_000;
 
@@ -137,7 +143,7 @@ fn run_pass(
             .and_then(|c| c.parse().ok())
             .unwrap_or(0);
         let push = build_push(app, &mut report)?;
-        let pull_ids = app.store.pending_pulls(PAGE)?;
+        let pull_ids = app.store.pending_pulls(page())?;
         let mut pull = Vec::with_capacity(pull_ids.len());
         for id in &pull_ids {
             let heads = app.store.doc_heads(id)?.unwrap_or_default();
@@ -191,7 +197,7 @@ fn run_pass(
 /// ingress check locally). A document that fails the check is set aside like a refusal.
 fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, SyncError> {
     let mut push = Vec::new();
-    for d in app.store.dirty_docs(PAGE)? {
+    for d in app.store.dirty_docs(page())? {
         let (id, kind, unit, hub_heads) = (d.id, d.kind, d.unit, d.hub_heads);
         let Ok(doc_id) = DocId::parse(&id) else {
             continue;

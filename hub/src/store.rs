@@ -156,23 +156,23 @@ impl Db {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Dir(dir.to_path_buf(), e))?;
         let path = dir.join("hub.db");
         let mut conn = open_conn(&path)?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        // Migrate under the write lock, re-reading the version inside it: another process
+        // (the server and an operator command) may be opening the same store.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
         if version > known {
             return Err(StoreError::TooNew(path, version));
         }
-        if version < known {
-            let tx = conn.transaction()?;
-            for (i, m) in MIGRATIONS
-                .iter()
-                .enumerate()
-                .skip(usize::try_from(version).unwrap_or(0))
-            {
-                tx.execute_batch(m)?;
-                tx.pragma_update(None, "user_version", i + 1)?;
-            }
-            tx.commit()?;
+        for (i, m) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(version).unwrap_or(0))
+        {
+            tx.execute_batch(m)?;
+            tx.pragma_update(None, "user_version", i + 1)?;
         }
+        tx.commit()?;
         let mut reads = Vec::new();
         for _ in 0..readers.max(1) {
             reads.push(Mutex::new(open_conn(&path)?));

@@ -1,0 +1,121 @@
+//! Cut-off responses, a hub killed mid-sync, malformed requests: retries converge, nothing is
+//! lost or doubled, bad input gets a clear 4xx.
+
+use doimoi_tests::{eventually, CutProxy, TestClient, TestHub};
+use std::time::Duration;
+
+#[test]
+fn a_sync_cut_off_in_the_middle_of_the_response_converges_on_retry() {
+    let hub = TestHub::spawn();
+    let token = hub.token("20335");
+    let proxy = CutProxy::start(hub.port);
+    let via_proxy = TestClient::new("20335", &proxy.url, &token);
+    let ids: Vec<String> = (0..5)
+        .map(|i| via_proxy.new_proposal(&format!("Đề xuất {i}"), &[]))
+        .collect();
+    for id in &ids {
+        via_proxy.ok(&["proposal", "submit", id]);
+    }
+    let err = via_proxy.fails(&["sync"]);
+    assert!(!err.is_empty());
+    // The hub applied the request; the client did not hear it. Retrying directly converges.
+    via_proxy.ok(&["init", "--unit", "20335", "--hub", &hub.url]);
+    let r = via_proxy.sync();
+    assert_eq!(r["docs_up"], 5);
+    let second = TestClient::new("20335", &hub.url, &hub.token("20335"));
+    second.sync();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(second.ids(), expected);
+    for id in &ids {
+        let a = via_proxy.show(id);
+        assert_eq!(a, second.show(id));
+        assert_eq!(
+            a["events"].as_array().map(Vec::len),
+            Some(1),
+            "no event doubled"
+        );
+    }
+    assert_eq!(via_proxy.json(&["status"])["pending_changes"], 0);
+}
+
+#[test]
+fn a_hub_killed_and_restarted_mid_sync_loses_and_doubles_nothing() {
+    let mut hub = TestHub::spawn();
+    let token = hub.token("20335");
+    let c = TestClient::new("20335", &hub.url, &token);
+    // Enough documents for several pages (of 20, see DOIMOI_SYNC_PAGE below).
+    let n = 80;
+    let file = c.data.path().join("many.toml");
+    std::fs::write(
+        &file,
+        "title = \"Đề xuất hàng loạt\"\nproposer = \"Lê Văn B\"\n",
+    )
+    .expect("write");
+    for _ in 0..n {
+        c.ok(&["proposal", "new", "--file", file.to_str().expect("path")]);
+    }
+    let mut sync = c
+        .cmd(&["sync"])
+        .env("DOIMOI_SYNC_PAGE", "20")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn sync");
+    eventually(
+        Duration::from_secs(120),
+        "the hub stores the first page",
+        || hub.metric("doimoi_documents") > 0,
+    );
+    hub.kill();
+    let _ = sync.wait();
+    hub.restart();
+    let r = c.sync();
+    assert!(r["round_trips"].as_u64() >= Some(1));
+    assert_eq!(c.json(&["status"])["pending_changes"], 0);
+    assert_eq!(hub.metric("doimoi_documents"), n);
+    let other = TestClient::new("20335", &hub.url, &hub.token("20335"));
+    other.sync();
+    assert_eq!(other.ids(), c.ids());
+}
+
+#[test]
+fn malformed_truncated_and_oversized_requests_get_a_clear_4xx() {
+    let hub = TestHub::spawn();
+    let token = hub.token("20335");
+    let client = reqwest::blocking::Client::new();
+    let post = |body: Vec<u8>, auth: Option<&str>| {
+        let mut req = client.post(format!("{}/v1/sync", hub.url)).body(body);
+        if let Some(t) = auth {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().expect("send");
+        (resp.status().as_u16(), resp.text().unwrap_or_default())
+    };
+    let (s, body) = post(b"not gzip at all".to_vec(), Some(&token));
+    assert_eq!(s, 400, "{body}");
+    assert!(body.contains("không đọc được"), "{body}");
+    let good = doimoi_shared::wire::encode(&doimoi_shared::wire::SyncRequest {
+        version: doimoi_shared::wire::PROTOCOL_VERSION,
+        ..Default::default()
+    })
+    .expect("encode");
+    let (s, _) = post(good[..good.len() / 2].to_vec(), Some(&token));
+    assert_eq!(s, 400);
+    let wrong_version = doimoi_shared::wire::encode(&doimoi_shared::wire::SyncRequest {
+        version: 99,
+        ..Default::default()
+    })
+    .expect("encode");
+    let (s, body) = post(wrong_version, Some(&token));
+    assert_eq!(s, 400);
+    assert!(body.contains("Phiên bản giao thức 99"), "{body}");
+    let (s, body) = post(good.clone(), None);
+    assert_eq!(s, 401);
+    assert!(body.contains("Thiếu token"), "{body}");
+    let (s, _) = post(vec![0u8; 70 * 1024 * 1024], Some(&token));
+    assert_eq!(s, 413);
+    let (s, _) = post(good, Some(&token));
+    assert_eq!(s, 200);
+    let health = reqwest::blocking::get(format!("{}/healthz", hub.url)).expect("healthz");
+    assert_eq!(health.status().as_u16(), 200);
+}

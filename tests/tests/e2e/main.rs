@@ -1,0 +1,5 @@
+//! End-to-end scenarios: a real hub, real clients, real HTTP.
+
+mod failures;
+mod procedure;
+mod scope;

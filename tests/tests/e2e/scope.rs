@@ -1,0 +1,130 @@
+//! Scope and authentication: what an office may see and send.
+
+use doimoi_shared::wire::{self, Heads, PushDoc, SyncRequest, PROTOCOL_VERSION};
+use doimoi_tests::{TestClient, TestHub};
+
+#[test]
+fn a_commune_never_receives_another_communes_documents() {
+    let hub = TestHub::spawn();
+    let a = TestClient::new("20335", &hub.url, &hub.token("20335"));
+    let b = TestClient::new("20341", &hub.url, &hub.token("20341"));
+    let district = TestClient::new("502", &hub.url, &hub.token("502"));
+    let other_district = TestClient::new("503", &hub.url, &hub.token("503"));
+    let snv = TestClient::new("49-SNV", &hub.url, &hub.token("49-SNV"));
+    let ida = a.new_proposal("Của phường Tân Thạnh", &[]);
+    let idb = b.new_proposal("Của phường An Mỹ", &[]);
+    a.sync();
+    b.sync();
+    a.sync();
+    assert_eq!(a.ids(), vec![ida.clone()]);
+    assert_eq!(b.ids(), vec![idb.clone()]);
+    district.sync();
+    let mut both = vec![ida, idb];
+    both.sort();
+    assert_eq!(district.ids(), both);
+    other_district.sync();
+    assert!(other_district.ids().is_empty());
+    snv.sync();
+    assert_eq!(snv.ids(), both);
+}
+
+/// Pushes a document file's bytes straight to the hub with a token (what a tampered client
+/// could send).
+fn raw_push(hub: &TestHub, token: &str, id: &str, bytes: Vec<u8>) -> (u16, String) {
+    let doc = automerge::Automerge::load(&bytes).expect("document");
+    let req = SyncRequest {
+        version: PROTOCOL_VERSION,
+        push: vec![PushDoc {
+            id: id.to_string(),
+            kind: "proposal".into(),
+            have: Heads::default(),
+            changes: serde_bytes::ByteBuf::from(bytes),
+            heads: Heads::from_hashes(&doc.get_heads()),
+        }],
+        ..SyncRequest::default()
+    };
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/sync", hub.url))
+        .bearer_auth(token)
+        .body(wire::encode(&req).expect("encode"))
+        .send()
+        .expect("send");
+    let status = resp.status().as_u16();
+    (status, resp.text().unwrap_or_default())
+}
+
+#[test]
+fn a_commune_token_cannot_push_another_units_document() {
+    let hub = TestHub::spawn();
+    let b = TestClient::new("20341", &hub.url, &hub.token("20341"));
+    let id = b.new_proposal("Của phường An Mỹ", &[]);
+    let file = b.data.path().join("b.automerge");
+    b.ok(&["export", &id, "-o", file.to_str().expect("path")]);
+    let (status, body) = raw_push(
+        &hub,
+        &hub.token("20335"),
+        &id,
+        std::fs::read(&file).expect("read"),
+    );
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("ngoài phạm vi") && body.contains(&id),
+        "{body}"
+    );
+    assert_eq!(hub.metric("doimoi_documents"), 0, "nothing of it is stored");
+}
+
+#[test]
+fn an_event_acting_as_the_district_is_refused_and_the_local_copy_set_aside() {
+    let hub = TestHub::spawn();
+    let commune = TestClient::new("20335", &hub.url, &hub.token("20335"));
+    let district = TestClient::new("502", &hub.url, &hub.token("502"));
+    let id = commune.new_proposal("Đề xuất của Chủ tịch", &["--proposer-is-head"]);
+    commune.ok(&["proposal", "submit", &id]);
+    commune.sync();
+    // The commune records the district's receipt itself: allowed offline, refused by the hub.
+    commune.ok(&["proposal", "receive", &id, "--acting-unit", "502"]);
+    let r = commune.sync();
+    assert_eq!(r["refused"], serde_json::json!([id.clone()]));
+    let refused = commune.json(&["refused", "list"]);
+    assert!(
+        refused[0]["reason"]
+            .as_str()
+            .is_some_and(|s| s.contains("502")),
+        "{refused}"
+    );
+    // The hub's version (submitted) is back, and the refused copy can be exported.
+    assert_eq!(commune.show(&id)["status"], "submitted");
+    let out = commune.data.path().join("refused.automerge");
+    commune.ok(&["refused", "export", "1", "-o", out.to_str().expect("path")]);
+    assert!(std::fs::metadata(&out).is_ok_and(|m| m.len() > 0));
+    // The office continues under a new actor: its next steps sync normally.
+    commune.ok(&["comment", &id, "--text", "Xin lỗi, ghi nhầm"]);
+    let again = commune.sync();
+    assert_eq!(again["docs_up"], 1);
+    assert_eq!(again["refused"], serde_json::json!([]));
+    district.sync();
+    assert_eq!(district.show(&id)["status"], "submitted");
+    assert_eq!(
+        district.show(&id)["comments"][0]["text"],
+        "Xin lỗi, ghi nhầm"
+    );
+}
+
+#[test]
+fn a_revoked_or_unknown_token_is_refused_at_once() {
+    let hub = TestHub::spawn();
+    let token = hub.token("20335");
+    let c = TestClient::new("20335", &hub.url, &token);
+    c.new_proposal("Trước khi bị thu hồi", &[]);
+    c.sync();
+    hub.op(&["token", "revoke", &token]);
+    c.new_proposal("Sau khi bị thu hồi", &[]);
+    let err = c.fails(&["sync"]);
+    assert!(err.contains("thu hồi"), "{err}");
+    assert_eq!(c.json(&["status"])["last_error"]["kind"], "token_revoked");
+    assert_eq!(c.ids().len(), 2, "local data stays");
+    let stranger = TestClient::new("20335", &hub.url, "dm_not-a-real-token");
+    let err = stranger.fails(&["sync"]);
+    assert!(err.contains("Token không hợp lệ"), "{err}");
+}
