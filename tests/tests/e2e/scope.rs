@@ -31,6 +31,11 @@ fn a_commune_never_receives_another_communes_documents() {
 /// Pushes a document file's bytes straight to the hub with a token (what a tampered client
 /// could send).
 fn raw_push(hub: &TestHub, token: &str, id: &str, bytes: Vec<u8>) -> (u16, String) {
+    let (status, body) = raw_push_bytes(hub, token, id, bytes);
+    (status, String::from_utf8_lossy(&body).to_string())
+}
+
+fn raw_push_bytes(hub: &TestHub, token: &str, id: &str, bytes: Vec<u8>) -> (u16, Vec<u8>) {
     let doc = automerge::Automerge::load(&bytes).expect("document");
     let req = SyncRequest {
         version: PROTOCOL_VERSION,
@@ -50,7 +55,36 @@ fn raw_push(hub: &TestHub, token: &str, id: &str, bytes: Vec<u8>) -> (u16, Strin
         .send()
         .expect("send");
     let status = resp.status().as_u16();
-    (status, resp.text().unwrap_or_default())
+    (status, resp.bytes().map(|b| b.to_vec()).unwrap_or_default())
+}
+
+#[test]
+fn the_hub_itself_refuses_an_event_acting_as_another_unit() {
+    let hub = TestHub::spawn();
+    let commune = TestClient::new("20335", &hub.url, &hub.token("20335"));
+    let id = commune.new_proposal("Đề xuất của Chủ tịch", &["--proposer-is-head"]);
+    commune.ok(&["proposal", "submit", &id]);
+    commune.ok(&["proposal", "receive", &id, "--acting-unit", "502"]);
+    let file = commune.data.path().join("tampered.automerge");
+    commune.ok(&["export", &id, "-o", file.to_str().expect("path")]);
+    // Sent straight to the hub, past the client's own check.
+    let (status, body) = raw_push_bytes(
+        &hub,
+        &hub.token("20335"),
+        &id,
+        std::fs::read(&file).expect("read"),
+    );
+    assert_eq!(status, 200);
+    let resp: wire::SyncResponse = wire::decode(&body, 1 << 26).expect("response");
+    match &resp.results[0].outcome {
+        wire::Outcome::Rejected { change, reason } => {
+            assert_eq!(change.len(), 64, "names the change");
+            assert!(reason.contains("502") && reason.contains(&id), "{reason}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(hub.metric("doimoi_documents"), 0, "nothing of it is stored");
+    assert_eq!(hub.metric("doimoi_changes_rejected_total"), 1);
 }
 
 #[test]
