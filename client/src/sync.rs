@@ -204,7 +204,14 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
         };
         let owner = UnitCode::parse(&unit).ok();
         if !owner.is_some_and(|o| can_see(&app.registry, &app.unit, &o)) {
-            // Another unit's document received by file: kept locally, not this office's to sync.
+            // Another unit's document received by file: kept locally, not this office's to
+            // sync (the hub would refuse it). Mark its current heads as settled so it does not
+            // count as pending.
+            if let Some(heads) = app.store.doc_heads(&id)? {
+                let w = app.store.write()?;
+                w.set_hub_heads(&id, &heads)?;
+                w.commit()?;
+            }
             continue;
         }
         let Some((_, doc)) = app.store.load_doc(&doc_id, &app.actor)? else {

@@ -74,25 +74,24 @@ pub fn run(
         let hub = hub_for(&App::open(dir)?)?;
         std::thread::spawn(move || long_poll(&hub, &cfg, &cursor, &stop, &news_tx));
     }
-    let mut last_version = None;
+    // One connection only for watching: SQLite's data_version changes when any other
+    // connection (a `doimoi` command, or our own sync pass) commits.
+    let watch = crate::store::Store::open(dir)?;
+    let mut last_version = watch.data_version()?;
     let mut changed_at: Option<Instant> = None;
     let mut next_sync = Instant::now();
     let mut attempt: u32 = 0;
     while !stop.load(Ordering::SeqCst) {
-        // Local changes by other processes show in SQLite's data_version.
-        let app = App::open(dir)?;
-        let v = app.store.data_version()?;
-        let dirty = app.store.count_dirty()? > 0;
-        drop(app);
-        if last_version.is_some() && last_version != Some(v) && dirty && changed_at.is_none() {
-            changed_at = Some(Instant::now());
-        }
-        last_version = Some(v);
-        let mut due = Instant::now() >= next_sync;
-        if let Some(t) = changed_at {
-            if t.elapsed() >= cfg.debounce {
-                due = true;
+        let v = watch.data_version()?;
+        if v != last_version {
+            last_version = v;
+            if changed_at.is_none() && watch.count_dirty()? > 0 {
+                changed_at = Some(Instant::now());
             }
+        }
+        let mut due = Instant::now() >= next_sync;
+        if changed_at.is_some_and(|t| t.elapsed() >= cfg.debounce) {
+            due = true;
         }
         if news_rx.try_recv().is_ok() {
             while news_rx.try_recv().is_ok() {}
@@ -118,8 +117,10 @@ pub fn run(
                         Ordering::SeqCst,
                     );
                     next_sync = Instant::now() + cfg.interval;
-                    // Our own writes bumped data_version; do not count them as local changes.
-                    last_version = Some(app.store.data_version()?);
+                    // A change committed while the pass ran waits only for the debounce.
+                    if watch.count_dirty()? > 0 {
+                        changed_at = Some(Instant::now());
+                    }
                 }
                 Err(e) => {
                     let delay = backoff(cfg, attempt, jitter());
@@ -128,16 +129,17 @@ pub fn run(
                         "Chưa đồng bộ được: {e} Thử lại sau {} giây.",
                         delay.as_secs_f64().round()
                     ));
-                    if let SyncError::Hub(h) = &e {
-                        if !h.is_retryable() {
-                            // Needs a person (revoked token, out of scope): retry at the slow pace.
-                            next_sync = Instant::now() + cfg.interval.max(delay);
-                            continue;
+                    next_sync = match &e {
+                        // Needs a person (revoked token, out of scope): retry at the slow pace.
+                        SyncError::Hub(h) if !h.is_retryable() => {
+                            Instant::now() + cfg.interval.max(delay)
                         }
-                    }
-                    next_sync = Instant::now() + delay;
+                        _ => Instant::now() + delay,
+                    };
                 }
             }
+            // Our own pass's writes are not local changes to push.
+            last_version = watch.data_version()?;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
