@@ -265,6 +265,10 @@ pub enum ProposalCmd {
         /// How the head voted (decides a tie).
         #[arg(long, value_enum)]
         head_voted: Option<SideArg>,
+        /// Members of the collective leadership (head and deputies); checks the tally and
+        /// excludes a proposer who is a deputy.
+        #[arg(long, value_name = "N")]
+        members: Option<u32>,
     },
     /// Approve (after the vote; --by-head after a failed vote).
     Approve {

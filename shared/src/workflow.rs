@@ -174,6 +174,10 @@ pub enum Action {
         abstain: u32,
         /// How the head voted; decides a tie.
         head_voted: Option<Side>,
+        /// Members of the collective leadership (head and deputies), when recorded. A
+        /// proposer who is a deputy does not vote: the votes must then number one fewer, and
+        /// the majority is over the members who may vote.
+        members: Option<u32>,
     },
     Approve {
         pilot: bool,
@@ -712,15 +716,33 @@ impl Ctx<'_> {
                 }
                 _ => return Err(order("đã tiếp nhận (trước khi phê duyệt) hoặc đã báo cáo kết quả (trước khi đánh giá)")),
             },
-            Action::Vote { votes_for, against, abstain, head_voted } => {
+            Action::Vote { votes_for, against, abstain, head_voted, members } => {
                 if st != Status::Received {
                     return Err(order("đã tiếp nhận và chưa biểu quyết"));
                 }
-                let total = votes_for + against + abstain;
-                if total == 0 {
+                let cast = u64::from(*votes_for) + u64::from(*against) + u64::from(*abstain);
+                if cast == 0 {
                     return Err("biểu quyết không có phiếu nào: nhập số phiếu --for, --against".into());
                 }
-                let passed = match (votes_for * 2).cmp(&total) {
+                // The members who may vote: all, less the proposer when a deputy.
+                let total = match members {
+                    Some(m) => {
+                        let eligible = u64::from(*m).saturating_sub(u64::from(self.facts.proposer_is_deputy));
+                        if cast != eligible {
+                            let why = if self.facts.proposer_is_deputy {
+                                " (người đề xuất là cấp phó nên không biểu quyết)"
+                            } else {
+                                ""
+                            };
+                            return Err(format!(
+                                "tổng số phiếu ({cast}) phải bằng số thành viên được biểu quyết ({eligible}){why}"
+                            ));
+                        }
+                        eligible
+                    }
+                    None => cast,
+                };
+                let passed = match (u64::from(*votes_for) * 2).cmp(&total) {
                     std::cmp::Ordering::Greater => true,
                     std::cmp::Ordering::Less => false,
                     std::cmp::Ordering::Equal => match head_voted {

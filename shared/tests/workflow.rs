@@ -134,6 +134,7 @@ fn vote(f: u32, a: u32) -> Action {
         against: a,
         abstain: 0,
         head_voted: None,
+        members: None,
     }
 }
 
@@ -250,6 +251,7 @@ fn votes_pass_above_half_and_a_tie_goes_to_the_heads_side() {
             against: 2,
             abstain: 0,
             head_voted: Some(Side::For),
+            members: None,
         },
     );
     assert_eq!(log.state("2024-03-05").status, Status::VotePassed);
@@ -264,6 +266,7 @@ fn votes_pass_above_half_and_a_tie_goes_to_the_heads_side() {
             against: 2,
             abstain: 0,
             head_voted: Some(Side::Against),
+            members: None,
         },
     );
     assert_eq!(log.state("2024-03-05").status, Status::VoteFailed);
@@ -279,6 +282,7 @@ fn votes_pass_above_half_and_a_tie_goes_to_the_heads_side() {
             against: 1,
             abstain: 2,
             head_voted: None,
+            members: None,
         },
     );
     assert_eq!(log.state("2024-03-05").status, Status::VoteFailed);
@@ -789,4 +793,25 @@ proptest! {
             prop_assert!(check_next(&p.facts(), &applied[..i], e, reg(), &cfg).is_ok());
         }
     }
+}
+
+#[test]
+fn a_proposer_who_is_a_deputy_does_not_vote() {
+    let mut f = facts(false, Basis::Nd73);
+    f.proposer_is_deputy = true;
+    let mut log = Log::new(f);
+    to_receipt(&mut log, COMMUNE);
+    let tally = |votes_for, against| Action::Vote {
+        votes_for,
+        against,
+        abstain: 0,
+        head_voted: None,
+        members: Some(5),
+    };
+    // Five members, the proposer among them: only four may vote.
+    log.refused(COMMUNE, "2024-03-05", tally(4, 1), "cấp phó");
+    // 2 of 4 is a tie: the head's side decides.
+    log.refused(COMMUNE, "2024-03-05", tally(2, 2), "ngang nhau");
+    log.ok(COMMUNE, "2024-03-05", tally(3, 1));
+    assert_eq!(log.state("2024-03-05").status, Status::VotePassed);
 }

@@ -60,6 +60,7 @@ fn step_label(step: &str) -> Option<&'static str> {
             against: 0,
             abstain: 0,
             head_voted: None,
+            members: None,
         },
         Action::Approve {
             pilot: false,

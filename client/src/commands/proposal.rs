@@ -38,6 +38,7 @@ pub fn run(mut app: App, cmd: ProposalCmd, out: Out) -> Result<(), CliError> {
             against,
             abstain,
             head_voted,
+            members,
         } => {
             let head_voted = head_voted.map(|h| match h {
                 SideArg::For => Side::For,
@@ -48,6 +49,7 @@ pub fn run(mut app: App, cmd: ProposalCmd, out: Out) -> Result<(), CliError> {
                 against,
                 abstain,
                 head_voted,
+                members,
             };
             step(&mut app, s, action, out)
         }

@@ -341,6 +341,8 @@ struct EventRecord {
     #[serde(default)]
     head_voted: Option<Side>,
     #[serde(default)]
+    members: Option<u32>,
+    #[serde(default)]
     pilot: Option<bool>,
     #[serde(default)]
     by_head: Option<bool>,
@@ -380,6 +382,7 @@ impl EventRecord {
             against: None,
             abstain: None,
             head_voted: None,
+            members: None,
             pilot: None,
             by_head: None,
             approve: None,
@@ -407,7 +410,9 @@ impl EventRecord {
                 against,
                 abstain,
                 head_voted,
+                members,
             } => {
+                r.members = *members;
                 r.votes_for = Some(*votes_for);
                 r.against = Some(*against);
                 r.abstain = Some(*abstain);
@@ -447,6 +452,7 @@ impl EventRecord {
                 against: self.against.ok_or_else(|| need("against"))?,
                 abstain: self.abstain.unwrap_or(0),
                 head_voted: self.head_voted,
+                members: self.members,
             },
             "approve" => Action::Approve {
                 pilot: self.pilot.unwrap_or(false),
