@@ -90,18 +90,21 @@ impl Inner {
         Ok((stored, reg))
     }
 
-    /// The calendar in force, as JSON, with its version.
-    pub fn calendar(&self) -> Result<(u32, String), ApiError> {
-        let version: u32 = self
+    /// The version of the calendar in force (cheap: read on every sync).
+    pub fn calendar_version(&self) -> Result<u32, ApiError> {
+        Ok(self
             .db
             .get_meta(keys::CALENDAR_VERSION)?
             .and_then(|v| v.parse().ok())
-            .unwrap_or(1);
-        let json = match self.db.get_meta(keys::CALENDAR)? {
+            .unwrap_or(1))
+    }
+
+    /// The calendar in force, as JSON.
+    pub fn calendar_json(&self) -> Result<String, ApiError> {
+        Ok(match self.db.get_meta(keys::CALENDAR)? {
             Some(j) => j,
             None => Calendar::embedded_default().to_json(),
-        };
-        Ok((version, json))
+        })
     }
 
     /// A document, from the cache or the store.

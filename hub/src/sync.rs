@@ -171,9 +171,14 @@ pub fn handle(
     } else {
         None
     };
-    let calendar_out = match inner.calendar()? {
-        (v, json) if v != req.calendar_version => Some(Versioned { version: v, json }),
-        _ => None,
+    let calendar_version = inner.calendar_version()?;
+    let calendar_out = if calendar_version != req.calendar_version {
+        Some(Versioned {
+            version: calendar_version,
+            json: inner.calendar_json()?,
+        })
+    } else {
+        None
     };
     Ok(SyncResponse {
         version: PROTOCOL_VERSION,
