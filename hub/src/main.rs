@@ -35,6 +35,15 @@ enum Cmd {
     /// Device tokens.
     #[command(subcommand)]
     Token(TokenCmd),
+    /// The working-day calendar distributed to the offices.
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Apply the Government's yearly swaps (JSON: days_off, working_days, remove).
+    Override { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -96,6 +105,13 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             } else {
                 println!("Token cho một thiết bị của đơn vị {unit} (chỉ hiện một lần, hãy lưu lại):\n{token}");
             }
+            Ok(())
+        }
+        Cmd::Calendar(CalendarCmd::Override { file }) => {
+            println!(
+                "{}",
+                ops::calendar_override(&Db::open(&config.data, 1)?, &file)?
+            );
             Ok(())
         }
         Cmd::Token(TokenCmd::Revoke { what }) => {

@@ -4,7 +4,7 @@
 use crate::routes::token_hash;
 use crate::state::keys;
 use crate::store::Db;
-use doimoi_shared::calendar::Calendar;
+use doimoi_shared::calendar::{Calendar, CalendarOverrides};
 use doimoi_shared::ids::UnitCode;
 use doimoi_shared::org::{Registry, Structure};
 use std::path::Path;
@@ -125,4 +125,39 @@ pub fn token_revoke(db: &Db, what: &str) -> anyhow::Result<String> {
         .map_err(|_| anyhow::anyhow!("\"{what}\" không phải token (dm_…) hay mã đơn vị"))?;
     let n = db.revoke(None, Some(&code), now)?;
     Ok(format!("Đã thu hồi {n} token của đơn vị {code}."))
+}
+
+/// Applies the Government's yearly announcement (a JSON file of overrides) to the calendar in
+/// force; offices receive it on their next sync.
+pub fn calendar_override(db: &Db, file: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("không đọc được tệp {}: {e}", file.display()))?;
+    let o: CalendarOverrides = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "tệp {} không đúng định dạng ({e}); dạng đúng: {{\"days_off\":[{{\"date\":\"2027-02-04\",\"name\":\"…\"}}],\"working_days\":[…],\"remove\":[\"2027-09-03\"]}}",
+            file.display()
+        )
+    })?;
+    let current = match db.get_meta(keys::CALENDAR)? {
+        Some(j) => Calendar::from_json(&j).map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => Calendar::embedded_default(),
+    };
+    let next = current.with_overrides(&o);
+    let version: u32 = db
+        .get_meta(keys::CALENDAR_VERSION)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        + 1;
+    let json = next.to_json();
+    let v = version.to_string();
+    db.set_meta(&[
+        (keys::CALENDAR, json.as_str()),
+        (keys::CALENDAR_VERSION, v.as_str()),
+    ])?;
+    Ok(format!(
+        "Đã cập nhật lịch làm việc (phiên bản {version}): {} ngày nghỉ, {} ngày làm bù, {} ngày bỏ. Các văn phòng nhận ở lần đồng bộ tới.",
+        o.days_off.len(),
+        o.working_days.len(),
+        o.remove.len()
+    ))
 }

@@ -161,3 +161,30 @@ fn contradictory_offline_decisions_are_kept_with_the_same_state_everywhere() {
         .collect();
     assert!(steps.contains(&"approve") && steps.contains(&"reject"));
 }
+
+#[test]
+fn the_calendar_and_the_registry_travel_to_the_offices_through_sync() {
+    let hub = TestHub::spawn();
+    let c = TestClient::new(COMMUNE, &hub.url, &hub.token(COMMUNE));
+    let due = |c: &TestClient| c.json(&["calendar", "add", "2027-09-01", "1"])["due"].clone();
+    assert_eq!(due(&c), "2027-09-06");
+    let file = hub.data.path().join("swap.json");
+    std::fs::write(
+        &file,
+        r#"{"days_off":[{"date":"2027-09-01","name":"Quốc khánh (liền kề)"}],"working_days":[],"remove":["2027-09-03"]}"#,
+    )
+    .expect("write");
+    hub.op(&["calendar", "override", file.to_str().expect("path")]);
+    c.sync();
+    assert_eq!(due(&c), "2027-09-03");
+    // A registry imported by the operator reaches the office too.
+    let before = c.json(&["org", "show"]).as_array().map(Vec::len);
+    hub.op(&["org", "import", "49"]);
+    c.sync();
+    assert_eq!(c.json(&["org", "show"]).as_array().map(Vec::len), before);
+    let noop = c.sync();
+    assert!(
+        noop["bytes_down"].as_u64() < Some(1024),
+        "registry and calendar are not resent"
+    );
+}
