@@ -535,6 +535,7 @@ impl Plan<'_> {
             against,
             abstain,
             head_voted,
+            members: None,
         };
         self.add(action, Role::Deciding, 0, 2)
     }

@@ -101,6 +101,8 @@ pub enum StoreError {
     TooNew(PathBuf, i64),
     #[error("Lỗi cơ sở dữ liệu: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("Tài liệu {0} vừa được một lệnh khác trên máy này sửa cùng lúc; không có gì bị mất. Hãy chạy lại lệnh.")]
+    Concurrent(String),
     #[error("Tài liệu {0} trong kho bị hỏng ({1}). Chạy `doimoi reindex` để kiểm tra, hoặc nhập lại bản sao bằng `doimoi import`.")]
     CorruptDoc(String, String),
 }
@@ -267,8 +269,10 @@ impl Store {
         id: &DocId,
         actor: &ActorId,
     ) -> Result<Option<(String, Automerge)>, StoreError> {
-        let row: Option<(String, Vec<u8>)> = self
-            .conn
+        // Snapshot and chunks from one read transaction (a compaction by another process may
+        // commit in between otherwise).
+        let tx = self.conn.unchecked_transaction()?;
+        let row: Option<(String, Vec<u8>)> = tx
             .query_row(
                 "SELECT kind, snapshot FROM doc WHERE id = ?1",
                 [id.as_str()],
@@ -280,14 +284,15 @@ impl Store {
         };
         let corrupt = |e: String| StoreError::CorruptDoc(id.to_string(), e);
         let mut doc = Automerge::load(&snapshot).map_err(|e| corrupt(e.to_string()))?;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
-        let chunks = stmt.query_map([id.as_str()], |r| r.get::<_, Vec<u8>>(0))?;
         let mut all = Vec::new();
-        for c in chunks {
-            all.extend_from_slice(&c?);
+        {
+            let mut stmt =
+                tx.prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
+            for c in stmt.query_map([id.as_str()], |r| r.get::<_, Vec<u8>>(0))? {
+                all.extend_from_slice(&c?);
+            }
         }
+        drop(tx);
         if !all.is_empty() {
             doc.load_incremental(&all)
                 .map_err(|e| corrupt(e.to_string()))?;
@@ -599,7 +604,7 @@ impl Write<'_> {
                 let mut ours = doc.clone();
                 current
                     .merge(&mut ours)
-                    .map_err(|e| StoreError::CorruptDoc(id.to_string(), e.to_string()))?;
+                    .map_err(|_| StoreError::Concurrent(id.to_string()))?;
                 (std::borrow::Cow::Owned(current), base, true)
             }
         };
@@ -654,6 +659,13 @@ impl Write<'_> {
     pub fn delete_doc(&self, id: &str) -> Result<(), StoreError> {
         self.tx.execute("DELETE FROM doc WHERE id = ?1", [id])?;
         Ok(())
+    }
+
+    pub fn doc_heads(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .tx
+            .query_row("SELECT heads FROM doc WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?)
     }
 
     pub fn set_hub_heads(&self, id: &str, heads: &[u8]) -> Result<(), StoreError> {

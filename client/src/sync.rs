@@ -178,7 +178,28 @@ fn run_pass(
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
         };
-        let (resp, up, down) = hub.sync(&req)?;
+        let (resp, up, down) = match hub.sync(&req) {
+            Ok(r) => r,
+            Err(HubError::OutOfScope {
+                message,
+                doc: Some(id),
+            }) => {
+                // Not this office's to sync (e.g. after a registry change): settle it locally so
+                // the next pass goes on without it; the local copy stays.
+                let w = app.store.write()?;
+                if let Some(heads) = app_heads(&w, &id)? {
+                    w.set_hub_heads(&id, &heads)?;
+                }
+                w.remove_pending_pull(&id)?;
+                w.commit()?;
+                return Err(HubError::OutOfScope {
+                    message,
+                    doc: Some(id),
+                }
+                .into());
+            }
+            Err(e) => return Err(e.into()),
+        };
         report.round_trips += 1;
         report.bytes_up += up;
         report.bytes_down += down;
@@ -191,6 +212,10 @@ fn run_pass(
     }
     progress(done, done);
     Ok(report)
+}
+
+fn app_heads(w: &crate::store::Write<'_>, id: &str) -> Result<Option<Vec<u8>>, SyncError> {
+    Ok(w.doc_heads(id)?)
 }
 
 /// The next page of local changes to push (documents in this office's scope that pass the
@@ -221,7 +246,14 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
         let me = app.unit.clone();
         let mine = app.actor.clone();
         let bound = |a: &ActorId| (a == &mine).then(|| me.clone());
-        if let Err(rej) = check_changes(&doc, &have, &app.unit, &app.registry, &bound) {
+        // Without a confirmed base the office cannot tell its own changes from others' (a
+        // document received by file, or after the hub asked for a resend): the hub decides.
+        let checked = if have.is_empty() {
+            Ok(Default::default())
+        } else {
+            check_changes(&doc, &have, &app.unit, &app.registry, &bound)
+        };
+        if let Err(rej) = checked {
             set_aside(app, &id, &doc, &rej.change.to_string(), &rej.reason)?;
             report.refused.push(id.clone());
             continue;
@@ -293,7 +325,26 @@ fn apply_response(
         let was_pushed = pushed.iter().any(|(id, _)| id == &r.id);
         match r.outcome {
             Outcome::Ok => {
-                let changed = merge_in(app, &r.id, &r.changes, &r.heads)?;
+                let changed = match merge_in(app, &r.id, &r.changes, &r.heads) {
+                    Ok(c) => c,
+                    Err(SyncError::Local(CliError::Doc(e))) => {
+                        // One unreadable document must not stop the office's sync: keep what
+                        // came aside and go on.
+                        let w = app.store.write()?;
+                        w.add_refused(
+                            &r.id,
+                            app.now_ms,
+                            "",
+                            &format!("bản từ máy chủ không đọc được: {e}"),
+                            &r.changes,
+                        )?;
+                        w.remove_pending_pull(&r.id)?;
+                        w.commit()?;
+                        report.refused.push(r.id.clone());
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
                 if was_pushed {
                     report.docs_up += 1;
                 }

@@ -114,7 +114,11 @@ impl Inner {
         }
         let loaded = self.db.load_doc(id)?;
         if let Some(d) = &loaded {
-            lock(&self.cache).put(id.to_string(), d.clone());
+            // Only if still absent: a push may have stored a newer version meanwhile.
+            let mut cache = lock(&self.cache);
+            if !cache.contains(id) {
+                cache.put(id.to_string(), d.clone());
+            }
         }
         Ok(loaded)
     }

@@ -281,7 +281,10 @@ impl Db {
     }
 
     pub fn load_doc(&self, id: &str) -> Result<Option<Automerge>, StoreError> {
-        let conn = self.reader();
+        let guard = self.reader();
+        // Snapshot and chunks from one read transaction: a compaction committing in between
+        // cannot make the load miss changes.
+        let conn = guard.unchecked_transaction()?;
         let snapshot: Option<Vec<u8>> = conn
             .query_row("SELECT snapshot FROM doc WHERE id = ?1", [id], |r| r.get(0))
             .optional()?;

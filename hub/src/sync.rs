@@ -73,6 +73,13 @@ pub fn handle(
     if !req.push.is_empty() {
         // One writer at a time: check and commit see the same documents.
         let _guard = crate::store::lock(&inner.push_lock);
+        let mut ids = std::collections::HashSet::new();
+        if let Some(dup) = req.push.iter().find(|p| !ids.insert(p.id.as_str())) {
+            return Err(ApiError::bad_request(format!(
+                "Tài liệu {} xuất hiện hai lần trong một yêu cầu; mỗi tài liệu chỉ gửi một lần.",
+                dup.id
+            )));
+        }
         let mut checked = Vec::with_capacity(req.push.len());
         for p in req.push {
             checked.push(check_push(inner, &registry, device, p)?);
@@ -144,7 +151,11 @@ pub fn handle(
             .unwrap_or(usize::MAX)
             .min(inner.config.feed_page),
     };
-    let cursor = i64::try_from(req.cursor).unwrap_or(i64::MAX);
+    let mut cursor = i64::try_from(req.cursor).unwrap_or(i64::MAX);
+    if cursor > top {
+        // The office is ahead of this hub (restored from a backup): start the feed over.
+        cursor = 0;
+    }
     let mut rows = inner.db.feed(cursor, units.as_deref(), limit + 1)?;
     rows.retain(|r| r.seq <= top);
     let more = rows.len() > limit;
@@ -263,13 +274,17 @@ fn check_push(
     }
     let kind = root_str(&scratch, "kind").unwrap_or_default();
     let old_heads = before.clone().unwrap_or_default();
-    let db = &inner.db;
-    let bound = |a: &automerge::ActorId| -> Option<UnitCode> {
-        db.bound_unit(a)
-            .ok()
-            .flatten()
-            .and_then(|u| UnitCode::parse(&u).ok())
-    };
+    // Bindings of the actors of the new changes, read first: a database error refuses the
+    // request rather than letting an actor pass as unbound.
+    let mut bindings = std::collections::HashMap::new();
+    for c in scratch.get_changes(&old_heads) {
+        let a = c.actor_id().clone();
+        if let std::collections::hash_map::Entry::Vacant(e) = bindings.entry(a.clone()) {
+            let unit = inner.db.bound_unit(&a)?;
+            e.insert(unit.map(|u| UnitCode::parse(&u).unwrap_or_else(|_| device.unit.clone())));
+        }
+    }
+    let bound = |a: &automerge::ActorId| -> Option<UnitCode> { bindings.get(a).cloned().flatten() };
     match check_changes(&scratch, &old_heads, &device.unit, registry, &bound) {
         Err(rej) => {
             inner
@@ -333,7 +348,14 @@ fn pull(
     };
     let owner = UnitCode::parse(&unit).map_err(|e| ApiError::internal(e.to_string()))?;
     if !can_see(registry, &device.unit, &owner) {
-        return Err(out_of_scope(&device.unit, &owner, &id));
+        // Nothing of it is revealed: answered like a document the hub does not hold.
+        return Ok(DocResult {
+            id,
+            kind: String::new(),
+            outcome: Outcome::NotFound,
+            heads: Heads::default(),
+            changes: ByteBuf::new(),
+        });
     }
     let doc = inner
         .doc(&id)?

@@ -28,7 +28,10 @@ pub struct Rejection {
 }
 
 /// Keys fixed by the first change.
-const IMMUTABLE: [&str; 5] = ["schema", "kind", "id", "unit", "created_at"];
+const IMMUTABLE: [&str; 6] = ["schema", "kind", "id", "unit", "created_at", "year"];
+
+/// Proposal fields that decide who has authority: frozen once the log has events.
+const FROZEN_AFTER_SUBMIT: [&str; 3] = ["proposer_is_head", "proposer_is_deputy", "basis"];
 
 fn reject(change: ChangeHash, reason: impl Into<String>) -> Rejection {
     Rejection {
@@ -101,20 +104,80 @@ pub fn check_changes(
         return Ok(BTreeSet::new());
     };
     let first_hash = first.hash();
+    let fresh = before.is_empty();
+    // A document's first change is the only change without dependencies; it may only arrive
+    // with a document new to the receiver, and only once.
+    let roots: Vec<ChangeHash> = new_changes
+        .iter()
+        .filter(|c| c.deps().is_empty())
+        .map(|c| c.hash())
+        .collect();
+    if (!fresh && !roots.is_empty()) || roots.len() > 1 {
+        let h = roots.first().copied().unwrap_or(first_hash);
+        return Err(reject(
+            h,
+            "một thay đổi không nối vào lịch sử của tài liệu (tạo lại gốc tài liệu)",
+        ));
+    }
     let kind =
         kind_of(after).map_err(|e| reject(first_hash, format!("tài liệu không hợp lệ: {e}")))?;
     let owner = str_field(after, &ROOT, "unit")
         .and_then(|u| UnitCode::parse(&u).ok())
         .ok_or_else(|| reject(first_hash, "tài liệu thiếu đơn vị sở hữu"))?;
     let doc_id = str_field(after, &ROOT, "id").unwrap_or_default();
+    if !fresh {
+        // Kind and owner are those the receiver already held.
+        let old_unit = match after.get_at(ROOT, "unit", before) {
+            Ok(Some((Value::Scalar(s), _))) => s.as_str().map(str::to_string),
+            _ => None,
+        };
+        if old_unit.as_deref() != Some(owner.as_str()) {
+            return Err(reject(
+                first_hash,
+                "không được đổi đơn vị sở hữu của tài liệu",
+            ));
+        }
+    }
+    if kind == DocKind::UnitYear {
+        // The record's id and first change are determined by (unit, year).
+        let year = match after.get(ROOT, "year") {
+            Ok(Some((Value::Scalar(s), _))) => s.as_i64().and_then(|y| i32::try_from(y).ok()),
+            _ => None,
+        };
+        let expected = year.map(|y| crate::ids::DocId::unit_year(&owner, y));
+        if expected.as_ref().map(|d| d.as_str()) != Some(doc_id.as_str()) {
+            return Err(reject(
+                first_hash,
+                "mã hồ sơ nhiệm vụ không khớp với đơn vị và năm",
+            ));
+        }
+        if let (Some(root), Some(y)) = (roots.first(), year) {
+            let genesis = crate::doc::unit_year::create(ActorId::from([0u8; 16]), &owner, y)
+                .ok()
+                .and_then(|d| d.get_changes(&[]).first().map(|c| c.hash()));
+            if genesis.as_ref() != Some(root) {
+                return Err(reject(
+                    *root,
+                    "thay đổi đầu tiên của hồ sơ nhiệm vụ không đúng mẫu",
+                ));
+            }
+        }
+    }
     let is_home_affairs = registry.get(office).map(|u| u.kind) == Some(UnitKind::HomeAffairs);
+    // The proposal's procedural facts are frozen once it has events.
+    let has_events_before = !fresh
+        && kind == DocKind::Proposal
+        && match after.get_at(ROOT, "events", before) {
+            Ok(Some((Value::Object(_), list))) => after.length_at(&list, before) > 0,
+            _ => false,
+        };
 
     // Records that existed before, per list; and the record lists' objects.
     let lists = record_lists(kind);
     let mut old_records: HashSet<ObjId> = HashSet::new();
     let mut new_records: Vec<(&str, ObjId)> = Vec::new();
     for list in lists {
-        let before_set = if before.is_empty() {
+        let before_set = if fresh {
             HashSet::new()
         } else {
             records(after, list, Some(before))
@@ -132,18 +195,16 @@ pub fn check_changes(
         let hash = change.hash();
         let actor = change.actor_id();
         let genesis = change.deps().is_empty();
-        let shared_genesis = genesis && kind == DocKind::UnitYear && change.seq() == 1;
+        let shared_genesis = genesis && kind == DocKind::UnitYear;
         if !shared_genesis {
             match bound(actor) {
-                Some(other) if &other != office => {
-                    return Err(reject(
-                        hash,
-                        format!(
+                Some(other) if &other != office => return Err(reject(
+                    hash,
+                    format!(
                         "thay đổi của thiết bị {} đã gắn với đơn vị {other}, không phải {office}",
                         actor.to_hex_string()
                     ),
-                    ))
-                }
+                )),
                 Some(_) => {}
                 None => {
                     to_bind.insert(actor.clone());
@@ -159,27 +220,48 @@ pub fn check_changes(
         for op in change.decode().operations {
             match &op.obj {
                 ObjectId::Root => {
-                    match &op.key {
-                        Key::Map(k) => {
-                            if !genesis
-                                && (IMMUTABLE.contains(&k.as_str())
-                                    || matches!(op.action, OpType::Make(_)))
-                            {
-                                return Err(reject(
-                                    hash,
-                                    format!("mục \"{k}\" chỉ được đặt khi tạo tài liệu"),
-                                ));
-                            }
-                            if kind == DocKind::Proposal && &owner != office && !genesis {
-                                return Err(reject(
-                                hash,
-                                format!("chỉ đơn vị {owner} được sửa nội dung đề xuất (mục \"{k}\")"),
-                            ));
-                            }
-                        }
-                        Key::Seq(_) => {
-                            return Err(reject(hash, "thao tác không hợp lệ ở gốc tài liệu"))
-                        }
+                    let Key::Map(k) = &op.key else {
+                        return Err(reject(hash, "thao tác không hợp lệ ở gốc tài liệu"));
+                    };
+                    if genesis {
+                        continue;
+                    }
+                    let holds_container =
+                        matches!(after.get(ROOT, k.as_str()), Ok(Some((Value::Object(_), _))))
+                            || matches!(
+                                after.get_at(ROOT, k.as_str(), before),
+                                Ok(Some((Value::Object(_), _)))
+                            );
+                    let is_prose = crate::doc::proposal::PROSE.contains(&k.as_str());
+                    if IMMUTABLE.contains(&k.as_str())
+                        || matches!(op.action, OpType::Make(_))
+                        || (holds_container && !is_prose)
+                        || kind == DocKind::UnitYear
+                    {
+                        return Err(reject(
+                            hash,
+                            format!("mục \"{k}\" chỉ được đặt khi tạo tài liệu"),
+                        ));
+                    }
+                    if is_prose {
+                        return Err(reject(
+                            hash,
+                            format!("mục \"{k}\" là văn bản, chỉ sửa được nội dung"),
+                        ));
+                    }
+                    if &owner != office {
+                        return Err(reject(
+                            hash,
+                            format!("chỉ đơn vị {owner} được sửa nội dung đề xuất (mục \"{k}\")"),
+                        ));
+                    }
+                    if has_events_before && FROZEN_AFTER_SUBMIT.contains(&k.as_str()) {
+                        return Err(reject(
+                            hash,
+                            format!(
+                                "mục \"{k}\" quyết định thẩm quyền, không sửa được sau khi đã nộp"
+                            ),
+                        ));
                     }
                 }
                 ObjectId::Id(opid) => {
@@ -193,9 +275,14 @@ pub fn check_changes(
                     };
                     if lists.contains(&k.as_str()) {
                         if path.len() == 1 {
-                            // On the list itself: only inserting new records.
-                            if matches!(op.action, OpType::Delete) || !op.insert {
-                                return Err(reject(hash, format!("danh sách \"{k}\" chỉ được ghi thêm, không được xóa hay sửa")));
+                            // On the list itself: only inserting new record maps.
+                            if !op.insert
+                                || !matches!(op.action, OpType::Make(automerge::ObjType::Map))
+                            {
+                                return Err(reject(
+                                    hash,
+                                    format!("danh sách \"{k}\" chỉ được ghi thêm bản ghi, không được xóa hay sửa"),
+                                ));
                             }
                         } else {
                             let record = if path.len() == 2 {
@@ -210,12 +297,14 @@ pub fn check_changes(
                                 ));
                             }
                         }
-                    } else if kind == DocKind::Proposal && &owner != office && !genesis {
+                    } else if genesis {
+                        continue;
+                    } else if kind == DocKind::Proposal && &owner != office {
                         return Err(reject(
                             hash,
                             format!("chỉ đơn vị {owner} được sửa nội dung đề xuất (mục \"{k}\")"),
                         ));
-                    } else if kind == DocKind::UnitYear && &owner != office && !genesis {
+                    } else if kind == DocKind::UnitYear && &owner != office {
                         return Err(reject(
                             hash,
                             format!("chỉ đơn vị {owner} được sửa hồ sơ nhiệm vụ của mình"),
@@ -226,9 +315,24 @@ pub fn check_changes(
         }
     }
 
-    // Every new record names the office.
+    // Every new record names the office, and a new event does not reuse an existing id.
     let last = new_changes.last().map(|c| c.hash()).unwrap_or(first_hash);
+    let mut old_ids: HashSet<String> = HashSet::new();
+    if kind == DocKind::Proposal {
+        for r in &old_records {
+            if let Some(id) = str_field(after, r, "id") {
+                old_ids.insert(id);
+            }
+        }
+    }
     for (list, record) in new_records {
+        let id = str_field(after, &record, "id").unwrap_or_default();
+        if kind == DocKind::Proposal && !id.is_empty() && !old_ids.insert(id.clone()) {
+            return Err(reject(
+                last,
+                format!("bản ghi {id} trùng mã với một bản ghi đã có"),
+            ));
+        }
         let ok = match (kind, list) {
             (DocKind::Proposal, _) => {
                 str_field(after, &record, "unit").as_deref() == Some(office.as_str())
@@ -240,7 +344,6 @@ pub fn check_changes(
             (DocKind::UnitYear, _) => &owner == office,
         };
         if !ok {
-            let id = str_field(after, &record, "id").unwrap_or_default();
             let named = str_field(after, &record, "unit")
                 .or_else(|| str_field(after, &record, "by_unit"))
                 .unwrap_or_else(|| owner.to_string());
@@ -350,5 +453,80 @@ mod tests {
         let none = |_: &ActorId| None;
         assert!(check_changes(&doc, &before, &u("502"), &r, &none).is_ok());
         assert!(check_changes(&doc, &before, &u("20335"), &r, &none).is_err());
+    }
+
+    #[test]
+    fn a_second_root_cannot_take_a_document_over() {
+        let r = Registry::embedded_default();
+        let doc = base();
+        let before = doc.get_heads();
+        // A district builds a rival document with the same id, owner 502, and merges it in.
+        let f = ProposalFields::default();
+        let mut rival = proposal::create(
+            ActorId::from([7u8; 16]),
+            &DocId::from_bytes([1; 16]),
+            &u("502"),
+            0,
+            &f,
+        )
+        .expect("create");
+        let mut merged = doc.clone();
+        merged.merge(&mut rival).expect("merge");
+        let none = |_: &ActorId| None;
+        let err = check_changes(&merged, &before, &u("502"), &r, &none).expect_err("refused");
+        assert!(err.reason.contains("gốc"), "{}", err.reason);
+    }
+
+    #[test]
+    fn containers_cannot_be_deleted_and_authority_facts_freeze_after_submit() {
+        use automerge::transaction::Transactable;
+        let r = Registry::embedded_default();
+        let none = |_: &ActorId| None;
+        let mut doc = base();
+        let before = doc.get_heads();
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.delete(ROOT, "events"))
+            .map_err(|f| f.error)
+            .expect("delete");
+        assert!(check_changes(&doc, &before, &u("20335"), &r, &none).is_err());
+
+        let mut doc = base();
+        proposal::append_event(&mut doc, &event("20335")).expect("append");
+        let before = doc.get_heads();
+        let edit = ProposalFields {
+            proposer_is_head: Some(true),
+            ..ProposalFields::default()
+        };
+        proposal::edit(&mut doc, &edit, &u("20335"), 0).expect("edit");
+        let err = check_changes(&doc, &before, &u("20335"), &r, &none).expect_err("frozen");
+        assert!(err.reason.contains("proposer_is_head"), "{}", err.reason);
+        // A duplicate event id is refused too.
+        let before = doc.get_heads();
+        proposal::append_event(&mut doc, &event("20335")).expect("append");
+        assert!(check_changes(&doc, &before, &u("20335"), &r, &none).is_err());
+    }
+
+    #[test]
+    fn a_unit_year_record_must_have_its_derived_id_and_first_change() {
+        use automerge::transaction::Transactable;
+        let r = Registry::embedded_default();
+        let none = |_: &ActorId| None;
+        let good = crate::doc::unit_year::create(ActorId::from([1u8; 16]), &u("20335"), 2024)
+            .expect("create");
+        assert!(check_changes(&good, &[], &u("20335"), &r, &none).is_ok());
+        // Same content under another first change: refused.
+        let mut forged = Automerge::new().with_actor(ActorId::from([9u8; 16]));
+        let id = DocId::unit_year(&u("20335"), 2024);
+        forged
+            .transact::<_, _, automerge::AutomergeError>(|tx| {
+                tx.put(ROOT, "schema", 1i64)?;
+                tx.put(ROOT, "kind", "unit_year")?;
+                tx.put(ROOT, "id", id.as_str())?;
+                tx.put(ROOT, "unit", "20335")?;
+                tx.put(ROOT, "year", 2024i64)?;
+                Ok(())
+            })
+            .map_err(|f| f.error)
+            .expect("forge");
+        assert!(check_changes(&forged, &[], &u("502"), &r, &none).is_err());
     }
 }

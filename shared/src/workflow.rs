@@ -997,7 +997,17 @@ fn run_fold(ctx: &Ctx<'_>, events: &[Event], classify_rejects: bool) -> (Fold, V
     let mut outcomes = Vec::with_capacity(order.len());
     // Which applied event last moved the status, for naming the rival of a conflict.
     let mut applied: Vec<&Event> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for ev in order {
+        if !seen.insert(ev.id.as_str()) {
+            outcomes.push(EventOutcome {
+                id: ev.id.clone(),
+                outcome: Outcome::Invalid {
+                    reason: format!("sự kiện trùng mã {}", ev.id),
+                },
+            });
+            continue;
+        }
         if matches!(ev.action, Action::Resolve { .. }) {
             let outcome = match ctx.authority(&ev.unit, &ev.action) {
                 Ok(()) => Outcome::Applied,

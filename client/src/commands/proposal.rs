@@ -308,6 +308,18 @@ fn edit(app: &mut App, args: EditArgs, out: Out) -> Result<(), CliError> {
             app.unit_label(&p.unit)
         )));
     }
+    let authority_change = (fields
+        .proposer_is_head
+        .is_some_and(|v| v != p.proposer_is_head))
+        || (fields
+            .proposer_is_deputy
+            .is_some_and(|v| v != p.proposer_is_deputy))
+        || (fields.basis.is_some_and(|b| b != p.basis));
+    if authority_change && !p.events.is_empty() {
+        return Err(CliError::Refused(
+            "Đề xuất đã nộp: người đứng đầu / cấp phó / căn cứ pháp lý quyết định thẩm quyền nên không sửa được nữa. Nếu ghi nhầm, lập đề xuất mới.".into(),
+        ));
+    }
     let before = doc.get_heads();
     let unit = app.unit.clone();
     let changed = proposal::edit(&mut doc, &fields, &unit, app.now_ms)?;

@@ -13,8 +13,11 @@ pub enum HubError {
     Unauthorized(String),
     #[error("token của thiết bị đã bị thu hồi: {0}")]
     Revoked(String),
-    #[error("ngoài phạm vi: {0}")]
-    OutOfScope(String),
+    #[error("ngoài phạm vi: {message}")]
+    OutOfScope {
+        message: String,
+        doc: Option<String>,
+    },
     #[error("máy chủ báo yêu cầu sai: {0}")]
     BadRequest(String),
     #[error("máy chủ đang quá tải hoặc lỗi ({status}): {message}")]
@@ -37,7 +40,7 @@ impl HubError {
             HubError::Unreachable { .. } => "unreachable",
             HubError::Unauthorized(_) => "unauthorized",
             HubError::Revoked(_) => "token_revoked",
-            HubError::OutOfScope(_) => "out_of_scope",
+            HubError::OutOfScope { .. } => "out_of_scope",
             HubError::BadRequest(_) => "bad_request",
             HubError::Server { .. } => "server_error",
             HubError::Protocol(_) => "protocol",
@@ -81,16 +84,17 @@ impl HubClient {
     }
 
     fn error_of(status: reqwest::StatusCode, body: &[u8]) -> HubError {
-        let message = serde_json::from_slice::<ErrorBody>(body)
-            .map(|b| b.message)
-            .unwrap_or_else(|_| String::from_utf8_lossy(body).trim().to_string());
-        let code = serde_json::from_slice::<ErrorBody>(body)
-            .map(|b| b.code)
-            .unwrap_or_default();
+        let parsed = serde_json::from_slice::<ErrorBody>(body).ok();
+        let message = parsed
+            .as_ref()
+            .map(|b| b.message.clone())
+            .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_string());
+        let code = parsed.as_ref().map(|b| b.code.clone()).unwrap_or_default();
+        let doc = parsed.and_then(|b| b.doc);
         match status.as_u16() {
             401 if code == "token_revoked" => HubError::Revoked(message),
             401 => HubError::Unauthorized(message),
-            403 => HubError::OutOfScope(message),
+            403 => HubError::OutOfScope { message, doc },
             400 | 404 | 413 | 422 => HubError::BadRequest(message),
             s => HubError::Server { status: s, message },
         }

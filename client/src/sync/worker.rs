@@ -95,7 +95,10 @@ pub fn run(
         }
         if news_rx.try_recv().is_ok() {
             while news_rx.try_recv().is_ok() {}
-            due = true;
+            // While backing off, news waits for the backoff (the hub may be struggling).
+            if attempt == 0 {
+                due = true;
+            }
         }
         if due {
             changed_at = None;
