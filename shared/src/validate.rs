@@ -18,7 +18,8 @@ use crate::ids::UnitCode;
 use crate::org::{Registry, UnitKind};
 use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{ActorId, Automerge, ChangeHash, ObjId, Prop, ReadDoc, Value, ROOT};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Why a change was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,6 +192,7 @@ pub fn check_changes(
     }
 
     let mut to_bind = BTreeSet::new();
+    let mut paths: HashMap<ObjId, Vec<(ObjId, Prop)>> = HashMap::new();
     for change in &new_changes {
         let hash = change.hash();
         let actor = change.actor_id();
@@ -198,13 +200,15 @@ pub fn check_changes(
         let shared_genesis = genesis && kind == DocKind::UnitYear;
         if !shared_genesis {
             match bound(actor) {
-                Some(other) if &other != office => return Err(reject(
-                    hash,
-                    format!(
+                Some(other) if &other != office => {
+                    return Err(reject(
+                        hash,
+                        format!(
                         "thay đổi của thiết bị {} đã gắn với đơn vị {other}, không phải {office}",
                         actor.to_hex_string()
                     ),
-                )),
+                    ))
+                }
                 Some(_) => {}
                 None => {
                     to_bind.insert(actor.clone());
@@ -266,10 +270,17 @@ pub fn check_changes(
                 }
                 ObjectId::Id(opid) => {
                     let obj = ObjId::Id(opid.counter(), opid.actor().clone(), 0);
-                    let path = after
-                        .parents(&obj)
-                        .map_err(|e| reject(hash, format!("đối tượng không rõ: {e}")))?
-                        .path();
+                    // An object's path in `after` is the same for every op on it (a text field
+                    // gets one op per character): computed once per object.
+                    let path = match paths.entry(obj.clone()) {
+                        Entry::Occupied(e) => e.into_mut(),
+                        Entry::Vacant(v) => v.insert(
+                            after
+                                .parents(&obj)
+                                .map_err(|e| reject(hash, format!("đối tượng không rõ: {e}")))?
+                                .path(),
+                        ),
+                    };
                     let Some((_, Prop::Map(k))) = path.first() else {
                         return Err(reject(hash, "đối tượng không gắn vào tài liệu"));
                     };
