@@ -67,8 +67,8 @@ fn offices_running_serve_see_each_others_work_without_a_manual_sync() {
     commune.ok(&["proposal", "submit", &id]);
     eventually(
         Duration::from_secs(60),
-        "the district receives the proposal",
-        || district.ids().contains(&id),
+        "the district receives the submitted proposal",
+        || district.ids().contains(&id) && district.show(&id)["status"] == "submitted",
     );
     decide(&district, &id);
     eventually(
