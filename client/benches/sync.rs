@@ -4,8 +4,8 @@
 //!
 //! Run (release): `cargo bench -p doimoi-client --bench sync`
 //! Options after `--`:
-//! - `--big`: scenario 6 on the full 200,000-document store (generated once, about 7 minutes on
-//!   2 cores, then cached); without it scenario 6 uses 50,000 documents (about 2 minutes, cached).
+//! - `--big`: scenario 6 on the full 200,000-document store (generated once, about 6 minutes on
+//!   2 cores, then cached); without it scenario 6 uses 50,000 documents (about 80 s, cached).
 //! - `--big-docs N`: scenario 6 on N documents; `--rebuild-big` regenerates its cached store;
 //!   `--skip-big` skips scenario 6.
 //! - `--only 1,3,5`: only some scenarios (3 and 4 share the district they build).
@@ -88,7 +88,7 @@ const OFFICES: usize = 300;
 const REQUESTS_PER_OFFICE: usize = 20;
 const OPEN_LOOP_RATE: f64 = 2_000.0;
 /// Documents of the generated hub store in scenario 6: `--big` for the full 200,000 (its first
-/// generation takes about 7 minutes on 2 cores), 50,000 otherwise (about 2 minutes); both are
+/// generation takes about 6 minutes on 2 cores), 50,000 otherwise (about 80 s); both are
 /// cached in `target/`.
 const BIG_DOCS: usize = 200_000;
 const DEFAULT_BIG_DOCS: usize = 50_000;

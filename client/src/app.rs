@@ -3,7 +3,7 @@
 //! documents in the same SQLite transaction.
 
 use crate::error::CliError;
-use crate::store::{ProposalRow, Store};
+use crate::store::{ProposalRow, Store, StoreError, Write};
 use automerge::{ActorId, Automerge, ChangeHash};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use doimoi_shared::calendar::Calendar;
@@ -250,6 +250,20 @@ impl App {
         before: Option<&[ChangeHash]>,
         blob: Option<(&str, &[u8])>,
     ) -> Result<Proposal, CliError> {
+        self.save_proposal_and(doc, before, |w| match blob {
+            Some((sha, bytes)) => w.put_blob(sha, bytes),
+            None => Ok(()),
+        })
+    }
+
+    /// Like [`App::save_proposal`], also running `also` in the same transaction, after the
+    /// document is written (sync records the hub's heads together with the merge it saves).
+    pub fn save_proposal_and(
+        &mut self,
+        doc: &Automerge,
+        before: Option<&[ChangeHash]>,
+        also: impl FnOnce(&Write<'_>) -> Result<(), StoreError>,
+    ) -> Result<Proposal, CliError> {
         let p = proposal::read(doc)?;
         let state = self.state(&p);
         let row = self.index_row(&p, &state);
@@ -263,9 +277,6 @@ impl App {
             ..
         } = self;
         let w = store.write()?;
-        if let Some((sha, bytes)) = blob {
-            w.put_blob(sha, bytes)?;
-        }
         let merged = w.save_doc(&p.id, "proposal", doc, before, now)?;
         let p = match merged {
             // Another process wrote meanwhile: index the merged document.
@@ -281,6 +292,7 @@ impl App {
                 p
             }
         };
+        also(&w)?;
         w.commit()?;
         Ok(p)
     }
@@ -300,11 +312,23 @@ impl App {
         doc: &Automerge,
         before: Option<&[ChangeHash]>,
     ) -> Result<UnitYear, CliError> {
+        self.save_unit_year_and(doc, before, |_| Ok(()))
+    }
+
+    /// Like [`App::save_unit_year`], also running `also` in the same transaction, after the
+    /// document is written.
+    pub fn save_unit_year_and(
+        &mut self,
+        doc: &Automerge,
+        before: Option<&[ChangeHash]>,
+        also: impl FnOnce(&Write<'_>) -> Result<(), StoreError>,
+    ) -> Result<UnitYear, CliError> {
         let uy = unit_year::read(doc)?;
         let now = self.now_ms;
         let w = self.store.write()?;
         let _ = w.save_doc(&uy.id, "unit_year", doc, before, now)?;
         w.put_unit_year_row(&uy.id, uy.unit.as_str(), uy.year)?;
+        also(&w)?;
         w.commit()?;
         Ok(uy)
     }

@@ -321,10 +321,25 @@ fn apply_response(
             app.calendar = cal;
         }
     }
+    // Documents the hub holds exactly as we do (the usual answer to a push): confirmed below,
+    // with the cursor, without loading them or committing once per document.
+    let mut confirmed: Vec<(String, Vec<u8>)> = Vec::new();
     for r in resp.results {
         let was_pushed = pushed.iter().any(|(id, _)| id == &r.id);
         match r.outcome {
             Outcome::Ok => {
+                if r.changes.is_empty() {
+                    if let Some(hub) = r.heads.hashes().filter(|h| !h.is_empty()) {
+                        let hub = encode_heads(&hub);
+                        if app.store.doc_heads(&r.id)?.as_deref() == Some(hub.as_slice()) {
+                            if was_pushed {
+                                report.docs_up += 1;
+                            }
+                            confirmed.push((r.id, hub));
+                            continue;
+                        }
+                    }
+                }
                 let changed = match merge_in(app, &r.id, &r.changes, &r.heads) {
                     Ok(c) => c,
                     Err(SyncError::Local(CliError::Doc(e))) => {
@@ -386,6 +401,10 @@ fn apply_response(
         }
     }
     let w = app.store.write()?;
+    for (id, heads) in &confirmed {
+        w.set_hub_heads(id, heads)?;
+        w.remove_pending_pull(id)?;
+    }
     for id in &queue {
         w.add_pending_pull(id)?;
     }
@@ -420,6 +439,8 @@ fn merge_in(app: &mut App, id: &str, changes: &[u8], hub_heads: &Heads) -> Resul
         w.commit()?;
         return Ok(false);
     }
+    // The hub holds `hub`; record it as confirmed when we hold all of it too.
+    let held = hub.iter().all(|h| doc.get_change_by_hash(h).is_some());
     if changed {
         if !doc.get_missing_deps(&[]).is_empty() {
             // Our base was not what the hub thought: ask for the whole document next round.
@@ -429,17 +450,24 @@ fn merge_in(app: &mut App, id: &str, changes: &[u8], hub_heads: &Heads) -> Resul
             w.commit()?;
             return Ok(false);
         }
+        // Saved and confirmed in one transaction.
+        let confirmed = held.then(|| encode_heads(&hub));
+        let confirm = |w: &crate::store::Write<'_>| {
+            if let Some(heads) = &confirmed {
+                w.set_hub_heads(id, heads)?;
+            }
+            w.remove_pending_pull(id)
+        };
         match kind_of(&doc)? {
             DocKind::Proposal => {
-                app.save_proposal(&doc, before.as_deref())?;
+                app.save_proposal_and(&doc, before.as_deref(), confirm)?;
             }
             DocKind::UnitYear => {
-                app.save_unit_year(&doc, before.as_deref())?;
+                app.save_unit_year_and(&doc, before.as_deref(), confirm)?;
             }
         }
+        return Ok(true);
     }
-    // The hub holds `hub`; record it as confirmed when we hold all of it too.
-    let held = hub.iter().all(|h| doc.get_change_by_hash(h).is_some());
     let w = app.store.write()?;
     if held {
         w.set_hub_heads(id, &encode_heads(&hub))?;

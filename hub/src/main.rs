@@ -132,6 +132,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
         .init();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(config.blocking_threads.max(1))
         .build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.listen)

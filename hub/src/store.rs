@@ -136,6 +136,9 @@ pub struct DocWrite<'a> {
     pub bind: Vec<ActorId>,
 }
 
+/// A stored document's snapshot bytes and heads ([`Db::whole_snapshot`]).
+pub type WholeSnapshot = (Vec<u8>, Vec<u8>);
+
 pub fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
     let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
     sorted.sort();
@@ -276,6 +279,19 @@ impl Db {
                 "SELECT kind, unit, heads FROM doc WHERE id = ?1",
                 [id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+
+    /// Snapshot and heads of a document without change chunks (its snapshot is then the whole
+    /// document), read in one statement; `None` when it has chunks or is not stored.
+    pub fn whole_snapshot(&self, id: &str) -> Result<Option<WholeSnapshot>, StoreError> {
+        Ok(self
+            .reader()
+            .query_row(
+                "SELECT snapshot, heads FROM doc WHERE id = ?1 AND chunks = 0",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
     }

@@ -277,8 +277,9 @@ fn check_push(
     // Bindings of the actors of the new changes, read first: a database error refuses the
     // request rather than letting an actor pass as unbound.
     let mut bindings = std::collections::HashMap::new();
-    for c in scratch.get_changes(&old_heads) {
-        let a = c.actor_id().clone();
+    // (Change metadata only: the changes' operations are not needed here.)
+    for c in scratch.get_changes_meta(&old_heads) {
+        let a = c.actor.into_owned();
         if let std::collections::hash_map::Entry::Vacant(e) = bindings.entry(a.clone()) {
             let unit = inner.db.bound_unit(&a)?;
             e.insert(unit.map(|u| UnitCode::parse(&u).unwrap_or_else(|_| device.unit.clone())));
@@ -357,10 +358,23 @@ fn pull(
             changes: ByteBuf::new(),
         });
     }
+    let theirs = heads.hashes().unwrap_or_default();
+    if theirs.is_empty() {
+        // The office has none of it: a document without change chunks is sent as stored (its
+        // snapshot is the whole document), without loading and saving it again.
+        if let Some((snapshot, heads)) = inner.db.whole_snapshot(&id)? {
+            return Ok(DocResult {
+                id,
+                kind,
+                outcome: Outcome::Ok,
+                heads: Heads(ByteBuf::from(heads)),
+                changes: ByteBuf::from(snapshot),
+            });
+        }
+    }
     let doc = inner
         .doc(&id)?
         .ok_or_else(|| ApiError::internal(format!("tài liệu {id} biến mất")))?;
-    let theirs = heads.hashes().unwrap_or_default();
     let known = theirs.iter().all(|h| doc.get_change_by_hash(h).is_some());
     let changes = if known && !theirs.is_empty() {
         doc.save_after(&theirs)

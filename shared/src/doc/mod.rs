@@ -16,7 +16,7 @@ pub mod proposal;
 pub mod unit_year;
 
 use automerge::transaction::{CommitOptions, Transactable, Transaction};
-use automerge::{AutomergeError, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+use automerge::{AutomergeError, ObjId, ObjType, ReadDoc, ScalarValue, Value, ValueRef, ROOT};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -233,10 +233,13 @@ pub(crate) fn read_records<D: ReadDoc, T: DeserializeOwned>(
 
 fn record_json<D: ReadDoc>(doc: &D, map: &ObjId) -> Result<serde_json::Value, DocError> {
     let mut fields = serde_json::Map::new();
-    for key in doc.keys(map) {
-        let v = match doc.get(map, key.as_str())? {
-            Some((Value::Scalar(s), _)) => scalar_json(&s),
-            Some((Value::Object(ObjType::List), list)) => {
+    // One pass over the map's keys and winning values (a lookup per key costs a seek each).
+    for item in doc.map_range(map, ..) {
+        let key = item.key.to_string();
+        let obj = matches!(item.value, ValueRef::Object(_)).then(|| item.id());
+        let v = match (item.value.into_value(), obj) {
+            (Value::Scalar(s), _) => scalar_json(&s),
+            (Value::Object(ObjType::List), Some(list)) => {
                 let mut items = Vec::new();
                 for j in 0..doc.length(&list) {
                     if let Some((Value::Scalar(s), _)) = doc.get(&list, j)? {
@@ -245,7 +248,7 @@ fn record_json<D: ReadDoc>(doc: &D, map: &ObjId) -> Result<serde_json::Value, Do
                 }
                 serde_json::Value::Array(items)
             }
-            Some((Value::Object(ObjType::Text), t)) => serde_json::Value::String(doc.text(&t)?),
+            (Value::Object(ObjType::Text), Some(t)) => serde_json::Value::String(doc.text(&t)?),
             _ => continue,
         };
         fields.insert(key, v);
@@ -261,5 +264,68 @@ fn scalar_json(s: &ScalarValue) -> serde_json::Value {
         ScalarValue::Boolean(b) => serde_json::Value::Bool(*b),
         ScalarValue::F64(f) => serde_json::Value::from(*f),
         _ => serde_json::Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::{ActorId, Automerge};
+
+    /// `record_json` as it was: a lookup per key.
+    fn by_lookups(doc: &Automerge, map: &ObjId) -> serde_json::Value {
+        let mut fields = serde_json::Map::new();
+        for key in doc.keys(map) {
+            let v = match doc.get(map, key.as_str()).expect("get") {
+                Some((Value::Scalar(s), _)) => scalar_json(&s),
+                Some((Value::Object(ObjType::List), list)) => serde_json::Value::Array(
+                    (0..doc.length(&list))
+                        .filter_map(|j| match doc.get(&list, j).expect("get") {
+                            Some((Value::Scalar(s), _)) => Some(scalar_json(&s)),
+                            _ => None,
+                        })
+                        .collect(),
+                ),
+                Some((Value::Object(ObjType::Text), t)) => {
+                    serde_json::Value::String(doc.text(&t).expect("text"))
+                }
+                _ => continue,
+            };
+            fields.insert(key, v);
+        }
+        serde_json::Value::Object(fields)
+    }
+
+    #[test]
+    fn record_json_reads_winning_values_like_lookups() {
+        let mut a = Automerge::new().with_actor(ActorId::from([1u8; 16]));
+        let mut tx = a.transaction();
+        let rec = tx.put_object(ROOT, "r", ObjType::Map).expect("map");
+        tx.put(&rec, "x", "a0").expect("put");
+        tx.put(&rec, "n", 5i64).expect("put");
+        tx.put(&rec, "gone", true).expect("put");
+        let prev = tx.put_object(&rec, "prev", ObjType::List).expect("list");
+        tx.insert(&prev, 0, "e1").expect("insert");
+        tx.insert(&prev, 1, "e2").expect("insert");
+        let text = tx.put_object(&rec, "t", ObjType::Text).expect("text");
+        tx.splice_text(&text, 0, 0, "chữ").expect("splice");
+        tx.commit();
+        let mut b = a.fork().with_actor(ActorId::from([2u8; 16]));
+        let mut tx = a.transaction();
+        tx.put(&rec, "x", "from a").expect("put");
+        tx.delete(&rec, "gone").expect("delete");
+        tx.commit();
+        let mut tx = b.transaction();
+        tx.put(&rec, "x", "from b").expect("put");
+        tx.put(&rec, "n", 7i64).expect("put");
+        tx.put(&rec, "z", false).expect("put");
+        tx.commit();
+        a.merge(&mut b).expect("merge");
+        let got = record_json(&a, &rec).expect("read");
+        assert_eq!(got, by_lookups(&a, &rec));
+        assert_eq!(got["x"], "from b");
+        assert!(got.get("gone").is_none());
+        assert_eq!(got["prev"], serde_json::json!(["e1", "e2"]));
+        assert_eq!(got["t"], "chữ");
     }
 }
