@@ -41,18 +41,11 @@ fn reject(change: ChangeHash, reason: impl Into<String>) -> Rejection {
     }
 }
 
-/// The record lists of each document kind and the field naming a record's unit.
+/// The record lists of each document kind.
 fn record_lists(kind: DocKind) -> &'static [&'static str] {
     match kind {
         DocKind::Proposal => &["events", "comments", "attachments"],
-        DocKind::UnitYear => &[
-            "dissemination",
-            "self_inspections",
-            "reviews",
-            "commendations",
-            "disciplines",
-            "inspections",
-        ],
+        DocKind::UnitYear => &crate::doc::unit_year::LISTS,
     }
 }
 

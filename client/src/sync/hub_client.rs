@@ -110,17 +110,22 @@ impl HubClient {
             .bearer_auth(&self.token)
             .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
             .header(reqwest::header::CONTENT_ENCODING, wire::CONTENT_ENCODING)
-            .body(body)
-            .send()
-            .map_err(|e| self.unreachable(e))?;
+            .body(body);
+        let bytes = self.send(resp)?;
+        let decoded: SyncResponse =
+            wire::decode(&bytes, 1 << 30).map_err(|e| HubError::Protocol(e.to_string()))?;
+        Ok((decoded, sent, bytes.len()))
+    }
+
+    /// Sends a request; the body of a 2xx answer, or the hub's error.
+    fn send(&self, req: reqwest::blocking::RequestBuilder) -> Result<Vec<u8>, HubError> {
+        let resp = req.send().map_err(|e| self.unreachable(e))?;
         let status = resp.status();
         let bytes = resp.bytes().map_err(|e| self.unreachable(e))?;
         if !status.is_success() {
             return Err(Self::error_of(status, &bytes));
         }
-        let decoded: SyncResponse =
-            wire::decode(&bytes, 1 << 30).map_err(|e| HubError::Protocol(e.to_string()))?;
-        Ok((decoded, sent, bytes.len()))
+        Ok(bytes.to_vec())
     }
 
     /// Waits up to `wait` seconds for news after `cursor`.
@@ -129,14 +134,8 @@ impl HubClient {
             .long
             .get(format!("{}/v1/events", self.base))
             .query(&[("cursor", cursor), ("wait", wait)])
-            .bearer_auth(&self.token)
-            .send()
-            .map_err(|e| self.unreachable(e))?;
-        let status = resp.status();
-        let bytes = resp.bytes().map_err(|e| self.unreachable(e))?;
-        if !status.is_success() {
-            return Err(Self::error_of(status, &bytes));
-        }
+            .bearer_auth(&self.token);
+        let bytes = self.send(resp)?;
         serde_json::from_slice(&bytes).map_err(|e| HubError::Protocol(e.to_string()))
     }
 }
