@@ -4,6 +4,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::Device;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -110,8 +111,9 @@ impl FromRequestParts<AppState> for Office {
 async fn sync(
     State(state): State<AppState>,
     Office(device): Office,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let body = body.map_err(|e| body_error(&e, state.0.config.max_body_bytes))?;
     let started = Instant::now();
     let inner = state.0.clone();
     inner.metrics.sync_requests.fetch_add(1, Ordering::Relaxed);
@@ -234,4 +236,22 @@ async fn not_found() -> ApiError {
         "not_found",
         "Không có địa chỉ này. Các địa chỉ: POST /v1/sync, GET /v1/events, GET /healthz, GET /metrics.",
     )
+}
+
+/// A request body that could not be read: too large (413) or cut off (400), in words.
+fn body_error(e: &BytesRejection, limit: usize) -> ApiError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            e.status(),
+            "too_large",
+            format!(
+                "Yêu cầu lớn hơn giới hạn {} MB của máy chủ. Nếu lặp lại, báo người quản trị máy chủ (tham số max_body_bytes).",
+                limit / (1024 * 1024)
+            ),
+        )
+    } else {
+        ApiError::bad_request(format!(
+            "Không nhận đủ nội dung yêu cầu ({e}). Kiểm tra kết nối rồi đồng bộ lại."
+        ))
+    }
 }

@@ -48,7 +48,14 @@ pub struct TestHub {
 impl TestHub {
     /// Starts a hub on a port the OS picks.
     pub fn spawn() -> TestHub {
+        Self::spawn_with_config("")
+    }
+
+    /// Starts a hub with these lines of TOML configuration (written to `hub.toml` in its data
+    /// folder and passed with `--config`).
+    pub fn spawn_with_config(toml: &str) -> TestHub {
         let data = tempfile::tempdir().expect("temp dir");
+        std::fs::write(data.path().join("hub.toml"), toml).expect("write hub.toml");
         let (child, url, port) = Self::start(data.path(), 0);
         TestHub {
             data,
@@ -64,6 +71,8 @@ impl TestHub {
             .arg(data)
             .arg("--listen")
             .arg(format!("127.0.0.1:{port}"))
+            .arg("--config")
+            .arg(data.join("hub.toml"))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
