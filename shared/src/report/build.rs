@@ -1,0 +1,648 @@
+//! Rows → report: lineage roll-up, per-unit figures, hierarchy roll-up, totals, lists.
+
+use super::{
+    Clock, DutyStatus, Figures, ListItem, Lists, MarkKind, Period, ProposalRow, Report,
+    ReportError, UnitRef, UnitReport, UnitYearRow, DUTY_DEADLINE, NEW_UNIT_DUTY_DAYS, STEPS,
+};
+use crate::ids::UnitCode;
+use crate::org::{LineageKind, Registry, Unit, UnitKind};
+use crate::workflow::{ApprovedBy, Status};
+use chrono::{Duration, NaiveDate};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Statuses a submitted proposal can have, in procedure order (every status but `draft`).
+fn reported_statuses() -> impl Iterator<Item = Status> {
+    Status::ALL.into_iter().filter(|s| *s != Status::Draft)
+}
+
+/// Whether a proposal in this status is finished with.
+fn closed(s: Status) -> bool {
+    matches!(
+        s,
+        Status::Rejected
+            | Status::Terminated
+            | Status::Completed
+            | Status::PartlyCompleted
+            | Status::NotCompleted
+    )
+}
+
+const N: usize = Status::ALL.len();
+
+fn status_index(s: Status) -> usize {
+    Status::ALL.iter().position(|x| *x == s).unwrap_or(0)
+}
+
+fn step_index(step: &str) -> Option<usize> {
+    STEPS.iter().position(|s| *s == step)
+}
+
+/// Counters of one unit, cheap to bump; turned into [`Figures`] at the end.
+#[derive(Default, Clone)]
+struct Acc {
+    proposals: u64,
+    by_status: [u64; N],
+    by_vote: u64,
+    by_head: u64,
+    by_province: u64,
+    pilot: u64,
+    escalated: u64,
+    answered: u64,
+    by_field: HashMap<String, u64>,
+    by_basis: HashMap<String, u64>,
+    carried: u64,
+    carried_status: [u64; N],
+    drafts: u64,
+    /// Per step: on time, late, open, overdue.
+    clocks: [[u64; 4]; STEPS.len()],
+    eval: [u64; 3],
+    damage: u64,
+    protect: [u64; 3],
+    commend: [u64; 2],
+    disciplines: u64,
+    self_inspections: u64,
+    inspections: u64,
+    reviews: [u64; 2],
+    /// Dissemination, plan: units, on time, late, not done.
+    dissemination: [u64; 4],
+    plans: [u64; 4],
+    expected: u64,
+    reported: u64,
+}
+
+impl Acc {
+    fn add(&mut self, o: &Acc) {
+        self.proposals += o.proposals;
+        for i in 0..N {
+            self.by_status[i] += o.by_status[i];
+            self.carried_status[i] += o.carried_status[i];
+        }
+        self.by_vote += o.by_vote;
+        self.by_head += o.by_head;
+        self.by_province += o.by_province;
+        self.pilot += o.pilot;
+        self.escalated += o.escalated;
+        self.answered += o.answered;
+        for (k, v) in &o.by_field {
+            *self.by_field.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &o.by_basis {
+            *self.by_basis.entry(k.clone()).or_default() += v;
+        }
+        self.carried += o.carried;
+        self.drafts += o.drafts;
+        for (a, b) in self.clocks.iter_mut().zip(o.clocks.iter()) {
+            for (x, y) in a.iter_mut().zip(b.iter()) {
+                *x += y;
+            }
+        }
+        let sum = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        sum(&mut self.eval, &o.eval);
+        sum(&mut self.protect, &o.protect);
+        sum(&mut self.commend, &o.commend);
+        sum(&mut self.reviews, &o.reviews);
+        sum(&mut self.dissemination, &o.dissemination);
+        sum(&mut self.plans, &o.plans);
+        self.damage += o.damage;
+        self.disciplines += o.disciplines;
+        self.self_inspections += o.self_inspections;
+        self.inspections += o.inspections;
+        self.expected += o.expected;
+        self.reported += o.reported;
+    }
+
+    fn figures(&self) -> Figures {
+        let statuses = |a: &[u64; N]| -> BTreeMap<String, u64> {
+            reported_statuses()
+                .map(|s| (s.as_str().to_string(), a[status_index(s)]))
+                .collect()
+        };
+        let duty = |a: &[u64; 4]| super::DutyCount {
+            units: a[0],
+            on_time: a[1],
+            late: a[2],
+            not_done: a[3],
+        };
+        let mut by_basis: BTreeMap<String, u64> =
+            ["qd20", "nd73", "both"].iter().map(|b| (b.to_string(), 0)).collect();
+        for (k, v) in &self.by_basis {
+            *by_basis.entry(k.clone()).or_default() += v;
+        }
+        Figures {
+            proposals: self.proposals,
+            by_status: statuses(&self.by_status),
+            approved: super::Approvals {
+                by_vote: self.by_vote,
+                by_head_decision: self.by_head,
+                by_province: self.by_province,
+                pilot: self.pilot,
+            },
+            escalations: super::Escalations {
+                total: self.escalated,
+                answered: self.answered,
+                pending: self.escalated - self.answered,
+            },
+            by_field: self
+                .by_field
+                .iter()
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
+            by_basis,
+            carried_over: super::CarriedOver {
+                proposals: self.carried,
+                by_status: statuses(&self.carried_status),
+            },
+            drafts: self.drafts,
+            timeliness: STEPS
+                .iter()
+                .zip(self.clocks.iter())
+                .map(|(s, c)| {
+                    (
+                        s.to_string(),
+                        super::Timeliness {
+                            on_time: c[0],
+                            late: c[1],
+                            open: c[2],
+                            overdue: c[3],
+                        },
+                    )
+                })
+                .collect(),
+            evaluations: ["completed", "partly", "not-completed"]
+                .iter()
+                .zip(self.eval.iter())
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
+            evaluations_with_damage: self.damage,
+            protection: super::Protection {
+                not_liable: self.protect[0],
+                excluded: self.protect[1],
+                considered: self.protect[2],
+            },
+            commendations: super::Commendations {
+                unit_level: self.commend[0],
+                proposed_to_province: self.commend[1],
+            },
+            disciplines: self.disciplines,
+            self_inspections: self.self_inspections,
+            inspections: self.inspections,
+            reviews: super::Reviews {
+                preliminary: self.reviews[0],
+                final_: self.reviews[1],
+            },
+            dissemination: duty(&self.dissemination),
+            plans: duty(&self.plans),
+            completeness: super::Completeness {
+                expected: self.expected,
+                reported: self.reported,
+            },
+        }
+    }
+}
+
+/// The unit that stands for `code` at the end of the period: the unit itself while it exists,
+/// else its successor by lineage (merged into, renamed to, continued by) when the registry has
+/// it.
+struct Lineages<'a> {
+    registry: &'a Registry,
+    end: NaiveDate,
+    memo: HashMap<UnitCode, UnitCode>,
+}
+
+impl Lineages<'_> {
+    fn rep(&mut self, code: &UnitCode) -> UnitCode {
+        if let Some(r) = self.memo.get(code) {
+            return r.clone();
+        }
+        let mut cur = code.clone();
+        for _ in 0..32 {
+            let Some(u) = self.registry.get(&cur) else {
+                break;
+            };
+            if u.is_valid_on(self.end) {
+                break;
+            }
+            let next = u.lineage.iter().find(|l| {
+                matches!(
+                    l.kind,
+                    LineageKind::MergedInto | LineageKind::RenamedTo | LineageKind::ContinuedBy
+                ) && l.unit != u.code
+                    && self.registry.get(&l.unit).is_some()
+            });
+            match next {
+                Some(l) => cur = l.unit.clone(),
+                None => break,
+            }
+        }
+        self.memo.insert(code.clone(), cur.clone());
+        cur
+    }
+}
+
+fn exists_during(u: &Unit, start: NaiveDate, end: NaiveDate) -> bool {
+    u.valid_from.is_none_or(|f| f <= end) && u.valid_to.is_none_or(|t| start <= t)
+}
+
+fn duty_deadline(u: &Unit) -> NaiveDate {
+    match u.valid_from {
+        Some(f) if f > DUTY_DEADLINE => f + Duration::days(NEW_UNIT_DUTY_DAYS),
+        _ => DUTY_DEADLINE,
+    }
+}
+
+/// Builds the report of `scope` (a unit code; its subtree) for `period`, as of `as_of` when
+/// given. `proposals` and `unit_years` may hold rows outside the scope: they are left out.
+pub fn build(
+    registry: &Registry,
+    proposals: &[ProposalRow],
+    unit_years: &[UnitYearRow],
+    period: &Period,
+    as_of: Option<NaiveDate>,
+    scope: &UnitCode,
+) -> Result<Report, ReportError> {
+    let scope_unit = registry
+        .get(scope)
+        .ok_or_else(|| ReportError::UnknownUnit(scope.clone()))?;
+    if let Some(a) = as_of {
+        if a < period.start {
+            return Err(ReportError::AsOfBeforePeriod {
+                as_of: a,
+                start: period.start,
+            });
+        }
+    }
+    let (start, end) = (period.start, period.end);
+    let cutoff = as_of.map_or(end, |a| a.min(end));
+    let mut lineage = Lineages {
+        registry,
+        end,
+        memo: HashMap::new(),
+    };
+
+    // The report's units: in scope, existing during the period, standing for themselves.
+    let mut units: Vec<&Unit> = Vec::new();
+    let mut index: HashMap<UnitCode, usize> = HashMap::new();
+    for u in registry.units() {
+        if registry.is_within(&u.code, scope)
+            && exists_during(u, start, end)
+            && lineage.rep(&u.code) == u.code
+        {
+            index.insert(u.code.clone(), units.len());
+            units.push(u);
+        }
+    }
+    let mut merged_from: Vec<Vec<UnitCode>> = vec![Vec::new(); units.len()];
+    for u in registry.units() {
+        let r = lineage.rep(&u.code);
+        if r != u.code {
+            if let Some(&i) = index.get(&r) {
+                merged_from[i].push(u.code.clone());
+            }
+        }
+    }
+    let mut slot = |code: &UnitCode| -> Option<usize> { index.get(&lineage.rep(code)).copied() };
+
+    let mut acc: Vec<Acc> = vec![Acc::default(); units.len()];
+    let mut lists = Lists::default();
+    let name_of = |i: usize| units[i].name.clone();
+    let commended: HashSet<&str> = proposals
+        .iter()
+        .filter(|p| {
+            p.marks
+                .iter()
+                .any(|m| matches!(m.kind, MarkKind::CommendUnit | MarkKind::CommendProvince))
+        })
+        .map(|p| p.id.as_str())
+        .collect();
+    let day_before_start = start - Duration::days(1);
+
+    for p in proposals {
+        let Some(i) = slot(&p.unit) else { continue };
+        let a = &mut acc[i];
+        let now = p.at(cutoff);
+        let submitted = p.submitted.filter(|s| *s <= cutoff);
+        match (submitted, now) {
+            (Some(s), Some(pt)) if s >= start => {
+                a.proposals += 1;
+                a.by_status[status_index(pt.status)] += 1;
+                let field = if p.field.is_empty() {
+                    "(chưa ghi)"
+                } else {
+                    p.field.as_str()
+                };
+                match a.by_field.get_mut(field) {
+                    Some(n) => *n += 1,
+                    None => {
+                        a.by_field.insert(field.to_string(), 1);
+                    }
+                }
+                match a.by_basis.get_mut(p.basis.as_str()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        a.by_basis.insert(p.basis.clone(), 1);
+                    }
+                }
+                match pt.approved_by {
+                    Some(ApprovedBy::Vote) => a.by_vote += 1,
+                    Some(ApprovedBy::HeadDecision) => a.by_head += 1,
+                    Some(ApprovedBy::Province) => a.by_province += 1,
+                    None => {}
+                }
+                if pt.approved_by.is_some() && pt.pilot {
+                    a.pilot += 1;
+                }
+                if pt.escalated {
+                    a.escalated += 1;
+                    if pt.answer.is_some() {
+                        a.answered += 1;
+                    }
+                }
+            }
+            (Some(_), Some(pt)) => {
+                let open_at_start = p.at(day_before_start).is_some_and(|s| !closed(s.status));
+                if open_at_start {
+                    a.carried += 1;
+                    a.carried_status[status_index(pt.status)] += 1;
+                }
+            }
+            _ => {
+                if start <= p.created && p.created <= cutoff {
+                    a.drafts += 1;
+                }
+            }
+        }
+        for c in &p.clocks {
+            clock(a, c, start, cutoff);
+            let overdue = c.from <= cutoff && c.done.is_none_or(|d| d > cutoff) && cutoff > c.due;
+            if overdue {
+                lists.overdue.push(ListItem {
+                    id: p.id.clone(),
+                    title: p.title.clone(),
+                    unit: units[i].code.clone(),
+                    unit_name: name_of(i),
+                    status: now.map_or("draft", |s| s.status.as_str()).to_string(),
+                    step: c.step.clone(),
+                    date: Some(c.due),
+                });
+            }
+        }
+        for m in &p.marks {
+            if m.date < start || m.date > cutoff {
+                continue;
+            }
+            match m.kind {
+                MarkKind::EvaluateCompleted => a.eval[0] += 1,
+                MarkKind::EvaluatePartly => a.eval[1] += 1,
+                MarkKind::EvaluateNotCompleted => a.eval[2] += 1,
+                MarkKind::Damage => a.damage += 1,
+                MarkKind::ProtectNotLiable => a.protect[0] += 1,
+                MarkKind::ProtectExcluded => a.protect[1] += 1,
+                MarkKind::ProtectConsidered => a.protect[2] += 1,
+                MarkKind::CommendUnit => a.commend[0] += 1,
+                MarkKind::CommendProvince => a.commend[1] += 1,
+                MarkKind::Discipline => a.disciplines += 1,
+                MarkKind::Escalate | MarkKind::Answer => {}
+            }
+        }
+        if let Some(pt) = now {
+            let item = |step: &str, date: Option<NaiveDate>| ListItem {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                unit: units[i].code.clone(),
+                unit_name: name_of(i),
+                status: pt.status.as_str().to_string(),
+                step: step.to_string(),
+                date,
+            };
+            if pt.status == Status::Escalated && pt.answer.is_none() {
+                let since = p
+                    .marks
+                    .iter()
+                    .filter(|m| m.kind == MarkKind::Escalate && m.date <= cutoff)
+                    .map(|m| m.date)
+                    .next_back();
+                lists.escalations_pending.push(item("", since));
+            }
+            if pt.conflict {
+                lists.conflicts.push(item("", None));
+            }
+        }
+    }
+
+    // Unit-year records: activities in the period, one-off duties up to the cut-off.
+    let mut first_dissemination: Vec<Option<NaiveDate>> = vec![None; units.len()];
+    let mut first_plan: Vec<Option<(NaiveDate, String)>> = vec![None; units.len()];
+    let mut reported = vec![false; units.len()];
+    let within = |d: &NaiveDate| start <= *d && *d <= cutoff;
+    for r in unit_years {
+        let Some(i) = slot(&r.unit) else { continue };
+        let a = &mut acc[i];
+        a.self_inspections += r.self_inspections.iter().filter(|d| within(d)).count() as u64;
+        a.inspections += r.inspections.iter().filter(|d| within(d)).count() as u64;
+        for (d, fin) in &r.reviews {
+            if within(d) {
+                a.reviews[usize::from(*fin)] += 1;
+            }
+        }
+        for (d, level, proposal) in &r.commendations {
+            let counted_on_proposal = proposal
+                .as_deref()
+                .is_some_and(|id| commended.contains(id));
+            if within(d) && !counted_on_proposal {
+                a.commend[usize::from(*level == crate::workflow::Level::Province)] += 1;
+            }
+        }
+        a.disciplines += r.disciplines.iter().filter(|d| within(d)).count() as u64;
+        if let Some(d) = r.dissemination.iter().find(|d| **d <= cutoff) {
+            let f = &mut first_dissemination[i];
+            *f = Some(f.map_or(*d, |x| x.min(*d)));
+        }
+        if let Some((number, d)) = &r.plan {
+            if *d <= cutoff && first_plan[i].as_ref().is_none_or(|(x, _)| d < x) {
+                first_plan[i] = Some((*d, number.clone()));
+            }
+        }
+        reported[i] |= r.recorded_within(start, cutoff);
+    }
+
+    // Per-unit duties.
+    let mut duties: Vec<(Option<DutyStatus>, Option<DutyStatus>)> = Vec::with_capacity(units.len());
+    for (i, u) in units.iter().enumerate() {
+        let has_duties = u.kind != UnitKind::Province;
+        if !has_duties {
+            duties.push((None, None));
+            continue;
+        }
+        let deadline = duty_deadline(u);
+        let status = |date: Option<NaiveDate>, number: Option<String>| DutyStatus {
+            done: date.is_some(),
+            date,
+            deadline,
+            on_time: date.is_some_and(|d| d <= deadline),
+            number,
+        };
+        let dis = status(first_dissemination[i], None);
+        let plan = status(
+            first_plan[i].as_ref().map(|(d, _)| *d),
+            first_plan[i].as_ref().map(|(_, n)| n.clone()),
+        );
+        let a = &mut acc[i];
+        for (counts, s) in [(&mut a.dissemination, &dis), (&mut a.plans, &plan)] {
+            counts[0] += 1;
+            match (s.done, s.on_time) {
+                (true, true) => counts[1] += 1,
+                (true, false) => counts[2] += 1,
+                (false, _) => counts[3] += 1,
+            }
+        }
+        a.expected += 1;
+        a.reported += u64::from(reported[i]);
+        duties.push((Some(dis), Some(plan)));
+    }
+
+    // The hierarchy: each unit's nearest ancestor in the report.
+    let parent_slot: Vec<Option<usize>> = units
+        .iter()
+        .map(|u| {
+            if u.code == *scope {
+                return None;
+            }
+            let mut cur = u.parent.clone();
+            for _ in 0..32 {
+                let c = cur?;
+                if let Some(&j) = index.get(&c) {
+                    return Some(j);
+                }
+                cur = registry.get(&c).and_then(|x| x.parent.clone());
+            }
+            None
+        })
+        .collect();
+    let depth: Vec<u32> = (0..units.len())
+        .map(|i| {
+            let mut d = 0;
+            let mut cur = parent_slot[i];
+            while let Some(j) = cur {
+                d += 1;
+                cur = parent_slot[j];
+                if d > 32 {
+                    break;
+                }
+            }
+            d
+        })
+        .collect();
+    let mut subtree: Vec<Acc> = acc.clone();
+    let mut has_children = vec![false; units.len()];
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(depth[i]));
+    for &i in &order {
+        if let Some(j) = parent_slot[i] {
+            has_children[j] = true;
+            let child = subtree[i].clone();
+            subtree[j].add(&child);
+        }
+    }
+    let mut total = Acc::default();
+    for a in &acc {
+        total.add(a);
+    }
+
+    let units_out: Vec<UnitReport> = units
+        .iter()
+        .enumerate()
+        .zip(duties)
+        .map(|((i, u), (dissemination, plan))| UnitReport {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            kind: u.kind,
+            parent: u.parent.clone(),
+            depth: depth[i],
+            merged_from: merged_from[i].clone(),
+            figures: acc[i].figures(),
+            has_duties: u.kind != UnitKind::Province,
+            dissemination,
+            plan,
+            reported: reported[i],
+            subtree: has_children[i].then(|| Box::new(subtree[i].figures())),
+        })
+        .collect();
+
+    let unit_order: HashMap<&UnitCode, usize> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (&u.code, i))
+        .collect();
+    for list in [
+        &mut lists.escalations_pending,
+        &mut lists.overdue,
+        &mut lists.conflicts,
+    ] {
+        list.sort_by(|a, b| {
+            (unit_order.get(&a.unit), a.date, &a.id, &a.step).cmp(&(
+                unit_order.get(&b.unit),
+                b.date,
+                &b.id,
+                &b.step,
+            ))
+        });
+    }
+
+    let unit_ref = |u: &Unit| UnitRef {
+        code: u.code.clone(),
+        name: u.name.clone(),
+    };
+    let fmt = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    Ok(Report {
+        title: format!(
+            "Kết quả thực hiện việc khuyến khích và bảo vệ cán bộ năng động, sáng tạo vì lợi ích chung {}",
+            period.label()
+        ),
+        period: period.out(),
+        as_of,
+        cutoff,
+        scope: unit_ref(scope_unit),
+        scope_kind: scope_unit.kind,
+        province: unit_ref(registry.province()),
+        home_affairs: registry.home_affairs().map(unit_ref),
+        totals: total.figures(),
+        units: units_out,
+        lists,
+        notes: vec![
+            format!(
+                "Số liệu tính từ ngày {} đến hết ngày {}{}.",
+                fmt(start),
+                fmt(cutoff),
+                if as_of.is_some() {
+                    " theo dữ liệu máy chủ đã nhận đến ngày đó"
+                } else {
+                    ""
+                }
+            ),
+            "Đề xuất: các đề xuất nộp trong kỳ; trạng thái tính đến ngày chốt số liệu. Đề xuất nộp trước kỳ còn đang xử lý khi bắt đầu kỳ được thống kê riêng (chuyển tiếp); dự thảo chưa nộp không tính.".to_string(),
+            "Đánh giá, bảo vệ, khen thưởng, kỷ luật, tự kiểm tra, kiểm tra, sơ kết, tổng kết: tính theo ngày thực hiện trong kỳ.".to_string(),
+            "Đúng hạn: mỗi bước có thời hạn tính vào kỳ mà thời hạn bắt đầu; \"quá hạn\" là chưa thực hiện khi đã hết hạn.".to_string(),
+            format!(
+                "Phổ biến quy định và ban hành kế hoạch của đơn vị: hạn {}; đơn vị thành lập sau ngày đó có {} ngày kể từ ngày thành lập.",
+                fmt(DUTY_DEADLINE),
+                NEW_UNIT_DUTY_DAYS
+            ),
+            "Số liệu của đơn vị đã sáp nhập, hợp nhất được cộng vào đơn vị kế thừa; số liệu cấp huyện (\"cả địa bàn\") gồm các xã trực thuộc.".to_string(),
+        ],
+    })
+}
+
+/// Counts one clocked step whose clock started in the period.
+fn clock(a: &mut Acc, c: &Clock, start: NaiveDate, cutoff: NaiveDate) {
+    let Some(s) = step_index(&c.step) else { return };
+    if c.from < start || c.from > cutoff {
+        return;
+    }
+    let k = match c.done.filter(|d| *d <= cutoff) {
+        Some(d) if d <= c.due => 0,
+        Some(_) => 1,
+        None if cutoff <= c.due => 2,
+        None => 3,
+    };
+    a.clocks[s][k] += 1;
+}

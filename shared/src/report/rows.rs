@@ -1,0 +1,327 @@
+//! Projection rows: what a report needs of one document, computed once per merge.
+
+use crate::calendar::Calendar;
+use crate::doc::proposal::Proposal;
+use crate::doc::unit_year::{ReviewKind, UnitYear};
+use crate::ids::UnitCode;
+use crate::org::Registry;
+use crate::workflow::{
+    derive, Action, ApprovedBy, Determination, EvalResult, Level, Outcome, Status, WorkflowConfig,
+};
+use chrono::{FixedOffset, NaiveDate, TimeZone};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A proposal's reportable state from some day on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Point {
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<ApprovedBy>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pilot: bool,
+    /// Whether the proposal was ever escalated to UBND tỉnh.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub escalated: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<bool>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub conflict: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A clocked step (from the workflow's deadlines).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clock {
+    pub step: String,
+    pub from: NaiveDate,
+    pub due: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done: Option<NaiveDate>,
+}
+
+/// An event of interest to reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkKind {
+    Escalate,
+    Answer,
+    EvaluateCompleted,
+    EvaluatePartly,
+    EvaluateNotCompleted,
+    /// An evaluation that found damage (recorded besides its result).
+    Damage,
+    ProtectNotLiable,
+    ProtectExcluded,
+    ProtectConsidered,
+    CommendUnit,
+    CommendProvince,
+    Discipline,
+}
+
+impl MarkKind {
+    /// The stable name, as stored in the hub's event projection.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MarkKind::Escalate => "escalate",
+            MarkKind::Answer => "answer",
+            MarkKind::EvaluateCompleted => "evaluate_completed",
+            MarkKind::EvaluatePartly => "evaluate_partly",
+            MarkKind::EvaluateNotCompleted => "evaluate_not_completed",
+            MarkKind::Damage => "damage",
+            MarkKind::ProtectNotLiable => "protect_not_liable",
+            MarkKind::ProtectExcluded => "protect_excluded",
+            MarkKind::ProtectConsidered => "protect_considered",
+            MarkKind::CommendUnit => "commend_unit",
+            MarkKind::CommendProvince => "commend_province",
+            MarkKind::Discipline => "discipline",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MarkKind> {
+        use MarkKind::*;
+        [
+            Escalate,
+            Answer,
+            EvaluateCompleted,
+            EvaluatePartly,
+            EvaluateNotCompleted,
+            Damage,
+            ProtectNotLiable,
+            ProtectExcluded,
+            ProtectConsidered,
+            CommendUnit,
+            CommendProvince,
+            Discipline,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// One event of interest: its id, day and kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mark {
+    pub event: String,
+    pub date: NaiveDate,
+    pub kind: MarkKind,
+}
+
+/// What a report needs of one proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalRow {
+    pub id: String,
+    pub unit: UnitCode,
+    pub title: String,
+    pub field: String,
+    /// `qd20`, `nd73`, `both`.
+    pub basis: String,
+    /// The day the document was created (+07:00).
+    pub created: NaiveDate,
+    /// The day of the first valid submission.
+    pub submitted: Option<NaiveDate>,
+    /// The state after each day that had events, in date order (only days that changed it).
+    pub timeline: Vec<(NaiveDate, Point)>,
+    pub clocks: Vec<Clock>,
+    pub marks: Vec<Mark>,
+}
+
+/// The office's offset: dates are Vietnam's calendar days.
+fn vn_date(ms: i64) -> NaiveDate {
+    let tz = FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
+    tz.timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.date_naive())
+        .unwrap_or_default()
+}
+
+fn point(state: &crate::workflow::ProposalState) -> Point {
+    Point {
+        status: state.status,
+        approved_by: state.approved_by,
+        pilot: state.pilot,
+        escalated: state.escalated_on.is_some(),
+        answer: state.answer,
+        conflict: state.flags.iter().any(|f| f == "conflict"),
+    }
+}
+
+impl ProposalRow {
+    /// Projects a proposal: derives its state after each day that had events.
+    pub fn project(
+        p: &Proposal,
+        registry: &Registry,
+        calendar: &Calendar,
+        config: &WorkflowConfig,
+    ) -> ProposalRow {
+        let facts = p.facts();
+        let mut events = p.events.clone();
+        events.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.seq.cmp(&b.seq)));
+        let mut timeline: Vec<(NaiveDate, Point)> = Vec::new();
+        let mut i = 0;
+        while i < events.len() {
+            let day = events[i].date;
+            while i < events.len() && events[i].date == day {
+                i += 1;
+            }
+            let state = derive(&facts, &events[..i], registry, calendar, config, day);
+            let pt = point(&state);
+            if timeline.last().map(|(_, last)| *last) != Some(pt) {
+                timeline.push((day, pt));
+            }
+        }
+        let today = events.last().map(|e| e.date).unwrap_or_else(|| vn_date(p.created_at));
+        let state = derive(&facts, &events, registry, calendar, config, today);
+        let by_id: HashMap<&str, &crate::workflow::Event> =
+            events.iter().map(|e| (e.id.as_str(), e)).collect();
+        let mut marks = Vec::new();
+        let mut submitted = None;
+        for o in &state.events {
+            if o.outcome != Outcome::Applied {
+                continue;
+            }
+            let Some(e) = by_id.get(o.id.as_str()) else {
+                continue;
+            };
+            let mut mark = |kind| {
+                marks.push(Mark {
+                    event: e.id.clone(),
+                    date: e.date,
+                    kind,
+                })
+            };
+            match &e.action {
+                Action::Submit => {
+                    submitted = Some(submitted.map_or(e.date, |s: NaiveDate| s.min(e.date)));
+                }
+                Action::Escalate => mark(MarkKind::Escalate),
+                Action::Answer { .. } => mark(MarkKind::Answer),
+                Action::Evaluate { result, damage } => {
+                    mark(match result {
+                        EvalResult::Completed => MarkKind::EvaluateCompleted,
+                        EvalResult::Partly => MarkKind::EvaluatePartly,
+                        EvalResult::NotCompleted => MarkKind::EvaluateNotCompleted,
+                    });
+                    if *damage {
+                        mark(MarkKind::Damage);
+                    }
+                }
+                Action::Protect { determination } => mark(match determination {
+                    Determination::NotLiable => MarkKind::ProtectNotLiable,
+                    Determination::Excluded => MarkKind::ProtectExcluded,
+                    Determination::Considered => MarkKind::ProtectConsidered,
+                }),
+                Action::Commend { level } => mark(match level {
+                    Level::Unit => MarkKind::CommendUnit,
+                    Level::Province => MarkKind::CommendProvince,
+                }),
+                Action::Discipline { .. } => mark(MarkKind::Discipline),
+                _ => {}
+            }
+        }
+        marks.sort_by(|a, b| (a.date, a.kind, &a.event).cmp(&(b.date, b.kind, &b.event)));
+        let clocks = state
+            .deadlines
+            .iter()
+            .map(|d| Clock {
+                step: d.step.clone(),
+                from: d.from,
+                due: d.due,
+                done: d.done,
+            })
+            .collect();
+        ProposalRow {
+            id: p.id.to_string(),
+            unit: p.unit.clone(),
+            title: p.title.clone(),
+            field: p.field.trim().to_string(),
+            basis: p.basis.as_str().to_string(),
+            created: vn_date(p.created_at),
+            submitted,
+            timeline,
+            clocks,
+            marks,
+        }
+    }
+
+    /// The state at the end of `day`; `None` when nothing had happened yet (a draft).
+    pub fn at(&self, day: NaiveDate) -> Option<Point> {
+        let n = self.timeline.partition_point(|(d, _)| *d <= day);
+        n.checked_sub(1).map(|i| self.timeline[i].1)
+    }
+
+    /// The latest day with events.
+    pub fn last_day(&self) -> Option<NaiveDate> {
+        self.timeline.last().map(|(d, _)| *d)
+    }
+}
+
+/// What a report needs of one unit-year record: the dates of each duty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitYearRow {
+    pub id: String,
+    pub unit: UnitCode,
+    pub year: i32,
+    /// The unit's plan: number/symbol and date.
+    pub plan: Option<(String, NaiveDate)>,
+    pub dissemination: Vec<NaiveDate>,
+    pub self_inspections: Vec<NaiveDate>,
+    pub reviews: Vec<(NaiveDate, bool)>,
+    /// Commendation records: day, level, and the proposal they reward, if any.
+    pub commendations: Vec<(NaiveDate, Level, Option<String>)>,
+    pub disciplines: Vec<NaiveDate>,
+    pub inspections: Vec<NaiveDate>,
+}
+
+impl UnitYearRow {
+    pub fn project(r: &UnitYear) -> UnitYearRow {
+        let dates = |v: Vec<NaiveDate>| {
+            let mut v = v;
+            v.sort();
+            v
+        };
+        UnitYearRow {
+            id: r.id.to_string(),
+            unit: r.unit.clone(),
+            year: r.year,
+            plan: r.plan.as_ref().map(|p| (p.number.clone(), p.date)),
+            dissemination: dates(r.dissemination.iter().map(|x| x.date).collect()),
+            self_inspections: dates(r.self_inspections.iter().map(|x| x.date).collect()),
+            reviews: {
+                let mut v: Vec<(NaiveDate, bool)> = r
+                    .reviews
+                    .iter()
+                    .map(|x| (x.date, x.kind == ReviewKind::Final))
+                    .collect();
+                v.sort();
+                v
+            },
+            commendations: {
+                let mut v: Vec<_> = r
+                    .commendations
+                    .iter()
+                    .map(|x| (x.date, x.level, x.proposal.as_ref().map(|p| p.to_string())))
+                    .collect();
+                v.sort_by(|a, b| (a.0, a.1.as_str(), &a.2).cmp(&(b.0, b.1.as_str(), &b.2)));
+                v
+            },
+            disciplines: dates(r.disciplines.iter().map(|x| x.date).collect()),
+            inspections: dates(r.inspections.iter().map(|x| x.date).collect()),
+        }
+    }
+
+    /// Whether any of the unit's own duty records (not inspections by Sở Nội vụ) is dated within
+    /// `[from, to]`.
+    pub fn recorded_within(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        let within = |d: &NaiveDate| from <= *d && *d <= to;
+        self.plan.as_ref().is_some_and(|(_, d)| within(d))
+            || self.dissemination.iter().any(within)
+            || self.self_inspections.iter().any(within)
+            || self.reviews.iter().any(|(d, _)| within(d))
+            || self.commendations.iter().any(|(d, _, _)| within(d))
+            || self.disciplines.iter().any(within)
+    }
+}
