@@ -1731,6 +1731,8 @@ fn build_big(dir: &Path, total: usize) -> Result<()> {
                         doc,
                         before: None,
                         bind: vec![unit_actor(unit)],
+                        // The generated store is for sync, not reports.
+                        proj: &doimoi_hub::projection::Projected::None,
                     })
                     .collect();
                 db.commit_docs(&writes, &device, now_ms)?;

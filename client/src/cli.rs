@@ -59,6 +59,8 @@ pub enum Command {
     },
     /// Hub, last sync, pending changes, last error.
     Status,
+    /// The consolidated report for UBND tỉnh, pulled from the hub.
+    Report(ReportArgs),
     /// Local copies the hub refused, set aside.
     #[command(subcommand)]
     Refused(RefusedCmd),
@@ -372,6 +374,27 @@ pub struct ExportArgs {
     pub id: String,
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Decree 09 period: 2024 (15/12/2023–14/12/2024), 2024-H1, 2024-H2, 2024-Q1…Q4, or
+    /// 2024-01-01..2024-12-31.
+    #[arg(long)]
+    pub period: String,
+    /// The report as it stood on this day (YYYY-MM-DD): what the hub had received and what had
+    /// happened by then.
+    #[arg(long = "as-of", value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+    /// A unit's subtree instead of this office's whole scope.
+    #[arg(long, value_name = "CODE")]
+    pub unit: Option<String>,
+    /// json, csv, xlsx, docx or html.
+    #[arg(long, default_value = "json")]
+    pub format: String,
+    /// The file to write (json, csv and html go to the screen without it).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,5 @@
 //! One typed configuration, layered: defaults < file (`--config` or `DOIMOI_HUB_CONFIG`, TOML)
-//! < environment (`DOIMOI_HUB_LISTEN`, `DOIMOI_HUB_DATA`) < flags.
+//! < environment (`DOIMOI_HUB_LISTEN`, `DOIMOI_HUB_DATA`, `DOIMOI_HUB_NOW`) < flags.
 
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -34,6 +34,10 @@ pub struct Config {
     /// wait for one. More threads do not add CPU but each keeps its own allocations: with
     /// tokio's 512, 300 offices syncing at once grew the hub to about 500 MB.
     pub blocking_threads: usize,
+    /// Milliseconds added to the system clock: `DOIMOI_HUB_NOW` (RFC 3339) sets the hub's
+    /// "now" at start-up, for demonstrations and tests of "as of" reports. Never from the file.
+    #[serde(skip)]
+    pub clock_offset_ms: i64,
 }
 
 impl Default for Config {
@@ -52,6 +56,7 @@ impl Default for Config {
             compact_every_secs: 30,
             compact_min_chunks: 16,
             blocking_threads: 64,
+            clock_offset_ms: 0,
         }
     }
 }
@@ -84,6 +89,14 @@ impl Config {
         }
         if let Some(v) = std::env::var_os("DOIMOI_HUB_DATA") {
             cfg.data = PathBuf::from(v);
+        }
+        if let Ok(v) = std::env::var("DOIMOI_HUB_NOW") {
+            let at = chrono::DateTime::parse_from_rfc3339(&v).map_err(|e| {
+                anyhow::anyhow!(
+                    "DOIMOI_HUB_NOW=\"{v}\" không phải thời điểm RFC 3339, ví dụ 2024-06-30T09:00:00+07:00 ({e})"
+                )
+            })?;
+            cfg.clock_offset_ms = at.timestamp_millis() - chrono::Utc::now().timestamp_millis();
         }
         if let Some(d) = data {
             cfg.data = d.to_path_buf();

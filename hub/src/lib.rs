@@ -5,13 +5,16 @@
 //!
 //! Layout: `main.rs` (thin: flags, tracing, bind, [`run`]), `config.rs` (layered config),
 //! `routes.rs` (every route, the auth extractor), `sync.rs` (one sync request, pure of HTTP),
-//! `store.rs` (the only SQL), `state.rs` (shared state, cache, rate limits), `ops.rs` (operator
+//! `store.rs` and `projection.rs` (the only SQL; the report projection), `state.rs` (shared state, cache, rate limits), `ops.rs` (operator
 //! commands), `metrics.rs`, `error.rs`.
 
 pub mod config;
 pub mod error;
 pub mod metrics;
 pub mod ops;
+pub mod projection;
+pub mod render;
+pub mod reports;
 pub mod routes;
 pub mod state;
 pub mod store;

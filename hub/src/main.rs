@@ -38,6 +38,8 @@ enum Cmd {
     /// The working-day calendar distributed to the offices.
     #[command(subcommand)]
     Calendar(CalendarCmd),
+    /// Rebuild the report tables from the documents.
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -112,6 +114,10 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 "{}",
                 ops::calendar_override(&Db::open(&config.data, 1)?, &file)?
             );
+            Ok(())
+        }
+        Cmd::Reindex => {
+            println!("{}", ops::reindex(&Db::open(&config.data, 1)?)?);
             Ok(())
         }
         Cmd::Token(TokenCmd::Revoke { what }) => {

@@ -1,5 +1,5 @@
 //! Operator commands, usable while the server runs (they open the same SQLite store):
-//! `org show`, `org import`, `token issue`, `token revoke`.
+//! `org show`, `org import`, `token issue`, `token revoke`, `calendar override`, `reindex`.
 
 use crate::routes::token_hash;
 use crate::state::keys;
@@ -81,10 +81,30 @@ pub fn org_import(db: &Db, what: &str, structure: &str) -> anyhow::Result<String
     }
     db.set_meta(&pairs)?;
     Ok(format!(
-        "Đã nhập danh mục {} (cơ cấu {}, {} đơn vị), phiên bản {version}. Các văn phòng nhận ở lần đồng bộ tới.",
+        "Đã nhập danh mục {} (cơ cấu {}, {} đơn vị), phiên bản {version}. Các văn phòng nhận ở lần đồng bộ tới.\n{}",
         reg.province_name(),
         reg.structure().as_str(),
-        reg.units().len()
+        reg.units().len(),
+        reindex(db)?
+    ))
+}
+
+/// The calendar in force in this store.
+pub fn calendar(db: &Db) -> anyhow::Result<Calendar> {
+    Ok(match db.get_meta(keys::CALENDAR)? {
+        Some(j) => Calendar::from_json(&j).map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => Calendar::embedded_default(),
+    })
+}
+
+/// Rebuilds the report projection from the documents (`doimoi-hub reindex`; also after the
+/// registry or the calendar changed, since statuses and deadlines depend on them).
+pub fn reindex(db: &Db) -> anyhow::Result<String> {
+    let started = std::time::Instant::now();
+    let n = crate::projection::reindex(db, &registry(db)?, &calendar(db)?)?;
+    Ok(format!(
+        "Đã dựng lại bảng số liệu báo cáo từ {n} tài liệu trong {:.1} giây.",
+        started.elapsed().as_secs_f64()
     ))
 }
 
@@ -138,10 +158,7 @@ pub fn calendar_override(db: &Db, file: &Path) -> anyhow::Result<String> {
             file.display()
         )
     })?;
-    let current = match db.get_meta(keys::CALENDAR)? {
-        Some(j) => Calendar::from_json(&j).map_err(|e| anyhow::anyhow!("{e}"))?,
-        None => Calendar::embedded_default(),
-    };
+    let current = calendar(db)?;
     let next = current.with_overrides(&o);
     let version: u32 = db
         .get_meta(keys::CALENDAR_VERSION)?
@@ -155,9 +172,10 @@ pub fn calendar_override(db: &Db, file: &Path) -> anyhow::Result<String> {
         (keys::CALENDAR_VERSION, v.as_str()),
     ])?;
     Ok(format!(
-        "Đã cập nhật lịch làm việc (phiên bản {version}): {} ngày nghỉ, {} ngày làm bù, {} ngày bỏ. Các văn phòng nhận ở lần đồng bộ tới.",
+        "Đã cập nhật lịch làm việc (phiên bản {version}): {} ngày nghỉ, {} ngày làm bù, {} ngày bỏ. Các văn phòng nhận ở lần đồng bộ tới.\n{}",
         o.days_off.len(),
         o.working_days.len(),
-        o.remove.len()
+        o.remove.len(),
+        reindex(db)?
     ))
 }

@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(events)
+        .route("/v1/reports/consolidated", get(consolidated_report))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .fallback(not_found)
@@ -70,18 +71,34 @@ impl FromRequestParts<AppState> for Office {
         let header = parts
             .headers
             .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| {
+            .and_then(|v| v.to_str().ok());
+        // A browser on the hub's report page carries the token in a cookie instead.
+        let cookie = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|c| {
+                c.trim()
+                    .strip_prefix(TOKEN_COOKIE)
+                    .and_then(|c| c.strip_prefix('='))
+            })
+            .map(str::to_string);
+        let token = match (header, cookie) {
+            (Some(h), _) => h.strip_prefix("Bearer ").map(str::to_string).ok_or_else(|| {
                 fail(ApiError::unauthorized(
-                    "Thiếu token: gửi tiêu đề Authorization: Bearer TOKEN (token do người quản trị cấp bằng `doimoi-hub token issue`).",
+                    "Tiêu đề Authorization phải có dạng: Bearer TOKEN.",
                 ))
-            })?;
-        let token = header.strip_prefix("Bearer ").ok_or_else(|| {
-            fail(ApiError::unauthorized(
-                "Tiêu đề Authorization phải có dạng: Bearer TOKEN.",
-            ))
-        })?;
-        let hash = token_hash(token);
+            })?,
+            (None, Some(c)) => c,
+            (None, None) => {
+                return Err(fail(ApiError::unauthorized(
+                    "Thiếu token: gửi tiêu đề Authorization: Bearer TOKEN (token do người quản trị cấp bằng `doimoi-hub token issue`).",
+                )))
+            }
+        };
+        let hash = token_hash(&token);
         let inner = state.0.clone();
         let found = tokio::task::spawn_blocking(move || inner.db.device(&hash))
             .await
@@ -131,7 +148,7 @@ async fn sync(
             ))
         })?;
         let (pushed, pulled) = (req.push.len(), req.pull.len());
-        let now = chrono::Utc::now().timestamp_millis();
+        let now = inner.now_ms();
         let resp = crate::sync::handle(&inner, &device, req, now)?;
         tracing::info!(pushed, pulled, feed = resp.feed.len(), cursor = resp.cursor, "sync");
         wire::encode(&resp).map_err(|e| ApiError::internal(e.to_string()))
@@ -254,4 +271,57 @@ fn body_error(e: &BytesRejection, limit: usize) -> ApiError {
             "Không nhận đủ nội dung yêu cầu ({e}). Kiểm tra kết nối rồi đồng bộ lại."
         ))
     }
+}
+
+/// The cookie the report page keeps the device token in.
+pub const TOKEN_COOKIE: &str = "doimoi_token";
+
+/// `GET /v1/reports/consolidated?period=…&as_of=…&unit=…&format=json|csv|xlsx|docx|html`.
+async fn consolidated_report(
+    State(state): State<AppState>,
+    Office(device): Office,
+    Query(q): Query<crate::reports::ReportQuery>,
+    uri: axum::http::Uri,
+) -> Result<Response, ApiError> {
+    use crate::render::{self, DocInfo, Format};
+    let format = match q.format.as_deref() {
+        None | Some("") => Format::Json,
+        Some(f) => Format::parse(f).map_err(ApiError::bad_request)?,
+    };
+    let inner = state.0.clone();
+    let query = uri.query().unwrap_or_default().to_string();
+    let started = Instant::now();
+    let (bytes, name) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let report = crate::reports::consolidated(&inner, &device, &q)?;
+        let (_, registry) = inner.registry()?;
+        let today = chrono::DateTime::from_timestamp_millis(inner.now_ms() + 7 * 3_600_000)
+            .map(|t| t.date_naive())
+            .unwrap_or_default();
+        let info = DocInfo::new(today)
+            .with_query(&render::query_without_format(&query))
+            .with_superior_from(&registry, &report);
+        let bytes = render::render(&report, format, &info)
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok((bytes, render::file_name(&report, format)))
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    tracing::info!(
+        format = format.as_str(),
+        bytes = bytes.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "report"
+    );
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    if format != Format::Html && format != Format::Json {
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+    }
+    Ok(resp)
 }

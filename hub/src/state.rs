@@ -37,6 +37,7 @@ pub struct Inner {
     pub shutdown: CancellationToken,
     cache: Mutex<LruCache<String, Automerge>>,
     registry: RwLock<(u32, Arc<Registry>)>,
+    calendar: RwLock<(u32, Arc<Calendar>)>,
     limiter: Mutex<HashMap<i64, Bucket>>,
 }
 
@@ -59,6 +60,7 @@ impl Inner {
             shutdown,
             cache: Mutex::new(LruCache::new(cap)),
             registry: RwLock::new((0, Arc::new(Registry::embedded_default()))),
+            calendar: RwLock::new((0, Arc::new(Calendar::embedded_default()))),
             limiter: Mutex::new(HashMap::new()),
         };
         inner.registry()?;
@@ -97,6 +99,29 @@ impl Inner {
             .get_meta(keys::CALENDAR_VERSION)?
             .and_then(|v| v.parse().ok())
             .unwrap_or(1))
+    }
+
+    /// The hub's clock, ms since the epoch (the system clock, shifted by `DOIMOI_HUB_NOW`).
+    pub fn now_ms(&self) -> i64 {
+        chrono::Utc::now().timestamp_millis() + self.config.clock_offset_ms
+    }
+
+    /// The calendar in force (reloaded when an operator changed it).
+    pub fn calendar(&self) -> Result<Arc<Calendar>, ApiError> {
+        let stored = self.calendar_version()?;
+        {
+            let cur = self.calendar.read().unwrap_or_else(|p| p.into_inner());
+            if cur.0 == stored {
+                return Ok(cur.1.clone());
+            }
+        }
+        let cal = Arc::new(
+            Calendar::from_json(&self.calendar_json()?)
+                .map_err(|e| ApiError::internal(e.to_string()))?,
+        );
+        let mut cur = self.calendar.write().unwrap_or_else(|p| p.into_inner());
+        *cur = (stored, cal.clone());
+        Ok(cal)
     }
 
     /// The calendar in force, as JSON.

@@ -10,6 +10,8 @@
 //! - `heads_log`: the hub's heads of a document at every accepted change, with server time
 //!   (for "as of" reports).
 //! - `meta`: registry and calendar in force, with versions.
+//! - `proj_proposal`, `proj_event`, `proj_unit_year`: the report projection, written in the
+//!   same transaction as each merge; `projection.rs` holds their SQL.
 
 use automerge::{ActorId, Automerge, ChangeHash};
 use doimoi_shared::ids::UnitCode;
@@ -18,7 +20,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE doc(
         id TEXT PRIMARY KEY,
@@ -64,7 +67,35 @@ const MIGRATIONS: &[&str] = &[r#"
         heads BLOB NOT NULL
     );
     CREATE INDEX heads_log_doc ON heads_log(doc_id, accepted_at);
-"#];
+"#,
+    r#"
+    CREATE TABLE proj_proposal(
+        doc_id TEXT PRIMARY KEY,
+        unit TEXT NOT NULL,
+        submitted TEXT,
+        last_day TEXT,
+        status TEXT NOT NULL,
+        row TEXT NOT NULL
+    );
+    CREATE INDEX proj_proposal_unit ON proj_proposal(unit);
+    CREATE TABLE proj_event(
+        doc_id TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        day TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        PRIMARY KEY(doc_id, event_id, kind)
+    );
+    CREATE INDEX proj_event_day ON proj_event(day);
+    CREATE TABLE proj_unit_year(
+        doc_id TEXT PRIMARY KEY,
+        unit TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        row TEXT NOT NULL
+    );
+    CREATE INDEX proj_unit_year_unit ON proj_unit_year(unit);
+"#,
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -134,6 +165,8 @@ pub struct DocWrite<'a> {
     /// Heads before the merge; `None` for a document new to the hub.
     pub before: Option<&'a [ChangeHash]>,
     pub bind: Vec<ActorId>,
+    /// The document's report projection after the merge.
+    pub proj: &'a crate::projection::Projected,
 }
 
 /// A stored document's snapshot bytes and heads ([`Db::whole_snapshot`]).
@@ -188,7 +221,7 @@ impl Db {
         })
     }
 
-    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.reads.len();
         lock(&self.reads[i])
     }
@@ -365,6 +398,7 @@ impl Db {
                     )?;
                 }
             }
+            crate::projection::write(&tx, w.id, w.proj)?;
             tx.execute("DELETE FROM feed WHERE doc_id = ?1", [w.id])?;
             tx.execute(
                 "INSERT INTO feed(doc_id, kind, unit, heads) VALUES(?1, ?2, ?3, ?4)",

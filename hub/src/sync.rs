@@ -8,6 +8,7 @@
 //! already held is a no-op, and nothing is written before the single commit.
 
 use crate::error::ApiError;
+use crate::projection::{project, Projected};
 use crate::state::Inner;
 use crate::store::{Device, DocWrite};
 use automerge::{Automerge, ChangeHash, ReadDoc, ROOT};
@@ -84,9 +85,20 @@ pub fn handle(
         for p in req.push {
             checked.push(check_push(inner, &registry, device, p)?);
         }
+        // The report projection of every document to write, outside the write lock's
+        // transaction but inside the same commit.
+        let calendar = inner.calendar()?;
+        let projections: Vec<Projected> = checked
+            .iter()
+            .map(|c| match c {
+                Checked::Write { kind, doc, .. } => project(doc, kind, &registry, &calendar),
+                Checked::Done(_) => Projected::None,
+            })
+            .collect();
         let writes: Vec<DocWrite<'_>> = checked
             .iter()
-            .filter_map(|c| match c {
+            .zip(&projections)
+            .filter_map(|(c, proj)| match c {
                 Checked::Write {
                     id,
                     kind,
@@ -102,6 +114,7 @@ pub fn handle(
                     doc,
                     before: before.as_deref(),
                     bind: bind.clone(),
+                    proj,
                 }),
                 Checked::Done(_) => None,
             })

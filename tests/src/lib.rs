@@ -43,6 +43,8 @@ pub struct TestHub {
     pub url: String,
     pub port: u16,
     child: Option<Child>,
+    /// Environment of the hub process (e.g. `DOIMOI_HUB_NOW`), applied at the next start.
+    env: Vec<(String, String)>,
 }
 
 impl TestHub {
@@ -56,17 +58,19 @@ impl TestHub {
     pub fn spawn_with_config(toml: &str) -> TestHub {
         let data = tempfile::tempdir().expect("temp dir");
         std::fs::write(data.path().join("hub.toml"), toml).expect("write hub.toml");
-        let (child, url, port) = Self::start(data.path(), 0);
+        let (child, url, port) = Self::start(data.path(), 0, &[]);
         TestHub {
             data,
             url,
             port,
             child: Some(child),
+            env: Vec::new(),
         }
     }
 
-    fn start(data: &Path, port: u16) -> (Child, String, u16) {
+    fn start(data: &Path, port: u16, env: &[(String, String)]) -> (Child, String, u16) {
         let mut child = Command::new(bin_dir().join("doimoi-hub"))
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .arg("--data")
             .arg(data)
             .arg("--listen")
@@ -107,9 +111,17 @@ impl TestHub {
     /// Starts the hub again on the same port and data.
     pub fn restart(&mut self) {
         self.kill();
-        let (child, url, _) = Self::start(self.data.path(), self.port);
+        let (child, url, _) = Self::start(self.data.path(), self.port, &self.env);
         assert_eq!(url, self.url);
         self.child = Some(child);
+    }
+
+    /// Restarts the hub with its clock set to `now` (RFC 3339): what it accepts from then on is
+    /// logged at that time (for "as of" reports).
+    pub fn restart_at(&mut self, now: &str) {
+        self.env.retain(|(k, _)| k != "DOIMOI_HUB_NOW");
+        self.env.push(("DOIMOI_HUB_NOW".into(), now.into()));
+        self.restart();
     }
 
     /// Runs an operator command on this hub's data.
@@ -154,6 +166,8 @@ pub struct TestClient {
     pub data: tempfile::TempDir,
     pub unit: String,
     serve: Option<Child>,
+    /// `DOIMOI_NOW` of the commands run from now on.
+    now: std::cell::RefCell<Option<String>>,
 }
 
 impl TestClient {
@@ -163,6 +177,7 @@ impl TestClient {
             data: tempfile::tempdir().expect("temp dir"),
             unit: unit.to_string(),
             serve: None,
+            now: std::cell::RefCell::new(None),
         };
         c.ok(&["init", "--unit", unit, "--hub", hub_url, "--token", token]);
         c
@@ -174,7 +189,16 @@ impl TestClient {
             .arg(self.data.path())
             .args(args)
             .env_remove("DOIMOI_DATA");
+        match self.now.borrow().as_deref() {
+            Some(now) => cmd.env("DOIMOI_NOW", now),
+            None => cmd.env_remove("DOIMOI_NOW"),
+        };
         cmd
+    }
+
+    /// Sets this device's clock (RFC 3339) for the commands that follow.
+    pub fn set_now(&self, now: &str) {
+        *self.now.borrow_mut() = Some(now.to_string());
     }
 
     pub fn run(&self, args: &[&str]) -> Output {

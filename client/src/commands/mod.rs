@@ -6,6 +6,7 @@ mod duty;
 mod init;
 mod org;
 mod proposal;
+mod report;
 mod sync;
 
 use crate::app::{data_dir, App};
@@ -56,6 +57,7 @@ pub fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Sync => sync::sync(App::open(&dir)?, out),
         Command::Serve { interval } => sync::serve(&dir, interval, out),
         Command::Status => sync::status(App::open(&dir)?, out),
+        Command::Report(args) => report::run(App::open(&dir)?, args, out),
         Command::Refused(cmd) => sync::refused(App::open(&dir)?, cmd, out),
         Command::Reindex => docs::reindex(App::open(&dir)?, out),
         Command::Compact => docs::compact(App::open(&dir)?, out),

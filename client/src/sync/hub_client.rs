@@ -1,4 +1,5 @@
-//! The only code that knows the hub's URLs: `POST /v1/sync` and `GET /v1/events`.
+//! The only code that knows the hub's URLs: `POST /v1/sync`, `GET /v1/events` and
+//! `GET /v1/reports/consolidated`.
 
 use doimoi_shared::wire::{self, ErrorBody, News, SyncRequest, SyncResponse, CONTENT_TYPE};
 use std::time::Duration;
@@ -126,6 +127,16 @@ impl HubClient {
             return Err(Self::error_of(status, &bytes));
         }
         Ok(bytes.to_vec())
+    }
+
+    /// The consolidated report (`GET /v1/reports/consolidated`): its bytes in the asked format.
+    pub fn report(&self, query: &[(&str, &str)]) -> Result<Vec<u8>, HubError> {
+        let resp = self
+            .http
+            .get(format!("{}/v1/reports/consolidated", self.base))
+            .query(query)
+            .bearer_auth(&self.token);
+        self.send(resp)
     }
 
     /// Waits up to `wait` seconds for news after `cursor`.

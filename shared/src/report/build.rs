@@ -123,8 +123,10 @@ impl Acc {
             late: a[2],
             not_done: a[3],
         };
-        let mut by_basis: BTreeMap<String, u64> =
-            ["qd20", "nd73", "both"].iter().map(|b| (b.to_string(), 0)).collect();
+        let mut by_basis: BTreeMap<String, u64> = ["qd20", "nd73", "both"]
+            .iter()
+            .map(|b| (b.to_string(), 0))
+            .collect();
         for (k, v) in &self.by_basis {
             *by_basis.entry(k.clone()).or_default() += v;
         }
@@ -142,11 +144,7 @@ impl Acc {
                 answered: self.answered,
                 pending: self.escalated - self.answered,
             },
-            by_field: self
-                .by_field
-                .iter()
-                .map(|(k, v)| (k.clone(), *v))
-                .collect(),
+            by_field: self.by_field.iter().map(|(k, v)| (k.clone(), *v)).collect(),
             by_basis,
             carried_over: super::CarriedOver {
                 proposals: self.carried,
@@ -445,9 +443,7 @@ pub fn build(
             }
         }
         for (d, level, proposal) in &r.commendations {
-            let counted_on_proposal = proposal
-                .as_deref()
-                .is_some_and(|id| commended.contains(id));
+            let counted_on_proposal = proposal.as_deref().is_some_and(|id| commended.contains(id));
             if within(d) && !counted_on_proposal {
                 a.commend[usize::from(*level == crate::workflow::Level::Province)] += 1;
             }

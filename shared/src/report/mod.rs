@@ -28,7 +28,7 @@ mod period;
 mod rows;
 
 pub use build::build;
-pub use period::{Period, PeriodKind};
+pub use period::{parse_date, Period, PeriodKind};
 pub use rows::{Clock, Mark, MarkKind, Point, ProposalRow, UnitYearRow};
 
 use crate::ids::UnitCode;

@@ -173,9 +173,19 @@ mod tests {
 
     #[test]
     fn bad_periods_say_what_to_write() {
-        for bad in ["", "24", "2024-Q5", "2024-12-31..2024-01-01", "năm 2024", "2024-13-01..2024-12-01"] {
+        for bad in [
+            "",
+            "24",
+            "2024-Q5",
+            "2024-12-31..2024-01-01",
+            "năm 2024",
+            "2024-13-01..2024-12-01",
+        ] {
             let e = Period::parse(bad).expect_err(bad);
-            assert!(e.to_string().contains("2024-H1") || e.to_string().contains("YYYY-MM-DD"), "{e}");
+            assert!(
+                e.to_string().contains("2024-H1") || e.to_string().contains("YYYY-MM-DD"),
+                "{e}"
+            );
         }
     }
 }

@@ -131,7 +131,8 @@ pub struct ProposalRow {
 
 /// The office's offset: dates are Vietnam's calendar days.
 fn vn_date(ms: i64) -> NaiveDate {
-    let tz = FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
+    let tz =
+        FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
     tz.timestamp_millis_opt(ms)
         .single()
         .map(|t| t.date_naive())
@@ -173,7 +174,10 @@ impl ProposalRow {
                 timeline.push((day, pt));
             }
         }
-        let today = events.last().map(|e| e.date).unwrap_or_else(|| vn_date(p.created_at));
+        let today = events
+            .last()
+            .map(|e| e.date)
+            .unwrap_or_else(|| vn_date(p.created_at));
         let state = derive(&facts, &events, registry, calendar, config, today);
         let by_id: HashMap<&str, &crate::workflow::Event> =
             events.iter().map(|e| (e.id.as_str(), e)).collect();

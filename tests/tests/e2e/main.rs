@@ -2,4 +2,5 @@
 
 mod failures;
 mod procedure;
+mod reports;
 mod scope;

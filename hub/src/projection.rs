@@ -1,0 +1,330 @@
+//! The report projection: per proposal, per unit-year and per event of interest, written in the
+//! same SQLite transaction as each merge ([`crate::store::Db::commit_docs`]), so a report is a
+//! query and never loads a document. `doimoi-hub reindex` rebuilds the tables from the
+//! documents ([`reindex`]); "as of" reports compute the same rows from document history
+//! ([`rows_as_of`]).
+//!
+//! Tables (migration 2 of `store.rs`):
+//! - `proj_proposal(doc_id, unit, submitted, last_day, status, row)`: `row` is the
+//!   [`ProposalRow`] as JSON without its events of interest (the state after each day with
+//!   events, the clocked steps);
+//! - `proj_event(doc_id, event_id, kind, day, unit)`: the events of interest (escalation,
+//!   answer, evaluation, protection, commendation, discipline), by day;
+//! - `proj_unit_year(doc_id, unit, year, row)`: the [`UnitYearRow`] as JSON.
+
+use crate::store::{Db, StoreError};
+use automerge::{Automerge, ChangeHash};
+use doimoi_shared::calendar::Calendar;
+use doimoi_shared::doc::{proposal, unit_year};
+use doimoi_shared::org::Registry;
+use doimoi_shared::report::{Mark, MarkKind, ProposalRow, UnitYearRow};
+use doimoi_shared::workflow::WorkflowConfig;
+use rusqlite::{params, Connection};
+use std::collections::HashMap;
+
+/// What a document contributes to reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Projected {
+    Proposal(ProposalRow),
+    UnitYear(UnitYearRow),
+    /// A document reports do not read (or one that cannot be read: kept out of reports).
+    None,
+}
+
+/// Projects one document.
+pub fn project(doc: &Automerge, kind: &str, registry: &Registry, calendar: &Calendar) -> Projected {
+    match kind {
+        "proposal" => match proposal::read(doc) {
+            Ok(p) => Projected::Proposal(ProposalRow::project(
+                &p,
+                registry,
+                calendar,
+                &WorkflowConfig::default(),
+            )),
+            Err(e) => {
+                tracing::warn!(error = %e, "proposal left out of reports");
+                Projected::None
+            }
+        },
+        "unit_year" => match unit_year::read(doc) {
+            Ok(r) => Projected::UnitYear(UnitYearRow::project(&r)),
+            Err(e) => {
+                tracing::warn!(error = %e, "unit-year record left out of reports");
+                Projected::None
+            }
+        },
+        _ => Projected::None,
+    }
+}
+
+/// Writes a document's projection, replacing what it had.
+pub fn write(conn: &Connection, id: &str, p: &Projected) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM proj_event WHERE doc_id = ?1", [id])?;
+    match p {
+        Projected::Proposal(row) => {
+            let mut stored = row.clone();
+            let marks = std::mem::take(&mut stored.marks);
+            let json = serde_json::to_string(&stored)
+                .map_err(|e| StoreError::Corrupt(id.to_string(), e.to_string()))?;
+            let status = row
+                .timeline
+                .last()
+                .map_or("draft", |(_, p)| p.status.as_str());
+            conn.execute(
+                "INSERT INTO proj_proposal(doc_id, unit, submitted, last_day, status, row) VALUES(?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(doc_id) DO UPDATE SET unit = excluded.unit, submitted = excluded.submitted,
+                   last_day = excluded.last_day, status = excluded.status, row = excluded.row",
+                params![
+                    id,
+                    row.unit.as_str(),
+                    row.submitted.map(|d| d.to_string()),
+                    row.last_day().map(|d| d.to_string()),
+                    status,
+                    json
+                ],
+            )?;
+            let mut ins = conn.prepare_cached(
+                "INSERT OR REPLACE INTO proj_event(doc_id, event_id, kind, day, unit) VALUES(?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for m in &marks {
+                ins.execute(params![
+                    id,
+                    m.event,
+                    m.kind.as_str(),
+                    m.date.to_string(),
+                    row.unit.as_str()
+                ])?;
+            }
+        }
+        Projected::UnitYear(row) => {
+            let json = serde_json::to_string(row)
+                .map_err(|e| StoreError::Corrupt(id.to_string(), e.to_string()))?;
+            conn.execute(
+                "INSERT INTO proj_unit_year(doc_id, unit, year, row) VALUES(?1, ?2, ?3, ?4)
+                 ON CONFLICT(doc_id) DO UPDATE SET unit = excluded.unit, year = excluded.year, row = excluded.row",
+                params![id, row.unit.as_str(), row.year, json],
+            )?;
+        }
+        Projected::None => {
+            conn.execute("DELETE FROM proj_proposal WHERE doc_id = ?1", [id])?;
+            conn.execute("DELETE FROM proj_unit_year WHERE doc_id = ?1", [id])?;
+        }
+    }
+    Ok(())
+}
+
+/// The units whose rows a report of a subtree reads (`None`: every unit).
+pub type UnitFilter<'a> = Option<&'a [String]>;
+
+fn unit_filter_json(units: UnitFilter<'_>) -> Option<String> {
+    units.map(|u| serde_json::Value::from(u.to_vec()).to_string())
+}
+
+/// The projection rows of the units in `units`, with their events of interest up to `cutoff`
+/// (ISO date).
+pub fn rows(
+    db: &Db,
+    units: UnitFilter<'_>,
+    cutoff: &str,
+) -> Result<(Vec<ProposalRow>, Vec<UnitYearRow>), StoreError> {
+    let conn = db.reader();
+    let filter = unit_filter_json(units);
+    let corrupt =
+        |id: &str, e: serde_json::Error| StoreError::Corrupt(id.to_string(), e.to_string());
+    let mut proposals: Vec<ProposalRow> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT doc_id, row FROM proj_proposal WHERE ?1 IS NULL OR unit IN (SELECT value FROM json_each(?1)) ORDER BY doc_id",
+        )?;
+        let mut q = stmt.query([&filter])?;
+        while let Some(r) = q.next()? {
+            let id: String = r.get(0)?;
+            let json: &str = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            let row: ProposalRow = serde_json::from_str(json).map_err(|e| corrupt(&id, e))?;
+            at.insert(id, proposals.len());
+            proposals.push(row);
+        }
+    }
+    {
+        let mut stmt = conn.prepare(
+            "SELECT doc_id, event_id, kind, day FROM proj_event WHERE day <= ?2 AND (?1 IS NULL OR unit IN (SELECT value FROM json_each(?1))) ORDER BY doc_id, day, kind, event_id",
+        )?;
+        let mut q = stmt.query(params![filter, cutoff])?;
+        while let Some(r) = q.next()? {
+            let id: String = r.get(0)?;
+            let kind: String = r.get(2)?;
+            let day: String = r.get(3)?;
+            let (Some(&i), Some(kind), Ok(date)) = (
+                at.get(&id),
+                MarkKind::parse(&kind),
+                day.parse::<chrono::NaiveDate>(),
+            ) else {
+                continue;
+            };
+            proposals[i].marks.push(Mark {
+                event: r.get(1)?,
+                date,
+                kind,
+            });
+        }
+    }
+    let mut unit_years = Vec::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT doc_id, row FROM proj_unit_year WHERE ?1 IS NULL OR unit IN (SELECT value FROM json_each(?1)) ORDER BY doc_id",
+        )?;
+        let mut q = stmt.query([&filter])?;
+        while let Some(r) = q.next()? {
+            let id: String = r.get(0)?;
+            let json: &str = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            unit_years.push(serde_json::from_str(json).map_err(|e| corrupt(&id, e))?);
+        }
+    }
+    Ok((proposals, unit_years))
+}
+
+/// Rebuilds every projection table from the documents, a few hundred documents per
+/// transaction (so a running hub's merges are never held up for long): each document's rows
+/// are replaced, then rows of documents that no longer exist are dropped. Returns the number of
+/// documents read.
+pub fn reindex(db: &Db, registry: &Registry, calendar: &Calendar) -> Result<usize, StoreError> {
+    const BATCH: usize = 500;
+    let ids: Vec<(String, String)> = {
+        let conn = db.reader();
+        let mut stmt = conn.prepare("SELECT id, kind FROM doc ORDER BY id")?;
+        let v = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        v
+    };
+    for part in ids.chunks(BATCH) {
+        let projected: Vec<(&str, Projected)> = part
+            .iter()
+            .filter_map(|(id, kind)| match db.load_doc(id) {
+                Ok(Some(doc)) => Some(Ok((id.as_str(), project(&doc, kind, registry, calendar)))),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<Result<_, _>>()?;
+        let mut conn = db.writer();
+        let tx = conn.transaction()?;
+        for (id, p) in &projected {
+            write(&tx, id, p)?;
+        }
+        tx.commit()?;
+    }
+    db.writer().execute_batch(
+        "DELETE FROM proj_proposal WHERE doc_id NOT IN (SELECT id FROM doc);
+         DELETE FROM proj_event WHERE doc_id NOT IN (SELECT id FROM doc);
+         DELETE FROM proj_unit_year WHERE doc_id NOT IN (SELECT id FROM doc);",
+    )?;
+    Ok(ids.len())
+}
+
+/// The last heads the hub had accepted for every document of `units` before `before_ms`
+/// (server time).
+fn heads_before(
+    db: &Db,
+    units: UnitFilter<'_>,
+    before_ms: i64,
+) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
+    let conn = db.reader();
+    let filter = unit_filter_json(units);
+    let mut stmt = conn.prepare(
+        "SELECT d.id, d.kind, (SELECT h.heads FROM heads_log h WHERE h.doc_id = d.id AND h.accepted_at < ?2
+                              ORDER BY h.accepted_at DESC, h.rowid DESC LIMIT 1)
+         FROM doc d
+         WHERE d.kind IN ('proposal', 'unit_year') AND (?1 IS NULL OR d.unit IN (SELECT value FROM json_each(?1)))
+         ORDER BY d.id",
+    )?;
+    let rows = stmt
+        .query_map(params![filter, before_ms], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, Option<Vec<u8>>>(2)?))
+        })?
+        .filter_map(|r| match r {
+            Ok((id, kind, Some(h))) => Some(Ok((id, kind, h))),
+            Ok(_) => None,
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+fn decode_heads(bytes: &[u8]) -> Vec<ChangeHash> {
+    bytes
+        .chunks_exact(32)
+        .filter_map(|c| ChangeHash::try_from(c).ok())
+        .collect()
+}
+
+/// The rows as they stood when the hub had accepted only what it had before `before_ms`:
+/// each document read at those heads (document history; the one report path that loads
+/// documents). Runs on every core.
+pub fn rows_as_of(
+    db: &Db,
+    units: UnitFilter<'_>,
+    before_ms: i64,
+    registry: &Registry,
+    calendar: &Calendar,
+) -> Result<(Vec<ProposalRow>, Vec<UnitYearRow>), StoreError> {
+    let docs = heads_before(db, units, before_ms)?;
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let chunk = docs.len().div_ceil(workers).max(1);
+    let results: Vec<Result<Vec<Projected>, StoreError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = docs
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    let mut out = Vec::with_capacity(part.len());
+                    for (id, kind, heads) in part {
+                        let Some(doc) = db.load_doc(id)? else {
+                            continue;
+                        };
+                        let heads = decode_heads(heads);
+                        let mut now = doc.get_heads();
+                        now.sort();
+                        let mut want = heads.clone();
+                        want.sort();
+                        let projected = if now == want {
+                            project(&doc, kind, registry, calendar)
+                        } else {
+                            let old = doc
+                                .fork_at(&heads)
+                                .map_err(|e| StoreError::Corrupt(id.clone(), e.to_string()))?;
+                            project(&old, kind, registry, calendar)
+                        };
+                        out.push(projected);
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(StoreError::Corrupt(
+                        "as-of".into(),
+                        "a worker thread stopped".into(),
+                    ))
+                })
+            })
+            .collect()
+    });
+    let mut proposals = Vec::new();
+    let mut unit_years = Vec::new();
+    for r in results {
+        for p in r? {
+            match p {
+                Projected::Proposal(row) => proposals.push(row),
+                Projected::UnitYear(row) => unit_years.push(row),
+                Projected::None => {}
+            }
+        }
+    }
+    Ok((proposals, unit_years))
+}

@@ -1,0 +1,194 @@
+//! The consolidated report service: who may ask for what, the rows (projection, or document
+//! history for "as of"), the figures ([`doimoi_shared::report::build`]).
+
+use crate::error::ApiError;
+use crate::projection;
+use crate::state::Inner;
+use crate::store::Device;
+use axum::http::StatusCode;
+use chrono::{Duration, FixedOffset, NaiveDate, TimeZone};
+use doimoi_shared::ids::UnitCode;
+use doimoi_shared::org::{Registry, UnitKind};
+use doimoi_shared::report::{build, Period, Report};
+
+/// The query of `GET /v1/reports/consolidated`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ReportQuery {
+    pub period: Option<String>,
+    pub as_of: Option<String>,
+    pub unit: Option<String>,
+    pub format: Option<String>,
+}
+
+fn bad(message: String) -> ApiError {
+    ApiError::bad_request(message)
+}
+
+/// The report scope a device may ask for: `asked` (default: the device's natural scope).
+pub fn scope_for(
+    registry: &Registry,
+    device: &Device,
+    asked: Option<&str>,
+) -> Result<UnitCode, ApiError> {
+    let office = registry.get(&device.unit).ok_or_else(|| {
+        ApiError::forbidden(
+            format!(
+                "Đơn vị {} của thiết bị không còn trong danh mục đơn vị của máy chủ; liên hệ người quản trị.",
+                device.unit
+            ),
+            None,
+        )
+    })?;
+    let province_wide = matches!(office.kind, UnitKind::Province | UnitKind::HomeAffairs);
+    let natural = if province_wide {
+        registry.province_code().clone()
+    } else {
+        office.code.clone()
+    };
+    let Some(asked) = asked.map(str::trim).filter(|a| !a.is_empty()) else {
+        return Ok(natural);
+    };
+    let code = UnitCode::parse(asked).map_err(|e| bad(e.to_string()))?;
+    if registry.get(&code).is_none() {
+        return Err(bad(format!(
+            "Đơn vị {code} không có trong danh mục đơn vị của máy chủ; xem `doimoi org show`."
+        )));
+    }
+    let allowed = province_wide
+        || (office.kind == UnitKind::District && registry.is_within(&code, &office.code))
+        || code == office.code;
+    if !allowed {
+        let yours = match office.kind {
+            UnitKind::District => "huyện mình và các xã trực thuộc",
+            _ => "đơn vị mình",
+        };
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "out_of_scope",
+            format!(
+                "Đơn vị {} chỉ được xem báo cáo của {yours}, không được xem báo cáo của {} ({code}). Báo cáo toàn tỉnh dành cho Sở Nội vụ và UBND tỉnh.",
+                office.code,
+                registry.get(&code).map_or("", |u| u.name.as_str()),
+            ),
+        ));
+    }
+    Ok(code)
+}
+
+/// The units whose rows a report of `scope` reads: those within it, and those whose data rolls
+/// into it by lineage. `None` for the province (every row).
+fn unit_filter(registry: &Registry, scope: &UnitCode) -> Option<Vec<String>> {
+    if scope == registry.province_code() {
+        return None;
+    }
+    let mut out: Vec<String> = registry
+        .units()
+        .iter()
+        .filter(|u| {
+            registry.is_within(&u.code, scope)
+                || u.lineage.iter().any(|l| registry.is_within(&l.unit, scope))
+        })
+        .map(|u| u.code.to_string())
+        .collect();
+    out.sort();
+    Some(out)
+}
+
+/// Server time (ms) of the first instant after `day` ends in Vietnam (+07:00).
+fn end_of_day_ms(day: NaiveDate) -> i64 {
+    let next = day + Duration::days(1);
+    FixedOffset::east_opt(7 * 3600)
+        .and_then(|tz| tz.from_local_datetime(&next.and_hms_opt(0, 0, 0)?).single())
+        .map_or(i64::MAX, |t| t.timestamp_millis())
+}
+
+/// Parses the period and the as-of date of a query.
+pub fn parse_query(q: &ReportQuery) -> Result<(Period, Option<NaiveDate>), ApiError> {
+    let spec = q.period.as_deref().map(str::trim).unwrap_or_default();
+    if spec.is_empty() {
+        return Err(bad(
+            "Thiếu kỳ báo cáo: thêm ?period=2024 (năm), 2024-H1, 2024-Q3 hoặc 2024-01-01..2024-12-31.".into(),
+        ));
+    }
+    let period = Period::parse(spec).map_err(|e| bad(e.to_string()))?;
+    let as_of = match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Some(doimoi_shared::report::parse_date(s).map_err(|e| bad(e.to_string()))?),
+        None => None,
+    };
+    Ok((period, as_of))
+}
+
+/// The consolidated report a device asked for.
+pub fn consolidated(inner: &Inner, device: &Device, q: &ReportQuery) -> Result<Report, ApiError> {
+    let (period, as_of) = parse_query(q)?;
+    let (_, registry) = inner.registry()?;
+    let scope = scope_for(&registry, device, q.unit.as_deref())?;
+    let filter = unit_filter(&registry, &scope);
+    let cutoff = as_of.map_or(period.end, |a| a.min(period.end));
+    let (proposals, unit_years) = match as_of {
+        Some(day) => {
+            let calendar = inner.calendar()?;
+            projection::rows_as_of(
+                &inner.db,
+                filter.as_deref(),
+                end_of_day_ms(day),
+                &registry,
+                &calendar,
+            )?
+        }
+        None => projection::rows(&inner.db, filter.as_deref(), &cutoff.to_string())?,
+    };
+    build(&registry, &proposals, &unit_years, &period, as_of, &scope)
+        .map_err(|e| bad(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(unit: &str) -> Device {
+        Device {
+            id: 1,
+            unit: UnitCode::parse(unit).expect("code"),
+        }
+    }
+
+    #[test]
+    fn who_may_see_which_report() {
+        let r = Registry::embedded_default();
+        let province = r.province_code().clone();
+        assert_eq!(
+            scope_for(&r, &device("49-SNV"), None).ok(),
+            Some(province.clone())
+        );
+        assert_eq!(
+            scope_for(&r, &device("49"), Some("502"))
+                .ok()
+                .map(|c| c.to_string()),
+            Some("502".into())
+        );
+        assert_eq!(
+            scope_for(&r, &device("502"), None)
+                .ok()
+                .map(|c| c.to_string()),
+            Some("502".into())
+        );
+        let commune_of_502 = r.children(&UnitCode::parse("502").expect("code"))[0]
+            .code
+            .clone();
+        assert!(scope_for(&r, &device("502"), Some(commune_of_502.as_str())).is_ok());
+        let e =
+            scope_for(&r, &device("20335"), Some("49")).expect_err("commune asks for the province");
+        assert_eq!(e.status, StatusCode::FORBIDDEN);
+        assert!(e.message.contains("Sở Nội vụ"), "{}", e.message);
+        assert!(scope_for(&r, &device("502"), Some("49")).is_err());
+        assert!(scope_for(&r, &device("49-SNV"), Some("99999")).is_err());
+    }
+
+    #[test]
+    fn as_of_ends_with_the_day_in_vietnam() {
+        let d = NaiveDate::from_ymd_opt(2024, 12, 14).expect("date");
+        // 2024-12-15 00:00 +07:00 = 2024-12-14 17:00 UTC.
+        assert_eq!(end_of_day_ms(d), 1_734_195_600_000);
+    }
+}

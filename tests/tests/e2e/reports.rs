@@ -1,0 +1,705 @@
+//! The consolidated report: every number of a scenario with proposals in every state across
+//! several units and two periods, formats read back, lineage roll-up, "as of", access.
+
+use doimoi_tests::{TestClient, TestHub};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+const C1: &str = "20335";
+/// Merged into C1 on 01/07/2024 in this scenario's registry.
+const C2: &str = "20341";
+const DISTRICT: &str = "502";
+
+/// `proposal STEP ID --date DATE EXTRA…`.
+fn step(c: &TestClient, id: &str, name: &str, date: &str, extra: &[&str]) {
+    let mut args = vec!["proposal", name, id, "--date", date];
+    args.extend_from_slice(extra);
+    c.ok(&args);
+}
+
+/// Submitted on `sub`, received on `rec`.
+fn received(c: &TestClient, title: &str, sub: &str, rec: &str) -> String {
+    let id = c.new_proposal(title, &[]);
+    step(c, &id, "submit", sub, &[]);
+    step(c, &id, "receive", rec, &[]);
+    id
+}
+
+/// Received 04/03/2024, party opinion and a vote that passes (or fails) on 05/03/2024.
+fn voted(c: &TestClient, title: &str, pass: bool) -> String {
+    let id = received(c, title, "2024-03-01", "2024-03-04");
+    step(c, &id, "party-opinion", "2024-03-05", &["--agree"]);
+    let tally: &[&str] = if pass {
+        &["--for", "3", "--against", "1"]
+    } else {
+        &["--for", "1", "--against", "3"]
+    };
+    step(c, &id, "vote", "2024-03-05", tally);
+    id
+}
+
+/// Approved by vote on 06/03/2024.
+fn approved(c: &TestClient, title: &str) -> String {
+    let id = voted(c, title, true);
+    step(c, &id, "approve", "2024-03-06", &[]);
+    id
+}
+
+/// Approved, started 01/04/2024, finished 31/05/2024, results reported 03/06/2024.
+fn reported(c: &TestClient, title: &str) -> String {
+    let id = approved(c, title);
+    step(c, &id, "start", "2024-04-01", &[]);
+    step(
+        c,
+        &id,
+        "report-results",
+        "2024-06-03",
+        &["--finished", "2024-05-31"],
+    );
+    // The Party committee's opinion on the results, before the evaluation.
+    step(c, &id, "party-opinion", "2024-06-04", &["--agree"]);
+    id
+}
+
+/// The scenario's registry: the sample province with commune C2 merged into C1 on 01/07/2024.
+fn registry_with_merger(dir: &std::path::Path) -> std::path::PathBuf {
+    let reg = doimoi_shared::org::Registry::embedded_default();
+    let mut v: Value = serde_json::from_str(&reg.to_json()).expect("registry json");
+    let units = v["units"].as_array_mut().expect("units");
+    let c2 = units
+        .iter_mut()
+        .find(|u| u["code"] == C2)
+        .expect("C2 in the registry");
+    c2["valid_to"] = json!("2024-06-30");
+    c2["lineage"] = json!([{"kind": "merged_into", "unit": C1, "date": "2024-07-01"}]);
+    v["version"] = json!(v["version"].as_u64().unwrap_or(1) + 1);
+    let path = dir.join("registry.json");
+    std::fs::write(&path, v.to_string()).expect("write registry");
+    path
+}
+
+fn statuses(pairs: &[(&str, u64)]) -> Value {
+    let all = [
+        "submitted",
+        "received",
+        "vote_failed",
+        "vote_passed",
+        "approved",
+        "rejected",
+        "escalated",
+        "implementing",
+        "suspended",
+        "terminated",
+        "results_reported",
+        "completed",
+        "partly_completed",
+        "not_completed",
+    ];
+    let m: BTreeMap<&str, u64> = all
+        .iter()
+        .map(|s| {
+            (
+                *s,
+                pairs.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n),
+            )
+        })
+        .collect();
+    json!(m)
+}
+
+fn timeliness(on_time: u64, late: u64, open: u64, overdue: u64) -> Value {
+    json!({"on_time": on_time, "late": late, "open": open, "overdue": overdue})
+}
+
+fn unit<'a>(report: &'a Value, code: &str) -> &'a Value {
+    report["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .find(|u| u["code"] == code)
+        .unwrap_or_else(|| panic!("unit {code} in the report"))
+}
+
+#[test]
+fn the_consolidated_report_counts_every_state_across_units_and_periods() {
+    let hub = TestHub::spawn();
+    let file = registry_with_merger(hub.data.path());
+    hub.op(&["org", "import", file.to_str().expect("path")]);
+    let c1 = TestClient::new(C1, &hub.url, &hub.token(C1));
+    let c2 = TestClient::new(C2, &hub.url, &hub.token(C2));
+    let district = TestClient::new(DISTRICT, &hub.url, &hub.token(DISTRICT));
+    let province = TestClient::new("49", &hub.url, &hub.token("49"));
+    let snv = TestClient::new("49-SNV", &hub.url, &hub.token("49-SNV"));
+
+    // ---- 2024 (15/12/2023 – 14/12/2024) ----
+    let sub = c1.new_proposal("Chỉ nộp", &[]);
+    step(&c1, &sub, "submit", "2024-03-01", &[]);
+    received(
+        &c1,
+        "Đã tiếp nhận, quá hạn quyết định",
+        "2024-03-01",
+        "2024-03-04",
+    );
+    voted(&c1, "Biểu quyết không đạt", false);
+    voted(&c1, "Biểu quyết đạt, chưa quyết định", true);
+    approved(&c1, "Phê duyệt theo biểu quyết");
+    let head = voted(&c1, "Phê duyệt bằng văn bản của người đứng đầu", false);
+    step(&c1, &head, "approve", "2024-03-20", &["--by-head"]);
+    let pilot = voted(&c1, "Phê duyệt thí điểm", true);
+    step(&c1, &pilot, "approve", "2024-03-06", &["--pilot"]);
+    let rej = voted(&c1, "Không phê duyệt", true);
+    step(&c1, &rej, "reject", "2024-03-06", &[]);
+    // C2 (merged into C1 later) escalates one, left unanswered.
+    let esc_pending = received(&c2, "Chờ UBND tỉnh", "2024-03-01", "2024-03-04");
+    step(&c2, &esc_pending, "escalate", "2024-03-06", &[]);
+    let esc_answered = received(&c1, "UBND tỉnh đồng ý", "2024-03-01", "2024-03-04");
+    step(&c1, &esc_answered, "escalate", "2024-03-06", &[]);
+    let implementing = approved(&c1, "Đang triển khai");
+    step(&c1, &implementing, "start", "2024-04-01", &[]);
+    let suspended = approved(&c1, "Tạm dừng");
+    step(&c1, &suspended, "start", "2024-04-01", &[]);
+    step(&c1, &suspended, "suspend", "2024-05-02", &[]);
+    let terminated = approved(&c1, "Chấm dứt");
+    step(&c1, &terminated, "start", "2024-04-01", &[]);
+    step(&c1, &terminated, "terminate", "2024-05-02", &[]);
+    reported(&c1, "Đã báo cáo kết quả, quá hạn đánh giá");
+    let completed = reported(&c1, "Hoàn thành");
+    step(
+        &c1,
+        &completed,
+        "evaluate",
+        "2024-06-10",
+        &["--result", "completed"],
+    );
+    step(&c1, &completed, "notify", "2024-06-12", &[]);
+    step(
+        &c1,
+        &completed,
+        "protect",
+        "2024-06-14",
+        &["--determination", "not-liable"],
+    );
+    step(
+        &c1,
+        &completed,
+        "commend",
+        "2024-06-20",
+        &["--level", "unit"],
+    );
+    let partly = reported(&c1, "Hoàn thành một phần, có thiệt hại");
+    step(
+        &c1,
+        &partly,
+        "evaluate",
+        "2024-06-10",
+        &["--result", "partly", "--damage"],
+    );
+    step(&c1, &partly, "notify", "2024-06-20", &[]);
+    step(
+        &c1,
+        &partly,
+        "protect",
+        "2024-06-21",
+        &["--determination", "considered"],
+    );
+    let not_completed = reported(&c1, "Không hoàn thành");
+    step(
+        &c1,
+        &not_completed,
+        "evaluate",
+        "2024-06-10",
+        &["--result", "not-completed"],
+    );
+    step(
+        &c1,
+        &not_completed,
+        "protect",
+        "2024-06-14",
+        &["--determination", "excluded"],
+    );
+    step(
+        &c1,
+        &not_completed,
+        "discipline",
+        "2024-06-25",
+        &["--measure", "Khiển trách"],
+    );
+    // Carried into 2025: approved and started in November 2024, completed in March 2025.
+    let carried = received(&c1, "Chuyển tiếp sang năm 2025", "2024-11-04", "2024-11-04");
+    step(&c1, &carried, "party-opinion", "2024-11-05", &["--agree"]);
+    step(
+        &c1,
+        &carried,
+        "vote",
+        "2024-11-05",
+        &["--for", "3", "--against", "1"],
+    );
+    step(&c1, &carried, "approve", "2024-11-06", &[]);
+    step(&c1, &carried, "start", "2024-11-07", &[]);
+    // ---- 2025 (15/12/2024 – 14/12/2025) ----
+    step(
+        &c1,
+        &carried,
+        "report-results",
+        "2025-03-04",
+        &["--finished", "2025-03-03"],
+    );
+    step(&c1, &carried, "party-opinion", "2025-03-04", &["--agree"]);
+    step(
+        &c1,
+        &carried,
+        "evaluate",
+        "2025-03-05",
+        &["--result", "completed"],
+    );
+    received(&c1, "Đề xuất năm 2025", "2025-03-03", "2025-03-03");
+
+    // Duties.
+    c1.ok(&[
+        "duty",
+        "disseminate",
+        "--date",
+        "2023-07-20",
+        "--form",
+        "Hội nghị",
+        "--participants",
+        "40",
+    ]);
+    c1.ok(&[
+        "duty",
+        "plan",
+        "--date",
+        "2023-07-25",
+        "--number",
+        "15/KH-UBND",
+    ]);
+    c1.ok(&[
+        "duty",
+        "self-inspect",
+        "--date",
+        "2024-11-20",
+        "--findings",
+        "Đạt",
+    ]);
+    c1.ok(&[
+        "duty",
+        "review",
+        "--date",
+        "2024-06-28",
+        "--kind",
+        "preliminary",
+    ]);
+    c1.ok(&[
+        "duty",
+        "commend",
+        "--date",
+        "2024-10-10",
+        "--person",
+        "Trần Thị Bình",
+        "--form",
+        "Bằng khen",
+        "--level",
+        "province",
+    ]);
+    c1.ok(&[
+        "duty",
+        "discipline",
+        "--date",
+        "2024-09-09",
+        "--subject",
+        "Lê Văn C",
+        "--violation",
+        "Cản trở",
+        "--measure",
+        "Khiển trách",
+    ]);
+    district.ok(&[
+        "duty",
+        "disseminate",
+        "--date",
+        "2023-08-15",
+        "--form",
+        "Văn bản",
+    ]);
+    // A draft created on 01/05/2024 and never submitted.
+    c1.set_now("2024-05-01T09:00:00+07:00");
+    c1.new_proposal("Dự thảo chưa nộp", &[]);
+
+    for c in [&c1, &c2, &district] {
+        c.sync();
+    }
+    // UBND tỉnh answers the escalation; Sở Nội vụ inspects C1.
+    province.sync();
+    step(
+        &province,
+        &esc_answered,
+        "answer",
+        "2024-03-15",
+        &["--approve"],
+    );
+    province.sync();
+    snv.ok(&[
+        "duty",
+        "inspect",
+        "--unit",
+        C1,
+        "--date",
+        "2024-10-01",
+        "--findings",
+        "Tốt",
+    ]);
+    snv.sync();
+
+    // ---- the 2024 report, province-wide, from Sở Nội vụ ----
+    let r = snv.json(&["report", "--period", "2024"]);
+    assert_eq!(r["period"]["start"], "2023-12-15");
+    assert_eq!(r["period"]["end"], "2024-12-14");
+    let t = &r["totals"];
+    assert_eq!(t["proposals"], 18, "{t}");
+    assert_eq!(
+        t["by_status"],
+        statuses(&[
+            ("submitted", 1),
+            ("received", 1),
+            ("vote_failed", 1),
+            ("vote_passed", 1),
+            ("approved", 4),
+            ("rejected", 1),
+            ("escalated", 1),
+            ("implementing", 2),
+            ("suspended", 1),
+            ("terminated", 1),
+            ("results_reported", 1),
+            ("completed", 1),
+            ("partly_completed", 1),
+            ("not_completed", 1),
+        ])
+    );
+    assert_eq!(
+        t["approved"],
+        json!({"by_vote": 10, "by_head_decision": 1, "by_province": 1, "pilot": 1})
+    );
+    assert_eq!(
+        t["escalations"],
+        json!({"total": 2, "answered": 1, "pending": 1})
+    );
+    assert_eq!(t["drafts"], 1);
+    assert_eq!(t["carried_over"]["proposals"], 0);
+    assert_eq!(t["by_basis"], json!({"both": 0, "nd73": 0, "qd20": 18}));
+    assert_eq!(t["timeliness"]["decision"], timeliness(13, 1, 0, 3));
+    assert_eq!(t["timeliness"]["results_report"], timeliness(4, 0, 0, 0));
+    assert_eq!(t["timeliness"]["evaluation"], timeliness(3, 0, 0, 1));
+    assert_eq!(t["timeliness"]["notification"], timeliness(1, 1, 0, 1));
+    assert_eq!(t["timeliness"]["answer"], timeliness(0, 0, 0, 0));
+    assert_eq!(
+        t["evaluations"],
+        json!({"completed": 1, "partly": 1, "not-completed": 1})
+    );
+    assert_eq!(t["evaluations_with_damage"], 1);
+    assert_eq!(
+        t["protection"],
+        json!({"not_liable": 1, "excluded": 1, "considered": 1})
+    );
+    assert_eq!(
+        t["commendations"],
+        json!({"unit_level": 1, "proposed_to_province": 1})
+    );
+    assert_eq!(t["disciplines"], 2);
+    assert_eq!(t["self_inspections"], 1);
+    assert_eq!(t["inspections"], 1);
+    assert_eq!(t["reviews"], json!({"preliminary": 1, "final": 0}));
+    // 280 units: the province has no duties and C2 rolls into C1.
+    assert_eq!(
+        t["dissemination"],
+        json!({"units": 278, "on_time": 1, "late": 1, "not_done": 276})
+    );
+    assert_eq!(
+        t["plans"],
+        json!({"units": 278, "on_time": 1, "late": 0, "not_done": 277})
+    );
+    assert_eq!(t["completeness"], json!({"expected": 278, "reported": 1}));
+
+    // Per unit: C2's data rolled into C1; the district and the province roll up their units.
+    let units = r["units"].as_array().expect("units");
+    assert_eq!(units.len(), 279);
+    assert!(
+        units.iter().all(|u| u["code"] != C2),
+        "C2 ceased and merged"
+    );
+    let u1 = unit(&r, C1);
+    assert_eq!(u1["merged_from"], json!([C2]));
+    assert_eq!(u1["proposals"], 18);
+    assert_eq!(u1["by_status"], t["by_status"]);
+    assert_eq!(u1["dissemination"]["date"], "2023-07-20");
+    assert_eq!(u1["dissemination"]["on_time"], true);
+    assert_eq!(u1["plan"]["number"], "15/KH-UBND");
+    assert_eq!(u1["reported"], true);
+    let d = unit(&r, DISTRICT);
+    assert_eq!(d["proposals"], 0);
+    assert_eq!(d["subtree"]["proposals"], 18);
+    assert_eq!(d["subtree"]["by_status"], t["by_status"]);
+    assert_eq!(d["dissemination"]["on_time"], false);
+    assert_eq!(unit(&r, "49")["subtree"]["proposals"], 18);
+    let sum: u64 = units
+        .iter()
+        .map(|u| u["proposals"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(sum, 18);
+
+    // Lists.
+    let pending = r["lists"]["escalations_pending"].as_array().expect("list");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0]["id"], esc_pending.as_str());
+    assert_eq!(pending[0]["unit"], C1);
+    assert_eq!(pending[0]["date"], "2024-03-06");
+    let overdue: Vec<&str> = r["lists"]["overdue"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|i| i["step"].as_str())
+        .collect();
+    let mut sorted = overdue.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        [
+            "decision",
+            "decision",
+            "decision",
+            "evaluation",
+            "notification"
+        ]
+    );
+    assert_eq!(r["lists"]["conflicts"], json!([]));
+
+    // ---- the 2025 report ----
+    let r25 = snv.json(&["report", "--period", "2025"]);
+    let t = &r25["totals"];
+    assert_eq!(t["proposals"], 1);
+    assert_eq!(t["by_status"], statuses(&[("received", 1)]));
+    // Open when 2025 began: everything of 2024 but the rejected, terminated and evaluated.
+    assert_eq!(t["carried_over"]["proposals"], 13);
+    assert_eq!(
+        t["carried_over"]["by_status"],
+        statuses(&[
+            ("submitted", 1),
+            ("received", 1),
+            ("vote_failed", 1),
+            ("vote_passed", 1),
+            ("approved", 4),
+            ("escalated", 1),
+            ("implementing", 1),
+            ("suspended", 1),
+            ("results_reported", 1),
+            ("completed", 1),
+        ])
+    );
+    assert_eq!(t["timeliness"]["decision"], timeliness(0, 0, 0, 1));
+    assert_eq!(t["timeliness"]["results_report"], timeliness(1, 0, 0, 0));
+    assert_eq!(t["timeliness"]["evaluation"], timeliness(1, 0, 0, 0));
+    assert_eq!(t["timeliness"]["notification"], timeliness(0, 0, 0, 1));
+    assert_eq!(
+        t["evaluations"],
+        json!({"completed": 1, "partly": 0, "not-completed": 0})
+    );
+    assert_eq!(
+        t["protection"],
+        json!({"not_liable": 0, "excluded": 0, "considered": 0})
+    );
+    assert_eq!(t["self_inspections"], 0);
+    assert_eq!(t["completeness"], json!({"expected": 278, "reported": 0}));
+
+    // ---- the same request twice: byte-identical JSON and CSV ----
+    for format in ["json", "csv"] {
+        let a = snv.ok(&["report", "--period", "2024", "--format", format]);
+        let b = snv.ok(&["report", "--period", "2024", "--format", format]);
+        assert_eq!(a, b, "{format} differs between two requests");
+        assert!(a.len() > 1000, "{format}: {} bytes", a.len());
+    }
+
+    // ---- the district's own subtree; the commune only itself, never the province ----
+    let rd = district.json(&["report", "--period", "2024"]);
+    assert_eq!(rd["scope"]["code"], DISTRICT);
+    assert_eq!(rd["totals"]["proposals"], 18);
+    assert!(rd["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .all(|u| u["code"] == DISTRICT || u["parent"] == DISTRICT));
+    let rc = c1.json(&["report", "--period", "2024"]);
+    assert_eq!(rc["scope"]["code"], C1);
+    assert_eq!(rc["totals"]["proposals"], 18);
+    let err = c1.fails(&["report", "--period", "2024", "--unit", "49"]);
+    assert!(err.contains("Sở Nội vụ"), "{err}");
+    let err = district.fails(&["report", "--period", "2024", "--unit", "49-SNV"]);
+    assert!(err.contains("chỉ được xem"), "{err}");
+    let err = snv.fails(&["report", "--period", "2024-Q7"]);
+    assert!(err.contains("2024-H1"), "{err}");
+
+    // ---- XLSX read back: the same numbers, as numbers ----
+    let dir = tempfile::tempdir().expect("temp dir");
+    let xlsx = dir.path().join("bao-cao-2024.xlsx");
+    snv.ok(&[
+        "report",
+        "--period",
+        "2024",
+        "--format",
+        "xlsx",
+        "-o",
+        xlsx.to_str().expect("path"),
+    ]);
+    check_xlsx(&xlsx, &r);
+
+    // ---- DOCX: Decree 30 header lines and the annex tables ----
+    let docx = dir.path().join("bao-cao-2024.docx");
+    snv.ok(&[
+        "report",
+        "--period",
+        "2024",
+        "--format",
+        "docx",
+        "-o",
+        docx.to_str().expect("path"),
+    ]);
+    let xml = docx_text(&docx);
+    for line in [
+        "UBND TỈNH QUẢNG NAM",
+        "SỞ NỘI VỤ",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "BÁO CÁO",
+        "Kính gửi",
+        "Nơi nhận",
+        "Phụ lục I",
+        "/BC-SNV",
+    ] {
+        assert!(xml.contains(line), "the DOCX lacks {line:?}");
+    }
+    assert!(xml.contains("<w:tbl>"), "the DOCX has tables");
+    assert!(xml.contains("<w:titlePg"), "no page number on page 1");
+    assert!(xml.contains("18"), "the DOCX carries the figures");
+
+    // ---- HTML ----
+    let html = snv.ok(&["report", "--period", "2024", "--format", "html"]);
+    assert!(
+        html.contains("Phường Tân Thạnh") && html.contains("<table"),
+        "{}",
+        &html[..200.min(html.len())]
+    );
+}
+
+/// Every status count of the XLSX's units-by-status sheet's totals row equals the JSON's.
+fn check_xlsx(path: &std::path::Path, report: &Value) {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = open_workbook(path).expect("open xlsx");
+    let names = book.sheet_names().to_vec();
+    assert!(names.len() >= 4, "{names:?}");
+    let sheet = names
+        .iter()
+        .find(|n| n.contains("trạng thái"))
+        .unwrap_or_else(|| panic!("a units-by-status sheet in {names:?}"))
+        .clone();
+    let range = book.worksheet_range(&sheet).expect("sheet");
+    let rows: Vec<&[Data]> = range.rows().collect();
+    let header: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    let total = rows
+        .iter()
+        .find(|r| r.iter().any(|c| *c == "Tổng cộng"))
+        .expect("a totals row");
+    let col = |label: &str| {
+        header
+            .iter()
+            .position(|h| h == label)
+            .unwrap_or_else(|| panic!("column {label:?} in {header:?}"))
+    };
+    let number = |c: &Data| match c {
+        Data::Float(f) => *f as u64,
+        Data::Int(i) => *i as u64,
+        other => panic!("{other:?} is not a number"),
+    };
+    for s in doimoi_shared::workflow::Status::ALL {
+        if s == doimoi_shared::workflow::Status::Draft {
+            continue;
+        }
+        let want = report["totals"]["by_status"][s.as_str()]
+            .as_u64()
+            .expect("count");
+        assert_eq!(number(&total[col(s.label_vi())]), want, "{}", s.label_vi());
+    }
+    // Each unit's line too.
+    let code_col = col("Mã đơn vị");
+    let line = rows
+        .iter()
+        .find(|r| r[code_col] == C1)
+        .expect("C1's line");
+    assert_eq!(
+        number(&line[col(doimoi_shared::workflow::Status::Approved.label_vi())]),
+        4
+    );
+}
+
+fn docx_text(path: &std::path::Path) -> String {
+    use std::io::Read;
+    let f = std::fs::File::open(path).expect("open docx");
+    let mut zip = zip::ZipArchive::new(f).expect("a zip");
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .expect("word/document.xml")
+        .read_to_string(&mut xml)
+        .expect("read");
+    xml
+}
+
+#[test]
+fn as_of_a_past_date_gives_what_the_hub_knew_and_what_had_happened_then() {
+    let mut hub = TestHub::spawn();
+    let c = TestClient::new(C1, &hub.url, &hub.token(C1));
+    let snv = TestClient::new("49-SNV", &hub.url, &hub.token("49-SNV"));
+
+    // Known to the hub on 10/03/2024.
+    hub.restart_at("2024-03-10T10:00:00+07:00");
+    let p1 = voted(&c, "Thứ nhất", true);
+    let p2 = c.new_proposal("Thứ hai", &[]);
+    step(&c, &p2, "submit", "2024-03-04", &[]);
+    c.sync();
+    // Known on 20/04/2024: P1's approval (dated 08/03), P2's receipt, a third proposal.
+    hub.restart_at("2024-04-20T10:00:00+07:00");
+    step(&c, &p1, "approve", "2024-03-08", &[]);
+    step(&c, &p2, "receive", "2024-04-15", &[]);
+    let p3 = c.new_proposal("Thứ ba", &[]);
+    step(&c, &p3, "submit", "2024-04-16", &[]);
+    c.sync();
+    snv.sync();
+
+    let at = |as_of: &str| snv.json(&["report", "--period", "2024", "--as-of", as_of]);
+    let march = at("2024-03-31");
+    assert_eq!(march["as_of"], "2024-03-31");
+    assert_eq!(march["totals"]["proposals"], 2);
+    assert_eq!(
+        march["totals"]["by_status"],
+        statuses(&[("vote_passed", 1), ("submitted", 1)]),
+        "the approval dated 08/03 reached the hub only on 20/04"
+    );
+    let april = at("2024-04-30");
+    assert_eq!(april["totals"]["proposals"], 3);
+    assert_eq!(
+        april["totals"]["by_status"],
+        statuses(&[("approved", 1), ("received", 1), ("submitted", 1)])
+    );
+    // The same as-of request twice: the same bytes.
+    let again = snv.ok(&["report", "--period", "2024", "--as-of", "2024-03-31"]);
+    assert_eq!(
+        again,
+        snv.ok(&["report", "--period", "2024", "--as-of", "2024-03-31"])
+    );
+    // Without as-of, the period's end cuts events by their date: Q1 ends on 14/03.
+    let q1 = snv.json(&["report", "--period", "2024-Q1"]);
+    assert_eq!(q1["totals"]["proposals"], 2);
+    assert_eq!(
+        q1["totals"]["by_status"],
+        statuses(&[("approved", 1), ("submitted", 1)])
+    );
+    // An as-of date before the period is refused with a reason.
+    let err = snv.fails(&["report", "--period", "2024", "--as-of", "2023-01-01"]);
+    assert!(err.contains("trước ngày bắt đầu kỳ"), "{err}");
+}
