@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod metrics;
 pub mod ops;
+pub mod pages;
 pub mod projection;
 pub mod render;
 pub mod reports;

@@ -6,8 +6,8 @@
 //!
 //! Tables (migration 2 of `store.rs`):
 //! - `proj_proposal(doc_id, unit, submitted, last_day, status, row)`: `row` is the
-//!   [`ProposalRow`] as JSON without its events of interest (the state after each day with
-//!   events, the clocked steps);
+//!   [`ProposalRow`] in its compact binary form ([`ProposalRow::encode`]: the state after each
+//!   day with events, the clocked steps, the events of interest);
 //! - `proj_event(doc_id, event_id, kind, day, unit)`: the events of interest (escalation,
 //!   answer, evaluation, protection, commendation, discipline), by day;
 //! - `proj_unit_year(doc_id, unit, year, row)`: the [`UnitYearRow`] as JSON.
@@ -17,10 +17,9 @@ use automerge::{Automerge, ChangeHash};
 use doimoi_shared::calendar::Calendar;
 use doimoi_shared::doc::{proposal, unit_year};
 use doimoi_shared::org::Registry;
-use doimoi_shared::report::{Mark, MarkKind, ProposalRow, UnitYearRow};
+use doimoi_shared::report::{ProposalRow, UnitYearRow};
 use doimoi_shared::workflow::WorkflowConfig;
 use rusqlite::{params, Connection};
-use std::collections::HashMap;
 
 /// What a document contributes to reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,10 +61,6 @@ pub fn write(conn: &Connection, id: &str, p: &Projected) -> Result<(), StoreErro
     conn.execute("DELETE FROM proj_event WHERE doc_id = ?1", [id])?;
     match p {
         Projected::Proposal(row) => {
-            let mut stored = row.clone();
-            let marks = std::mem::take(&mut stored.marks);
-            let json = serde_json::to_string(&stored)
-                .map_err(|e| StoreError::Corrupt(id.to_string(), e.to_string()))?;
             let status = row
                 .timeline
                 .last()
@@ -80,13 +75,13 @@ pub fn write(conn: &Connection, id: &str, p: &Projected) -> Result<(), StoreErro
                     row.submitted.map(|d| d.to_string()),
                     row.last_day().map(|d| d.to_string()),
                     status,
-                    json
+                    row.encode()
                 ],
             )?;
             let mut ins = conn.prepare_cached(
                 "INSERT OR REPLACE INTO proj_event(doc_id, event_id, kind, day, unit) VALUES(?1, ?2, ?3, ?4, ?5)",
             )?;
-            for m in &marks {
+            for m in &row.marks {
                 ins.execute(params![
                     id,
                     m.event,
@@ -120,55 +115,33 @@ fn unit_filter_json(units: UnitFilter<'_>) -> Option<String> {
     units.map(|u| serde_json::Value::from(u.to_vec()).to_string())
 }
 
-/// The projection rows of the units in `units`, with their events of interest up to `cutoff`
-/// (ISO date).
+/// The projection rows of the units in `units`.
 pub fn rows(
     db: &Db,
     units: UnitFilter<'_>,
-    cutoff: &str,
 ) -> Result<(Vec<ProposalRow>, Vec<UnitYearRow>), StoreError> {
     let conn = db.reader();
     let filter = unit_filter_json(units);
     let corrupt =
         |id: &str, e: serde_json::Error| StoreError::Corrupt(id.to_string(), e.to_string());
-    let mut proposals: Vec<ProposalRow> = Vec::new();
-    let mut at: HashMap<String, usize> = HashMap::new();
+    // One read (one consistent snapshot), then the rows decoded on every core.
+    let mut blobs: Vec<Vec<u8>> = Vec::new();
     {
         let mut stmt = conn.prepare(
-            "SELECT doc_id, row FROM proj_proposal WHERE ?1 IS NULL OR unit IN (SELECT value FROM json_each(?1)) ORDER BY doc_id",
+            "SELECT row FROM proj_proposal WHERE ?1 IS NULL OR unit IN (SELECT value FROM json_each(?1))",
         )?;
         let mut q = stmt.query([&filter])?;
         while let Some(r) = q.next()? {
-            let id: String = r.get(0)?;
-            let json: &str = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-            let row: ProposalRow = serde_json::from_str(json).map_err(|e| corrupt(&id, e))?;
-            at.insert(id, proposals.len());
-            proposals.push(row);
+            blobs.push(
+                r.get_ref(0)?
+                    .as_blob()
+                    .map_err(rusqlite::Error::from)?
+                    .to_vec(),
+            );
         }
     }
-    {
-        let mut stmt = conn.prepare(
-            "SELECT doc_id, event_id, kind, day FROM proj_event WHERE day <= ?2 AND (?1 IS NULL OR unit IN (SELECT value FROM json_each(?1))) ORDER BY doc_id, day, kind, event_id",
-        )?;
-        let mut q = stmt.query(params![filter, cutoff])?;
-        while let Some(r) = q.next()? {
-            let id: String = r.get(0)?;
-            let kind: String = r.get(2)?;
-            let day: String = r.get(3)?;
-            let (Some(&i), Some(kind), Ok(date)) = (
-                at.get(&id),
-                MarkKind::parse(&kind),
-                day.parse::<chrono::NaiveDate>(),
-            ) else {
-                continue;
-            };
-            proposals[i].marks.push(Mark {
-                event: r.get(1)?,
-                date,
-                kind,
-            });
-        }
-    }
+    let proposals = decode_all(&blobs)?;
+    drop(blobs);
     let mut unit_years = Vec::new();
     {
         let mut stmt = conn.prepare(
@@ -182,6 +155,33 @@ pub fn rows(
         }
     }
     Ok((proposals, unit_years))
+}
+
+/// Decodes proposal rows on every core, keeping their order.
+fn decode_all(blobs: &[Vec<u8>]) -> Result<Vec<ProposalRow>, StoreError> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let chunk = blobs.len().div_ceil(workers).max(1);
+    let parts: Vec<Result<Vec<ProposalRow>, String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = blobs
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(|b| ProposalRow::decode(b)).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a worker thread stopped".into()))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(blobs.len());
+    for p in parts {
+        out.extend(p.map_err(|e| StoreError::Corrupt("proj_proposal".into(), e))?);
+    }
+    Ok(out)
 }
 
 /// Rebuilds every projection table from the documents, a few hundred documents per

@@ -124,7 +124,6 @@ pub fn consolidated(inner: &Inner, device: &Device, q: &ReportQuery) -> Result<R
     let (_, registry) = inner.registry()?;
     let scope = scope_for(&registry, device, q.unit.as_deref())?;
     let filter = unit_filter(&registry, &scope);
-    let cutoff = as_of.map_or(period.end, |a| a.min(period.end));
     let (proposals, unit_years) = match as_of {
         Some(day) => {
             let calendar = inner.calendar()?;
@@ -136,7 +135,7 @@ pub fn consolidated(inner: &Inner, device: &Device, q: &ReportQuery) -> Result<R
                 &calendar,
             )?
         }
-        None => projection::rows(&inner.db, filter.as_deref(), &cutoff.to_string())?,
+        None => projection::rows(&inner.db, filter.as_deref())?,
     };
     build(&registry, &proposals, &unit_years, &period, as_of, &scope)
         .map_err(|e| bad(e.to_string()))

@@ -75,7 +75,7 @@ const MIGRATIONS: &[&str] = &[
         submitted TEXT,
         last_day TEXT,
         status TEXT NOT NULL,
-        row TEXT NOT NULL
+        row BLOB NOT NULL
     );
     CREATE INDEX proj_proposal_unit ON proj_proposal(unit);
     CREATE TABLE proj_event(

@@ -160,9 +160,7 @@ pub enum RenderError {
 /// Renders `report` as `format`.
 pub fn render(report: &Report, format: Format, info: &DocInfo) -> Result<Vec<u8>, RenderError> {
     match format {
-        Format::Json => {
-            serde_json::to_vec_pretty(report).map_err(|e| RenderError::Json(e.to_string()))
-        }
+        Format::Json => serde_json::to_vec(report).map_err(|e| RenderError::Json(e.to_string())),
         Format::Csv => Ok(csv::render(report)),
         Format::Xlsx => xlsx::render(report, info),
         Format::Docx => docx::render(report, info),
@@ -422,7 +420,7 @@ pub(crate) fn summary(report: &Report) -> Vec<SummaryLine> {
     }
     for (basis, n) in &t.by_basis {
         let label = match labels::basis(basis) {
-            "" => basis.as_str(),
+            "" => basis.as_ref(),
             l => l,
         };
         line(&mut out, 0, &format!("Căn cứ: {label}"), Num(*n));

@@ -1,5 +1,6 @@
 //! Rows → report: lineage roll-up, per-unit figures, hierarchy roll-up, totals, lists.
 
+use super::Key;
 use super::{
     Clock, DutyStatus, Figures, ListItem, Lists, MarkKind, Period, ProposalRow, Report,
     ReportError, UnitRef, UnitReport, UnitYearRow, DUTY_DEADLINE, NEW_UNIT_DUTY_DAYS, STEPS,
@@ -29,6 +30,9 @@ fn closed(s: Status) -> bool {
 
 const N: usize = Status::ALL.len();
 
+/// The legal bases, in the order of `Acc::by_basis`.
+const BASES: [&str; 3] = ["qd20", "nd73", "both"];
+
 fn status_index(s: Status) -> usize {
     Status::ALL.iter().position(|x| *x == s).unwrap_or(0)
 }
@@ -48,8 +52,10 @@ struct Acc {
     pilot: u64,
     escalated: u64,
     answered: u64,
-    by_field: HashMap<String, u64>,
-    by_basis: HashMap<String, u64>,
+    /// By interned field number.
+    by_field: Vec<u64>,
+    by_basis: [u64; 3],
+    other_basis: u64,
     carried: u64,
     carried_status: [u64; N],
     drafts: u64,
@@ -83,12 +89,16 @@ impl Acc {
         self.pilot += o.pilot;
         self.escalated += o.escalated;
         self.answered += o.answered;
-        for (k, v) in &o.by_field {
-            *self.by_field.entry(k.clone()).or_default() += v;
+        if self.by_field.len() < o.by_field.len() {
+            self.by_field.resize(o.by_field.len(), 0);
         }
-        for (k, v) in &o.by_basis {
-            *self.by_basis.entry(k.clone()).or_default() += v;
+        for (x, y) in self.by_field.iter_mut().zip(&o.by_field) {
+            *x += y;
         }
+        for (x, y) in self.by_basis.iter_mut().zip(&o.by_basis) {
+            *x += y;
+        }
+        self.other_basis += o.other_basis;
         self.carried += o.carried;
         self.drafts += o.drafts;
         for (a, b) in self.clocks.iter_mut().zip(o.clocks.iter()) {
@@ -111,10 +121,10 @@ impl Acc {
         self.reported += o.reported;
     }
 
-    fn figures(&self) -> Figures {
-        let statuses = |a: &[u64; N]| -> BTreeMap<String, u64> {
+    fn figures(&self, field_names: &[&str]) -> Figures {
+        let statuses = |a: &[u64; N]| -> BTreeMap<Key, u64> {
             reported_statuses()
-                .map(|s| (s.as_str().to_string(), a[status_index(s)]))
+                .map(|s| (Key::Borrowed(s.as_str()), a[status_index(s)]))
                 .collect()
         };
         let duty = |a: &[u64; 4]| super::DutyCount {
@@ -123,12 +133,13 @@ impl Acc {
             late: a[2],
             not_done: a[3],
         };
-        let mut by_basis: BTreeMap<String, u64> = ["qd20", "nd73", "both"]
+        let mut by_basis: BTreeMap<Key, u64> = BASES
             .iter()
-            .map(|b| (b.to_string(), 0))
+            .zip(self.by_basis)
+            .map(|(b, n)| (Key::Borrowed(b), n))
             .collect();
-        for (k, v) in &self.by_basis {
-            *by_basis.entry(k.clone()).or_default() += v;
+        if self.other_basis > 0 {
+            by_basis.insert(Key::Borrowed("(khác)"), self.other_basis);
         }
         Figures {
             proposals: self.proposals,
@@ -144,7 +155,13 @@ impl Acc {
                 answered: self.answered,
                 pending: self.escalated - self.answered,
             },
-            by_field: self.by_field.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            by_field: self
+                .by_field
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(i, n)| (field_names.get(i).copied().unwrap_or("").to_string(), *n))
+                .collect(),
             by_basis,
             carried_over: super::CarriedOver {
                 proposals: self.carried,
@@ -156,7 +173,7 @@ impl Acc {
                 .zip(self.clocks.iter())
                 .map(|(s, c)| {
                     (
-                        s.to_string(),
+                        Key::Borrowed(*s),
                         super::Timeliness {
                             on_time: c[0],
                             late: c[1],
@@ -169,7 +186,7 @@ impl Acc {
             evaluations: ["completed", "partly", "not-completed"]
                 .iter()
                 .zip(self.eval.iter())
-                .map(|(k, v)| (k.to_string(), *v))
+                .map(|(k, v)| (Key::Borrowed(*k), *v))
                 .collect(),
             evaluations_with_damage: self.damage,
             protection: super::Protection {
@@ -298,7 +315,19 @@ pub fn build(
             }
         }
     }
-    let mut slot = |code: &UnitCode| -> Option<usize> { index.get(&lineage.rep(code)).copied() };
+    // Row unit → report line, memoised: rows are many, units few.
+    let mut slots: HashMap<UnitCode, Option<usize>> = HashMap::with_capacity(units.len());
+    let mut slot = |code: &UnitCode| -> Option<usize> {
+        if let Some(s) = slots.get(code) {
+            return *s;
+        }
+        let s = index.get(&lineage.rep(code)).copied();
+        slots.insert(code.clone(), s);
+        s
+    };
+    // Fields interned: each line counts by field number.
+    let mut field_no: HashMap<&str, usize> = HashMap::new();
+    let mut field_names: Vec<&str> = Vec::new();
 
     let mut acc: Vec<Acc> = vec![Acc::default(); units.len()];
     let mut lists = Lists::default();
@@ -328,17 +357,17 @@ pub fn build(
                 } else {
                     p.field.as_str()
                 };
-                match a.by_field.get_mut(field) {
-                    Some(n) => *n += 1,
-                    None => {
-                        a.by_field.insert(field.to_string(), 1);
-                    }
+                let f = *field_no.entry(field).or_insert_with(|| {
+                    field_names.push(field);
+                    field_names.len() - 1
+                });
+                if a.by_field.len() <= f {
+                    a.by_field.resize(f + 1, 0);
                 }
-                match a.by_basis.get_mut(p.basis.as_str()) {
-                    Some(n) => *n += 1,
-                    None => {
-                        a.by_basis.insert(p.basis.clone(), 1);
-                    }
+                a.by_field[f] += 1;
+                match BASES.iter().position(|b| *b == p.basis) {
+                    Some(b) => a.by_basis[b] += 1,
+                    None => a.other_basis += 1,
                 }
                 match pt.approved_by {
                     Some(ApprovedBy::Vote) => a.by_vote += 1,
@@ -555,12 +584,12 @@ pub fn build(
             parent: u.parent.clone(),
             depth: depth[i],
             merged_from: merged_from[i].clone(),
-            figures: acc[i].figures(),
+            figures: acc[i].figures(&field_names),
             has_duties: u.kind != UnitKind::Province,
             dissemination,
             plan,
             reported: reported[i],
-            subtree: has_children[i].then(|| Box::new(subtree[i].figures())),
+            subtree: has_children[i].then(|| Box::new(subtree[i].figures(&field_names))),
         })
         .collect();
 
@@ -574,13 +603,14 @@ pub fn build(
         &mut lists.overdue,
         &mut lists.conflicts,
     ] {
-        list.sort_by(|a, b| {
-            (unit_order.get(&a.unit), a.date, &a.id, &a.step).cmp(&(
-                unit_order.get(&b.unit),
-                b.date,
-                &b.id,
-                &b.step,
-            ))
+        // Keys computed once per item: lists can hold tens of thousands of items.
+        list.sort_by_cached_key(|a| {
+            (
+                unit_order.get(&a.unit).copied(),
+                a.date,
+                a.id.clone(),
+                a.step.clone(),
+            )
         });
     }
 
@@ -601,7 +631,7 @@ pub fn build(
         scope_kind: scope_unit.kind,
         province: unit_ref(registry.province()),
         home_affairs: registry.home_affairs().map(unit_ref),
-        totals: total.figures(),
+        totals: total.figures(&field_names),
         units: units_out,
         lists,
         notes: vec![

@@ -35,7 +35,11 @@ use crate::ids::UnitCode;
 use crate::org::UnitKind;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+/// A figure's key: a status, step or result name (static), or a field as recorded.
+pub type Key = Cow<'static, str>;
 
 /// The plan's deadline for dissemination and the units' own plans (DOMAIN.md §1).
 pub const DUTY_DEADLINE: NaiveDate = match NaiveDate::from_ymd_opt(2023, 7, 31) {
@@ -164,7 +168,7 @@ pub struct Completeness {
 pub struct CarriedOver {
     pub proposals: u64,
     /// Status at the cut-off.
-    pub by_status: BTreeMap<String, u64>,
+    pub by_status: BTreeMap<Key, u64>,
 }
 
 /// Every figure of the report, for one unit, one subtree or the whole scope.
@@ -174,21 +178,21 @@ pub struct Figures {
     pub proposals: u64,
     /// Their status at the cut-off: status name (as `doimoi proposal show`) → count; every
     /// status a submitted proposal can have is present, zeros included.
-    pub by_status: BTreeMap<String, u64>,
+    pub by_status: BTreeMap<Key, u64>,
     pub approved: Approvals,
     pub escalations: Escalations,
     /// Field (lĩnh vực) → count; "(chưa ghi)" when not recorded.
     pub by_field: BTreeMap<String, u64>,
     /// Legal basis (`qd20`, `nd73`, `both`) → count.
-    pub by_basis: BTreeMap<String, u64>,
+    pub by_basis: BTreeMap<Key, u64>,
     pub carried_over: CarriedOver,
     /// Drafts created but never submitted by the cut-off (not part of `proposals`).
     pub drafts: u64,
     /// Clocked step (`decision`, `answer`, `results_report`, `evaluation`, `notification`) →
     /// timeliness of the clocks started in the period.
-    pub timeliness: BTreeMap<String, Timeliness>,
+    pub timeliness: BTreeMap<Key, Timeliness>,
     /// Evaluations in the period: `completed`, `partly`, `not-completed` → count.
-    pub evaluations: BTreeMap<String, u64>,
+    pub evaluations: BTreeMap<Key, u64>,
     /// Evaluations in the period that found damage.
     pub evaluations_with_damage: u64,
     pub protection: Protection,

@@ -586,6 +586,38 @@ fn the_consolidated_report_counts_every_state_across_units_and_periods() {
         "{}",
         &html[..200.min(html.len())]
     );
+
+    // ---- `doimoi-hub reindex` rebuilds identical tables, hence identical reports ----
+    let json_before = snv.ok(&["report", "--period", "2024"]);
+    let tables = projection_dump(&hub);
+    assert!(tables.lines().count() > 25, "{tables}");
+    let out = hub.op(&["reindex"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Đã dựng lại"));
+    assert_eq!(projection_dump(&hub), tables);
+    assert_eq!(snv.ok(&["report", "--period", "2024"]), json_before);
+}
+
+/// Every row of the hub's projection tables, in a stable order.
+fn projection_dump(hub: &TestHub) -> String {
+    let conn = rusqlite::Connection::open_with_flags(
+        hub.data.path().join("hub.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("open hub.db");
+    let mut out = String::new();
+    for sql in [
+        "SELECT doc_id || ' ' || unit || ' ' || IFNULL(submitted, '-') || ' ' || IFNULL(last_day, '-') || ' ' || status || ' ' || hex(row) FROM proj_proposal ORDER BY doc_id",
+        "SELECT doc_id || ' ' || event_id || ' ' || kind || ' ' || day || ' ' || unit FROM proj_event ORDER BY doc_id, event_id, kind",
+        "SELECT doc_id || ' ' || unit || ' ' || year || ' ' || row FROM proj_unit_year ORDER BY doc_id",
+    ] {
+        let mut stmt = conn.prepare(sql).expect("query");
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).expect("rows");
+        for r in rows {
+            out.push_str(&r.expect("row"));
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Every status count of the XLSX's units-by-status sheet's totals row equals the JSON's.
@@ -628,10 +660,7 @@ fn check_xlsx(path: &std::path::Path, report: &Value) {
     }
     // Each unit's line too.
     let code_col = col("Mã đơn vị");
-    let line = rows
-        .iter()
-        .find(|r| r[code_col] == C1)
-        .expect("C1's line");
+    let line = rows.iter().find(|r| r[code_col] == C1).expect("C1's line");
     assert_eq!(
         number(&line[col(doimoi_shared::workflow::Status::Approved.label_vi())]),
         4
@@ -702,4 +731,73 @@ fn as_of_a_past_date_gives_what_the_hub_knew_and_what_had_happened_then() {
     // An as-of date before the period is refused with a reason.
     let err = snv.fails(&["report", "--period", "2024", "--as-of", "2023-01-01"]);
     assert!(err.contains("trước ngày bắt đầu kỳ"), "{err}");
+}
+
+#[test]
+fn the_hub_page_signs_in_with_a_token_and_downloads_the_report() {
+    let hub = TestHub::spawn();
+    let token = hub.token("49-SNV");
+    let http = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let page = http
+        .get(format!("{}/reports", hub.url))
+        .send()
+        .expect("page")
+        .text()
+        .expect("text");
+    assert!(page.contains("Token của thiết bị"), "{page}");
+    let login = http
+        .post(format!("{}/reports/login", hub.url))
+        .form(&[("token", token.as_str())])
+        .send()
+        .expect("login");
+    assert_eq!(login.status().as_u16(), 303);
+    let cookie = login
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("a cookie")
+        .to_string();
+    let form = http
+        .get(format!("{}/reports", hub.url))
+        .header("cookie", &cookie)
+        .send()
+        .expect("form")
+        .text()
+        .expect("text");
+    assert!(
+        form.contains("Sở Nội vụ") && form.contains("Lập báo cáo"),
+        "{form}"
+    );
+    let xlsx = http
+        .get(format!(
+            "{}/v1/reports/consolidated?period=2024&format=xlsx",
+            hub.url
+        ))
+        .header("cookie", &cookie)
+        .send()
+        .expect("xlsx");
+    assert_eq!(xlsx.status().as_u16(), 200);
+    let disposition = xlsx
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(disposition.contains(".xlsx"), "{disposition}");
+    assert!(xlsx.bytes().expect("bytes").starts_with(b"PK"));
+    // A wrong token is refused, with the way out in words.
+    let bad = http
+        .get(format!("{}/v1/reports/consolidated?period=2024", hub.url))
+        .header("cookie", "doimoi_token=dm_wrong")
+        .send()
+        .expect("bad");
+    assert_eq!(bad.status().as_u16(), 401);
+    assert!(bad
+        .text()
+        .unwrap_or_default()
+        .contains("Token không hợp lệ"));
 }
