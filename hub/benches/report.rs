@@ -33,6 +33,10 @@ use std::time::Instant;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
+/// The hub's allocator (see `hub/src/main.rs`), so the figures are the hub's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Opts {
     proposals: usize,
     units: usize,
@@ -309,7 +313,7 @@ fn timed<T>(runs: usize, mut f: impl FnMut() -> Res<T>) -> Res<(f64, T)> {
 
 fn big_store(o: &Opts, registry: &Registry) -> Res<Db> {
     // Versioned by the row format: a store of an older format is made again.
-    let dir = o.dir.join(format!("big-v2-{}-{}", o.proposals, o.units));
+    let dir = o.dir.join(format!("big-v3-{}-{}", o.proposals, o.units));
     let ready = dir.join("ready");
     if ready.exists() {
         return Ok(Db::open(&dir, 2)?);
@@ -389,6 +393,8 @@ fn scenario_big(o: &Opts) -> Res<()> {
     };
     let (rows_ms, n) = timed(o.runs, || Ok(projection::rows(&db, None)?.0.len()))?;
     println!("   read projection rows ({n}):     {rows_ms:8.1} ms");
+    let (scan_ms, bytes) = timed(o.runs, || Ok(projection::scan_bytes(&db)?))?;
+    println!("     of which the SQLite scan ({bytes} B): {scan_ms:8.1} ms");
     let (rows, unit_years) = projection::rows(&db, None)?;
     let (build_ms, r) = timed(o.runs, || {
         Ok(build(&registry, &rows, &unit_years, &period, None, &scope)?)
@@ -398,6 +404,9 @@ fn scenario_big(o: &Opts) -> Res<()> {
         r.totals.proposals,
         r.units.len()
     );
+    if let Some(path) = std::env::var_os("DOIMOI_BENCH_SAVE_JSON") {
+        std::fs::write(path, render::render(&r, Format::Json, &info)?)?;
+    }
     drop((rows, unit_years));
     for (format, target) in [
         (Format::Json, 500.0),
@@ -416,7 +425,7 @@ fn scenario_big(o: &Opts) -> Res<()> {
 }
 
 fn asof_store(o: &Opts, registry: &Registry) -> Res<Db> {
-    let dir = o.dir.join(format!("asof-v2-{}", o.asof_docs));
+    let dir = o.dir.join(format!("asof-v3-{}", o.asof_docs));
     let ready = dir.join("ready");
     if ready.exists() {
         return Ok(Db::open(&dir, 2)?);

@@ -171,7 +171,7 @@ pub(super) fn render(report: &Report) -> Vec<u8> {
         cells.push(kind_label(u.kind).to_string());
         cells.push(u.parent.as_ref().map(|p| p.to_string()).unwrap_or_default());
         figures(&mut cells, &u.figures);
-        duty(&mut cells, u.dissemination.as_ref(), false);
+        duty(&mut cells, u.disseminated.as_ref(), false);
         duty(&mut cells, u.plan.as_ref(), true);
         cells.push(if u.has_duties {
             flag(u.reported)

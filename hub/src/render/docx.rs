@@ -598,7 +598,7 @@ fn sections(x: &mut Xml, report: &Report, who: &Issuer) {
     let later_units = report
         .units
         .iter()
-        .filter_map(|u| u.dissemination.as_ref())
+        .filter_map(|u| u.disseminated.as_ref())
         .any(|d| d.deadline != DUTY_DEADLINE);
     let deadline = if later_units {
         format!(
@@ -1123,7 +1123,7 @@ fn annex_duties(x: &mut Xml, report: &Report, info: &DocInfo, who: &Issuer) {
         x.tr_open(false);
         x.cell("TN", &(i + 1).to_string(), 0);
         x.cell("TC", &u.name, indent(u.depth));
-        duty_cells(x, u.dissemination.as_ref(), false);
+        duty_cells(x, u.disseminated.as_ref(), false);
         duty_cells(x, u.plan.as_ref(), true);
         counts(x, &u.figures, false);
         let reported = match (u.has_duties, u.reported) {

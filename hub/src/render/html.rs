@@ -318,7 +318,7 @@ fn duties_section(p: &mut Page, report: &Report) {
         p.td(u.code.as_str());
         p.name_cell(&u.name, u.depth);
         p.td(kind_label(u.kind));
-        p.td(&duty_text(u.dissemination.as_ref()));
+        p.td(&duty_text(u.disseminated.as_ref()));
         p.td(&duty_text(u.plan.as_ref()));
         counts(p, &u.figures);
         p.td(match (u.has_duties, u.reported) {

@@ -33,7 +33,7 @@ fn proposal(id: &str, unit: &str, title: &str, submitted: Option<&str>) -> Propo
         unit: code(unit),
         title: title.to_string(),
         field: "Cải cách hành chính".to_string(),
-        basis: "qd20".to_string(),
+        basis: "qd20".into(),
         created: d("2024-01-10"),
         submitted: submitted.map(d),
         timeline: Vec::new(),
@@ -70,7 +70,7 @@ fn rows() -> (Vec<ProposalRow>, Vec<UnitYearRow>) {
         ),
     ];
     p1.clocks = vec![Clock {
-        step: "decision".to_string(),
+        step: "decision".into(),
         from: d("2024-02-01"),
         due: d("2024-02-13"),
         done: Some(d("2024-02-10")),
@@ -94,7 +94,7 @@ fn rows() -> (Vec<ProposalRow>, Vec<UnitYearRow>) {
         ),
     ];
     p2.clocks = vec![Clock {
-        step: "answer".to_string(),
+        step: "answer".into(),
         from: d("2024-03-20"),
         due: d("2024-04-20"),
         done: None,

@@ -373,7 +373,7 @@ fn duties_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError> {
         };
         unit_cells(&mut ws, r, &line, st)?;
         let dash = "—";
-        match &u.dissemination {
+        match &u.disseminated {
             Some(d) => {
                 ws.write_string_with_format(r, 4, duty_state(d), &st.text)?;
                 if let Some(x) = d.date {

@@ -9,7 +9,8 @@ use crate::ids::UnitCode;
 use crate::org::{LineageKind, Registry, Unit, UnitKind};
 use crate::workflow::{ApprovedBy, Status};
 use chrono::{Duration, NaiveDate};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 /// Statuses a submitted proposal can have, in procedure order (every status but `draft`).
 fn reported_statuses() -> impl Iterator<Item = Status> {
@@ -291,12 +292,12 @@ pub fn build(
     let mut lineage = Lineages {
         registry,
         end,
-        memo: HashMap::new(),
+        memo: HashMap::default(),
     };
 
     // The report's units: in scope, existing during the period, standing for themselves.
     let mut units: Vec<&Unit> = Vec::new();
-    let mut index: HashMap<UnitCode, usize> = HashMap::new();
+    let mut index: HashMap<UnitCode, usize> = HashMap::default();
     for u in registry.units() {
         if registry.is_within(&u.code, scope)
             && exists_during(u, start, end)
@@ -316,7 +317,8 @@ pub fn build(
         }
     }
     // Row unit → report line, memoised: rows are many, units few.
-    let mut slots: HashMap<UnitCode, Option<usize>> = HashMap::with_capacity(units.len());
+    let mut slots: HashMap<UnitCode, Option<usize>> =
+        HashMap::with_capacity_and_hasher(units.len(), Default::default());
     let mut slot = |code: &UnitCode| -> Option<usize> {
         if let Some(s) = slots.get(code) {
             return *s;
@@ -325,13 +327,23 @@ pub fn build(
         slots.insert(code.clone(), s);
         s
     };
-    // Fields interned: each line counts by field number.
-    let mut field_no: HashMap<&str, usize> = HashMap::new();
-    let mut field_names: Vec<&str> = Vec::new();
 
-    let mut acc: Vec<Acc> = vec![Acc::default(); units.len()];
-    let mut lists = Lists::default();
-    let name_of = |i: usize| units[i].name.clone();
+    // Pass 1 (one core): each row's report line and field number.
+    let mut field_no: HashMap<&str, usize> = HashMap::default();
+    let mut field_names: Vec<&str> = Vec::new();
+    let mut lines: Vec<(Option<usize>, usize)> = Vec::with_capacity(proposals.len());
+    for p in proposals {
+        let field = if p.field.is_empty() {
+            "(chưa ghi)"
+        } else {
+            p.field.as_str()
+        };
+        let f = *field_no.entry(field).or_insert_with(|| {
+            field_names.push(field);
+            field_names.len() - 1
+        });
+        lines.push((slot(&p.unit), f));
+    }
     let commended: HashSet<&str> = proposals
         .iter()
         .filter(|p| {
@@ -341,119 +353,45 @@ pub fn build(
         })
         .map(|p| p.id.as_str())
         .collect();
-    let day_before_start = start - Duration::days(1);
 
-    for p in proposals {
-        let Some(i) = slot(&p.unit) else { continue };
-        let a = &mut acc[i];
-        let now = p.at(cutoff);
-        let submitted = p.submitted.filter(|s| *s <= cutoff);
-        match (submitted, now) {
-            (Some(s), Some(pt)) if s >= start => {
-                a.proposals += 1;
-                a.by_status[status_index(pt.status)] += 1;
-                let field = if p.field.is_empty() {
-                    "(chưa ghi)"
-                } else {
-                    p.field.as_str()
-                };
-                let f = *field_no.entry(field).or_insert_with(|| {
-                    field_names.push(field);
-                    field_names.len() - 1
-                });
-                if a.by_field.len() <= f {
-                    a.by_field.resize(f + 1, 0);
-                }
-                a.by_field[f] += 1;
-                match BASES.iter().position(|b| *b == p.basis) {
-                    Some(b) => a.by_basis[b] += 1,
-                    None => a.other_basis += 1,
-                }
-                match pt.approved_by {
-                    Some(ApprovedBy::Vote) => a.by_vote += 1,
-                    Some(ApprovedBy::HeadDecision) => a.by_head += 1,
-                    Some(ApprovedBy::Province) => a.by_province += 1,
-                    None => {}
-                }
-                if pt.approved_by.is_some() && pt.pilot {
-                    a.pilot += 1;
-                }
-                if pt.escalated {
-                    a.escalated += 1;
-                    if pt.answer.is_some() {
-                        a.answered += 1;
-                    }
-                }
-            }
-            (Some(_), Some(pt)) => {
-                let open_at_start = p.at(day_before_start).is_some_and(|s| !closed(s.status));
-                if open_at_start {
-                    a.carried += 1;
-                    a.carried_status[status_index(pt.status)] += 1;
-                }
-            }
-            _ => {
-                if start <= p.created && p.created <= cutoff {
-                    a.drafts += 1;
-                }
-            }
+    // Pass 2 (every core): the counting, in parts merged afterwards.
+    let ctx = Ctx {
+        units: &units,
+        start,
+        cutoff,
+        fields: field_names.len(),
+    };
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let chunk = proposals.len().div_ceil(workers).max(4096);
+    let parts: Vec<Part> = std::thread::scope(|s| {
+        let handles: Vec<_> = proposals
+            .chunks(chunk)
+            .zip(lines.chunks(chunk))
+            .map(|(rows, lines)| {
+                let ctx = &ctx;
+                s.spawn(move || count(rows, lines, ctx))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Part::new(&ctx)))
+            .collect()
+    });
+    drop(lines);
+    let mut acc: Vec<Acc> = vec![Acc::default(); units.len()];
+    let mut lists = Lists::default();
+    for part in parts {
+        for (a, b) in acc.iter_mut().zip(&part.acc) {
+            a.add(b);
         }
-        for c in &p.clocks {
-            clock(a, c, start, cutoff);
-            let overdue = c.from <= cutoff && c.done.is_none_or(|d| d > cutoff) && cutoff > c.due;
-            if overdue {
-                lists.overdue.push(ListItem {
-                    id: p.id.clone(),
-                    title: p.title.clone(),
-                    unit: units[i].code.clone(),
-                    unit_name: name_of(i),
-                    status: now.map_or("draft", |s| s.status.as_str()).to_string(),
-                    step: c.step.clone(),
-                    date: Some(c.due),
-                });
-            }
-        }
-        for m in &p.marks {
-            if m.date < start || m.date > cutoff {
-                continue;
-            }
-            match m.kind {
-                MarkKind::EvaluateCompleted => a.eval[0] += 1,
-                MarkKind::EvaluatePartly => a.eval[1] += 1,
-                MarkKind::EvaluateNotCompleted => a.eval[2] += 1,
-                MarkKind::Damage => a.damage += 1,
-                MarkKind::ProtectNotLiable => a.protect[0] += 1,
-                MarkKind::ProtectExcluded => a.protect[1] += 1,
-                MarkKind::ProtectConsidered => a.protect[2] += 1,
-                MarkKind::CommendUnit => a.commend[0] += 1,
-                MarkKind::CommendProvince => a.commend[1] += 1,
-                MarkKind::Discipline => a.disciplines += 1,
-                MarkKind::Escalate | MarkKind::Answer => {}
-            }
-        }
-        if let Some(pt) = now {
-            let item = |step: &str, date: Option<NaiveDate>| ListItem {
-                id: p.id.clone(),
-                title: p.title.clone(),
-                unit: units[i].code.clone(),
-                unit_name: name_of(i),
-                status: pt.status.as_str().to_string(),
-                step: step.to_string(),
-                date,
-            };
-            if pt.status == Status::Escalated && pt.answer.is_none() {
-                let since = p
-                    .marks
-                    .iter()
-                    .filter(|m| m.kind == MarkKind::Escalate && m.date <= cutoff)
-                    .map(|m| m.date)
-                    .next_back();
-                lists.escalations_pending.push(item("", since));
-            }
-            if pt.conflict {
-                lists.conflicts.push(item("", None));
-            }
-        }
+        lists
+            .escalations_pending
+            .extend(part.lists.escalations_pending);
+        lists.overdue.extend(part.lists.overdue);
+        lists.conflicts.extend(part.lists.conflicts);
     }
 
     // Unit-year records: activities in the period, one-off duties up to the cut-off.
@@ -577,7 +515,7 @@ pub fn build(
         .iter()
         .enumerate()
         .zip(duties)
-        .map(|((i, u), (dissemination, plan))| UnitReport {
+        .map(|((i, u), (disseminated, plan))| UnitReport {
             code: u.code.clone(),
             name: u.name.clone(),
             kind: u.kind,
@@ -586,7 +524,7 @@ pub fn build(
             merged_from: merged_from[i].clone(),
             figures: acc[i].figures(&field_names),
             has_duties: u.kind != UnitKind::Province,
-            dissemination,
+            disseminated,
             plan,
             reported: reported[i],
             subtree: has_children[i].then(|| Box::new(subtree[i].figures(&field_names))),
@@ -658,6 +596,146 @@ pub fn build(
     })
 }
 
+/// What the counting of proposal rows needs.
+struct Ctx<'a> {
+    units: &'a [&'a Unit],
+    start: NaiveDate,
+    cutoff: NaiveDate,
+    fields: usize,
+}
+
+/// The counts and lists of one part of the rows.
+struct Part {
+    acc: Vec<Acc>,
+    lists: Lists,
+}
+
+impl Part {
+    fn new(ctx: &Ctx<'_>) -> Part {
+        let a = Acc {
+            by_field: vec![0; ctx.fields],
+            ..Acc::default()
+        };
+        Part {
+            acc: vec![a; ctx.units.len()],
+            lists: Lists::default(),
+        }
+    }
+}
+
+/// Counts proposal rows: `lines` holds each row's report line and field number.
+fn count(rows: &[ProposalRow], lines: &[(Option<usize>, usize)], ctx: &Ctx<'_>) -> Part {
+    let mut part = Part::new(ctx);
+    let (start, cutoff) = (ctx.start, ctx.cutoff);
+    let day_before_start = start - Duration::days(1);
+    let units = ctx.units;
+    let name_of = |i: usize| units[i].name.clone();
+    let lists = &mut part.lists;
+    for (p, &(line, f)) in rows.iter().zip(lines) {
+        let Some(i) = line else { continue };
+        let a = &mut part.acc[i];
+        let now = p.at(cutoff);
+        let submitted = p.submitted.filter(|s| *s <= cutoff);
+        match (submitted, now) {
+            (Some(s), Some(pt)) if s >= start => {
+                a.proposals += 1;
+                a.by_status[status_index(pt.status)] += 1;
+                if let Some(n) = a.by_field.get_mut(f) {
+                    *n += 1;
+                }
+                match BASES.iter().position(|b| *b == p.basis.as_ref()) {
+                    Some(b) => a.by_basis[b] += 1,
+                    None => a.other_basis += 1,
+                }
+                match pt.approved_by {
+                    Some(ApprovedBy::Vote) => a.by_vote += 1,
+                    Some(ApprovedBy::HeadDecision) => a.by_head += 1,
+                    Some(ApprovedBy::Province) => a.by_province += 1,
+                    None => {}
+                }
+                if pt.approved_by.is_some() && pt.pilot {
+                    a.pilot += 1;
+                }
+                if pt.escalated {
+                    a.escalated += 1;
+                    if pt.answer.is_some() {
+                        a.answered += 1;
+                    }
+                }
+            }
+            (Some(_), Some(pt)) => {
+                let open_at_start = p.at(day_before_start).is_some_and(|s| !closed(s.status));
+                if open_at_start {
+                    a.carried += 1;
+                    a.carried_status[status_index(pt.status)] += 1;
+                }
+            }
+            _ => {
+                if start <= p.created && p.created <= cutoff {
+                    a.drafts += 1;
+                }
+            }
+        }
+        for c in &p.clocks {
+            clock(a, c, start, cutoff);
+            let overdue = c.from <= cutoff && c.done.is_none_or(|d| d > cutoff) && cutoff > c.due;
+            if overdue {
+                lists.overdue.push(ListItem {
+                    id: p.id.clone(),
+                    title: p.title.clone(),
+                    unit: units[i].code.clone(),
+                    unit_name: name_of(i),
+                    status: now.map_or("draft", |s| s.status.as_str()).to_string(),
+                    step: c.step.to_string(),
+                    date: Some(c.due),
+                });
+            }
+        }
+        for m in &p.marks {
+            if m.date < start || m.date > cutoff {
+                continue;
+            }
+            match m.kind {
+                MarkKind::EvaluateCompleted => a.eval[0] += 1,
+                MarkKind::EvaluatePartly => a.eval[1] += 1,
+                MarkKind::EvaluateNotCompleted => a.eval[2] += 1,
+                MarkKind::Damage => a.damage += 1,
+                MarkKind::ProtectNotLiable => a.protect[0] += 1,
+                MarkKind::ProtectExcluded => a.protect[1] += 1,
+                MarkKind::ProtectConsidered => a.protect[2] += 1,
+                MarkKind::CommendUnit => a.commend[0] += 1,
+                MarkKind::CommendProvince => a.commend[1] += 1,
+                MarkKind::Discipline => a.disciplines += 1,
+                MarkKind::Escalate | MarkKind::Answer => {}
+            }
+        }
+        if let Some(pt) = now {
+            let item = |step: &str, date: Option<NaiveDate>| ListItem {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                unit: units[i].code.clone(),
+                unit_name: name_of(i),
+                status: pt.status.as_str().to_string(),
+                step: step.to_string(),
+                date,
+            };
+            if pt.status == Status::Escalated && pt.answer.is_none() {
+                let since = p
+                    .marks
+                    .iter()
+                    .filter(|m| m.kind == MarkKind::Escalate && m.date <= cutoff)
+                    .map(|m| m.date)
+                    .next_back();
+                lists.escalations_pending.push(item("", since));
+            }
+            if pt.conflict {
+                lists.conflicts.push(item("", None));
+            }
+        }
+    }
+    part
+}
+
 /// Counts one clocked step whose clock started in the period.
 fn clock(a: &mut Acc, c: &Clock, start: NaiveDate, cutoff: NaiveDate) {
     let Some(s) = step_index(&c.step) else { return };
@@ -671,4 +749,66 @@ fn clock(a: &mut Acc, c: &Clock, start: NaiveDate, cutoff: NaiveDate) {
         None => 3,
     };
     a.clocks[s][k] += 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::rows::Point;
+    use serde_json::Value;
+
+    fn d(s: &str) -> NaiveDate {
+        crate::report::parse_date(s).expect("date")
+    }
+
+    #[test]
+    fn the_json_has_each_key_once_and_units_sum_to_the_totals() {
+        let registry = Registry::embedded_default();
+        let point = |status| Point {
+            status,
+            approved_by: None,
+            pilot: false,
+            escalated: false,
+            answer: None,
+            conflict: false,
+        };
+        let row = |id: &str, unit: &str, status| ProposalRow {
+            id: id.into(),
+            unit: UnitCode::parse(unit).expect("code"),
+            title: "Đề xuất".into(),
+            field: String::new(),
+            basis: "qd20".into(),
+            created: d("2024-03-01"),
+            submitted: Some(d("2024-03-01")),
+            timeline: vec![(d("2024-03-01"), point(status))],
+            clocks: Vec::new(),
+            marks: Vec::new(),
+        };
+        let rows = vec![
+            row("a", "20335", Status::Submitted),
+            row("b", "20341", Status::Received),
+            row("c", "502", Status::Submitted),
+        ];
+        let period = Period::parse("2024").expect("period");
+        let scope = registry.province_code().clone();
+        let r = build(&registry, &rows, &[], &period, None, &scope).expect("report");
+        let text = serde_json::to_string(&r).expect("json");
+        let reparsed: Value = serde_json::from_str(&text).expect("parse");
+        // A duplicated key would be dropped by the round trip and shorten the text.
+        assert_eq!(
+            serde_json::to_string(&reparsed).expect("json").len(),
+            text.len()
+        );
+        assert_eq!(r.totals.proposals, 3);
+        assert_eq!(r.totals.by_status["submitted"], 2);
+        let sum: u64 = r.units.iter().map(|u| u.figures.proposals).sum();
+        assert_eq!(sum, 3);
+        let district = r
+            .units
+            .iter()
+            .find(|u| u.code.as_str() == "502")
+            .expect("502");
+        assert_eq!(district.figures.proposals, 1);
+        assert_eq!(district.subtree.as_ref().map(|s| s.proposals), Some(3));
+    }
 }

@@ -235,7 +235,9 @@ pub struct UnitReport {
     pub figures: Figures,
     /// Whether the unit has the plan's duties (every unit but UBND tỉnh).
     pub has_duties: bool,
-    pub dissemination: Option<DutyStatus>,
+    /// Whether, when and how timely the unit disseminated the regulation (`figures.dissemination`
+    /// counts the same as 0/1 for sums).
+    pub disseminated: Option<DutyStatus>,
     pub plan: Option<DutyStatus>,
     /// Recorded its yearly duties in the period.
     pub reported: bool,

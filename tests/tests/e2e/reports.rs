@@ -430,15 +430,15 @@ fn the_consolidated_report_counts_every_state_across_units_and_periods() {
     assert_eq!(u1["merged_from"], json!([C2]));
     assert_eq!(u1["proposals"], 18);
     assert_eq!(u1["by_status"], t["by_status"]);
-    assert_eq!(u1["dissemination"]["date"], "2023-07-20");
-    assert_eq!(u1["dissemination"]["on_time"], true);
+    assert_eq!(u1["disseminated"]["date"], "2023-07-20");
+    assert_eq!(u1["disseminated"]["on_time"], true);
     assert_eq!(u1["plan"]["number"], "15/KH-UBND");
     assert_eq!(u1["reported"], true);
     let d = unit(&r, DISTRICT);
     assert_eq!(d["proposals"], 0);
     assert_eq!(d["subtree"]["proposals"], 18);
     assert_eq!(d["subtree"]["by_status"], t["by_status"]);
-    assert_eq!(d["dissemination"]["on_time"], false);
+    assert_eq!(d["disseminated"]["on_time"], false);
     assert_eq!(unit(&r, "49")["subtree"]["proposals"], 18);
     let sum: u64 = units
         .iter()
