@@ -1731,6 +1731,7 @@ fn build_big(dir: &Path, total: usize) -> Result<()> {
                         doc,
                         before: None,
                         bind: vec![unit_actor(unit)],
+                        snapshot: None,
                     })
                     .collect();
                 db.commit_docs(&writes, &device, now_ms)?;
