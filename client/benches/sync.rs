@@ -1733,6 +1733,7 @@ fn build_big(dir: &Path, total: usize) -> Result<()> {
                         bind: vec![unit_actor(unit)],
                         // The generated store is for sync, not reports.
                         proj: &doimoi_hub::projection::Projected::None,
+                        snapshot: None,
                     })
                     .collect();
                 db.commit_docs(&writes, &device, now_ms)?;

@@ -353,6 +353,98 @@ impl App {
     }
 }
 
+/// Everything indexing a document needs apart from the store: documents received by sync are
+/// read and derived on several threads, then written in one transaction.
+pub struct Indexer<'a> {
+    pub registry: &'a Registry,
+    pub calendar: &'a Calendar,
+    pub config: &'a WorkflowConfig,
+    pub today: NaiveDate,
+    pub now_ms: i64,
+}
+
+/// A document's index, derived from it ([`Indexer::index`]).
+pub enum Indexed {
+    Proposal(Box<ProposalRow>),
+    UnitYear { unit: String, year: i32 },
+}
+
+impl Indexed {
+    /// The `doc.kind` this index belongs to.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Indexed::Proposal(_) => "proposal",
+            Indexed::UnitYear { .. } => "unit_year",
+        }
+    }
+}
+
+impl Indexer<'_> {
+    /// The document's own id and its index (as [`App::save_proposal`] and
+    /// [`App::save_unit_year`] derive them).
+    pub fn index(&self, doc: &Automerge) -> Result<(DocId, Indexed), doimoi_shared::doc::DocError> {
+        match doimoi_shared::doc::kind_of(doc)? {
+            doimoi_shared::doc::DocKind::Proposal => {
+                let p = proposal::read(doc)?;
+                let row = self.row(&p);
+                Ok((p.id, Indexed::Proposal(Box::new(row))))
+            }
+            doimoi_shared::doc::DocKind::UnitYear => {
+                let uy = unit_year::read(doc)?;
+                Ok((
+                    uy.id,
+                    Indexed::UnitYear {
+                        unit: uy.unit.to_string(),
+                        year: uy.year,
+                    },
+                ))
+            }
+        }
+    }
+
+    fn row(&self, p: &Proposal) -> ProposalRow {
+        let state = workflow::derive(
+            &p.facts(),
+            &p.events,
+            self.registry,
+            self.calendar,
+            self.config,
+            self.today,
+        );
+        index_row(p, &state, self.now_ms)
+    }
+
+    /// Writes `doc` and its index inside `w`. `whole`: the document's bytes as one saved chunk,
+    /// stored as they are when the store has no copy yet. If another process wrote the
+    /// document meanwhile, the versions are merged and the merged one is indexed.
+    pub fn write(
+        &self,
+        w: &Write<'_>,
+        id: &DocId,
+        index: &Indexed,
+        doc: &Automerge,
+        before: Option<&[ChangeHash]>,
+        whole: Option<&[u8]>,
+    ) -> Result<(), CliError> {
+        let kind = index.kind();
+        let merged = match (whole, before) {
+            (Some(bytes), None) => w.save_new_doc_bytes(id, kind, doc, bytes, self.now_ms)?,
+            _ => w.save_doc(id, kind, doc, before, self.now_ms)?,
+        };
+        match index {
+            Indexed::Proposal(row) => match merged {
+                Some(m) => {
+                    let p = proposal::read(&m)?;
+                    w.put_proposal_row(&self.row(&p))?;
+                }
+                None => w.put_proposal_row(row)?,
+            },
+            Indexed::UnitYear { unit, year } => w.put_unit_year_row(id, unit, *year)?,
+        }
+        Ok(())
+    }
+}
+
 /// Parses a YYYY-MM-DD date typed by a user.
 pub fn parse_date(s: &str, flag: &str) -> Result<NaiveDate, CliError> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {

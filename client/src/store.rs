@@ -151,6 +151,36 @@ pub struct RefusedCopy {
     pub reason: String,
 }
 
+/// A document's snapshot bytes and heads ([`Store::whole_snapshot`]).
+pub type WholeSnapshot = (Vec<u8>, Vec<u8>);
+
+/// A stored document's bytes, not yet loaded ([`Store::doc_bytes`]).
+#[derive(Debug, Clone)]
+pub struct DocBytes {
+    pub id: DocId,
+    pub kind: String,
+    pub snapshot: Vec<u8>,
+    /// The change chunks after the snapshot, concatenated.
+    pub chunks: Vec<u8>,
+}
+
+impl DocBytes {
+    /// Loads the document and sets its actor to `actor`.
+    pub fn load(&self, actor: &ActorId) -> Result<Automerge, StoreError> {
+        let corrupt = |e: String| StoreError::CorruptDoc(self.id.to_string(), e);
+        let mut doc = Automerge::load(&self.snapshot).map_err(|e| corrupt(e.to_string()))?;
+        if !self.chunks.is_empty() {
+            doc.load_incremental(&self.chunks)
+                .map_err(|e| corrupt(e.to_string()))?;
+        }
+        if !doc.get_missing_deps(&[]).is_empty() {
+            return Err(corrupt("thiếu thay đổi phụ thuộc".into()));
+        }
+        doc.set_actor(actor.clone());
+        Ok(doc)
+    }
+}
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -272,6 +302,15 @@ impl Store {
         id: &DocId,
         actor: &ActorId,
     ) -> Result<Option<(String, Automerge)>, StoreError> {
+        match self.doc_bytes(id)? {
+            Some(b) => Ok(Some((b.kind.clone(), b.load(actor)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// A document's stored bytes (snapshot + chunks), read without loading them, so several
+    /// can be loaded at once on other threads ([`DocBytes::load`]).
+    pub fn doc_bytes(&self, id: &DocId) -> Result<Option<DocBytes>, StoreError> {
         // Snapshot and chunks from one read transaction (a compaction by another process may
         // commit in between otherwise).
         let tx = self.conn.unchecked_transaction()?;
@@ -285,26 +324,31 @@ impl Store {
         let Some((kind, snapshot)) = row else {
             return Ok(None);
         };
-        let corrupt = |e: String| StoreError::CorruptDoc(id.to_string(), e);
-        let mut doc = Automerge::load(&snapshot).map_err(|e| corrupt(e.to_string()))?;
-        let mut all = Vec::new();
+        let mut chunks = Vec::new();
         {
             let mut stmt =
                 tx.prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
             for c in stmt.query_map([id.as_str()], |r| r.get::<_, Vec<u8>>(0))? {
-                all.extend_from_slice(&c?);
+                chunks.extend_from_slice(&c?);
             }
         }
         drop(tx);
-        if !all.is_empty() {
-            doc.load_incremental(&all)
-                .map_err(|e| corrupt(e.to_string()))?;
-        }
-        if !doc.get_missing_deps(&[]).is_empty() {
-            return Err(corrupt("thiếu thay đổi phụ thuộc".into()));
-        }
-        doc.set_actor(actor.clone());
-        Ok(Some((kind, doc)))
+        Ok(Some(DocBytes {
+            id: id.clone(),
+            kind,
+            snapshot,
+            chunks,
+        }))
+    }
+
+    /// Snapshot and heads of a document without change chunks (its snapshot is then the whole
+    /// document as one saved chunk); `None` when it has chunks or is not stored.
+    pub fn whole_snapshot(&self, id: &str) -> Result<Option<WholeSnapshot>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT snapshot, heads FROM doc WHERE id = ?1 AND chunks = 0")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
     }
 
     /// Begins a write. Everything done through the returned [`Write`] lands atomically on
@@ -645,6 +689,40 @@ impl Write<'_> {
         Ok(merged.then(|| doc.into_owned()))
     }
 
+    /// Persists a document new to this store from bytes that are its whole saved form (one
+    /// document chunk that loads as `doc`), without saving it again. If another process
+    /// stored the document meanwhile, merges as [`Write::save_doc`] does.
+    pub fn save_new_doc_bytes(
+        &self,
+        id: &DocId,
+        kind: &str,
+        doc: &Automerge,
+        bytes: &[u8],
+        now_ms: i64,
+    ) -> Result<Option<Automerge>, StoreError> {
+        let exists = self
+            .tx
+            .prepare_cached("SELECT 1 FROM doc WHERE id = ?1")?
+            .query_row([id.as_str()], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if exists {
+            return self.save_doc(id, kind, doc, None, now_ms);
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO doc(id, kind, snapshot, heads, chunks, updated_at) VALUES(?1, ?2, ?3, ?4, 0, ?5)",
+            )?
+            .execute(params![
+                id.as_str(),
+                kind,
+                bytes,
+                encode_heads(&doc.get_heads()),
+                now_ms
+            ])?;
+        Ok(None)
+    }
+
     fn load_in_tx(&self, id: &DocId) -> Result<Automerge, StoreError> {
         let corrupt = |e: String| StoreError::CorruptDoc(id.to_string(), e);
         let snapshot: Vec<u8> = self.tx.query_row(
@@ -665,6 +743,26 @@ impl Write<'_> {
                 .map_err(|e| corrupt(e.to_string()))?;
         }
         Ok(doc)
+    }
+
+    /// Marks a point inside the write that [`Write::rollback_to_savepoint`] returns to (one
+    /// level: the next call replaces it).
+    pub fn savepoint(&self) -> Result<(), StoreError> {
+        self.tx.execute_batch("SAVEPOINT one_doc")?;
+        Ok(())
+    }
+
+    /// Keeps what was written since [`Write::savepoint`].
+    pub fn release(&self) -> Result<(), StoreError> {
+        self.tx.execute_batch("RELEASE one_doc")?;
+        Ok(())
+    }
+
+    /// Undoes what was written since [`Write::savepoint`] (the rest of the write stays).
+    pub fn rollback_to_savepoint(&self) -> Result<(), StoreError> {
+        self.tx
+            .execute_batch("ROLLBACK TO one_doc; RELEASE one_doc")?;
+        Ok(())
     }
 
     /// Deletes a document (after its refused copy was set aside and the hub has none).

@@ -11,15 +11,16 @@
 pub mod hub_client;
 pub mod worker;
 
-use crate::app::{keys, App};
+use crate::app::{keys, App, Indexed, Indexer};
 use crate::error::CliError;
-use crate::store::encode_heads;
+use crate::store::{encode_heads, DocBytes, Write};
 use automerge::{ActorId, Automerge, ChangeHash, ReadDoc};
-use doimoi_shared::doc::{kind_of, DocKind};
 use doimoi_shared::ids::{DocId, UnitCode};
 use doimoi_shared::scope::can_see;
 use doimoi_shared::validate::check_changes;
-use doimoi_shared::wire::{Heads, Outcome, PullDoc, PushDoc, SyncRequest, PROTOCOL_VERSION};
+use doimoi_shared::wire::{
+    DocResult, Heads, Outcome, PullDoc, PushDoc, SyncRequest, PROTOCOL_VERSION,
+};
 use hub_client::{HubClient, HubError};
 use serde::Serialize;
 use serde_bytes::ByteBuf;
@@ -218,10 +219,77 @@ fn app_heads(w: &crate::store::Write<'_>, id: &str) -> Result<Option<Vec<u8>>, S
     Ok(w.doc_heads(id)?)
 }
 
+/// Most threads used to load and check documents in one pass.
+const MAX_THREADS: usize = 8;
+
+/// Runs `f` on every item on as many threads as there are cores (Automerge loads, checks and
+/// merges are CPU work, independent per document); results in the items' order.
+fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let n = items.len();
+    let threads = std::thread::available_parallelism()
+        .map(|t| t.get())
+        .unwrap_or(1)
+        .min(MAX_THREADS)
+        .min(n);
+    if threads <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let inputs: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    let outputs: Vec<Mutex<Option<R>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let (Some(input), Some(output)) = (inputs.get(i), outputs.get(i)) else {
+            break;
+        };
+        let item = input.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(item) = item {
+            let r = f(item);
+            *output.lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            s.spawn(work);
+        }
+        work();
+    });
+    outputs
+        .into_iter()
+        .filter_map(|o| o.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .collect()
+}
+
+/// A document to push, before loading.
+enum ToPush {
+    /// Ready as stored (a never-confirmed document whose snapshot is the whole document).
+    Ready(PushDoc),
+    Load {
+        id: String,
+        bytes: DocBytes,
+        kind: String,
+        hub_heads: Vec<u8>,
+    },
+}
+
+/// A document to push, after loading and the local check.
+enum Built {
+    Push(PushDoc),
+    /// Fails the ingress check locally: set aside like a refusal.
+    Refused {
+        id: String,
+        doc: Box<Automerge>,
+        change: String,
+        reason: String,
+    },
+}
+
 /// The next page of local changes to push (documents in this office's scope that pass the
 /// ingress check locally). A document that fails the check is set aside like a refusal.
 fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, SyncError> {
-    let mut push = Vec::new();
+    let mut todo = Vec::new();
     for d in app.store.dirty_docs(page())? {
         let (id, kind, unit, hub_heads) = (d.id, d.kind, d.unit, d.hub_heads);
         let Ok(doc_id) = DocId::parse(&id) else {
@@ -239,37 +307,87 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
             }
             continue;
         }
-        let Some((_, doc)) = app.store.load_doc(&doc_id, &app.actor)? else {
+        if hub_heads.is_empty() {
+            // Never confirmed by the hub: nothing to check locally (without a confirmed base
+            // the office cannot tell its own changes from others'; the hub decides), and a
+            // snapshot without chunks is the whole compacted document, sent as stored.
+            if let Some((snapshot, heads)) = app.store.whole_snapshot(&id)? {
+                todo.push(ToPush::Ready(PushDoc {
+                    id,
+                    kind,
+                    have: Heads::default(),
+                    changes: ByteBuf::from(snapshot),
+                    heads: Heads(ByteBuf::from(heads)),
+                }));
+                continue;
+            }
+        }
+        let Some(bytes) = app.store.doc_bytes(&doc_id)? else {
             continue;
         };
+        todo.push(ToPush::Load {
+            id,
+            bytes,
+            kind,
+            hub_heads,
+        });
+    }
+    let (actor, me, registry) = (&app.actor, &app.unit, &app.registry);
+    let built = par_map(todo, |t| -> Result<Built, SyncError> {
+        let (id, bytes, kind, hub_heads) = match t {
+            ToPush::Ready(p) => return Ok(Built::Push(p)),
+            ToPush::Load {
+                id,
+                bytes,
+                kind,
+                hub_heads,
+            } => (id, bytes, kind, hub_heads),
+        };
+        let doc = bytes.load(actor)?;
         let have = heads_of(&hub_heads);
-        let me = app.unit.clone();
-        let mine = app.actor.clone();
-        let bound = |a: &ActorId| (a == &mine).then(|| me.clone());
+        let bound = |a: &ActorId| (a == actor).then(|| me.clone());
         // Without a confirmed base the office cannot tell its own changes from others' (a
         // document received by file, or after the hub asked for a resend): the hub decides.
         let checked = if have.is_empty() {
             Ok(Default::default())
         } else {
-            check_changes(&doc, &have, &app.unit, &app.registry, &bound)
+            check_changes(&doc, &have, me, registry, &bound)
         };
         if let Err(rej) = checked {
-            set_aside(app, &id, &doc, &rej.change.to_string(), &rej.reason)?;
-            report.refused.push(id.clone());
-            continue;
+            return Ok(Built::Refused {
+                id,
+                doc: Box::new(doc),
+                change: rej.change.to_string(),
+                reason: rej.reason,
+            });
         }
         let changes = if have.is_empty() {
             doc.save()
         } else {
             doc.save_after(&have)
         };
-        push.push(PushDoc {
+        Ok(Built::Push(PushDoc {
             id,
             kind,
             have: Heads(ByteBuf::from(hub_heads)),
             changes: ByteBuf::from(changes),
             heads: Heads::from_hashes(&doc.get_heads()),
-        });
+        }))
+    });
+    let mut push = Vec::with_capacity(built.len());
+    for b in built {
+        match b? {
+            Built::Push(p) => push.push(p),
+            Built::Refused {
+                id,
+                doc,
+                change,
+                reason,
+            } => {
+                set_aside(app, &id, &doc, &change, &reason)?;
+                report.refused.push(id);
+            }
+        }
     }
     Ok(push)
 }
@@ -322,8 +440,10 @@ fn apply_response(
         }
     }
     // Documents the hub holds exactly as we do (the usual answer to a push): confirmed below,
-    // with the cursor, without loading them or committing once per document.
+    // with the cursor, without loading them.
     let mut confirmed: Vec<(String, Vec<u8>)> = Vec::new();
+    // Documents to merge: the hub's answer and the local copy's bytes.
+    let mut to_merge: Vec<(DocResult, bool, Option<DocBytes>)> = Vec::new();
     for r in resp.results {
         let was_pushed = pushed.iter().any(|(id, _)| id == &r.id);
         match r.outcome {
@@ -340,32 +460,9 @@ fn apply_response(
                         }
                     }
                 }
-                let changed = match merge_in(app, &r.id, &r.changes, &r.heads) {
-                    Ok(c) => c,
-                    Err(SyncError::Local(CliError::Doc(e))) => {
-                        // One unreadable document must not stop the office's sync: keep what
-                        // came aside and go on.
-                        let w = app.store.write()?;
-                        w.add_refused(
-                            &r.id,
-                            app.now_ms,
-                            "",
-                            &format!("bản từ máy chủ không đọc được: {e}"),
-                            &r.changes,
-                        )?;
-                        w.remove_pending_pull(&r.id)?;
-                        w.commit()?;
-                        report.refused.push(r.id.clone());
-                        continue;
-                    }
-                    Err(e) => return Err(e),
-                };
-                if was_pushed {
-                    report.docs_up += 1;
-                }
-                if changed {
-                    report.docs_down += 1;
-                }
+                let doc_id = DocId::parse(&r.id).map_err(|e| CliError::Usage(e.to_string()))?;
+                let local = app.store.doc_bytes(&doc_id)?;
+                to_merge.push((r, was_pushed, local));
             }
             Outcome::Resend => {
                 let w = app.store.write()?;
@@ -392,21 +489,80 @@ fn apply_response(
             }
         }
     }
-    // The feed: queue pulls for documents whose hub heads differ from ours; then the cursor.
-    let mut queue = Vec::new();
-    for e in &resp.feed {
-        let local = app.store.doc_heads(&e.id)?;
-        if local.as_deref() != Some(&e.heads.0[..]) {
-            queue.push(e.id.clone());
+    let App {
+        store,
+        actor,
+        registry,
+        calendar,
+        config,
+        today,
+        now_ms,
+        ..
+    } = app;
+    let indexer = Indexer {
+        registry,
+        calendar,
+        config,
+        today: *today,
+        now_ms: *now_ms,
+    };
+    // Loaded, merged and indexed on every core; then written in one transaction together
+    // with the confirmations, the feed's pulls and the cursor.
+    let merged = par_map(to_merge, |(r, was_pushed, local)| {
+        let m = merge(&indexer, actor, &r.id, &r.changes, &r.heads, local.as_ref());
+        (r, was_pushed, m)
+    });
+    let w = store.write()?;
+    for (r, was_pushed, m) in merged {
+        let written = match m {
+            Ok(m) => {
+                // A savepoint per document: one that turns out unreadable while being written
+                // (merged with a concurrent local write) is undone alone.
+                w.savepoint()?;
+                let written = write_merged(&w, &indexer, &r.id, m);
+                match &written {
+                    Ok(_) => w.release()?,
+                    Err(_) => w.rollback_to_savepoint()?,
+                }
+                written
+            }
+            Err(e) => Err(e),
+        };
+        let changed = match written {
+            Ok(c) => c,
+            Err(SyncError::Local(CliError::Doc(e))) => {
+                // One unreadable document must not stop the office's sync: keep what came
+                // aside and go on.
+                w.add_refused(
+                    &r.id,
+                    *now_ms,
+                    "",
+                    &format!("bản từ máy chủ không đọc được: {e}"),
+                    &r.changes,
+                )?;
+                w.remove_pending_pull(&r.id)?;
+                report.refused.push(r.id.clone());
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if was_pushed {
+            report.docs_up += 1;
+        }
+        if changed {
+            report.docs_down += 1;
         }
     }
-    let w = app.store.write()?;
     for (id, heads) in &confirmed {
         w.set_hub_heads(id, heads)?;
         w.remove_pending_pull(id)?;
     }
-    for id in &queue {
-        w.add_pending_pull(id)?;
+    // The feed: queue pulls for documents whose hub heads differ from ours; then the cursor.
+    for e in &resp.feed {
+        let local = w.doc_heads(&e.id)?;
+        if local.as_deref() != Some(&e.heads.0[..]) {
+            w.add_pending_pull(&e.id)?;
+        }
     }
     w.set_meta(meta::CURSOR, &resp.cursor.to_string())?;
     w.set_meta("sync.more", if resp.more { "1" } else { "0" })?;
@@ -414,19 +570,60 @@ fn apply_response(
     Ok(())
 }
 
-/// Merges hub changes (or a whole hub document) into the local copy and records the hub's
-/// heads. Returns whether the local document changed.
-fn merge_in(app: &mut App, id: &str, changes: &[u8], hub_heads: &Heads) -> Result<bool, SyncError> {
-    let doc_id = DocId::parse(id).map_err(|e| CliError::Usage(e.to_string()))?;
-    let local = app.store.load_doc(&doc_id, &app.actor)?;
+/// A hub answer merged into the local copy, before writing.
+enum Merged {
+    /// The office holds no copy and the hub sent nothing.
+    Nothing,
+    /// The merge depends on changes the office lacks (its base was not what the hub thought):
+    /// the whole document is asked for next round.
+    Incomplete,
+    /// Nothing new locally; `hub`: the hub's heads, when the office holds all of them.
+    Unchanged { hub: Option<Vec<u8>> },
+    /// The document changed.
+    Changed {
+        id: DocId,
+        doc: Box<Automerge>,
+        before: Option<Vec<ChangeHash>>,
+        /// The hub's bytes when they are the whole document and the office had none.
+        whole: Option<Vec<u8>>,
+        index: Indexed,
+        hub: Option<Vec<u8>>,
+    },
+}
+
+/// Merges hub changes (or a whole hub document) into the local copy (`local`: its stored
+/// bytes) and derives the index. CPU only: nothing is read or written.
+fn merge(
+    indexer: &Indexer<'_>,
+    actor: &ActorId,
+    id: &str,
+    changes: &[u8],
+    hub_heads: &Heads,
+    local: Option<&DocBytes>,
+) -> Result<Merged, SyncError> {
+    let mut whole = None;
     let (mut doc, before) = match local {
-        Some((_, d)) => {
+        Some(b) => {
+            let d = b.load(actor)?;
             let h = d.get_heads();
             (d, Some(h))
         }
-        None => (Automerge::new().with_actor(app.actor.clone()), None),
+        None => {
+            // A whole document, loaded the way the store loads snapshots, can be stored as
+            // received.
+            let loaded = doimoi_shared::wire::is_whole_document(changes)
+                .then(|| Automerge::load(changes).ok())
+                .flatten();
+            match loaded {
+                Some(d) => {
+                    whole = Some(changes.to_vec());
+                    (d.with_actor(actor.clone()), None)
+                }
+                None => (Automerge::new().with_actor(actor.clone()), None),
+            }
+        }
     };
-    if !changes.is_empty() {
+    if whole.is_none() && !changes.is_empty() {
         doc.load_incremental(changes).map_err(|e| {
             CliError::Usage(format!("Dữ liệu từ máy chủ cho tài liệu {id} hỏng: {e}"))
         })?;
@@ -434,45 +631,105 @@ fn merge_in(app: &mut App, id: &str, changes: &[u8], hub_heads: &Heads) -> Resul
     let changed = before.as_ref() != Some(&doc.get_heads());
     let hub = hub_heads.hashes().unwrap_or_default();
     if before.is_none() && changes.is_empty() {
-        let w = app.store.write()?;
-        w.remove_pending_pull(id)?;
-        w.commit()?;
-        return Ok(false);
+        return Ok(Merged::Nothing);
     }
     // The hub holds `hub`; record it as confirmed when we hold all of it too.
-    let held = hub.iter().all(|h| doc.get_change_by_hash(h).is_some());
-    if changed {
-        if !doc.get_missing_deps(&[]).is_empty() {
-            // Our base was not what the hub thought: ask for the whole document next round.
-            let w = app.store.write()?;
+    let held = hub
+        .iter()
+        .all(|h| doc.get_change_by_hash(h).is_some())
+        .then(|| encode_heads(&hub));
+    if !changed {
+        return Ok(Merged::Unchanged { hub: held });
+    }
+    if !doc.get_missing_deps(&[]).is_empty() {
+        return Ok(Merged::Incomplete);
+    }
+    let (id, index) = indexer.index(&doc)?;
+    Ok(Merged::Changed {
+        id,
+        doc: Box::new(doc),
+        before,
+        whole,
+        index,
+        hub: held,
+    })
+}
+
+/// Writes a merge inside `w`: the document and its index, and the hub's heads as confirmed
+/// (in the same transaction). Returns whether the local document changed.
+fn write_merged(
+    w: &Write<'_>,
+    indexer: &Indexer<'_>,
+    id: &str,
+    m: Merged,
+) -> Result<bool, SyncError> {
+    match m {
+        Merged::Nothing => {
+            w.remove_pending_pull(id)?;
+            Ok(false)
+        }
+        Merged::Incomplete => {
             w.set_hub_heads(id, &[])?;
             w.add_pending_pull(id)?;
-            w.commit()?;
-            return Ok(false);
+            Ok(false)
         }
-        // Saved and confirmed in one transaction.
-        let confirmed = held.then(|| encode_heads(&hub));
-        let confirm = |w: &crate::store::Write<'_>| {
-            if let Some(heads) = &confirmed {
-                w.set_hub_heads(id, heads)?;
+        Merged::Unchanged { hub } => {
+            if let Some(heads) = hub {
+                w.set_hub_heads(id, &heads)?;
             }
-            w.remove_pending_pull(id)
-        };
-        match kind_of(&doc)? {
-            DocKind::Proposal => {
-                app.save_proposal_and(&doc, before.as_deref(), confirm)?;
-            }
-            DocKind::UnitYear => {
-                app.save_unit_year_and(&doc, before.as_deref(), confirm)?;
-            }
+            w.remove_pending_pull(id)?;
+            Ok(false)
         }
-        return Ok(true);
+        Merged::Changed {
+            id: doc_id,
+            doc,
+            before,
+            whole,
+            index,
+            hub,
+        } => {
+            indexer.write(
+                w,
+                &doc_id,
+                &index,
+                &doc,
+                before.as_deref(),
+                whole.as_deref(),
+            )?;
+            if let Some(heads) = hub {
+                w.set_hub_heads(id, &heads)?;
+            }
+            w.remove_pending_pull(id)?;
+            Ok(true)
+        }
     }
-    let w = app.store.write()?;
-    if held {
-        w.set_hub_heads(id, &encode_heads(&hub))?;
-    }
-    w.remove_pending_pull(id)?;
+}
+
+/// Merges hub changes (or a whole hub document) into the local copy and records the hub's
+/// heads, in one transaction. Returns whether the local document changed.
+fn merge_in(app: &mut App, id: &str, changes: &[u8], hub_heads: &Heads) -> Result<bool, SyncError> {
+    let doc_id = DocId::parse(id).map_err(|e| CliError::Usage(e.to_string()))?;
+    let local = app.store.doc_bytes(&doc_id)?;
+    let App {
+        store,
+        actor,
+        registry,
+        calendar,
+        config,
+        today,
+        now_ms,
+        ..
+    } = app;
+    let indexer = Indexer {
+        registry,
+        calendar,
+        config,
+        today: *today,
+        now_ms: *now_ms,
+    };
+    let m = merge(&indexer, actor, id, changes, hub_heads, local.as_ref())?;
+    let w = store.write()?;
+    let changed = write_merged(&w, &indexer, id, m)?;
     w.commit()?;
     Ok(changed)
 }

@@ -492,6 +492,7 @@ fn asof_store(o: &Opts, registry: &Registry) -> Res<Db> {
                     before: later.then_some(before.as_slice()),
                     bind: Vec::new(),
                     proj,
+                    snapshot: None,
                 };
                 db.commit_docs(&[w], &device, at)?;
             }

@@ -167,6 +167,9 @@ pub struct DocWrite<'a> {
     pub bind: Vec<ActorId>,
     /// The document's report projection after the merge.
     pub proj: &'a crate::projection::Projected,
+    /// For a new document: its bytes as received when they are one saved document chunk that
+    /// loads as `doc` (stored as the snapshot instead of saving `doc` again).
+    pub snapshot: Option<&'a [u8]>,
 }
 
 /// A stored document's snapshot bytes and heads ([`Db::whole_snapshot`]).
@@ -382,37 +385,46 @@ impl Db {
             match w.before {
                 Some(before) => {
                     let bytes = w.doc.save_after(before);
-                    tx.execute(
+                    tx.prepare_cached(
                         "INSERT INTO doc_change(doc_id, n, bytes) VALUES(?1, COALESCE((SELECT MAX(n) + 1 FROM doc_change WHERE doc_id = ?1), 0), ?2)",
-                        params![w.id, bytes],
-                    )?;
-                    tx.execute(
+                    )?
+                    .execute(params![w.id, bytes])?;
+                    tx.prepare_cached(
                         "UPDATE doc SET heads = ?2, chunks = chunks + 1, updated_at = ?3 WHERE id = ?1",
-                        params![w.id, heads_bytes, now],
-                    )?;
+                    )?
+                    .execute(params![w.id, heads_bytes, now])?;
                 }
                 None => {
-                    tx.execute(
+                    let saved;
+                    let snapshot = match w.snapshot {
+                        Some(b) => b,
+                        None => {
+                            saved = w.doc.save();
+                            &saved[..]
+                        }
+                    };
+                    tx.prepare_cached(
                         "INSERT INTO doc(id, kind, unit, snapshot, heads, chunks, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, 0, ?6)",
-                        params![w.id, w.kind, w.unit, w.doc.save(), heads_bytes, now],
-                    )?;
+                    )?
+                    .execute(params![w.id, w.kind, w.unit, snapshot, heads_bytes, now])?;
                 }
             }
             crate::projection::write(&tx, w.id, w.proj)?;
-            tx.execute("DELETE FROM feed WHERE doc_id = ?1", [w.id])?;
-            tx.execute(
+            tx.prepare_cached("DELETE FROM feed WHERE doc_id = ?1")?
+                .execute([w.id])?;
+            tx.prepare_cached(
                 "INSERT INTO feed(doc_id, kind, unit, heads) VALUES(?1, ?2, ?3, ?4)",
-                params![w.id, w.kind, w.unit, heads_bytes],
-            )?;
-            tx.execute(
+            )?
+            .execute(params![w.id, w.kind, w.unit, heads_bytes])?;
+            tx.prepare_cached(
                 "INSERT INTO heads_log(doc_id, accepted_at, device, heads) VALUES(?1, ?2, ?3, ?4)",
-                params![w.id, now, device.id, heads_bytes],
-            )?;
+            )?
+            .execute(params![w.id, now, device.id, heads_bytes])?;
             for a in &w.bind {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO actor_binding(actor, unit, device, bound_at) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(actor) DO NOTHING",
-                    params![a.to_bytes(), device.unit.as_str(), device.id, now],
-                )?;
+                )?
+                .execute(params![a.to_bytes(), device.unit.as_str(), device.id, now])?;
             }
         }
         let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM feed", [], |r| r.get(0))?;

@@ -47,8 +47,13 @@ enum Checked {
         before: Option<Vec<ChangeHash>>,
         bind: Vec<automerge::ActorId>,
         client_heads: Vec<ChangeHash>,
+        /// The pushed bytes, when they are the whole document as one saved chunk and the hub
+        /// had none of it: stored as the snapshot as they are, instead of saving it again.
+        snapshot: Option<ByteBuf>,
     },
     Done(Box<DocResult>),
+    /// Refused by the ingress check (counted and logged once the request is known to go on).
+    Refused(Box<DocResult>),
 }
 
 pub fn handle(
@@ -81,20 +86,22 @@ pub fn handle(
                 dup.id
             )));
         }
-        let mut checked = Vec::with_capacity(req.push.len());
-        for p in req.push {
-            checked.push(check_push(inner, &registry, device, p)?);
+        let checked = check_all(inner, &registry, device, req.push)?;
+        for c in &checked {
+            if let Checked::Refused(r) = c {
+                inner
+                    .metrics
+                    .rejections
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if let Outcome::Rejected { change, reason } = &r.outcome {
+                    tracing::warn!(doc = %r.id, change = %change, office = %device.unit, reason = %reason, "change refused");
+                }
+            }
         }
         // The report projection of every document to write, outside the write lock's
         // transaction but inside the same commit.
         let calendar = inner.calendar()?;
-        let projections: Vec<Projected> = checked
-            .iter()
-            .map(|c| match c {
-                Checked::Write { kind, doc, .. } => project(doc, kind, &registry, &calendar),
-                Checked::Done(_) => Projected::None,
-            })
-            .collect();
+        let projections: Vec<Projected> = project_all(&checked, &registry, &calendar);
         let writes: Vec<DocWrite<'_>> = checked
             .iter()
             .zip(&projections)
@@ -106,6 +113,7 @@ pub fn handle(
                     doc,
                     before,
                     bind,
+                    snapshot,
                     ..
                 } => Some(DocWrite {
                     id,
@@ -115,8 +123,9 @@ pub fn handle(
                     before: before.as_deref(),
                     bind: bind.clone(),
                     proj,
+                    snapshot: snapshot.as_deref().map(|b| &b[..]),
                 }),
-                Checked::Done(_) => None,
+                Checked::Done(_) | Checked::Refused(_) => None,
             })
             .collect();
         if !writes.is_empty() {
@@ -137,17 +146,25 @@ pub fn handle(
                     client_heads,
                     ..
                 } => {
+                    let heads = doc.get_heads();
+                    // What the office lacks; nothing when it holds the hub's heads (the usual
+                    // answer to a push).
+                    let changes = if same_heads(&heads, &client_heads) {
+                        Vec::new()
+                    } else {
+                        doc.save_after(&client_heads)
+                    };
                     let reply = DocResult {
                         id: id.clone(),
                         kind,
                         outcome: Outcome::Ok,
-                        heads: Heads::from_hashes(&doc.get_heads()),
-                        changes: ByteBuf::from(doc.save_after(&client_heads)),
+                        heads: Heads::from_hashes(&heads),
+                        changes: ByteBuf::from(changes),
                     };
                     inner.cache_put(&id, *doc);
                     results.push(reply);
                 }
-                Checked::Done(r) => results.push(*r),
+                Checked::Done(r) | Checked::Refused(r) => results.push(*r),
             }
         }
     }
@@ -215,11 +232,90 @@ pub fn handle(
     })
 }
 
+/// Most threads checking one request's pushed documents.
+const MAX_CHECK_THREADS: usize = 8;
+
+fn same_heads(a: &[ChangeHash], b: &[ChangeHash]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort_unstable();
+    b.sort_unstable();
+    a == b
+}
+
+/// Checks every pushed document, on as many threads as there are cores (loading and checking
+/// are CPU work and each document is independent). Results come back in request order; the
+/// first error in that order refuses the whole request, as if checked one by one (documents
+/// after it may be left unchecked).
+fn check_all(
+    inner: &Inner,
+    registry: &Registry,
+    device: &Device,
+    push: Vec<doimoi_shared::wire::PushDoc>,
+) -> Result<Vec<Checked>, ApiError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let n = push.len();
+    let threads = std::thread::available_parallelism()
+        .map(|t| t.get())
+        .unwrap_or(1)
+        .min(MAX_CHECK_THREADS)
+        .min(n);
+    if threads <= 1 {
+        let mut checked = Vec::with_capacity(n);
+        for p in push {
+            checked.push(check_push(inner, registry, device, p)?);
+        }
+        return Ok(checked);
+    }
+    let inputs: Vec<Mutex<Option<doimoi_shared::wire::PushDoc>>> =
+        push.into_iter().map(|p| Mutex::new(Some(p))).collect();
+    let outputs: Vec<Mutex<Option<Result<Checked, ApiError>>>> =
+        (0..n).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    // Lowest index that failed: documents after it need not be checked.
+    let failed = AtomicUsize::new(usize::MAX);
+    // The request's span (office, device) in every thread's logs.
+    let span = tracing::Span::current();
+    let work = || loop {
+        let _e = span.enter();
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= n {
+            break;
+        }
+        if i > failed.load(Ordering::Relaxed) {
+            continue;
+        }
+        let Some(p) = crate::store::lock(&inputs[i]).take() else {
+            continue;
+        };
+        let r = check_push(inner, registry, device, p);
+        if r.is_err() {
+            failed.fetch_min(i, Ordering::Relaxed);
+        }
+        *crate::store::lock(&outputs[i]) = Some(r);
+    };
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            s.spawn(work);
+        }
+        work();
+    });
+    let mut checked = Vec::with_capacity(n);
+    for o in outputs {
+        match o.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            Some(r) => checked.push(r?),
+            None => return Err(ApiError::internal("a pushed document was not checked")),
+        }
+    }
+    Ok(checked)
+}
+
 fn check_push(
     inner: &Inner,
     registry: &Registry,
     device: &Device,
-    p: doimoi_shared::wire::PushDoc,
+    mut p: doimoi_shared::wire::PushDoc,
 ) -> Result<Checked, ApiError> {
     let id = DocId::parse(&p.id)
         .map_err(|e| ApiError::bad_request(e.to_string()))?
@@ -232,7 +328,20 @@ fn check_push(
         }
     }
     let before = existing.as_ref().map(|d| d.get_heads());
-    let mut scratch = existing.clone().unwrap_or_default();
+    // A document new to the hub, pushed whole as one saved chunk: loaded the way the store
+    // loads snapshots, so the bytes can be stored as they are (no second save).
+    let whole = match &existing {
+        None if doimoi_shared::wire::is_whole_document(&p.changes) => {
+            Automerge::load(&p.changes).ok()
+        }
+        _ => None,
+    };
+    let snapshot = whole.is_some().then(|| std::mem::take(&mut p.changes));
+    let loaded = whole.is_some();
+    let mut scratch = match whole {
+        Some(d) => d,
+        None => existing.clone().unwrap_or_default(),
+    };
     let rejected = |change: String, reason: String, existing: &Option<Automerge>| {
         Checked::Done(Box::new(DocResult {
             id: id.clone(),
@@ -244,7 +353,9 @@ fn check_push(
             changes: ByteBuf::from(existing.as_ref().map(|d| d.save()).unwrap_or_default()),
         }))
     };
-    if let Err(e) = scratch.load_incremental(&p.changes) {
+    if loaded {
+        // Already loaded from the pushed bytes.
+    } else if let Err(e) = scratch.load_incremental(&p.changes) {
         return Ok(rejected(
             String::new(),
             format!("dữ liệu thay đổi hỏng: {e}"),
@@ -300,14 +411,10 @@ fn check_push(
     }
     let bound = |a: &automerge::ActorId| -> Option<UnitCode> { bindings.get(a).cloned().flatten() };
     match check_changes(&scratch, &old_heads, &device.unit, registry, &bound) {
-        Err(rej) => {
-            inner
-                .metrics
-                .rejections
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            tracing::warn!(doc = %id, change = %rej.change, office = %device.unit, reason = %rej.reason, "change refused");
-            Ok(rejected(rej.change.to_string(), rej.reason, &existing))
-        }
+        Err(rej) => match rejected(rej.change.to_string(), rej.reason, &existing) {
+            Checked::Done(r) => Ok(Checked::Refused(r)),
+            other => Ok(other),
+        },
         Ok(bind) => {
             if scratch.get_heads() == old_heads {
                 let reply = DocResult {
@@ -327,9 +434,47 @@ fn check_push(
                 before,
                 bind: bind.into_iter().collect(),
                 client_heads,
+                snapshot,
             })
         }
     }
+}
+
+/// The report projection of every document to write, on every core (derive runs once per day
+/// with events, so it is not free).
+fn project_all(
+    checked: &[Checked],
+    registry: &Registry,
+    calendar: &doimoi_shared::calendar::Calendar,
+) -> Vec<Projected> {
+    let one = |c: &Checked| match c {
+        Checked::Write { kind, doc, .. } => project(doc, kind, registry, calendar),
+        _ => Projected::None,
+    };
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    if checked.len() < 8 || workers == 1 {
+        return checked.iter().map(one).collect();
+    }
+    let chunk = checked.len().div_ceil(workers);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = checked
+            .chunks(chunk)
+            .map(|part| {
+                (
+                    part,
+                    s.spawn(move || part.iter().map(one).collect::<Vec<_>>()),
+                )
+            })
+            .collect();
+        // One projection per document, in order: a part whose thread failed is done again here.
+        handles
+            .into_iter()
+            .flat_map(|(part, h)| h.join().unwrap_or_else(|_| part.iter().map(one).collect()))
+            .collect()
+    })
 }
 
 fn out_of_scope(office: &UnitCode, owner: &UnitCode, id: &str) -> ApiError {

@@ -18,7 +18,6 @@ use crate::ids::UnitCode;
 use crate::org::{Registry, UnitKind};
 use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{ActorId, Automerge, ChangeHash, ObjId, Prop, ReadDoc, Value, ROOT};
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Why a change was refused.
@@ -81,6 +80,34 @@ fn str_field(doc: &Automerge, obj: &ObjId, key: &str) -> Option<String> {
         Ok(Some((Value::Scalar(s), _))) => s.as_str().map(str::to_string),
         _ => None,
     }
+}
+
+/// The path of `obj` in `doc` from the root, as `doc.parents(obj)?.path()` gives it, reusing
+/// the paths already known in `memo` for its ancestors (one parent lookup per new object
+/// instead of one per level).
+fn path_of(
+    doc: &Automerge,
+    obj: &ObjId,
+    memo: &mut HashMap<ObjId, Vec<(ObjId, Prop)>>,
+) -> Result<Vec<(ObjId, Prop)>, automerge::AutomergeError> {
+    if let Some(p) = memo.get(obj) {
+        return Ok(p.clone());
+    }
+    // Parents from `obj` upwards, until one whose path is known (or the root).
+    let mut up = Vec::new();
+    let mut base = Vec::new();
+    for parent in doc.parents(obj)? {
+        let known = memo.get(&parent.obj).cloned();
+        up.push((parent.obj, parent.prop));
+        if let Some(b) = known {
+            base = b;
+            break;
+        }
+    }
+    up.reverse();
+    base.extend(up);
+    memo.insert(obj.clone(), base.clone());
+    Ok(base)
 }
 
 /// Checks every change `after` holds beyond `before` (the receiver's heads before applying).
@@ -186,6 +213,7 @@ pub fn check_changes(
 
     let mut to_bind = BTreeSet::new();
     let mut paths: HashMap<ObjId, Vec<(ObjId, Prop)>> = HashMap::new();
+    let mut current: Option<(ObjId, Vec<(ObjId, Prop)>)> = None;
     for change in &new_changes {
         let hash = change.hash();
         let actor = change.actor_id();
@@ -262,17 +290,19 @@ pub fn check_changes(
                     }
                 }
                 ObjectId::Id(opid) => {
-                    let obj = ObjId::Id(opid.counter(), opid.actor().clone(), 0);
                     // An object's path in `after` is the same for every op on it (a text field
-                    // gets one op per character): computed once per object.
-                    let path = match paths.entry(obj.clone()) {
-                        Entry::Occupied(e) => e.into_mut(),
-                        Entry::Vacant(v) => v.insert(
-                            after
-                                .parents(&obj)
-                                .map_err(|e| reject(hash, format!("đối tượng không rõ: {e}")))?
-                                .path(),
-                        ),
+                    // gets one op per character, in a row): computed once per object, and the
+                    // last object's kept at hand.
+                    let same = matches!(&current, Some((ObjId::Id(c, a, _), _))
+                        if *c == opid.counter() && a == opid.actor());
+                    if !same {
+                        let obj = ObjId::Id(opid.counter(), opid.actor().clone(), 0);
+                        let path = path_of(after, &obj, &mut paths)
+                            .map_err(|e| reject(hash, format!("đối tượng không rõ: {e}")))?;
+                        current = Some((obj, path));
+                    }
+                    let Some((obj, path)) = &current else {
+                        return Err(reject(hash, "đối tượng không rõ"));
                     };
                     let Some((_, Prop::Map(k))) = path.first() else {
                         return Err(reject(hash, "đối tượng không gắn vào tài liệu"));
@@ -507,6 +537,40 @@ mod tests {
         let before = doc.get_heads();
         proposal::append_event(&mut doc, &event("20335")).expect("append");
         assert!(check_changes(&doc, &before, &u("20335"), &r, &none).is_err());
+    }
+
+    #[test]
+    fn memoised_paths_are_the_paths_automerge_gives() {
+        use automerge::transaction::Transactable;
+        let mut doc = base();
+        proposal::append_event(&mut doc, &event("20335")).expect("append");
+        // Nested and invisible objects too: a list in a record, a deleted record.
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+            let list = tx.put_object(ROOT, "extra", automerge::ObjType::List)?;
+            let a = tx.insert_object(&list, 0, automerge::ObjType::Map)?;
+            let inner = tx.put_object(&a, "inner", automerge::ObjType::List)?;
+            tx.insert_object(&inner, 0, automerge::ObjType::Text)?;
+            tx.insert_object(&list, 1, automerge::ObjType::Map)?;
+            tx.delete(&list, 0)?;
+            Ok(())
+        })
+        .map_err(|f| f.error)
+        .expect("edit");
+        let mut objects = Vec::new();
+        for c in doc.get_changes(&[]) {
+            for op in c.decode().operations {
+                if let ObjectId::Id(o) = &op.obj {
+                    objects.push(ObjId::Id(o.counter(), o.actor().clone(), 0));
+                }
+            }
+        }
+        let mut memo = HashMap::new();
+        // Children before parents and the reverse: the memo must not matter.
+        for obj in objects.iter().rev().chain(objects.iter()) {
+            let want = doc.parents(obj).expect("parents").path();
+            assert_eq!(path_of(&doc, obj, &mut memo).expect("path"), want);
+        }
+        assert!(objects.len() > 5);
     }
 
     #[test]

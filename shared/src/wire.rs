@@ -217,6 +217,29 @@ pub fn decode<T: DeserializeOwned>(body: &[u8], max: usize) -> Result<T, WireErr
     ciborium::from_reader(out.as_slice()).map_err(|e| WireError::Format(e.to_string()))
 }
 
+/// Whether `bytes` are exactly one Automerge document chunk, as `save()` writes it: magic,
+/// checksum, chunk type 0 (document), LEB128 length, and nothing after the chunk. Such bytes,
+/// once they load, can be stored as a snapshot as they are.
+pub fn is_whole_document(bytes: &[u8]) -> bool {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    if bytes.len() < 10 || bytes[..4] != MAGIC || bytes[8] != 0 {
+        return false;
+    }
+    let mut len: u64 = 0;
+    let mut at = 9;
+    for shift in (0..64).step_by(7) {
+        let Some(&b) = bytes.get(at) else {
+            return false;
+        };
+        at += 1;
+        len |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return u64::try_from(bytes.len() - at).ok() == Some(len);
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,5 +268,22 @@ mod tests {
             Err(WireError::TooLarge(8))
         ));
         assert_eq!(back.push[0].heads.hashes().map(|h| h.len()), Some(1));
+    }
+
+    #[test]
+    fn whole_documents_are_told_from_changes_and_damaged_bytes() {
+        use automerge::transaction::Transactable;
+        let mut doc = automerge::AutoCommit::new();
+        doc.put(automerge::ROOT, "a", 1i64).expect("put");
+        let before = doc.get_heads();
+        doc.put(automerge::ROOT, "b", 2i64).expect("put");
+        let saved = doc.save();
+        assert!(is_whole_document(&saved));
+        // Changes, two documents, trailing or missing bytes are not one document chunk.
+        assert!(!is_whole_document(&doc.save_after(&before)));
+        assert!(!is_whole_document(&[saved.clone(), saved.clone()].concat()));
+        assert!(!is_whole_document(&[saved.clone(), vec![0]].concat()));
+        assert!(!is_whole_document(&saved[..saved.len() - 1]));
+        assert!(!is_whole_document(&[]));
     }
 }
