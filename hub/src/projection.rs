@@ -145,11 +145,7 @@ pub fn rows(
             Some(b)
         })
         .collect();
-    let t = std::time::Instant::now();
     let proposals = decode_all(&blobs)?;
-    if std::env::var_os("DOIMOI_PROFILE").is_some() {
-        eprintln!("decode {} ms", t.elapsed().as_millis());
-    }
     drop(blobs);
     let mut unit_years = Vec::new();
     {

@@ -142,16 +142,7 @@ pub(super) fn render(report: &Report, info: &DocInfo) -> Result<Vec<u8>, RenderE
         let st = &st;
         let handles: Vec<_> = builders
             .iter()
-            .map(|b| {
-                s.spawn(move || {
-                    let t = std::time::Instant::now();
-                    let r = b(report, st);
-                    if std::env::var_os("DOIMOI_PROFILE").is_some() {
-                        eprintln!("sheet {:?}", t.elapsed());
-                    }
-                    r
-                })
-            })
+            .map(|b| s.spawn(move || b(report, st)))
             .collect();
         handles
             .into_iter()
@@ -168,12 +159,7 @@ pub(super) fn render(report: &Report, info: &DocInfo) -> Result<Vec<u8>, RenderE
     // Fast deflate: a province workbook of 12,000 units spent most of its time compressing at
     // the default level; level 1 costs a few per cent in size.
     wb.set_zip_compression_level(1);
-    let t = std::time::Instant::now();
-    let out = wb.save_to_buffer().map_err(xerr);
-    if std::env::var_os("DOIMOI_PROFILE").is_some() {
-        eprintln!("save {:?}", t.elapsed());
-    }
-    out
+    wb.save_to_buffer().map_err(xerr)
 }
 
 fn summary_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError> {
