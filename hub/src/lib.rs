@@ -42,6 +42,11 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let db = Db::open(&config.data, 4)?;
+    // A store from before the report projection (or of an older row format) is projected
+    // once, before serving, so reports are complete from the first request.
+    if let Some(msg) = ops::ensure_projection(&db)? {
+        tracing::info!("{msg}");
+    }
     let inner =
         Arc::new(Inner::new(db, config, shutdown.clone()).map_err(|e| anyhow::anyhow!(e.message))?);
     let tracker = TaskTracker::new();

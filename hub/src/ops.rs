@@ -102,10 +102,23 @@ pub fn calendar(db: &Db) -> anyhow::Result<Calendar> {
 pub fn reindex(db: &Db) -> anyhow::Result<String> {
     let started = std::time::Instant::now();
     let n = crate::projection::reindex(db, &registry(db)?, &calendar(db)?)?;
+    db.set_meta(&[(keys::PROJECTION_VERSION, PROJECTION_VERSION)])?;
     Ok(format!(
         "Đã dựng lại bảng số liệu báo cáo từ {n} tài liệu trong {:.1} giây.",
         started.elapsed().as_secs_f64()
     ))
+}
+
+/// Version of the report projection's rows: a store built with another is reindexed.
+pub const PROJECTION_VERSION: &str = "1";
+
+/// Reindexes when the store's projection was built with another version (or never).
+pub fn ensure_projection(db: &Db) -> anyhow::Result<Option<String>> {
+    if db.get_meta(keys::PROJECTION_VERSION)?.as_deref() == Some(PROJECTION_VERSION) {
+        return Ok(None);
+    }
+    let msg = reindex(db)?;
+    Ok(Some(msg))
 }
 
 /// Issues a new token for one device of `unit`; returns it (shown once, stored hashed).

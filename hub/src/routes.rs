@@ -294,6 +294,12 @@ async fn consolidated_report(
     };
     let inner = state.0.clone();
     let query = uri.query().unwrap_or_default().to_string();
+    let _permit = state
+        .0
+        .reports
+        .acquire()
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
     let started = Instant::now();
     let (bytes, name) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let report = crate::reports::consolidated(&inner, &device, &q)?;

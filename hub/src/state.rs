@@ -21,6 +21,8 @@ pub mod keys {
     pub const REGISTRY_VERSION: &str = "registry_version";
     pub const CALENDAR: &str = "calendar";
     pub const CALENDAR_VERSION: &str = "calendar_version";
+    /// Version of the report projection the tables were built with.
+    pub const PROJECTION_VERSION: &str = "projection_version";
 }
 
 #[derive(Clone)]
@@ -35,6 +37,8 @@ pub struct Inner {
     /// Serialises pushes (check and commit see the same documents).
     pub push_lock: Mutex<()>,
     pub shutdown: CancellationToken,
+    /// Reports under way at once at most (a province report holds every row in memory).
+    pub reports: tokio::sync::Semaphore,
     cache: Mutex<LruCache<String, Automerge>>,
     registry: RwLock<(u32, Arc<Registry>)>,
     calendar: RwLock<(u32, Arc<Calendar>)>,
@@ -58,6 +62,7 @@ impl Inner {
             news,
             push_lock: Mutex::new(()),
             shutdown,
+            reports: tokio::sync::Semaphore::new(2),
             cache: Mutex::new(LruCache::new(cap)),
             registry: RwLock::new((0, Arc::new(Registry::embedded_default()))),
             calendar: RwLock::new((0, Arc::new(Calendar::embedded_default()))),

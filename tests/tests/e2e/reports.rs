@@ -728,6 +728,19 @@ fn as_of_a_past_date_gives_what_the_hub_knew_and_what_had_happened_then() {
         q1["totals"]["by_status"],
         statuses(&[("approved", 1), ("submitted", 1)])
     );
+    // A store whose projection is missing (made before reports existed) is projected again
+    // when the hub starts: the same report.
+    let full = snv.ok(&["report", "--period", "2024"]);
+    let conn = rusqlite::Connection::open(hub.data.path().join("hub.db")).expect("open hub.db");
+    conn.execute_batch(
+        "DELETE FROM proj_proposal; DELETE FROM proj_event; DELETE FROM proj_unit_year;
+         DELETE FROM meta WHERE key = 'projection_version';",
+    )
+    .expect("drop the projection");
+    drop(conn);
+    assert_ne!(snv.ok(&["report", "--period", "2024"]), full);
+    hub.restart();
+    assert_eq!(snv.ok(&["report", "--period", "2024"]), full);
     // An as-of date before the period is refused with a reason.
     let err = snv.fails(&["report", "--period", "2024", "--as-of", "2023-01-01"]);
     assert!(err.contains("trước ngày bắt đầu kỳ"), "{err}");
