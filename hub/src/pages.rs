@@ -97,7 +97,13 @@ pub async fn reports_page(State(state): State<AppState>, headers: HeaderMap) -> 
     let unit_name = registry
         .get(&device.unit)
         .map_or(device.unit.to_string(), |u| u.name.clone());
-    let year = chrono::Utc::now().format("%Y").to_string();
+    // The Decree 09 year under way (it ends on 14/12), in Vietnam's calendar.
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let year = {
+        use chrono::Datelike;
+        let late = today.month() == 12 && today.day() >= 15;
+        (today.year() + i32::from(late)).to_string()
+    };
     let body = format!(
         r#"<h1>Báo cáo tổng hợp kết quả khuyến khích, bảo vệ cán bộ năng động, sáng tạo</h1>
 <p>Đơn vị: <b>{unit}</b> ({code})</p>
@@ -136,8 +142,38 @@ fn redirect_with_cookie(cookie: &str) -> Response {
     resp
 }
 
+/// Whether a form post comes from another site (login CSRF): browsers say so in
+/// `Sec-Fetch-Site`; `Origin` naming another host says the same.
+fn cross_site(headers: &HeaderMap) -> bool {
+    let fetch = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == "cross-site");
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| *o != "null");
+    let foreign_origin = match (origin, host) {
+        (Some(o), Some(h)) => o.split("://").nth(1) != Some(h),
+        _ => false,
+    };
+    fetch || foreign_origin
+}
+
+fn refused_cross_site() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        login_form(r#"<p class="err">Yêu cầu đến từ trang khác bị từ chối; mở trang /reports của máy chủ rồi đăng nhập.</p>"#),
+    )
+        .into_response()
+}
+
 /// `POST /reports/login`: keeps the token in an HttpOnly, same-site cookie.
-pub async fn login(Form(f): Form<Login>) -> Response {
+pub async fn login(headers: HeaderMap, Form(f): Form<Login>) -> Response {
+    if cross_site(&headers) {
+        return refused_cross_site();
+    }
     let token = f.token.trim();
     if token.is_empty() || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return login_form(
@@ -151,7 +187,10 @@ pub async fn login(Form(f): Form<Login>) -> Response {
 }
 
 /// `POST /reports/logout`.
-pub async fn logout() -> Response {
+pub async fn logout(headers: HeaderMap) -> Response {
+    if cross_site(&headers) {
+        return refused_cross_site();
+    }
     redirect_with_cookie(&format!(
         "{TOKEN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
     ))

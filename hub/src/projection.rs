@@ -19,7 +19,7 @@ use doimoi_shared::doc::{proposal, unit_year};
 use doimoi_shared::org::Registry;
 use doimoi_shared::report::{ProposalRow, UnitYearRow};
 use doimoi_shared::workflow::WorkflowConfig;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 /// What a document contributes to reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,27 +115,37 @@ fn unit_filter_json(units: UnitFilter<'_>) -> Option<String> {
     units.map(|u| serde_json::Value::from(u.to_vec()).to_string())
 }
 
-/// The projection rows of the units in `units`.
+/// The projection rows of the units in `units`: both tables read in one snapshot (one read
+/// transaction), then decoded on every core with the connection released.
 pub fn rows(
     db: &Db,
     units: UnitFilter<'_>,
 ) -> Result<(Vec<ProposalRow>, Vec<UnitYearRow>), StoreError> {
-    let conn = db.reader();
     let filter = unit_filter_json(units);
-    let corrupt =
-        |id: &str, e: serde_json::Error| StoreError::Corrupt(id.to_string(), e.to_string());
-    // One read (one consistent snapshot) into one buffer, then the rows decoded on every core.
     let mut buf: Vec<u8> = Vec::new();
     let mut ends: Vec<usize> = Vec::new();
+    let mut unit_year_json: Vec<(String, String)> = Vec::new();
     {
-        let mut stmt = conn.prepare(
-            "SELECT row FROM proj_proposal WHERE ?1 IS NULL OR unit IN (SELECT value FROM json_each(?1))",
-        )?;
-        let mut q = stmt.query([&filter])?;
-        while let Some(r) = q.next()? {
-            buf.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
-            ends.push(buf.len());
+        let conn = db.reader();
+        let tx = conn.unchecked_transaction()?;
+        {
+            let mut stmt = tx.prepare(
+                "SELECT row FROM proj_proposal WHERE ?1 IS NULL OR unit IN (SELECT value FROM json_each(?1))",
+            )?;
+            let mut q = stmt.query([&filter])?;
+            while let Some(r) = q.next()? {
+                buf.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
+                ends.push(buf.len());
+            }
+            let mut stmt = tx.prepare(
+                "SELECT doc_id, row FROM proj_unit_year WHERE ?1 IS NULL OR unit IN (SELECT value FROM json_each(?1)) ORDER BY doc_id",
+            )?;
+            let mut q = stmt.query([&filter])?;
+            while let Some(r) = q.next()? {
+                unit_year_json.push((r.get(0)?, r.get(1)?));
+            }
         }
+        tx.commit()?;
     }
     let blobs: Vec<&[u8]> = ends
         .iter()
@@ -147,18 +157,12 @@ pub fn rows(
         .collect();
     let proposals = decode_all(&blobs)?;
     drop(blobs);
-    let mut unit_years = Vec::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT doc_id, row FROM proj_unit_year WHERE ?1 IS NULL OR unit IN (SELECT value FROM json_each(?1)) ORDER BY doc_id",
-        )?;
-        let mut q = stmt.query([&filter])?;
-        while let Some(r) = q.next()? {
-            let id: String = r.get(0)?;
-            let json: &str = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-            unit_years.push(serde_json::from_str(json).map_err(|e| corrupt(&id, e))?);
-        }
-    }
+    let unit_years = unit_year_json
+        .iter()
+        .map(|(id, json)| {
+            serde_json::from_str(json).map_err(|e| StoreError::Corrupt(id.clone(), e.to_string()))
+        })
+        .collect::<Result<_, _>>()?;
     Ok((proposals, unit_years))
 }
 
@@ -221,18 +225,28 @@ pub fn reindex(db: &Db, registry: &Registry, calendar: &Calendar) -> Result<usiz
         v
     };
     for part in ids.chunks(BATCH) {
-        let projected: Vec<(&str, Projected)> = part
+        let projected: Vec<(&str, Vec<u8>, Projected)> = part
             .iter()
             .filter_map(|(id, kind)| match db.load_doc(id) {
-                Ok(Some(doc)) => Some(Ok((id.as_str(), project(&doc, kind, registry, calendar)))),
+                Ok(Some(doc)) => Some(Ok((
+                    id.as_str(),
+                    crate::store::encode_heads(&doc.get_heads()),
+                    project(&doc, kind, registry, calendar),
+                ))),
                 Ok(None) => None,
                 Err(e) => Some(Err(e)),
             })
             .collect::<Result<_, _>>()?;
         let mut conn = db.writer();
         let tx = conn.transaction()?;
-        for (id, p) in &projected {
-            write(&tx, id, p)?;
+        for (id, heads, p) in &projected {
+            // A merge since the load wrote a newer projection in its own transaction: keep it.
+            let now: Option<Vec<u8>> = tx
+                .query_row("SELECT heads FROM doc WHERE id = ?1", [id], |r| r.get(0))
+                .optional()?;
+            if now.as_deref() == Some(heads.as_slice()) {
+                write(&tx, id, p)?;
+            }
         }
         tx.commit()?;
     }

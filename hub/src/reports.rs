@@ -6,7 +6,7 @@ use crate::projection;
 use crate::state::Inner;
 use crate::store::Device;
 use axum::http::StatusCode;
-use chrono::{Duration, FixedOffset, NaiveDate, TimeZone};
+use chrono::{FixedOffset, NaiveDate, TimeZone};
 use doimoi_shared::ids::UnitCode;
 use doimoi_shared::org::{Registry, UnitKind};
 use doimoi_shared::report::{build, Period, Report};
@@ -75,28 +75,11 @@ pub fn scope_for(
     Ok(code)
 }
 
-/// The units whose rows a report of `scope` reads: those within it, and those whose data rolls
-/// into it by lineage. `None` for the province (every row).
-fn unit_filter(registry: &Registry, scope: &UnitCode) -> Option<Vec<String>> {
-    if scope == registry.province_code() {
-        return None;
-    }
-    let mut out: Vec<String> = registry
-        .units()
-        .iter()
-        .filter(|u| {
-            registry.is_within(&u.code, scope)
-                || u.lineage.iter().any(|l| registry.is_within(&l.unit, scope))
-        })
-        .map(|u| u.code.to_string())
-        .collect();
-    out.sort();
-    Some(out)
-}
-
 /// Server time (ms) of the first instant after `day` ends in Vietnam (+07:00).
 fn end_of_day_ms(day: NaiveDate) -> i64 {
-    let next = day + Duration::days(1);
+    let Some(next) = day.succ_opt() else {
+        return i64::MAX;
+    };
     FixedOffset::east_opt(7 * 3600)
         .and_then(|tz| tz.from_local_datetime(&next.and_hms_opt(0, 0, 0)?).single())
         .map_or(i64::MAX, |t| t.timestamp_millis())
@@ -115,6 +98,13 @@ pub fn parse_query(q: &ReportQuery) -> Result<(Period, Option<NaiveDate>), ApiEr
         Some(s) => Some(doimoi_shared::report::parse_date(s).map_err(|e| bad(e.to_string()))?),
         None => None,
     };
+    if let Some(a) = as_of.filter(|a| *a < period.start) {
+        return Err(bad(doimoi_shared::report::ReportError::AsOfBeforePeriod {
+            as_of: a,
+            start: period.start,
+        }
+        .to_string()));
+    }
     Ok((period, as_of))
 }
 
@@ -123,7 +113,8 @@ pub fn consolidated(inner: &Inner, device: &Device, q: &ReportQuery) -> Result<R
     let (period, as_of) = parse_query(q)?;
     let (_, registry) = inner.registry()?;
     let scope = scope_for(&registry, device, q.unit.as_deref())?;
-    let filter = unit_filter(&registry, &scope);
+    let filter: Option<Vec<String>> = doimoi_shared::report::row_units(&registry, &period, &scope)
+        .map(|v| v.into_iter().map(|u| u.to_string()).collect());
     let (proposals, unit_years) = match as_of {
         Some(day) => {
             let calendar = inner.calendar()?;

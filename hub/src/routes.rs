@@ -76,7 +76,9 @@ impl FromRequestParts<AppState> for Office {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
-        // A browser on the hub's report page carries the token in a cookie instead.
+        // A browser on the hub's report page carries the token in a cookie instead; the
+        // cookie is honoured for reports only, never for sync.
+        let reports = parts.uri.path().starts_with("/v1/reports/");
         let cookie = parts
             .headers
             .get_all(header::COOKIE)
@@ -95,8 +97,8 @@ impl FromRequestParts<AppState> for Office {
                     "Tiêu đề Authorization phải có dạng: Bearer TOKEN.",
                 ))
             })?,
-            (None, Some(c)) => c,
-            (None, None) => {
+            (None, Some(c)) if reports => c,
+            (None, _) => {
                 return Err(fail(ApiError::unauthorized(
                     "Thiếu token: gửi tiêu đề Authorization: Bearer TOKEN (token do người quản trị cấp bằng `doimoi-hub token issue`).",
                 )))

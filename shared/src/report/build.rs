@@ -255,6 +255,28 @@ impl Lineages<'_> {
     }
 }
 
+/// The units whose rows a report of `scope` over `period` reads: every unit that stands, by
+/// lineage at the period's end, for a unit within the scope (the rule `build` applies).
+/// `None` for the province: every row.
+pub fn row_units(registry: &Registry, period: &Period, scope: &UnitCode) -> Option<Vec<UnitCode>> {
+    if scope == registry.province_code() {
+        return None;
+    }
+    let mut lineage = Lineages {
+        registry,
+        end: period.end,
+        memo: HashMap::default(),
+    };
+    Some(
+        registry
+            .units()
+            .iter()
+            .filter(|u| registry.is_within(&lineage.rep(&u.code), scope))
+            .map(|u| u.code.clone())
+            .collect(),
+    )
+}
+
 fn exists_during(u: &Unit, start: NaiveDate, end: NaiveDate) -> bool {
     u.valid_from.is_none_or(|f| f <= end) && u.valid_to.is_none_or(|t| start <= t)
 }
@@ -344,14 +366,20 @@ pub fn build(
         });
         lines.push((slot(&p.unit), f));
     }
-    let commended: HashSet<&str> = proposals
+    // Commendations recorded on a proposal in the period, by level: a duty record of the same
+    // commendation (same proposal and level) is not counted again.
+    let commended: HashSet<(&str, bool)> = proposals
         .iter()
-        .filter(|p| {
-            p.marks
-                .iter()
-                .any(|m| matches!(m.kind, MarkKind::CommendUnit | MarkKind::CommendProvince))
+        .flat_map(|p| {
+            p.marks.iter().filter_map(move |m| {
+                let in_period = start <= m.date && m.date <= cutoff;
+                match m.kind {
+                    MarkKind::CommendUnit if in_period => Some((p.id.as_str(), false)),
+                    MarkKind::CommendProvince if in_period => Some((p.id.as_str(), true)),
+                    _ => None,
+                }
+            })
         })
-        .map(|p| p.id.as_str())
         .collect();
 
     // Pass 2 (every core): the counting, in parts merged afterwards.
@@ -372,12 +400,13 @@ pub fn build(
             .zip(lines.chunks(chunk))
             .map(|(rows, lines)| {
                 let ctx = &ctx;
-                s.spawn(move || count(rows, lines, ctx))
+                (rows, lines, s.spawn(move || count(rows, lines, ctx)))
             })
             .collect();
+        // A part whose thread failed is counted again here (never left at zero).
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Part::new(&ctx)))
+            .map(|(rows, lines, h)| h.join().unwrap_or_else(|_| count(rows, lines, &ctx)))
             .collect()
     });
     drop(lines);
@@ -401,6 +430,12 @@ pub fn build(
     let within = |d: &NaiveDate| start <= *d && *d <= cutoff;
     for r in unit_years {
         let Some(i) = slot(&r.unit) else { continue };
+        // One-off duties (dissemination, plan) belong to the unit that did them: a unit merged
+        // into another does not pass them on (a new commune must do its own).
+        let own_duties = r.unit == units[i].code
+            || !registry
+                .get(&r.unit)
+                .is_some_and(|u| u.lineage.iter().any(|l| l.kind == LineageKind::MergedInto));
         let a = &mut acc[i];
         a.self_inspections += r.self_inspections.iter().filter(|d| within(d)).count() as u64;
         a.inspections += r.inspections.iter().filter(|d| within(d)).count() as u64;
@@ -410,18 +445,21 @@ pub fn build(
             }
         }
         for (d, level, proposal) in &r.commendations {
-            let counted_on_proposal = proposal.as_deref().is_some_and(|id| commended.contains(id));
+            let province = *level == crate::workflow::Level::Province;
+            let counted_on_proposal = proposal
+                .as_deref()
+                .is_some_and(|id| commended.contains(&(id, province)));
             if within(d) && !counted_on_proposal {
-                a.commend[usize::from(*level == crate::workflow::Level::Province)] += 1;
+                a.commend[usize::from(province)] += 1;
             }
         }
         a.disciplines += r.disciplines.iter().filter(|d| within(d)).count() as u64;
-        if let Some(d) = r.dissemination.iter().find(|d| **d <= cutoff) {
+        if let Some(d) = r.dissemination.iter().find(|d| own_duties && **d <= cutoff) {
             let f = &mut first_dissemination[i];
             *f = Some(f.map_or(*d, |x| x.min(*d)));
         }
         if let Some((number, d)) = &r.plan {
-            if *d <= cutoff && first_plan[i].as_ref().is_none_or(|(x, _)| d < x) {
+            if own_duties && *d <= cutoff && first_plan[i].as_ref().is_none_or(|(x, _)| d < x) {
                 first_plan[i] = Some((*d, number.clone()));
             }
         }
@@ -583,7 +621,8 @@ pub fn build(
                     ""
                 }
             ),
-            "Đề xuất: các đề xuất nộp trong kỳ; trạng thái tính đến ngày chốt số liệu. Đề xuất nộp trước kỳ còn đang xử lý khi bắt đầu kỳ được thống kê riêng (chuyển tiếp); dự thảo chưa nộp không tính.".to_string(),
+            "Đề xuất: các đề xuất nộp trong kỳ; trạng thái tính đến ngày chốt số liệu. Đề xuất nộp trước kỳ còn đang xử lý khi bắt đầu kỳ được thống kê riêng (chuyển tiếp); dự thảo tạo trong kỳ mà chưa nộp được thống kê riêng, không tính vào số đề xuất.".to_string(),
+            "Danh sách chờ UBND tỉnh cho ý kiến, quá hạn và xung đột gồm mọi đề xuất trong phạm vi báo cáo (cả đề xuất của kỳ trước), nên có thể nhiều hơn số liệu của kỳ.".to_string(),
             "Đánh giá, bảo vệ, khen thưởng, kỷ luật, tự kiểm tra, kiểm tra, sơ kết, tổng kết: tính theo ngày thực hiện trong kỳ.".to_string(),
             "Đúng hạn: mỗi bước có thời hạn tính vào kỳ mà thời hạn bắt đầu; \"quá hạn\" là chưa thực hiện khi đã hết hạn.".to_string(),
             format!(
@@ -627,7 +666,7 @@ impl Part {
 fn count(rows: &[ProposalRow], lines: &[(Option<usize>, usize)], ctx: &Ctx<'_>) -> Part {
     let mut part = Part::new(ctx);
     let (start, cutoff) = (ctx.start, ctx.cutoff);
-    let day_before_start = start - Duration::days(1);
+    let day_before_start = start.pred_opt().unwrap_or(start);
     let units = ctx.units;
     let name_of = |i: usize| units[i].name.clone();
     let lists = &mut part.lists;
@@ -810,5 +849,46 @@ mod tests {
             .expect("502");
         assert_eq!(district.figures.proposals, 1);
         assert_eq!(district.subtree.as_ref().map(|s| s.proposals), Some(3));
+    }
+
+    #[test]
+    fn a_merged_unit_passes_on_its_activities_but_not_its_one_off_duties() {
+        let reg = Registry::embedded_default();
+        let mut v: Value = serde_json::from_str(&reg.to_json()).expect("json");
+        let units = v["units"].as_array_mut().expect("units");
+        let c2 = units
+            .iter_mut()
+            .find(|u| u["code"] == "20341")
+            .expect("20341");
+        c2["valid_to"] = serde_json::json!("2024-06-30");
+        c2["lineage"] =
+            serde_json::json!([{"kind": "merged_into", "unit": "20335", "date": "2024-07-01"}]);
+        let registry = Registry::from_json(&v.to_string()).expect("registry");
+        let uy = UnitYearRow {
+            id: "x".into(),
+            unit: UnitCode::parse("20341").expect("code"),
+            year: 2023,
+            plan: Some(("1/KH".into(), d("2023-07-10"))),
+            dissemination: vec![d("2023-07-01")],
+            self_inspections: vec![d("2024-03-01")],
+            reviews: Vec::new(),
+            commendations: Vec::new(),
+            disciplines: Vec::new(),
+            inspections: Vec::new(),
+        };
+        let period = Period::parse("2024").expect("period");
+        let scope = registry.province_code().clone();
+        let r = build(&registry, &[], &[uy], &period, None, &scope).expect("report");
+        let c1 = r
+            .units
+            .iter()
+            .find(|u| u.code.as_str() == "20335")
+            .expect("20335");
+        assert_eq!(c1.merged_from.len(), 1);
+        // The self-inspection (an activity) rolls up; the one-off duties stay with 20341.
+        assert_eq!(c1.figures.self_inspections, 1);
+        assert_eq!(c1.disseminated.as_ref().map(|x| x.done), Some(false));
+        assert_eq!(c1.plan.as_ref().map(|x| x.done), Some(false));
+        assert!(r.units.iter().all(|u| u.code.as_str() != "20341"));
     }
 }

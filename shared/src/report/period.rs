@@ -32,8 +32,12 @@ fn ymd(y: i32, m: u32, d: u32) -> Result<NaiveDate, ReportError> {
 }
 
 /// Parses an ISO date (YYYY-MM-DD).
+/// Parses an ISO date (YYYY-MM-DD) of the years a report can concern (2000–2100).
 pub fn parse_date(s: &str) -> Result<NaiveDate, ReportError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| ReportError::Date(s.to_string()))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (2000..=2100).contains(&d.year()))
+        .ok_or_else(|| ReportError::Date(s.to_string()))
 }
 
 impl Period {
@@ -174,6 +178,8 @@ mod tests {
     #[test]
     fn bad_periods_say_what_to_write() {
         for bad in [
+            "+262143-12-31..2024-01-01",
+            "-262144-01-01..2024-12-14",
             "",
             "24",
             "2024-Q5",

@@ -519,11 +519,18 @@ impl ProposalRow {
                 .ok_or("trạng thái không hợp lệ")?;
             let flags = r.u8()?;
             let approved_by = match r.u8()? {
+                0 => None,
                 1 => Some(ApprovedBy::Vote),
                 2 => Some(ApprovedBy::HeadDecision),
                 3 => Some(ApprovedBy::Province),
-                _ => None,
+                _ => return Err("cách phê duyệt không hợp lệ".into()),
             };
+            if timeline
+                .last()
+                .is_some_and(|(prev, _): &(NaiveDate, Point)| *prev >= d)
+            {
+                return Err("các mốc trạng thái không theo thứ tự ngày".into());
+            }
             timeline.push((
                 d,
                 Point {
@@ -558,6 +565,9 @@ impl ProposalRow {
                 date,
                 kind,
             });
+        }
+        if !r.0.is_empty() {
+            return Err("hàng số liệu có dữ liệu thừa".into());
         }
         Ok(ProposalRow {
             id,

@@ -802,6 +802,23 @@ fn the_hub_page_signs_in_with_a_token_and_downloads_the_report() {
         .to_string();
     assert!(disposition.contains(".xlsx"), "{disposition}");
     assert!(xlsx.bytes().expect("bytes").starts_with(b"PK"));
+    // The cookie is for reports only: sync with it alone is unauthenticated.
+    let sync = http
+        .post(format!("{}/v1/sync", hub.url))
+        .header("cookie", &cookie)
+        .body(Vec::new())
+        .send()
+        .expect("sync");
+    assert_eq!(sync.status().as_u16(), 401);
+    // A sign-in posted from another site is refused (login CSRF).
+    let forged = http
+        .post(format!("{}/reports/login", hub.url))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("token", token.as_str())])
+        .send()
+        .expect("forged");
+    assert_eq!(forged.status().as_u16(), 403);
+    assert!(forged.headers().get("set-cookie").is_none());
     // A wrong token is refused, with the way out in words.
     let bad = http
         .get(format!("{}/v1/reports/consolidated?period=2024", hub.url))
