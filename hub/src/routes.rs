@@ -314,7 +314,9 @@ async fn consolidated_report(
             .with_superior_from(&registry, &report);
         let bytes = render::render(&report, format, &info)
             .map_err(|e| ApiError::internal(e.to_string()))?;
-        Ok((bytes, render::file_name(&report, format)))
+        let name = render::file_name(&report, format);
+        crate::reports::drop_later(report);
+        Ok((bytes, name))
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;
