@@ -219,49 +219,6 @@ fn app_heads(w: &crate::store::Write<'_>, id: &str) -> Result<Option<Vec<u8>>, S
     Ok(w.doc_heads(id)?)
 }
 
-/// Most threads used to load and check documents in one pass.
-const MAX_THREADS: usize = 8;
-
-/// Runs `f` on every item on as many threads as there are cores (Automerge loads, checks and
-/// merges are CPU work, independent per document); results in the items' order.
-fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    let n = items.len();
-    let threads = std::thread::available_parallelism()
-        .map(|t| t.get())
-        .unwrap_or(1)
-        .min(MAX_THREADS)
-        .min(n);
-    if threads <= 1 {
-        return items.into_iter().map(f).collect();
-    }
-    let inputs: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
-    let outputs: Vec<Mutex<Option<R>>> = (0..n).map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let (Some(input), Some(output)) = (inputs.get(i), outputs.get(i)) else {
-            break;
-        };
-        let item = input.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(item) = item {
-            let r = f(item);
-            *output.lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
-        }
-    };
-    std::thread::scope(|s| {
-        for _ in 1..threads {
-            s.spawn(work);
-        }
-        work();
-    });
-    outputs
-        .into_iter()
-        .filter_map(|o| o.into_inner().unwrap_or_else(|p| p.into_inner()))
-        .collect()
-}
-
 /// A document to push, before loading.
 enum ToPush {
     /// Ready as stored (a never-confirmed document whose snapshot is the whole document).
@@ -333,7 +290,7 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
         });
     }
     let (actor, me, registry) = (&app.actor, &app.unit, &app.registry);
-    let built = par_map(todo, |t| -> Result<Built, SyncError> {
+    let built = doimoi_shared::par::map(todo, |t| -> Result<Built, SyncError> {
         let (id, bytes, kind, hub_heads) = match t {
             ToPush::Ready(p) => return Ok(Built::Push(p)),
             ToPush::Load {
@@ -508,7 +465,7 @@ fn apply_response(
     };
     // Loaded, merged and indexed on every core; then written in one transaction together
     // with the confirmations, the feed's pulls and the cursor.
-    let merged = par_map(to_merge, |(r, was_pushed, local)| {
+    let merged = doimoi_shared::par::map(to_merge, |(r, was_pushed, local)| {
         let m = merge(&indexer, actor, &r.id, &r.changes, &r.heads, local.as_ref());
         (r, was_pushed, m)
     });

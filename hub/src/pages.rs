@@ -2,6 +2,7 @@
 //! cookie), choose a period, open the HTML report or download XLSX / DOCX / CSV / JSON from
 //! `GET /v1/reports/consolidated`, which accepts the cookie as well as a bearer token.
 
+use crate::render::escape;
 use crate::routes::{token_hash, TOKEN_COOKIE};
 use crate::state::AppState;
 use axum::extract::{Form, State};
@@ -11,21 +12,6 @@ use axum::response::{Html, IntoResponse, Response};
 #[derive(serde::Deserialize)]
 pub struct Login {
     token: String,
-}
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn page(body: &str) -> Html<String> {
@@ -43,7 +29,8 @@ button{{width:auto;margin-top:1rem;padding:.4rem 1.2rem}} .note{{color:#555;font
     ))
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
+/// The device token kept by this page, if the request carries it.
+pub(crate) fn cookie_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -126,8 +113,8 @@ pub async fn reports_page(State(state): State<AppState>, headers: HeaderMap) -> 
 <button type="submit">Lập báo cáo</button>
 </form>
 <form method="post" action="/reports/logout"><button type="submit">Đăng xuất</button></form>"#,
-        unit = esc(&unit_name),
-        code = esc(device.unit.as_str()),
+        unit = escape(&unit_name),
+        code = escape(device.unit.as_str()),
     );
     page(&body).into_response()
 }

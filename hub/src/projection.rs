@@ -185,29 +185,12 @@ pub fn scan_bytes(db: &Db) -> Result<usize, StoreError> {
 
 /// Decodes proposal rows on every core, keeping their order.
 fn decode_all(blobs: &[&[u8]]) -> Result<Vec<ProposalRow>, StoreError> {
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
-    let chunk = blobs.len().div_ceil(workers).max(1);
-    let parts: Vec<Result<Vec<ProposalRow>, String>> = std::thread::scope(|s| {
-        let handles: Vec<_> = blobs
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(|b| ProposalRow::decode(b)).collect()))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("a worker thread stopped".into()))
-            })
-            .collect()
-    });
-    let mut out = Vec::with_capacity(blobs.len());
-    for p in parts {
-        out.extend(p.map_err(|e| StoreError::Corrupt("proj_proposal".into(), e))?);
-    }
-    Ok(out)
+    doimoi_shared::par::map_slices(blobs, |part| {
+        part.iter().map(|b| ProposalRow::decode(b)).collect()
+    })
+    .into_iter()
+    .collect::<Result<_, String>>()
+    .map_err(|e| StoreError::Corrupt("proj_proposal".into(), e))
 }
 
 /// Rebuilds every projection table from the documents, a few hundred documents per
@@ -305,61 +288,31 @@ pub fn rows_as_of(
     calendar: &Calendar,
 ) -> Result<(Vec<ProposalRow>, Vec<UnitYearRow>), StoreError> {
     let docs = heads_before(db, units, before_ms)?;
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
-    let chunk = docs.len().div_ceil(workers).max(1);
-    let results: Vec<Result<Vec<Projected>, StoreError>> = std::thread::scope(|s| {
-        let handles: Vec<_> = docs
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    let mut out = Vec::with_capacity(part.len());
-                    for (id, kind, heads) in part {
-                        let Some(doc) = db.load_doc(id)? else {
-                            continue;
-                        };
-                        let heads = decode_heads(heads);
-                        let mut now = doc.get_heads();
-                        now.sort();
-                        let mut want = heads.clone();
-                        want.sort();
-                        let projected = if now == want {
-                            project(&doc, kind, registry, calendar)
-                        } else {
-                            let old = doc
-                                .fork_at(&heads)
-                                .map_err(|e| StoreError::Corrupt(id.clone(), e.to_string()))?;
-                            project(&old, kind, registry, calendar)
-                        };
-                        out.push(projected);
-                    }
-                    Ok(out)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(StoreError::Corrupt(
-                        "as-of".into(),
-                        "a worker thread stopped".into(),
-                    ))
-                })
-            })
-            .collect()
-    });
+    let projected: Vec<Result<Projected, StoreError>> =
+        doimoi_shared::par::map(docs, |(id, kind, heads)| {
+            let Some(doc) = db.load_doc(&id)? else {
+                return Ok(Projected::None);
+            };
+            let heads = decode_heads(&heads);
+            let mut now = doc.get_heads();
+            now.sort();
+            let mut want = heads.clone();
+            want.sort();
+            if now == want {
+                return Ok(project(&doc, &kind, registry, calendar));
+            }
+            let old = doc
+                .fork_at(&heads)
+                .map_err(|e| StoreError::Corrupt(id.clone(), e.to_string()))?;
+            Ok(project(&old, &kind, registry, calendar))
+        });
     let mut proposals = Vec::new();
     let mut unit_years = Vec::new();
-    for r in results {
-        for p in r? {
-            match p {
-                Projected::Proposal(row) => proposals.push(row),
-                Projected::UnitYear(row) => unit_years.push(row),
-                Projected::None => {}
-            }
+    for p in projected {
+        match p? {
+            Projected::Proposal(row) => proposals.push(row),
+            Projected::UnitYear(row) => unit_years.push(row),
+            Projected::None => {}
         }
     }
     Ok((proposals, unit_years))

@@ -79,18 +79,7 @@ impl FromRequestParts<AppState> for Office {
         // A browser on the hub's report page carries the token in a cookie instead; the
         // cookie is honoured for reports only, never for sync.
         let reports = parts.uri.path().starts_with("/v1/reports/");
-        let cookie = parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .find_map(|c| {
-                c.trim()
-                    .strip_prefix(TOKEN_COOKIE)
-                    .and_then(|c| c.strip_prefix('='))
-            })
-            .map(str::to_string);
+        let cookie = crate::pages::cookie_token(&parts.headers);
         let token = match (header, cookie) {
             (Some(h), _) => h.strip_prefix("Bearer ").map(str::to_string).ok_or_else(|| {
                 fail(ApiError::unauthorized(

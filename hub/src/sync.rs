@@ -447,33 +447,9 @@ fn project_all(
     registry: &Registry,
     calendar: &doimoi_shared::calendar::Calendar,
 ) -> Vec<Projected> {
-    let one = |c: &Checked| match c {
+    doimoi_shared::par::map(checked.iter().collect(), |c| match c {
         Checked::Write { kind, doc, .. } => project(doc, kind, registry, calendar),
         _ => Projected::None,
-    };
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
-    if checked.len() < 8 || workers == 1 {
-        return checked.iter().map(one).collect();
-    }
-    let chunk = checked.len().div_ceil(workers);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = checked
-            .chunks(chunk)
-            .map(|part| {
-                (
-                    part,
-                    s.spawn(move || part.iter().map(one).collect::<Vec<_>>()),
-                )
-            })
-            .collect();
-        // One projection per document, in order: a part whose thread failed is done again here.
-        handles
-            .into_iter()
-            .flat_map(|(part, h)| h.join().unwrap_or_else(|_| part.iter().map(one).collect()))
-            .collect()
     })
 }
 

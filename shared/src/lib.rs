@@ -15,6 +15,7 @@
 //! - [`scope`]: which office may see and sync which documents.
 //! - [`validate`]: the hub's ingress check of incoming changes (honest clients run it too).
 //! - [`wire`]: the sync protocol's wire types and encoding.
+//! - [`par`]: an ordered parallel map over the cores (pure CPU work, no I/O).
 //! - [`report`]: the consolidated report: periods, projection rows, figures.
 //!
 //! Time and ids are always passed in; nothing here reads the clock or the disk.
@@ -23,6 +24,7 @@ pub mod calendar;
 pub mod doc;
 pub mod ids;
 pub mod org;
+pub mod par;
 pub mod report;
 pub mod scope;
 pub mod text;

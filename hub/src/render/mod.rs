@@ -598,7 +598,7 @@ pub(crate) fn escape_into(out: &mut String, s: &str) {
     }
 }
 
-#[cfg(test)]
+/// [`escape_into`] into a new string.
 pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     escape_into(&mut out, s);

@@ -389,26 +389,12 @@ pub fn build(
         cutoff,
         fields: field_names.len(),
     };
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
-    let chunk = proposals.len().div_ceil(workers).max(4096);
-    let parts: Vec<Part> = std::thread::scope(|s| {
-        let handles: Vec<_> = proposals
-            .chunks(chunk)
-            .zip(lines.chunks(chunk))
-            .map(|(rows, lines)| {
-                let ctx = &ctx;
-                (rows, lines, s.spawn(move || count(rows, lines, ctx)))
-            })
-            .collect();
-        // A part whose thread failed is counted again here (never left at zero).
-        handles
-            .into_iter()
-            .map(|(rows, lines, h)| h.join().unwrap_or_else(|_| count(rows, lines, &ctx)))
-            .collect()
-    });
+    let chunk = proposals.len().div_ceil(8).max(4096);
+    let ctx = &ctx;
+    let parts: Vec<Part> = crate::par::map(
+        proposals.chunks(chunk).zip(lines.chunks(chunk)).collect(),
+        |(rows, lines)| count(rows, lines, ctx),
+    );
     drop(lines);
     let mut acc: Vec<Acc> = vec![Acc::default(); units.len()];
     let mut lists = Lists::default();

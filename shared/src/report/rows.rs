@@ -84,23 +84,7 @@ impl MarkKind {
     }
 
     pub fn parse(s: &str) -> Option<MarkKind> {
-        use MarkKind::*;
-        [
-            Escalate,
-            Answer,
-            EvaluateCompleted,
-            EvaluatePartly,
-            EvaluateNotCompleted,
-            Damage,
-            ProtectNotLiable,
-            ProtectExcluded,
-            ProtectConsidered,
-            CommendUnit,
-            CommendProvince,
-            Discipline,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        MARK_KINDS.into_iter().find(|k| k.as_str() == s)
     }
 }
 
