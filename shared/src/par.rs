@@ -7,8 +7,8 @@ use std::sync::Mutex;
 /// Most threads used.
 const MAX_THREADS: usize = 8;
 
-/// Threads worth using for `n` items.
-fn threads(n: usize) -> usize {
+/// Threads worth using for `n` items (the cores, at most 8, at most `n`).
+pub fn threads(n: usize) -> usize {
     std::thread::available_parallelism()
         .map(|t| t.get())
         .unwrap_or(1)

@@ -389,7 +389,11 @@ pub fn build(
         cutoff,
         fields: field_names.len(),
     };
-    let chunk = proposals.len().div_ceil(8).max(4096);
+    // One part per core: each part holds a line of counters per unit, merged afterwards.
+    let chunk = proposals
+        .len()
+        .div_ceil(crate::par::threads(proposals.len()).max(1))
+        .max(4096);
     let ctx = &ctx;
     let parts: Vec<Part> = crate::par::map(
         proposals.chunks(chunk).zip(lines.chunks(chunk)).collect(),
