@@ -11,6 +11,8 @@
 //! - `--only 1,3,5`: only some scenarios (3 and 4 share the district they build).
 //! - `--micro`: per-document costs (build, save, load, check, read) and nothing else.
 //!
+//! `DOIMOI_BENCH_KEEP=1` keeps the work folder (`target/bench-sync-work`, with the hub's log).
+//!
 //! The hub binary is `target/release/doimoi-hub`; the bench runs
 //! `cargo build --release -p doimoi-hub` first when it is missing or older than the hub's or
 //! the shared crate's sources. The hub logs at `info` into its data folder (`hub.log`).
@@ -146,7 +148,9 @@ fn main() -> Result<()> {
     } else if wants(6) {
         println!("\nScenario 6 skipped (--skip-big).");
     }
-    let _ = std::fs::remove_dir_all(&work);
+    if std::env::var_os("DOIMOI_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&work);
+    }
     results.summary();
     println!(
         "\nTotal bench time {:.0} s.",
@@ -1006,6 +1010,24 @@ fn micro() -> Result<()> {
         }
     }
     println!("get_changes + decode:        {:.3} ms", per(t));
+    let t = Instant::now();
+    for d in &docs {
+        let genesis: Vec<ChangeHash> = d
+            .get_changes_meta(&[])
+            .iter()
+            .filter(|c| c.deps.is_empty())
+            .map(|c| c.hash)
+            .collect();
+        for c in d.get_changes(&genesis) {
+            c.decode();
+        }
+    }
+    println!("get_changes + decode after the first: {:.3} ms", per(t));
+    let stats = automerge::ReadDoc::stats(&docs[0]);
+    println!(
+        "a document: {} ops in {} changes",
+        stats.num_ops, stats.num_changes
+    );
     let bound = |_: &ActorId| None;
     let t = Instant::now();
     for d in &docs {
@@ -1018,6 +1040,66 @@ fn micro() -> Result<()> {
         proposal::read(d)?;
     }
     println!("proposal::read:              {:.3} ms", per(t));
+    let t = Instant::now();
+    for d in &docs {
+        proposal::read_without_prose(d)?;
+    }
+    println!("proposal::read_without_prose: {:.3} ms", per(t));
+    let req = SyncRequest {
+        version: wire::PROTOCOL_VERSION,
+        cursor: 0,
+        push: saved
+            .iter()
+            .zip(&docs)
+            .map(|(b, d)| PushDoc {
+                id: hex(&rng.bytes16()),
+                kind: "proposal".into(),
+                have: Heads::default(),
+                changes: ByteBuf::from(b.clone()),
+                heads: Heads::from_hashes(&d.get_heads()),
+            })
+            .collect(),
+        pull: Vec::new(),
+        feed_limit: 0,
+        registry_version: 0,
+        calendar_version: 0,
+    };
+    let t = Instant::now();
+    let body = wire::encode(&req)?;
+    println!(
+        "wire::encode of {n} pushed:   {:.3} ms per document ({} B)",
+        per(t),
+        body.len() / n
+    );
+    let t = Instant::now();
+    let _: SyncRequest = wire::decode(&body, 1 << 30)?;
+    println!(
+        "wire::decode of {n} pushed:   {:.3} ms per document",
+        per(t)
+    );
+    let t = Instant::now();
+    let body = wire::encode_as(&req, wire::Encoding::Zstd)?;
+    println!(
+        "zstd encode of {n} pushed:    {:.3} ms per document ({} B)",
+        per(t),
+        body.len() / n
+    );
+    let t = Instant::now();
+    let _: SyncRequest = wire::decode_as(&body, 1 << 30, wire::Encoding::Zstd)?;
+    println!(
+        "zstd decode of {n} pushed:    {:.3} ms per document",
+        per(t)
+    );
+    let calendar = doimoi_shared::calendar::Calendar::embedded_default();
+    let read: Vec<Proposal> = docs
+        .iter()
+        .map(proposal::read_without_prose)
+        .collect::<Result<_, _>>()?;
+    let t = Instant::now();
+    for p in &read {
+        doimoi_shared::report::ProposalRow::project(p, &registry, &calendar, &config);
+    }
+    println!("report row (project):        {:.3} ms", per(t));
     let t = Instant::now();
     for d in &docs {
         d.get_heads();

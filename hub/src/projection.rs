@@ -33,7 +33,7 @@ pub enum Projected {
 /// Projects one document.
 pub fn project(doc: &Automerge, kind: &str, registry: &Registry, calendar: &Calendar) -> Projected {
     match kind {
-        "proposal" => match proposal::read(doc) {
+        "proposal" => match proposal::read_without_prose(doc) {
             Ok(p) => Projected::Proposal(ProposalRow::project(
                 &p,
                 registry,

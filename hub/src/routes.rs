@@ -123,9 +123,31 @@ impl FromRequestParts<AppState> for Office {
 async fn sync(
     State(state): State<AppState>,
     Office(device): Office,
+    headers: axum::http::HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = body.map_err(|e| body_error(&e, state.0.config.max_body_bytes))?;
+    // The body's compression (gzip when unnamed, as every version sends it) and the answer's
+    // (zstd when the caller accepts it).
+    let named = headers
+        .get(header::CONTENT_ENCODING)
+        .map(|v| v.to_str().unwrap_or("?"))
+        .unwrap_or(wire::CONTENT_ENCODING);
+    let encoding = wire::Encoding::parse(named).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_encoding",
+            format!(
+                "Nội dung nén kiểu \"{named}\" không được hỗ trợ; gửi nội dung nén gzip hoặc zstd (Content-Encoding). Hãy cập nhật doimoi."
+            ),
+        )
+    })?;
+    let answer = wire::Encoding::accepted(
+        headers
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
+    );
     let started = Instant::now();
     let inner = state.0.clone();
     inner.metrics.sync_requests.fetch_add(1, Ordering::Relaxed);
@@ -137,16 +159,29 @@ async fn sync(
     let span = tracing::info_span!("sync", office = %device.unit, device = device.id);
     let out = tokio::task::spawn_blocking(move || {
         let _e = span.enter();
-        let req: SyncRequest = wire::decode(&body, max).map_err(|e| {
+        let req: SyncRequest = wire::decode_as(&body, max, encoding).map_err(|e| {
             ApiError::bad_request(format!(
                 "Nội dung yêu cầu đồng bộ không đọc được ({e}). Gửi lại; nếu lặp lại, cập nhật doimoi."
             ))
         })?;
         let (pushed, pulled) = (req.push.len(), req.pull.len());
+        let decoded = started.elapsed();
         let now = inner.now_ms();
         let resp = crate::sync::handle(&inner, &device, req, now)?;
-        tracing::info!(pushed, pulled, feed = resp.feed.len(), cursor = resp.cursor, "sync");
-        wire::encode(&resp).map_err(|e| ApiError::internal(e.to_string()))
+        let handled = started.elapsed();
+        let out =
+            wire::encode_as(&resp, answer).map_err(|e| ApiError::internal(e.to_string()))?;
+        tracing::info!(
+            pushed,
+            pulled,
+            feed = resp.feed.len(),
+            cursor = resp.cursor,
+            decode_ms = decoded.as_secs_f64() * 1e3,
+            handle_ms = (handled - decoded).as_secs_f64() * 1e3,
+            encode_ms = (started.elapsed() - handled).as_secs_f64() * 1e3,
+            "sync"
+        );
+        Ok::<_, ApiError>(out)
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;
@@ -164,8 +199,10 @@ async fn sync(
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
     resp.headers_mut().insert(
         header::CONTENT_ENCODING,
-        HeaderValue::from_static(wire::CONTENT_ENCODING),
+        HeaderValue::from_static(answer.as_str()),
     );
+    resp.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     Ok(resp)
 }
 

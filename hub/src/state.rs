@@ -153,8 +153,21 @@ impl Inner {
         Ok(loaded)
     }
 
-    pub fn cache_put(&self, id: &str, doc: Automerge) {
-        lock(&self.cache).put(id.to_string(), doc);
+    /// Puts documents in the cache; the documents they push out are freed off the request's
+    /// path (hundreds of evicted documents take milliseconds to free).
+    pub fn cache_put_all(&self, docs: Vec<(String, Automerge)>) {
+        let mut evicted = Vec::new();
+        {
+            let mut cache = lock(&self.cache);
+            for (id, doc) in docs {
+                if let Some((old_id, old)) = cache.push(id, doc) {
+                    evicted.push((old_id, old));
+                }
+            }
+        }
+        if !evicted.is_empty() {
+            crate::reports::drop_later(evicted);
+        }
     }
 
     pub fn cached(&self) -> usize {

@@ -379,6 +379,9 @@ impl Db {
     ) -> Result<i64, StoreError> {
         let mut conn = self.writer();
         let tx = conn.transaction()?;
+        // Actors bound in this transaction (a device's actor writes most of its documents).
+        let mut bound: std::collections::HashSet<&automerge::ActorId> =
+            std::collections::HashSet::new();
         for w in writes {
             let heads = w.doc.get_heads();
             let heads_bytes = encode_heads(&heads);
@@ -410,8 +413,11 @@ impl Db {
                 }
             }
             crate::projection::write(&tx, w.id, w.proj)?;
-            tx.prepare_cached("DELETE FROM feed WHERE doc_id = ?1")?
-                .execute([w.id])?;
+            if w.before.is_some() {
+                // A document new to the hub has no feed row yet.
+                tx.prepare_cached("DELETE FROM feed WHERE doc_id = ?1")?
+                    .execute([w.id])?;
+            }
             tx.prepare_cached(
                 "INSERT INTO feed(doc_id, kind, unit, heads) VALUES(?1, ?2, ?3, ?4)",
             )?
@@ -420,7 +426,7 @@ impl Db {
                 "INSERT INTO heads_log(doc_id, accepted_at, device, heads) VALUES(?1, ?2, ?3, ?4)",
             )?
             .execute(params![w.id, now, device.id, heads_bytes])?;
-            for a in &w.bind {
+            for a in w.bind.iter().filter(|a| bound.insert(a)) {
                 tx.prepare_cached(
                     "INSERT INTO actor_binding(actor, unit, device, bound_at) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(actor) DO NOTHING",
                 )?

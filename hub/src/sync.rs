@@ -50,6 +50,8 @@ enum Checked {
         /// The pushed bytes, when they are the whole document as one saved chunk and the hub
         /// had none of it: stored as the snapshot as they are, instead of saving it again.
         snapshot: Option<ByteBuf>,
+        /// The document's report projection, written in the same commit.
+        proj: Box<Projected>,
     },
     Done(Box<DocResult>),
     /// Refused by the ingress check (counted and logged once the request is known to go on).
@@ -86,7 +88,8 @@ pub fn handle(
                 dup.id
             )));
         }
-        let checked = check_all(inner, &registry, device, req.push)?;
+        let calendar = inner.calendar()?;
+        let checked = check_all(inner, &registry, &calendar, device, req.push)?;
         for c in &checked {
             if let Checked::Refused(r) = c {
                 inner
@@ -98,14 +101,9 @@ pub fn handle(
                 }
             }
         }
-        // The report projection of every document to write, outside the write lock's
-        // transaction but inside the same commit.
-        let calendar = inner.calendar()?;
-        let projections: Vec<Projected> = project_all(&checked, &registry, &calendar);
         let writes: Vec<DocWrite<'_>> = checked
             .iter()
-            .zip(&projections)
-            .filter_map(|(c, proj)| match c {
+            .filter_map(|c| match c {
                 Checked::Write {
                     id,
                     kind,
@@ -114,6 +112,7 @@ pub fn handle(
                     before,
                     bind,
                     snapshot,
+                    proj,
                     ..
                 } => Some(DocWrite {
                     id,
@@ -137,6 +136,7 @@ pub fn handle(
             let _ = inner.news.send(seq);
         }
         drop(writes);
+        let mut to_cache = Vec::with_capacity(checked.len());
         for c in checked {
             match c {
                 Checked::Write {
@@ -161,12 +161,13 @@ pub fn handle(
                         heads: Heads::from_hashes(&heads),
                         changes: ByteBuf::from(changes),
                     };
-                    inner.cache_put(&id, *doc);
+                    to_cache.push((id, *doc));
                     results.push(reply);
                 }
                 Checked::Done(r) | Checked::Refused(r) => results.push(*r),
             }
         }
+        inner.cache_put_all(to_cache);
     }
     for p in req.pull {
         results.push(pull(inner, &registry, device, &p.id, &p.heads)?);
@@ -250,6 +251,7 @@ fn same_heads(a: &[ChangeHash], b: &[ChangeHash]) -> bool {
 fn check_all(
     inner: &Inner,
     registry: &Registry,
+    calendar: &doimoi_shared::calendar::Calendar,
     device: &Device,
     push: Vec<doimoi_shared::wire::PushDoc>,
 ) -> Result<Vec<Checked>, ApiError> {
@@ -264,7 +266,7 @@ fn check_all(
     if threads <= 1 {
         let mut checked = Vec::with_capacity(n);
         for p in push {
-            checked.push(check_push(inner, registry, device, p)?);
+            checked.push(check_push(inner, registry, calendar, device, p)?);
         }
         return Ok(checked);
     }
@@ -289,7 +291,7 @@ fn check_all(
         let Some(p) = crate::store::lock(&inputs[i]).take() else {
             continue;
         };
-        let r = check_push(inner, registry, device, p);
+        let r = check_push(inner, registry, calendar, device, p);
         if r.is_err() {
             failed.fetch_min(i, Ordering::Relaxed);
         }
@@ -314,19 +316,26 @@ fn check_all(
 fn check_push(
     inner: &Inner,
     registry: &Registry,
+    calendar: &doimoi_shared::calendar::Calendar,
     device: &Device,
     mut p: doimoi_shared::wire::PushDoc,
 ) -> Result<Checked, ApiError> {
     let id = DocId::parse(&p.id)
         .map_err(|e| ApiError::bad_request(e.to_string()))?
         .to_string();
-    let existing = inner.doc(&id)?;
-    if let Some((_, unit)) = inner.db.doc_info(&id)?.map(|(k, u, _)| (k, u)) {
-        let owner = UnitCode::parse(&unit).map_err(|e| ApiError::internal(e.to_string()))?;
+    // Scope first; a document the hub does not hold is not looked for again (pushes are
+    // checked under the push lock: none is stored meanwhile).
+    let stored = inner.db.doc_info(&id)?;
+    if let Some((_, unit, _)) = &stored {
+        let owner = UnitCode::parse(unit).map_err(|e| ApiError::internal(e.to_string()))?;
         if !can_see(registry, &device.unit, &owner) {
             return Err(out_of_scope(&device.unit, &owner, &id));
         }
     }
+    let existing = match stored {
+        Some(_) => inner.doc(&id)?,
+        None => None,
+    };
     let before = existing.as_ref().map(|d| d.get_heads());
     // A document new to the hub, pushed whole as one saved chunk: loaded the way the store
     // loads snapshots, so the bytes can be stored as they are (no second save).
@@ -426,7 +435,11 @@ fn check_push(
                 };
                 return Ok(Checked::Done(Box::new(reply)));
             }
+            // The report projection, on this thread too (derive runs once per day with
+            // events, so it is not free).
+            let proj = Box::new(project(&scratch, &kind, registry, calendar));
             Ok(Checked::Write {
+                proj,
                 id,
                 kind,
                 unit: owner.to_string(),
@@ -438,19 +451,6 @@ fn check_push(
             })
         }
     }
-}
-
-/// The report projection of every document to write, on every core (derive runs once per day
-/// with events, so it is not free).
-fn project_all(
-    checked: &[Checked],
-    registry: &Registry,
-    calendar: &doimoi_shared::calendar::Calendar,
-) -> Vec<Projected> {
-    doimoi_shared::par::map(checked.iter().collect(), |c| match c {
-        Checked::Write { kind, doc, .. } => project(doc, kind, registry, calendar),
-        _ => Projected::None,
-    })
 }
 
 fn out_of_scope(office: &UnitCode, owner: &UnitCode, id: &str) -> ApiError {

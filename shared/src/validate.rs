@@ -12,8 +12,14 @@
 //!   the record's unit, except a Sở Nội vụ inspection which names Sở Nội vụ;
 //! - the proposal's content (root fields, prose) is edited by its owning unit only; `schema`,
 //!   `kind`, `id`, `unit` and the containers are set once, in the first change.
+//!
+//! A document's first change (the only one without dependencies, accepted only with a document
+//! new to the receiver) creates it: nothing existed before it, so it is judged by what it leaves
+//! rather than op by op — made by the owning unit (for a proposal), every element of its record
+//! lists a record, and every record naming the office as above. Its operations are not decoded:
+//! they hold every character of the prose and would cost most of the check.
 
-use crate::doc::{kind_of, DocKind};
+use crate::doc::{DocKind, MapFields};
 use crate::ids::UnitCode;
 use crate::org::{Registry, UnitKind};
 use automerge::legacy::{Key, ObjectId, OpType};
@@ -48,38 +54,61 @@ fn record_lists(kind: DocKind) -> &'static [&'static str] {
     }
 }
 
-/// The objects of the records in `list` (at `heads`, or now).
-fn records(doc: &Automerge, list: &str, heads: Option<&[ChangeHash]>) -> HashSet<ObjId> {
-    let found = match heads {
-        Some(h) => doc.get_at(ROOT, list, h),
-        None => doc.get(ROOT, list),
+/// The elements of a record list (at `heads`, or now): index, and the record's object when
+/// the element is a record (a map).
+fn list_items(
+    doc: &Automerge,
+    list: &ObjId,
+    heads: Option<&[ChangeHash]>,
+) -> Vec<(usize, Option<ObjId>)> {
+    let item = |i: automerge::iter::ListRangeItem<'_>| {
+        let record = matches!(
+            i.value,
+            automerge::ValueRef::Object(automerge::ObjType::Map)
+        )
+        .then(|| i.id());
+        (i.index, record)
     };
-    let Ok(Some((Value::Object(_), list_id))) = found else {
+    match heads {
+        Some(h) => doc.list_range_at(list, .., h).map(item).collect(),
+        None => doc.list_range(list, ..).map(item).collect(),
+    }
+}
+
+/// The objects of the records in the root's list `list` at `heads`.
+fn records_at(doc: &Automerge, list: &str, heads: &[ChangeHash]) -> HashSet<ObjId> {
+    let Ok(Some((Value::Object(_), list_id))) = doc.get_at(ROOT, list, heads) else {
         return HashSet::new();
     };
-    let n = match heads {
-        Some(h) => doc.length_at(&list_id, h),
-        None => doc.length(&list_id),
-    };
-    (0..n)
-        .filter_map(|i| {
-            let item = match heads {
-                Some(h) => doc.get_at(&list_id, i, h),
-                None => doc.get(&list_id, i),
-            };
-            match item {
-                Ok(Some((Value::Object(_), id))) => Some(id),
-                _ => None,
-            }
-        })
+    list_items(doc, &list_id, Some(heads))
+        .into_iter()
+        .filter_map(|(_, r)| r)
         .collect()
 }
 
-fn str_field(doc: &Automerge, obj: &ObjId, key: &str) -> Option<String> {
-    match doc.get(obj, key) {
-        Ok(Some((Value::Scalar(s), _))) => s.as_str().map(str::to_string),
-        _ => None,
+/// The string fields a rule reads from a record (`id`, `unit`, `by_unit`), in one pass over
+/// the record's keys.
+#[derive(Default)]
+struct RecordFields {
+    id: Option<String>,
+    unit: Option<String>,
+    by_unit: Option<String>,
+}
+
+fn record_fields(doc: &Automerge, record: &ObjId) -> RecordFields {
+    let mut f = RecordFields::default();
+    for item in doc.map_range(record, ..) {
+        let slot = match item.key.as_ref() {
+            "id" => &mut f.id,
+            "unit" => &mut f.unit,
+            "by_unit" => &mut f.by_unit,
+            _ => continue,
+        };
+        if let automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(v)) = &item.value {
+            *slot = Some(v.to_string());
+        }
     }
+    f
 }
 
 /// The path of `obj` in `doc` from the root, as `doc.parents(obj)?.path()` gives it, reusing
@@ -110,6 +139,47 @@ fn path_of(
     Ok(base)
 }
 
+/// Where an object sits, as far as the rules care: the root key it hangs under, its depth
+/// (1 for the object at that key) and, below a record list, the record it belongs to (the
+/// object at depth 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Place {
+    key: String,
+    depth: usize,
+    record: Option<ObjId>,
+}
+
+impl Place {
+    fn of_path(obj: &ObjId, path: &[(ObjId, Prop)]) -> Option<Place> {
+        let Some((_, Prop::Map(k))) = path.first() else {
+            return None;
+        };
+        Some(Place {
+            key: k.clone(),
+            depth: path.len(),
+            record: match path.len() {
+                0 | 1 => None,
+                2 => Some(obj.clone()),
+                _ => Some(path[2].0.clone()),
+            },
+        })
+    }
+
+    /// The place of an object made in `parent` (an object's parent never changes, so the op
+    /// that makes it tells where it is without asking the document).
+    fn child(&self, parent: &ObjId, child: &ObjId) -> Place {
+        Place {
+            key: self.key.clone(),
+            depth: self.depth + 1,
+            record: match self.depth {
+                1 => Some(child.clone()),
+                2 => Some(parent.clone()),
+                _ => self.record.clone(),
+            },
+        }
+    }
+}
+
 /// Checks every change `after` holds beyond `before` (the receiver's heads before applying).
 /// `bound` returns the office an actor is bound to. On success, returns the actors to bind to
 /// `office`.
@@ -120,18 +190,20 @@ pub fn check_changes(
     registry: &Registry,
     bound: &dyn Fn(&ActorId) -> Option<UnitCode>,
 ) -> Result<BTreeSet<ActorId>, Rejection> {
-    let new_changes = after.get_changes(before);
-    let Some(first) = new_changes.first() else {
+    // Metadata of every new change (cheap: no operations); operations are decoded below only
+    // for the changes after a document's first (see the module's notes).
+    let metas = after.get_changes_meta(before);
+    let Some(first) = metas.first() else {
         return Ok(BTreeSet::new());
     };
-    let first_hash = first.hash();
+    let first_hash = first.hash;
     let fresh = before.is_empty();
     // A document's first change is the only change without dependencies; it may only arrive
     // with a document new to the receiver, and only once.
-    let roots: Vec<ChangeHash> = new_changes
+    let roots: Vec<ChangeHash> = metas
         .iter()
-        .filter(|c| c.deps().is_empty())
-        .map(|c| c.hash())
+        .filter(|c| c.deps.is_empty())
+        .map(|c| c.hash)
         .collect();
     if (!fresh && !roots.is_empty()) || roots.len() > 1 {
         let h = roots.first().copied().unwrap_or(first_hash);
@@ -140,12 +212,17 @@ pub fn check_changes(
             "một thay đổi không nối vào lịch sử của tài liệu (tạo lại gốc tài liệu)",
         ));
     }
-    let kind =
-        kind_of(after).map_err(|e| reject(first_hash, format!("tài liệu không hợp lệ: {e}")))?;
-    let owner = str_field(after, &ROOT, "unit")
+    let last_hash = metas.last().map_or(first_hash, |c| c.hash);
+    // The root's fields now, in one pass.
+    let root = MapFields::read(after, &ROOT);
+    let kind = root
+        .kind()
+        .map_err(|e| reject(first_hash, format!("tài liệu không hợp lệ: {e}")))?;
+    let owner = root
+        .str("unit")
         .and_then(|u| UnitCode::parse(&u).ok())
         .ok_or_else(|| reject(first_hash, "tài liệu thiếu đơn vị sở hữu"))?;
-    let doc_id = str_field(after, &ROOT, "id").unwrap_or_default();
+    let doc_id = root.str("id").unwrap_or_default();
     if !fresh {
         // Kind and owner are those the receiver already held.
         let old_unit = match after.get_at(ROOT, "unit", before) {
@@ -161,10 +238,7 @@ pub fn check_changes(
     }
     if kind == DocKind::UnitYear {
         // The record's id and first change are determined by (unit, year).
-        let year = match after.get(ROOT, "year") {
-            Ok(Some((Value::Scalar(s), _))) => s.as_i64().and_then(|y| i32::try_from(y).ok()),
-            _ => None,
-        };
+        let year = root.i64("year").and_then(|y| i32::try_from(y).ok());
         let expected = year.map(|y| crate::ids::DocId::unit_year(&owner, y));
         if expected.as_ref().map(|d| d.as_str()) != Some(doc_id.as_str()) {
             return Err(reject(
@@ -198,12 +272,26 @@ pub fn check_changes(
     let mut old_records: HashSet<ObjId> = HashSet::new();
     let mut new_records: Vec<(&str, ObjId)> = Vec::new();
     for list in lists {
+        let items = match root.obj(list) {
+            Some((list_id, _)) => list_items(after, list_id, None),
+            None => Vec::new(),
+        };
+        if fresh {
+            if let Some((i, _)) = items.iter().find(|(_, r)| r.is_none()) {
+                return Err(reject(
+                    first_hash,
+                    format!(
+                        "danh sách \"{list}\" chỉ chứa bản ghi (phần tử {i} không phải bản ghi)"
+                    ),
+                ));
+            }
+        }
         let before_set = if fresh {
             HashSet::new()
         } else {
-            records(after, list, Some(before))
+            records_at(after, list, before)
         };
-        for r in records(after, list, None) {
+        for r in items.into_iter().filter_map(|(_, r)| r) {
             if !before_set.contains(&r) {
                 new_records.push((list, r));
             }
@@ -212,12 +300,10 @@ pub fn check_changes(
     }
 
     let mut to_bind = BTreeSet::new();
-    let mut paths: HashMap<ObjId, Vec<(ObjId, Prop)>> = HashMap::new();
-    let mut current: Option<(ObjId, Vec<(ObjId, Prop)>)> = None;
-    for change in &new_changes {
-        let hash = change.hash();
-        let actor = change.actor_id();
-        let genesis = change.deps().is_empty();
+    for change in &metas {
+        let hash = change.hash;
+        let actor = change.actor.as_ref();
+        let genesis = change.deps.is_empty();
         let shared_genesis = genesis && kind == DocKind::UnitYear;
         if !shared_genesis {
             match bound(actor) {
@@ -242,15 +328,34 @@ pub fn check_changes(
                 format!("chỉ đơn vị {owner} được tạo đề xuất của mình"),
             ));
         }
-        for op in change.decode().operations {
+    }
+    // The operations of every new change but a document's first: the first creates the
+    // document and nothing existed before it, so what it may do is read from the result (the
+    // records it adds are checked with every new record below, and every element of a record
+    // list must be a record). Decoding it would cost most of the check: it holds every
+    // character of the prose.
+    let decoded = if fresh {
+        after.get_changes(&roots)
+    } else {
+        after.get_changes(before)
+    };
+    let mut paths: HashMap<ObjId, Vec<(ObjId, Prop)>> = HashMap::new();
+    // Places of objects, from the ops that made them or, failing that, from the document.
+    let mut places: HashMap<ObjId, Place> = HashMap::new();
+    let mut current: Option<(ObjId, Place)> = None;
+    for change in &decoded {
+        let hash = change.hash();
+        let expanded = change.decode();
+        let actor = &expanded.actor_id;
+        for (i, op) in expanded.operations.iter().enumerate() {
+            // The op's own id: a change's ops take consecutive counters from its start.
+            let made = matches!(op.action, OpType::Make(_))
+                .then(|| ObjId::Id(expanded.start_op.get() + i as u64, actor.clone(), 0));
             match &op.obj {
                 ObjectId::Root => {
                     let Key::Map(k) = &op.key else {
                         return Err(reject(hash, "thao tác không hợp lệ ở gốc tài liệu"));
                     };
-                    if genesis {
-                        continue;
-                    }
                     let holds_container =
                         matches!(after.get(ROOT, k.as_str()), Ok(Some((Value::Object(_), _))))
                             || matches!(
@@ -290,25 +395,35 @@ pub fn check_changes(
                     }
                 }
                 ObjectId::Id(opid) => {
-                    // An object's path in `after` is the same for every op on it (a text field
-                    // gets one op per character, in a row): computed once per object, and the
-                    // last object's kept at hand.
+                    // An object's place is the same for every op on it (a text field gets one
+                    // op per character, in a row): found once per object, and the last
+                    // object's kept at hand.
                     let same = matches!(&current, Some((ObjId::Id(c, a, _), _))
                         if *c == opid.counter() && a == opid.actor());
                     if !same {
                         let obj = ObjId::Id(opid.counter(), opid.actor().clone(), 0);
-                        let path = path_of(after, &obj, &mut paths)
-                            .map_err(|e| reject(hash, format!("đối tượng không rõ: {e}")))?;
-                        current = Some((obj, path));
+                        let place = match places.get(&obj) {
+                            Some(p) => p.clone(),
+                            None => {
+                                let path = path_of(after, &obj, &mut paths).map_err(|e| {
+                                    reject(hash, format!("đối tượng không rõ: {e}"))
+                                })?;
+                                Place::of_path(&obj, &path).ok_or_else(|| {
+                                    reject(hash, "đối tượng không gắn vào tài liệu")
+                                })?
+                            }
+                        };
+                        current = Some((obj, place));
                     }
-                    let Some((obj, path)) = &current else {
+                    let Some((obj, place)) = &current else {
                         return Err(reject(hash, "đối tượng không rõ"));
                     };
-                    let Some((_, Prop::Map(k))) = path.first() else {
-                        return Err(reject(hash, "đối tượng không gắn vào tài liệu"));
-                    };
+                    if let Some(child) = &made {
+                        places.insert(child.clone(), place.child(obj, child));
+                    }
+                    let k = &place.key;
                     if lists.contains(&k.as_str()) {
-                        if path.len() == 1 {
+                        if place.depth == 1 {
                             // On the list itself: only inserting new record maps.
                             if !op.insert
                                 || !matches!(op.action, OpType::Make(automerge::ObjType::Map))
@@ -319,20 +434,16 @@ pub fn check_changes(
                                 ));
                             }
                         } else {
-                            let record = if path.len() == 2 {
-                                obj.clone()
-                            } else {
-                                path[2].0.clone()
+                            let Some(record) = &place.record else {
+                                return Err(reject(hash, "đối tượng không rõ"));
                             };
-                            if old_records.contains(&record) {
+                            if old_records.contains(record) {
                                 return Err(reject(
                                     hash,
                                     format!("bản ghi đã có trong \"{k}\" không được sửa"),
                                 ));
                             }
                         }
-                    } else if genesis {
-                        continue;
                     } else if kind == DocKind::Proposal && &owner != office {
                         return Err(reject(
                             hash,
@@ -350,17 +461,18 @@ pub fn check_changes(
     }
 
     // Every new record names the office, and a new event does not reuse an existing id.
-    let last = new_changes.last().map(|c| c.hash()).unwrap_or(first_hash);
+    let last = last_hash;
     let mut old_ids: HashSet<String> = HashSet::new();
     if kind == DocKind::Proposal {
         for r in &old_records {
-            if let Some(id) = str_field(after, r, "id") {
+            if let Some(id) = record_fields(after, r).id {
                 old_ids.insert(id);
             }
         }
     }
     for (list, record) in new_records {
-        let id = str_field(after, &record, "id").unwrap_or_default();
+        let f = record_fields(after, &record);
+        let id = f.id.clone().unwrap_or_default();
         if kind == DocKind::Proposal && !id.is_empty() && !old_ids.insert(id.clone()) {
             return Err(reject(
                 last,
@@ -368,19 +480,14 @@ pub fn check_changes(
             ));
         }
         let ok = match (kind, list) {
-            (DocKind::Proposal, _) => {
-                str_field(after, &record, "unit").as_deref() == Some(office.as_str())
-            }
+            (DocKind::Proposal, _) => f.unit.as_deref() == Some(office.as_str()),
             (DocKind::UnitYear, "inspections") => {
-                is_home_affairs
-                    && str_field(after, &record, "by_unit").as_deref() == Some(office.as_str())
+                is_home_affairs && f.by_unit.as_deref() == Some(office.as_str())
             }
             (DocKind::UnitYear, _) => &owner == office,
         };
         if !ok {
-            let named = str_field(after, &record, "unit")
-                .or_else(|| str_field(after, &record, "by_unit"))
-                .unwrap_or_else(|| owner.to_string());
+            let named = f.unit.or(f.by_unit).unwrap_or_else(|| owner.to_string());
             return Err(reject(
                 last,
                 format!(
@@ -539,6 +646,90 @@ mod tests {
         assert!(check_changes(&doc, &before, &u("20335"), &r, &none).is_err());
     }
 
+    /// A proposal created in one change by `actor`, with `extra` written in the same change.
+    fn created_with(
+        actor: u8,
+        unit: &str,
+        extra: impl FnOnce(&mut automerge::transaction::Transaction<'_>, &ObjId),
+    ) -> Automerge {
+        use automerge::transaction::Transactable;
+        let mut doc = Automerge::new().with_actor(ActorId::from([actor; 16]));
+        let mut tx = doc.transaction();
+        tx.put(ROOT, "schema", 1i64).expect("put");
+        tx.put(ROOT, "kind", "proposal").expect("put");
+        tx.put(ROOT, "id", DocId::from_bytes([4; 16]).as_str())
+            .expect("put");
+        tx.put(ROOT, "unit", unit).expect("put");
+        let events = tx
+            .put_object(ROOT, "events", automerge::ObjType::List)
+            .expect("list");
+        for key in ["comments", "attachments"] {
+            tx.put_object(ROOT, key, automerge::ObjType::List)
+                .expect("list");
+        }
+        extra(&mut tx, &events);
+        tx.commit();
+        doc
+    }
+
+    #[test]
+    fn a_new_documents_first_change_is_judged_by_what_it_leaves() {
+        use automerge::transaction::Transactable;
+        let r = Registry::embedded_default();
+        let none = |_: &ActorId| None;
+        // Clean: accepted, its actor bound.
+        let doc = created_with(1, "20335", |_, _| {});
+        let bind = check_changes(&doc, &[], &u("20335"), &r, &none).expect("accepted");
+        assert_eq!(bind.len(), 1);
+        // An event acting as the district, written in the creating change itself.
+        let doc = created_with(1, "20335", |tx, events| {
+            let e = tx
+                .insert_object(events, 0, automerge::ObjType::Map)
+                .expect("record");
+            tx.put(&e, "id", "e1").expect("put");
+            tx.put(&e, "unit", "502").expect("put");
+        });
+        let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err("refused");
+        assert!(err.reason.contains("502"), "{}", err.reason);
+        // Something that is not a record in a record list.
+        let doc = created_with(1, "20335", |tx, events| {
+            tx.insert(events, 0, "không phải bản ghi").expect("insert");
+        });
+        let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err("refused");
+        assert!(err.reason.contains("events"), "{}", err.reason);
+        // Another unit's proposal, created by this office.
+        let doc = created_with(1, "20341", |_, _| {});
+        assert!(check_changes(&doc, &[], &u("20335"), &r, &none).is_err());
+        // An actor bound to another office, even in the first change.
+        let doc = created_with(1, "20335", |_, _| {});
+        let other = |_: &ActorId| Some(u("20341"));
+        assert!(check_changes(&doc, &[], &u("20335"), &r, &other).is_err());
+        // The changes after the first of a new document are checked op by op: the owner
+        // rewritten after creation is refused although the result names the office.
+        let mut doc = created_with(1, "20341", |_, _| {});
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(ROOT, "unit", "20335"))
+            .map_err(|f| f.error)
+            .expect("rewrite");
+        let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err("refused");
+        assert!(err.reason.contains("unit"), "{}", err.reason);
+        // A record deleted from a list after the first change is refused too.
+        let mut doc = created_with(1, "20335", |tx, events| {
+            let e = tx
+                .insert_object(events, 0, automerge::ObjType::Map)
+                .expect("record");
+            tx.put(&e, "unit", "20335").expect("put");
+        });
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+            let Some((_, events)) = tx.get(ROOT, "events")? else {
+                return Ok(());
+            };
+            tx.delete(&events, 0)
+        })
+        .map_err(|f| f.error)
+        .expect("delete");
+        assert!(check_changes(&doc, &[], &u("20335"), &r, &none).is_err());
+    }
+
     #[test]
     fn memoised_paths_are_the_paths_automerge_gives() {
         use automerge::transaction::Transactable;
@@ -571,6 +762,26 @@ mod tests {
             assert_eq!(path_of(&doc, obj, &mut memo).expect("path"), want);
         }
         assert!(objects.len() > 5);
+        // The place of an object made by an op, worked out from its parent's, is the place
+        // its path in the document gives (the op's id counted from the change's start).
+        let mut checked = 0;
+        for c in doc.get_changes(&[]) {
+            let e = c.decode();
+            for (i, op) in e.operations.iter().enumerate() {
+                let (OpType::Make(_), ObjectId::Id(o)) = (&op.action, &op.obj) else {
+                    continue;
+                };
+                let parent = ObjId::Id(o.counter(), o.actor().clone(), 0);
+                let child = ObjId::Id(e.start_op.get() + i as u64, e.actor_id.clone(), 0);
+                let place = |obj: &ObjId| {
+                    let path = doc.parents(obj).expect("parents").path();
+                    Place::of_path(obj, &path).expect("attached")
+                };
+                assert_eq!(place(&parent).child(&parent, &child), place(&child));
+                checked += 1;
+            }
+        }
+        assert!(checked >= 5, "{checked}");
     }
 
     #[test]

@@ -103,30 +103,51 @@ impl HubClient {
 
     /// One sync round trip. Returns the answer and the bytes sent and received.
     pub fn sync(&self, req: &SyncRequest) -> Result<(SyncResponse, usize, usize), HubError> {
-        let body = wire::encode(req).map_err(|e| HubError::Protocol(e.to_string()))?;
+        let encoding = wire::Encoding::Zstd;
+        let body = wire::encode_as(req, encoding).map_err(|e| HubError::Protocol(e.to_string()))?;
         let sent = body.len();
         let resp = self
             .http
             .post(format!("{}/v1/sync", self.base))
             .bearer_auth(&self.token)
             .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
-            .header(reqwest::header::CONTENT_ENCODING, wire::CONTENT_ENCODING)
+            .header(reqwest::header::CONTENT_ENCODING, encoding.as_str())
+            .header(reqwest::header::ACCEPT_ENCODING, encoding.as_str())
             .body(body);
-        let bytes = self.send(resp)?;
-        let decoded: SyncResponse =
-            wire::decode(&bytes, 1 << 30).map_err(|e| HubError::Protocol(e.to_string()))?;
+        let (bytes, answered) = self.send_encoded(resp)?;
+        let answered = wire::Encoding::parse(answered.as_deref().unwrap_or(wire::CONTENT_ENCODING))
+            .ok_or_else(|| {
+                HubError::Protocol(format!(
+                    "máy chủ trả lời với kiểu nén không biết ({})",
+                    answered.unwrap_or_default()
+                ))
+            })?;
+        let decoded: SyncResponse = wire::decode_as(&bytes, 1 << 30, answered)
+            .map_err(|e| HubError::Protocol(e.to_string()))?;
         Ok((decoded, sent, bytes.len()))
     }
 
     /// Sends a request; the body of a 2xx answer, or the hub's error.
     fn send(&self, req: reqwest::blocking::RequestBuilder) -> Result<Vec<u8>, HubError> {
+        self.send_encoded(req).map(|(bytes, _)| bytes)
+    }
+
+    /// [`Self::send`], with the answer's `Content-Encoding`.
+    fn send_encoded(
+        &self,
+        req: reqwest::blocking::RequestBuilder,
+    ) -> Result<(Vec<u8>, Option<String>), HubError> {
         let resp = req.send().map_err(|e| self.unreachable(e))?;
         let status = resp.status();
+        let encoding = resp
+            .headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let bytes = resp.bytes().map_err(|e| self.unreachable(e))?;
         if !status.is_success() {
             return Err(Self::error_of(status, &bytes));
         }
-        Ok(bytes.to_vec())
+        Ok((bytes.to_vec(), encoding))
     }
 
     /// The consolidated report (`GET /v1/reports/consolidated`): its bytes in the asked format.

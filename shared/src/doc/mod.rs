@@ -54,12 +54,19 @@ impl DocKind {
 
 /// Reads and checks the `schema` and `kind` of a document.
 pub fn kind_of<D: ReadDoc>(doc: &D) -> Result<DocKind, DocError> {
-    let schema = get_i64(doc, &ROOT, "schema")?
-        .ok_or_else(|| DocError::Corrupt("thiếu phiên bản lược đồ".into()))?;
+    kind_from(
+        get_i64(doc, &ROOT, "schema")?,
+        get_str(doc, &ROOT, "kind")?.as_deref(),
+    )
+}
+
+/// The document kind from the root's `schema` and `kind`.
+fn kind_from(schema: Option<i64>, kind: Option<&str>) -> Result<DocKind, DocError> {
+    let schema = schema.ok_or_else(|| DocError::Corrupt("thiếu phiên bản lược đồ".into()))?;
     if schema > SCHEMA_VERSION {
         return Err(DocError::NewerSchema(schema));
     }
-    match get_str(doc, &ROOT, "kind")?.as_deref() {
+    match kind {
         Some("proposal") => Ok(DocKind::Proposal),
         Some("unit_year") => Ok(DocKind::UnitYear),
         Some(other) => Err(DocError::Corrupt(format!(
@@ -92,6 +99,104 @@ pub(crate) fn commit(action: &str, unit: &str, now_ms: i64) -> CommitOptions {
 /// Splits a commit message written by [`commit`] into (action, unit).
 pub fn parse_commit_message(message: &str) -> (&str, &str) {
     message.split_once('@').unwrap_or((message, ""))
+}
+
+/// A map's winning values, read in one pass over its keys (a lookup per key costs a seek
+/// each); the accessors read values as [`get_str`], [`get_i64`] and [`get_bool`] do.
+pub(crate) struct MapFields {
+    values: std::collections::HashMap<String, (Option<ScalarValue>, ObjId, Option<ObjType>)>,
+}
+
+impl MapFields {
+    pub(crate) fn read<D: ReadDoc>(doc: &D, obj: &ObjId) -> MapFields {
+        let values = doc
+            .map_range(obj, ..)
+            .map(|item| {
+                let key = item.key.to_string();
+                let id = item.id();
+                let v = match item.value {
+                    ValueRef::Object(t) => (None, id, Some(t)),
+                    other => match other.into_value() {
+                        Value::Scalar(s) => (Some(s.into_owned()), id, None),
+                        Value::Object(t) => (None, id, Some(t)),
+                    },
+                };
+                (key, v)
+            })
+            .collect();
+        MapFields { values }
+    }
+
+    fn scalar(&self, key: &str) -> Option<&ScalarValue> {
+        self.values.get(key).and_then(|(s, _, _)| s.as_ref())
+    }
+
+    pub(crate) fn str(&self, key: &str) -> Option<String> {
+        match self.scalar(key) {
+            Some(ScalarValue::Str(s)) => Some(s.to_string()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn i64(&self, key: &str) -> Option<i64> {
+        match self.scalar(key) {
+            Some(ScalarValue::Int(i)) => Some(*i),
+            Some(ScalarValue::Uint(u)) => i64::try_from(*u).ok(),
+            Some(ScalarValue::Timestamp(t)) => Some(*t),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn bool(&self, key: &str) -> bool {
+        matches!(self.scalar(key), Some(ScalarValue::Boolean(true)))
+    }
+
+    /// The object under `key` and its type, if it holds one.
+    pub(crate) fn obj(&self, key: &str) -> Option<(&ObjId, ObjType)> {
+        self.values
+            .get(key)
+            .and_then(|(_, id, t)| t.map(|t| (id, t)))
+    }
+
+    pub(crate) fn kind(&self) -> Result<DocKind, DocError> {
+        kind_from(self.i64("schema"), self.str("kind").as_deref())
+    }
+
+    pub(crate) fn expect_kind(&self, kind: DocKind) -> Result<(), DocError> {
+        let found = self.kind()?;
+        if found == kind {
+            Ok(())
+        } else {
+            Err(DocError::WrongKind {
+                expected: kind.as_str().into(),
+                found: found.as_str().into(),
+            })
+        }
+    }
+
+    /// The text under `key` (a plain string is read as its text; anything else as empty).
+    pub(crate) fn text<D: ReadDoc>(&self, doc: &D, key: &str) -> Result<String, DocError> {
+        match self.obj(key) {
+            Some((id, ObjType::Text)) => Ok(doc.text(id)?),
+            Some(_) => Ok(String::new()),
+            None => Ok(match self.scalar(key) {
+                Some(ScalarValue::Str(s)) => s.to_string(),
+                _ => String::new(),
+            }),
+        }
+    }
+
+    /// The records of the list under `key`, as [`read_records`] reads them.
+    pub(crate) fn records<D: ReadDoc, T: DeserializeOwned>(
+        &self,
+        doc: &D,
+        key: &str,
+    ) -> Result<Vec<Result<T, String>>, DocError> {
+        match self.obj(key) {
+            Some((list, ObjType::List)) => records_of(doc, list, key),
+            _ => Err(DocError::Corrupt(format!("thiếu mục \"{key}\""))),
+        }
+    }
 }
 
 pub(crate) fn get_scalar<D: ReadDoc>(
@@ -146,15 +251,6 @@ pub(crate) fn get_obj<D: ReadDoc>(
     match doc.get(obj, key)? {
         Some((Value::Object(t), id)) if t == ty => Ok(id),
         _ => Err(DocError::Corrupt(format!("thiếu mục \"{key}\""))),
-    }
-}
-
-/// Text content of a Text object under `key` (empty when absent).
-pub(crate) fn get_text<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Result<String, DocError> {
-    match doc.get(obj, key)? {
-        Some((Value::Object(ObjType::Text), id)) => Ok(doc.text(&id)?),
-        Some((Value::Scalar(s), _)) => Ok(s.as_str().map(str::to_string).unwrap_or_default()),
-        _ => Ok(String::new()),
     }
 }
 
@@ -218,10 +314,26 @@ pub(crate) fn read_records<D: ReadDoc, T: DeserializeOwned>(
     key: &str,
 ) -> Result<Vec<Result<T, String>>, DocError> {
     let list = get_obj(doc, obj, key, ObjType::List)?;
-    let n = doc.length(&list);
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let Some((Value::Object(ObjType::Map), item)) = doc.get(&list, i)? else {
+    records_of(doc, &list, key)
+}
+
+/// The records of `list` (named `key` in messages).
+fn records_of<D: ReadDoc, T: DeserializeOwned>(
+    doc: &D,
+    list: &ObjId,
+    key: &str,
+) -> Result<Vec<Result<T, String>>, DocError> {
+    // One pass over the list's elements (a lookup per index costs a seek each).
+    let items: Vec<(usize, Option<ObjId>)> = doc
+        .list_range(list, ..)
+        .map(|item| {
+            let record = matches!(item.value, ValueRef::Object(ObjType::Map)).then(|| item.id());
+            (item.index, record)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(items.len());
+    for (i, record) in items {
+        let Some(item) = record else {
             out.push(Err(format!("{key}[{i}] không phải bản ghi")));
             continue;
         };

@@ -8,8 +8,8 @@
 //! lists `events`, `comments`, `attachments` of flat records.
 
 use super::{
-    commit, expect_kind, get_bool, get_i64, get_obj, get_str, get_text, push_record, read_records,
-    DocError, DocKind, SCHEMA_VERSION,
+    commit, expect_kind, get_bool, get_obj, get_str, push_record, DocError, DocKind, MapFields,
+    SCHEMA_VERSION,
 };
 use crate::ids::{DocId, UnitCode};
 use crate::text::nfc;
@@ -557,44 +557,59 @@ pub fn event_record_json(event: &Event) -> serde_json::Map<String, serde_json::V
 
 /// Reads the whole proposal.
 pub fn read<D: ReadDoc>(doc: &D) -> Result<Proposal, DocError> {
-    expect_kind(doc, DocKind::Proposal)?;
-    let s =
-        |k: &str| -> Result<String, DocError> { Ok(get_str(doc, &ROOT, k)?.unwrap_or_default()) };
-    let id = DocId::parse(&s("id")?).map_err(|e| DocError::Corrupt(e.to_string()))?;
-    let unit = UnitCode::parse(&s("unit")?).map_err(|e| DocError::Corrupt(e.to_string()))?;
+    read_with(doc, true)
+}
+
+/// [`read`] without the prose (left empty): what the procedure, the index of reports and the
+/// checks need, at about half the cost (the prose is most of a document's operations).
+pub fn read_without_prose<D: ReadDoc>(doc: &D) -> Result<Proposal, DocError> {
+    read_with(doc, false)
+}
+
+fn read_with<D: ReadDoc>(doc: &D, with_prose: bool) -> Result<Proposal, DocError> {
+    // The root's fields in one pass.
+    let root = MapFields::read(doc, &ROOT);
+    root.expect_kind(DocKind::Proposal)?;
+    let s = |k: &str| root.str(k).unwrap_or_default();
+    let id = DocId::parse(&s("id")).map_err(|e| DocError::Corrupt(e.to_string()))?;
+    let unit = UnitCode::parse(&s("unit")).map_err(|e| DocError::Corrupt(e.to_string()))?;
     let mut prose = Vec::with_capacity(PROSE.len());
-    for key in PROSE {
-        prose.push((key.to_string(), get_text(doc, &ROOT, key)?));
+    if with_prose {
+        for key in PROSE {
+            prose.push((key.to_string(), root.text(doc, key)?));
+        }
     }
     let mut events = Vec::new();
     let mut unreadable = Vec::new();
-    for r in read_records::<_, EventRecord>(doc, &ROOT, "events")? {
+    for r in root.records::<_, EventRecord>(doc, "events")? {
         match r.and_then(EventRecord::into_event) {
             Ok(e) => events.push(e),
             Err(why) => unreadable.push(why),
         }
     }
-    let comments = read_records::<_, Comment>(doc, &ROOT, "comments")?
+    let comments = root
+        .records::<_, Comment>(doc, "comments")?
         .into_iter()
         .filter_map(Result::ok)
         .collect();
-    let attachments = read_records::<_, Attachment>(doc, &ROOT, "attachments")?
+    let attachments = root
+        .records::<_, Attachment>(doc, "attachments")?
         .into_iter()
         .filter_map(Result::ok)
         .collect();
     Ok(Proposal {
         id,
         unit,
-        created_at: get_i64(doc, &ROOT, "created_at")?.unwrap_or(0),
-        title: s("title")?,
-        proposer: s("proposer")?,
-        position: s("position")?,
-        proposer_is_head: get_bool(doc, &ROOT, "proposer_is_head")?,
-        proposer_is_deputy: get_bool(doc, &ROOT, "proposer_is_deputy")?,
-        leader: get_bool(doc, &ROOT, "leader")?,
-        basis: Basis::parse(&s("basis")?).unwrap_or(Basis::Qd20),
-        field: s("field")?,
-        pilot: get_bool(doc, &ROOT, "pilot")?,
+        created_at: root.i64("created_at").unwrap_or(0),
+        title: s("title"),
+        proposer: s("proposer"),
+        position: s("position"),
+        proposer_is_head: root.bool("proposer_is_head"),
+        proposer_is_deputy: root.bool("proposer_is_deputy"),
+        leader: root.bool("leader"),
+        basis: Basis::parse(&s("basis")).unwrap_or(Basis::Qd20),
+        field: s("field"),
+        pilot: root.bool("pilot"),
         prose,
         events,
         unreadable,

@@ -118,8 +118,54 @@ fn malformed_truncated_and_oversized_requests_get_a_clear_4xx() {
     let (s, body) = post(vec![0u8; 1024 * 1024 + 1], Some(&token));
     assert_eq!(s, 413, "{body}");
     assert!(body.contains("giới hạn 1 MB"), "{body}");
-    let (s, _) = post(good, Some(&token));
+    let (s, _) = post(good.clone(), Some(&token));
     assert_eq!(s, 200);
+    // The body's compression is named by Content-Encoding (gzip when unnamed, as above): an
+    // encoding the hub cannot read is refused by name, a zstd body is read and answered in
+    // zstd when asked for, in gzip otherwise.
+    let send = |body: Vec<u8>, encoding: &str, accept: Option<&str>| {
+        let mut req = client
+            .post(format!("{}/v1/sync", hub.url))
+            .bearer_auth(&token)
+            .header("content-encoding", encoding)
+            .body(body);
+        if let Some(a) = accept {
+            req = req.header("accept-encoding", a);
+        }
+        let resp = req.send().expect("send");
+        let status = resp.status().as_u16();
+        let answered = resp
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap_or_default().to_string());
+        (status, answered, resp.bytes().expect("body").to_vec())
+    };
+    let (s, _, body) = send(good.clone(), "br", None);
+    assert_eq!(s, 415);
+    let error: serde_json::Value = serde_json::from_slice(&body).expect("error body");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert_eq!(error["code"], "unsupported_encoding");
+    assert!(
+        message.contains("\"br\"") && message.contains("zstd"),
+        "{message}"
+    );
+    let request = doimoi_shared::wire::SyncRequest {
+        version: doimoi_shared::wire::PROTOCOL_VERSION,
+        ..Default::default()
+    };
+    let zstd = doimoi_shared::wire::Encoding::Zstd;
+    let body = doimoi_shared::wire::encode_as(&request, zstd).expect("encode");
+    let (s, answered, bytes) = send(body.clone(), "zstd", Some("gzip, zstd"));
+    assert_eq!((s, answered.as_deref()), (200, Some("zstd")));
+    let resp: doimoi_shared::wire::SyncResponse =
+        doimoi_shared::wire::decode_as(&bytes, 1 << 26, zstd).expect("zstd answer");
+    assert_eq!(resp.version, doimoi_shared::wire::PROTOCOL_VERSION);
+    let (s, answered, bytes) = send(body, "zstd", None);
+    assert_eq!((s, answered.as_deref()), (200, Some("gzip")));
+    let _: doimoi_shared::wire::SyncResponse =
+        doimoi_shared::wire::decode(&bytes, 1 << 26).expect("gzip answer");
+    let (s, _, _) = send(good[..good.len() / 2].to_vec(), "zstd", None);
+    assert_eq!(s, 400);
     let health = reqwest::blocking::get(format!("{}/healthz", hub.url)).expect("healthz");
     assert_eq!(health.status().as_u16(), 200);
 }
