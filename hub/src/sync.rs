@@ -266,7 +266,7 @@ fn check_all(
     if threads <= 1 {
         let mut checked = Vec::with_capacity(n);
         for p in push {
-            checked.push(check_push(inner, registry, calendar, device, p)?);
+            checked.push(check_push_guarded(inner, registry, calendar, device, p)?);
         }
         return Ok(checked);
     }
@@ -291,7 +291,7 @@ fn check_all(
         let Some(p) = crate::store::lock(&inputs[i]).take() else {
             continue;
         };
-        let r = check_push(inner, registry, calendar, device, p);
+        let r = check_push_guarded(inner, registry, calendar, device, p);
         if r.is_err() {
             failed.fetch_min(i, Ordering::Relaxed);
         }
@@ -311,6 +311,27 @@ fn check_all(
         }
     }
     Ok(checked)
+}
+
+/// [`check_push`], with a panic inside Automerge (forged bytes can cause one) answered as a
+/// refusal of the request naming the document, instead of a failed request.
+fn check_push_guarded(
+    inner: &Inner,
+    registry: &Registry,
+    calendar: &doimoi_shared::calendar::Calendar,
+    device: &Device,
+    p: doimoi_shared::wire::PushDoc,
+) -> Result<Checked, ApiError> {
+    let id = p.id.clone();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        check_push(inner, registry, calendar, device, p)
+    }))
+    .unwrap_or_else(|_| {
+        tracing::warn!(doc = %id, office = %device.unit, "pushed document made Automerge panic");
+        Err(ApiError::bad_request(format!(
+            "Tài liệu {id} gửi lên không đọc được (dữ liệu Automerge không hợp lệ); không có gì được lưu. Nếu lặp lại, báo người quản trị."
+        )))
+    })
 }
 
 fn check_push(

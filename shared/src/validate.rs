@@ -22,7 +22,7 @@
 use crate::doc::{DocKind, MapFields};
 use crate::ids::UnitCode;
 use crate::org::{Registry, UnitKind};
-use automerge::legacy::{Key, ObjectId, OpType};
+use automerge::legacy::{ElementId, Key, ObjectId, OpId as LegacyOpId, OpType};
 use automerge::{ActorId, Automerge, ChangeHash, ObjId, Prop, ReadDoc, Value, ROOT};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -180,10 +180,87 @@ impl Place {
     }
 }
 
+/// Whether `op`'s predecessors are ops on its own object and key: none for an insert; for a
+/// map key, values visible at the key in the change's past (`deps`) or ops of the same push on
+/// that key; for a list or text element, the element itself (its insert) or ops of the same
+/// push on it.
+fn check_preds(
+    after: &Automerge,
+    op: &automerge::legacy::Op,
+    deps: &[ChangeHash],
+    targets: &HashMap<LegacyOpId, (ObjectId, Key)>,
+) -> Result<(), String> {
+    if op.pred.is_empty() {
+        return Ok(());
+    }
+    let wrong =
+        || "một thao tác thay thế giá trị của mục khác (tham chiếu không hợp lệ)".to_string();
+    if op.insert {
+        return Err(wrong());
+    }
+    for p in op.pred.iter() {
+        if let Some((obj, key)) = targets.get(p) {
+            if obj != &op.obj || key != &op.key {
+                return Err(wrong());
+            }
+            continue;
+        }
+        let ok = match &op.key {
+            Key::Map(k) => {
+                let obj = match &op.obj {
+                    ObjectId::Root => ROOT,
+                    ObjectId::Id(o) => ObjId::Id(o.counter(), o.actor().clone(), 0),
+                };
+                after
+                    .get_all_at(&obj, k.as_str(), deps)
+                    .map(|values| {
+                        values.iter().any(|(_, id)| {
+                            matches!(id, ObjId::Id(c, a, _) if *c == p.counter() && a == p.actor())
+                        })
+                    })
+                    .unwrap_or(false)
+            }
+            Key::Seq(ElementId::Id(e)) => e == p,
+            Key::Seq(ElementId::Head) => false,
+        };
+        if !ok {
+            return Err(wrong());
+        }
+    }
+    Ok(())
+}
+
 /// Checks every change `after` holds beyond `before` (the receiver's heads before applying).
 /// `bound` returns the office an actor is bound to. On success, returns the actors to bind to
 /// `office`.
+///
+/// Forged changes can make Automerge itself panic while they are read (seen with predecessors
+/// naming ops of other objects); such a panic refuses the changes instead of unwinding into
+/// the caller.
 pub fn check_changes(
+    after: &Automerge,
+    before: &[ChangeHash],
+    office: &UnitCode,
+    registry: &Registry,
+    bound: &dyn Fn(&ActorId) -> Option<UnitCode>,
+) -> Result<BTreeSet<ActorId>, Rejection> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        check_changes_unguarded(after, before, office, registry, bound)
+    }))
+    .unwrap_or_else(|_| {
+        let last = || after.get_changes_meta(before).last().map(|c| c.hash);
+        let change = std::panic::catch_unwind(std::panic::AssertUnwindSafe(last))
+            .ok()
+            .flatten()
+            .unwrap_or(ChangeHash([0; 32]));
+        Err(reject(
+            change,
+            "thay đổi không đọc được (dữ liệu Automerge không hợp lệ)",
+        ))
+    })
+}
+
+fn check_changes_unguarded(
     after: &Automerge,
     before: &[ChangeHash],
     office: &UnitCode,
@@ -273,7 +350,13 @@ pub fn check_changes(
     let mut new_records: Vec<(&str, ObjId)> = Vec::new();
     for list in lists {
         let items = match root.obj(list) {
-            Some((list_id, _)) => list_items(after, list_id, None),
+            Some((list_id, automerge::ObjType::List)) => list_items(after, list_id, None),
+            Some(_) => {
+                return Err(reject(
+                    first_hash,
+                    format!("mục \"{list}\" phải là danh sách bản ghi"),
+                ))
+            }
             None => Vec::new(),
         };
         if fresh {
@@ -291,7 +374,16 @@ pub fn check_changes(
         } else {
             records_at(after, list, before)
         };
-        for r in items.into_iter().filter_map(|(_, r)| r) {
+        let recs: Vec<ObjId> = items.into_iter().filter_map(|(_, r)| r).collect();
+        let now: HashSet<&ObjId> = recs.iter().collect();
+        // Records are never removed (the op rules below forbid it; checked on the result too).
+        if before_set.iter().any(|r| !now.contains(r)) {
+            return Err(reject(
+                last_hash,
+                format!("bản ghi đã có trong \"{list}\" không được xóa"),
+            ));
+        }
+        for r in recs {
             if !before_set.contains(&r) {
                 new_records.push((list, r));
             }
@@ -343,14 +435,31 @@ pub fn check_changes(
     // Places of objects, from the ops that made them or, failing that, from the document.
     let mut places: HashMap<ObjId, Place> = HashMap::new();
     let mut current: Option<(ObjId, Place)> = None;
+    // The target (object and key) of every op of the new changes, by op id: what an op may
+    // name as its predecessor.
+    let mut targets: HashMap<LegacyOpId, (ObjectId, Key)> = HashMap::new();
     for change in &decoded {
         let hash = change.hash();
         let expanded = change.decode();
         let actor = &expanded.actor_id;
         for (i, op) in expanded.operations.iter().enumerate() {
             // The op's own id: a change's ops take consecutive counters from its start.
-            let made = matches!(op.action, OpType::Make(_))
-                .then(|| ObjId::Id(expanded.start_op.get() + i as u64, actor.clone(), 0));
+            let counter = expanded.start_op.get() + i as u64;
+            let made =
+                matches!(op.action, OpType::Make(_)).then(|| ObjId::Id(counter, actor.clone(), 0));
+            // An op supersedes exactly its predecessors, and Automerge does not check that
+            // they are ops on the same key: a forged predecessor would delete any value or
+            // record of the document. Each must be an op on the op's own object and key.
+            if let Err(why) = check_preds(after, op, &expanded.deps, &targets) {
+                return Err(reject(hash, why));
+            }
+            let key = if op.insert {
+                // Ops on the inserted element name it by the insert's id.
+                Key::Seq(ElementId::Id(LegacyOpId(counter, actor.clone())))
+            } else {
+                op.key.clone()
+            };
+            targets.insert(LegacyOpId(counter, actor.clone()), (op.obj.clone(), key));
             match &op.obj {
                 ObjectId::Root => {
                     let Key::Map(k) = &op.key else {
@@ -728,6 +837,115 @@ mod tests {
         .map_err(|f| f.error)
         .expect("delete");
         assert!(check_changes(&doc, &[], &u("20335"), &r, &none).is_err());
+    }
+
+    /// `doc` with `edit`'s last change re-applied after `forge` rewrote its operations (as a
+    /// tampering client could: Automerge applies predecessors without checking their keys).
+    fn forged(
+        doc: &Automerge,
+        edit: &Automerge,
+        forge: impl FnOnce(&mut Vec<automerge::legacy::Op>),
+    ) -> Automerge {
+        let last = edit
+            .get_changes(&doc.get_heads())
+            .pop()
+            .expect("a new change");
+        let mut expanded = last.decode();
+        forge(&mut expanded.operations);
+        expanded.hash = None;
+        let mut out = doc.clone();
+        out.apply_changes([automerge::Change::from(expanded)])
+            .expect("apply");
+        out
+    }
+
+    fn op_id(id: &ObjId) -> LegacyOpId {
+        match id {
+            ObjId::Id(c, a, _) => LegacyOpId(*c, a.clone()),
+            ObjId::Root => panic!("root has no op"),
+        }
+    }
+
+    #[test]
+    fn predecessors_must_be_ops_on_the_same_key() {
+        let r = Registry::embedded_default();
+        let none = |_: &ActorId| None;
+        // The commune's proposal with its own event; the district adds its event.
+        let mut doc = base();
+        proposal::append_event(&mut doc, &event("20335")).expect("append");
+        let before = doc.get_heads();
+        let mut district = doc.fork();
+        district.set_actor(ActorId::from([2u8; 16]));
+        let mut e = event("502");
+        e.id = "e2".into();
+        proposal::append_event(&mut district, &e).expect("append");
+        let honest = forged(&doc, &district, |_| {});
+        assert!(check_changes(&honest, &before, &u("502"), &r, &none).is_ok());
+        // Its insert names the commune's event as predecessor: that event would vanish.
+        let Ok(Some((_, events))) = doc.get(ROOT, "events") else {
+            panic!("events")
+        };
+        let Ok(Some((_, victim))) = doc.get(&events, 0) else {
+            panic!("record")
+        };
+        let hidden = forged(&doc, &district, |ops| {
+            if let Some(insert) = ops.iter_mut().find(|o| o.insert) {
+                insert.pred = vec![op_id(&victim)].into();
+            }
+        });
+        // (The forgery works: the commune's event is gone from the result.)
+        assert_eq!(hidden.length(&events), 1);
+        let err = check_changes(&hidden, &before, &u("502"), &r, &none).expect_err("refused");
+        assert!(err.reason.contains("không được xóa"), "{}", err.reason);
+        // A put in its own record naming the proposal's title as predecessor: refused the same
+        // way, whatever Automerge would make of it.
+        let Ok(Some((_, title))) = doc.get(ROOT, "title") else {
+            panic!("title")
+        };
+        let retitled = forged(&doc, &district, |ops| {
+            if let Some(put) = ops.iter_mut().find(|o| !o.insert && o.key.is_map_key()) {
+                put.pred = vec![op_id(&title)].into();
+            }
+        });
+        // (Automerge itself panics reading this one back: refused all the same.)
+        assert!(check_changes(&retitled, &before, &u("502"), &r, &none).is_err());
+        // The owner editing a field may supersede that field's value, not another's.
+        let mut owner = doc.fork();
+        owner.set_actor(ActorId::from([1u8; 16]));
+        let edit = ProposalFields {
+            title: Some("Tên mới".into()),
+            ..ProposalFields::default()
+        };
+        proposal::edit(&mut owner, &edit, &u("20335"), 0).expect("edit");
+        let edited = forged(&doc, &owner, |_| {});
+        assert!(check_changes(&edited, &before, &u("20335"), &r, &none).is_ok());
+        let Ok(Some((_, basis))) = doc.get(ROOT, "basis") else {
+            panic!("basis")
+        };
+        let unfrozen = forged(&doc, &owner, |ops| {
+            if let Some(put) = ops.iter_mut().find(|o| o.key == Key::Map("title".into())) {
+                put.pred = vec![op_id(&basis)].into();
+            }
+        });
+        assert!(matches!(unfrozen.get(ROOT, "basis"), Ok(None)));
+        assert!(check_changes(&unfrozen, &before, &u("20335"), &r, &none).is_err());
+        // The rule itself, on the honest edit's ops: the title's put names the old title and
+        // passes; named as the predecessor of another key's op, or of an insert, it fails.
+        let change = edited.get_changes(&before).pop().expect("edit").decode();
+        let targets = HashMap::new();
+        let put = change
+            .operations
+            .iter()
+            .find(|o| o.key == Key::Map("title".into()))
+            .expect("title put");
+        assert_eq!(put.pred.len(), 1);
+        assert!(check_preds(&edited, put, &change.deps, &targets).is_ok());
+        let mut other_key = put.clone();
+        other_key.key = Key::Map("field".into());
+        assert!(check_preds(&edited, &other_key, &change.deps, &targets).is_err());
+        let mut insert = put.clone();
+        insert.insert = true;
+        assert!(check_preds(&edited, &insert, &change.deps, &targets).is_err());
     }
 
     #[test]

@@ -256,6 +256,9 @@ pub fn encode_as<T: Serialize>(value: &T, encoding: Encoding) -> Result<Vec<u8>,
     }
 }
 
+/// The largest window a zstd body may use (8 MiB; level 1 uses at most 512 KiB).
+const ZSTD_WINDOW_LOG_MAX: u32 = 23;
+
 /// zstd's level for bodies: its fastest standard level (already smaller than gzip's fastest).
 const ZSTD_LEVEL: i32 = 1;
 
@@ -281,8 +284,12 @@ pub fn decode_as<T: DeserializeOwned>(
                 .map_err(compression)?;
         }
         Encoding::Zstd => {
-            zstd::stream::read::Decoder::new(body)
-                .map_err(compression)?
+            let mut decoder = zstd::stream::read::Decoder::new(body).map_err(compression)?;
+            // A frame may ask for a window of up to 2^31 bytes; ours use far less (level 1).
+            decoder
+                .window_log_max(ZSTD_WINDOW_LOG_MAX)
+                .map_err(compression)?;
+            decoder
                 .take(limit)
                 .read_to_end(&mut out)
                 .map_err(compression)?;
