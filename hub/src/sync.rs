@@ -89,7 +89,10 @@ pub fn handle(
             )));
         }
         let calendar = inner.calendar()?;
+        // Phase times, logged at debug level.
+        let t0 = std::time::Instant::now();
         let checked = check_all(inner, &registry, &calendar, device, req.push)?;
+        let t1 = t0.elapsed();
         for c in &checked {
             if let Checked::Refused(r) = c {
                 inner
@@ -136,6 +139,7 @@ pub fn handle(
             let _ = inner.news.send(seq);
         }
         drop(writes);
+        let t2 = t0.elapsed();
         let mut to_cache = Vec::with_capacity(checked.len());
         for c in checked {
             match c {
@@ -168,6 +172,12 @@ pub fn handle(
             }
         }
         inner.cache_put_all(to_cache);
+        tracing::debug!(
+            pushed = results.len(),
+            check_ms = t1.as_secs_f64() * 1e3,
+            commit_ms = (t2 - t1).as_secs_f64() * 1e3,
+            "push checked and written"
+        );
     }
     for p in req.pull {
         results.push(pull(inner, &registry, device, &p.id, &p.heads)?);
