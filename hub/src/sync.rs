@@ -324,7 +324,8 @@ fn check_all(
 }
 
 /// [`check_push`], with a panic inside Automerge (forged bytes can cause one) answered as a
-/// refusal of the request naming the document, instead of a failed request.
+/// refusal of that document (the office sets its copy aside and takes the hub's), instead of
+/// a failed request.
 fn check_push_guarded(
     inner: &Inner,
     registry: &Registry,
@@ -332,16 +333,39 @@ fn check_push_guarded(
     device: &Device,
     p: doimoi_shared::wire::PushDoc,
 ) -> Result<Checked, ApiError> {
-    let id = p.id.clone();
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let (id, kind) = (p.id.clone(), p.kind.clone());
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         check_push(inner, registry, calendar, device, p)
-    }))
-    .unwrap_or_else(|_| {
-        tracing::warn!(doc = %id, office = %device.unit, "pushed document made Automerge panic");
-        Err(ApiError::bad_request(format!(
-            "Tài liệu {id} gửi lên không đọc được (dữ liệu Automerge không hợp lệ); không có gì được lưu. Nếu lặp lại, báo người quản trị."
-        )))
-    })
+    })) {
+        Ok(checked) => checked,
+        Err(_) => {
+            tracing::warn!(doc = %id, office = %device.unit, "pushed document made Automerge panic");
+            // The hub's own version (stored, so readable), for the office to take.
+            let stored = match inner.db.doc_info(&id)? {
+                Some((_, unit, _)) => {
+                    let owner =
+                        UnitCode::parse(&unit).map_err(|e| ApiError::internal(e.to_string()))?;
+                    if !can_see(registry, &device.unit, &owner) {
+                        return Err(out_of_scope(&device.unit, &owner, &id));
+                    }
+                    inner.doc(&id)?
+                }
+                None => None,
+            };
+            Ok(Checked::Refused(Box::new(DocResult {
+                id,
+                kind,
+                outcome: Outcome::Rejected {
+                    change: String::new(),
+                    reason: "dữ liệu thay đổi gửi lên không đọc được (dữ liệu Automerge không hợp lệ); không có gì được lưu".into(),
+                },
+                heads: Heads::from_hashes(
+                    &stored.as_ref().map(|d| d.get_heads()).unwrap_or_default(),
+                ),
+                changes: ByteBuf::from(stored.as_ref().map(|d| d.save()).unwrap_or_default()),
+            })))
+        }
+    }
 }
 
 fn check_push(

@@ -37,14 +37,27 @@ fn raw_push(hub: &TestHub, token: &str, id: &str, bytes: Vec<u8>) -> (u16, Strin
 
 fn raw_push_bytes(hub: &TestHub, token: &str, id: &str, bytes: Vec<u8>) -> (u16, Vec<u8>) {
     let doc = automerge::Automerge::load(&bytes).expect("document");
+    let heads = doc.get_heads();
+    raw_push_changes(hub, token, id, &[], bytes, &heads)
+}
+
+/// Pushes `changes` on top of `have` straight to the hub, claiming `heads`.
+fn raw_push_changes(
+    hub: &TestHub,
+    token: &str,
+    id: &str,
+    have: &[automerge::ChangeHash],
+    changes: Vec<u8>,
+    heads: &[automerge::ChangeHash],
+) -> (u16, Vec<u8>) {
     let req = SyncRequest {
         version: PROTOCOL_VERSION,
         push: vec![PushDoc {
             id: id.to_string(),
             kind: "proposal".into(),
-            have: Heads::default(),
-            changes: serde_bytes::ByteBuf::from(bytes),
-            heads: Heads::from_hashes(&doc.get_heads()),
+            have: Heads::from_hashes(have),
+            changes: serde_bytes::ByteBuf::from(changes),
+            heads: Heads::from_hashes(heads),
         }],
         ..SyncRequest::default()
     };
@@ -161,4 +174,77 @@ fn a_revoked_or_unknown_token_is_refused_at_once() {
     let stranger = TestClient::new("20335", &hub.url, "dm_not-a-real-token");
     let err = stranger.fails(&["sync"]);
     assert!(err.contains("Token không hợp lệ"), "{err}");
+}
+
+#[test]
+fn a_forged_predecessor_cannot_erase_another_units_record() {
+    use automerge::{ReadDoc, ROOT};
+    let hub = TestHub::spawn();
+    let commune = TestClient::new("20335", &hub.url, &hub.token("20335"));
+    let district = TestClient::new("502", &hub.url, &hub.token("502"));
+    let id = commune.new_proposal("Đề xuất của Chủ tịch", &["--proposer-is-head"]);
+    commune.ok(&["proposal", "submit", &id]);
+    commune.sync();
+    district.sync();
+    let export = |name: &str| {
+        let file = district.data.path().join(name);
+        district.ok(&["export", &id, "-o", file.to_str().expect("path")]);
+        automerge::Automerge::load(&std::fs::read(&file).expect("read")).expect("load")
+    };
+    let base = export("base.automerge");
+    // The district's own receipt, honest, then rewritten: its new record names the commune's
+    // submission as the op it replaces (Automerge would drop that record).
+    district.ok(&["proposal", "receive", &id]);
+    let honest = export("after.automerge");
+    let mut change = honest
+        .get_changes(&base.get_heads())
+        .pop()
+        .expect("the receipt")
+        .decode();
+    let Ok(Some((_, events))) = base.get(ROOT, "events") else {
+        panic!("events list")
+    };
+    let Ok(Some((_, automerge::ObjId::Id(counter, actor, _)))) = base.get(&events, 0) else {
+        panic!("the submission")
+    };
+    let insert = change
+        .operations
+        .iter_mut()
+        .find(|op| op.insert)
+        .expect("the record's insert");
+    insert.pred = vec![automerge::legacy::OpId(counter, actor)].into();
+    change.hash = None;
+    let change = automerge::Change::from(change);
+    let mut forged = base.clone();
+    forged.apply_changes([change.clone()]).expect("apply");
+    assert_eq!(
+        forged.length(&events),
+        1,
+        "the forgery drops the submission"
+    );
+    // Sent whole, or as the one change on top of the hub's version: Automerge itself panics
+    // reading the forgery back; the hub refuses the document (handing back its own version),
+    // never fails the request.
+    let token = hub.token("502");
+    for (have, bytes) in [
+        (Vec::new(), forged.save()),
+        (base.get_heads(), change.raw_bytes().to_vec()),
+    ] {
+        let (status, body) = raw_push_changes(&hub, &token, &id, &have, bytes, &[change.hash()]);
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        let resp: wire::SyncResponse = wire::decode(&body, 1 << 26).expect("response");
+        let result = &resp.results[0];
+        match &result.outcome {
+            wire::Outcome::Rejected { reason, .. } => {
+                assert!(reason.contains("không đọc được"), "{reason}")
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let theirs = automerge::Automerge::load(&result.changes).expect("the hub's version");
+        assert_eq!(theirs.get_heads(), base.get_heads());
+    }
+    // The hub's copy still has the commune's submission, and only it.
+    commune.sync();
+    let shown = commune.json(&["proposal", "show", &id]);
+    assert_eq!(shown["events"].as_array().map(Vec::len), Some(1), "{shown}");
 }
