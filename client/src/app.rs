@@ -379,6 +379,31 @@ impl Indexed {
     }
 }
 
+impl App {
+    /// The store (to write), the actor and an indexer over the rest, borrowed together: what
+    /// merging documents from the hub needs.
+    pub fn indexing(&mut self) -> (&mut Store, &ActorId, Indexer<'_>) {
+        let App {
+            store,
+            actor,
+            registry,
+            calendar,
+            config,
+            today,
+            now_ms,
+            ..
+        } = self;
+        let indexer = Indexer {
+            registry,
+            calendar,
+            config,
+            today: *today,
+            now_ms: *now_ms,
+        };
+        (store, actor, indexer)
+    }
+}
+
 impl Indexer<'_> {
     /// The document's own id and its index (as [`App::save_proposal`] and
     /// [`App::save_unit_year`] derive them).

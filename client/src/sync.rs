@@ -446,23 +446,7 @@ fn apply_response(
             }
         }
     }
-    let App {
-        store,
-        actor,
-        registry,
-        calendar,
-        config,
-        today,
-        now_ms,
-        ..
-    } = app;
-    let indexer = Indexer {
-        registry,
-        calendar,
-        config,
-        today: *today,
-        now_ms: *now_ms,
-    };
+    let (store, actor, indexer) = app.indexing();
     // Loaded, merged and indexed on every core; then written in one transaction together
     // with the confirmations, the feed's pulls and the cursor.
     let merged = doimoi_shared::par::map(to_merge, |(r, was_pushed, local)| {
@@ -492,7 +476,7 @@ fn apply_response(
                 // aside and go on.
                 w.add_refused(
                     &r.id,
-                    *now_ms,
+                    indexer.now_ms,
                     "",
                     &format!("bản từ máy chủ không đọc được: {e}"),
                     &r.changes,
@@ -667,23 +651,7 @@ fn write_merged(
 fn merge_in(app: &mut App, id: &str, changes: &[u8], hub_heads: &Heads) -> Result<bool, SyncError> {
     let doc_id = DocId::parse(id).map_err(|e| CliError::Usage(e.to_string()))?;
     let local = app.store.doc_bytes(&doc_id)?;
-    let App {
-        store,
-        actor,
-        registry,
-        calendar,
-        config,
-        today,
-        now_ms,
-        ..
-    } = app;
-    let indexer = Indexer {
-        registry,
-        calendar,
-        config,
-        today: *today,
-        now_ms: *now_ms,
-    };
+    let (store, actor, indexer) = app.indexing();
     let m = merge(&indexer, actor, id, changes, hub_heads, local.as_ref())?;
     let w = store.write()?;
     let changed = write_merged(&w, &indexer, id, m)?;

@@ -341,17 +341,7 @@ fn check_push_guarded(
         Err(_) => {
             tracing::warn!(doc = %id, office = %device.unit, "pushed document made Automerge panic");
             // The hub's own version (stored, so readable), for the office to take.
-            let stored = match inner.db.doc_info(&id)? {
-                Some((_, unit, _)) => {
-                    let owner =
-                        UnitCode::parse(&unit).map_err(|e| ApiError::internal(e.to_string()))?;
-                    if !can_see(registry, &device.unit, &owner) {
-                        return Err(out_of_scope(&device.unit, &owner, &id));
-                    }
-                    inner.doc(&id)?
-                }
-                None => None,
-            };
+            let stored = stored_in_scope(inner, registry, device, &id)?;
             Ok(Checked::Refused(Box::new(DocResult {
                 id,
                 kind,
@@ -368,6 +358,26 @@ fn check_push_guarded(
     }
 }
 
+/// The hub's version of a pushed document, if it holds one; a stored document outside the
+/// office's scope refuses the request. Scope is read first, and a document the hub does not
+/// hold is not looked for again (pushes are checked under the push lock: none is stored
+/// meanwhile).
+fn stored_in_scope(
+    inner: &Inner,
+    registry: &Registry,
+    device: &Device,
+    id: &str,
+) -> Result<Option<Automerge>, ApiError> {
+    let Some((_, unit, _)) = inner.db.doc_info(id)? else {
+        return Ok(None);
+    };
+    let owner = UnitCode::parse(&unit).map_err(|e| ApiError::internal(e.to_string()))?;
+    if !can_see(registry, &device.unit, &owner) {
+        return Err(out_of_scope(&device.unit, &owner, id));
+    }
+    inner.doc(id)
+}
+
 fn check_push(
     inner: &Inner,
     registry: &Registry,
@@ -378,19 +388,7 @@ fn check_push(
     let id = DocId::parse(&p.id)
         .map_err(|e| ApiError::bad_request(e.to_string()))?
         .to_string();
-    // Scope first; a document the hub does not hold is not looked for again (pushes are
-    // checked under the push lock: none is stored meanwhile).
-    let stored = inner.db.doc_info(&id)?;
-    if let Some((_, unit, _)) = &stored {
-        let owner = UnitCode::parse(unit).map_err(|e| ApiError::internal(e.to_string()))?;
-        if !can_see(registry, &device.unit, &owner) {
-            return Err(out_of_scope(&device.unit, &owner, &id));
-        }
-    }
-    let existing = match stored {
-        Some(_) => inner.doc(&id)?,
-        None => None,
-    };
+    let existing = stored_in_scope(inner, registry, device, &id)?;
     let before = existing.as_ref().map(|d| d.get_heads());
     // A document new to the hub, pushed whole as one saved chunk: loaded the way the store
     // loads snapshots, so the bytes can be stored as they are (no second save).

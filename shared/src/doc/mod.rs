@@ -77,7 +77,11 @@ fn kind_from(schema: Option<i64>, kind: Option<&str>) -> Result<DocKind, DocErro
 }
 
 pub(crate) fn expect_kind<D: ReadDoc>(doc: &D, kind: DocKind) -> Result<(), DocError> {
-    let found = kind_of(doc)?;
+    kind_is(kind_of(doc)?, kind)
+}
+
+/// `found` must be `kind`.
+fn kind_is(found: DocKind, kind: DocKind) -> Result<(), DocError> {
     if found == kind {
         Ok(())
     } else {
@@ -163,15 +167,7 @@ impl MapFields {
     }
 
     pub(crate) fn expect_kind(&self, kind: DocKind) -> Result<(), DocError> {
-        let found = self.kind()?;
-        if found == kind {
-            Ok(())
-        } else {
-            Err(DocError::WrongKind {
-                expected: kind.as_str().into(),
-                found: found.as_str().into(),
-            })
-        }
+        kind_is(self.kind()?, kind)
     }
 
     /// The text under `key` (a plain string is read as its text; anything else as empty).

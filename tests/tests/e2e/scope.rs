@@ -121,14 +121,21 @@ fn a_commune_token_cannot_push_another_units_document() {
     assert_eq!(hub.metric("doimoi_documents"), 0, "nothing of it is stored");
 }
 
-#[test]
-fn an_event_acting_as_the_district_is_refused_and_the_local_copy_set_aside() {
-    let hub = TestHub::spawn();
+/// Commune 20335 and its district 502, and the commune chairman's own proposal (so the
+/// district decides it), submitted and synced by the commune.
+fn chairmans_proposal_synced(hub: &TestHub) -> (TestClient, TestClient, String) {
     let commune = TestClient::new("20335", &hub.url, &hub.token("20335"));
     let district = TestClient::new("502", &hub.url, &hub.token("502"));
     let id = commune.new_proposal("Đề xuất của Chủ tịch", &["--proposer-is-head"]);
     commune.ok(&["proposal", "submit", &id]);
     commune.sync();
+    (commune, district, id)
+}
+
+#[test]
+fn an_event_acting_as_the_district_is_refused_and_the_local_copy_set_aside() {
+    let hub = TestHub::spawn();
+    let (commune, district, id) = chairmans_proposal_synced(&hub);
     // The commune records the district's receipt itself: allowed offline, refused by the hub.
     commune.ok(&["proposal", "receive", &id, "--acting-unit", "502"]);
     let r = commune.sync();
@@ -180,11 +187,7 @@ fn a_revoked_or_unknown_token_is_refused_at_once() {
 fn a_forged_predecessor_cannot_erase_another_units_record() {
     use automerge::{ReadDoc, ROOT};
     let hub = TestHub::spawn();
-    let commune = TestClient::new("20335", &hub.url, &hub.token("20335"));
-    let district = TestClient::new("502", &hub.url, &hub.token("502"));
-    let id = commune.new_proposal("Đề xuất của Chủ tịch", &["--proposer-is-head"]);
-    commune.ok(&["proposal", "submit", &id]);
-    commune.sync();
+    let (commune, district, id) = chairmans_proposal_synced(&hub);
     district.sync();
     let export = |name: &str| {
         let file = district.data.path().join(name);
