@@ -10,12 +10,16 @@
 //!   `--skip-big` skips scenario 6.
 //! - `--only 1,3,5`: only some scenarios (3 and 4 share the district they build).
 //! - `--micro`: per-document costs (build, save, load, check, read) and nothing else.
+//! - `--hub-micro`: the hub's handling of scenario 2's two pushes of 500 new documents,
+//!   in-process (no HTTP, no client), on a fresh store each round: a steady figure to profile.
 //!
-//! `DOIMOI_BENCH_KEEP=1` keeps the work folder (`target/bench-sync-work`, with the hub's log).
+//! `DOIMOI_BENCH_KEEP=1` keeps the work folder (`target/bench-sync-work`, with the hub's log);
+//! `DOIMOI_BENCH_HUB_LOG=debug` sets the hub's `RUST_LOG` (default `info`), e.g. for the push's
+//! check and commit times.
 //!
 //! The hub binary is `target/release/doimoi-hub`; the bench runs
 //! `cargo build --release -p doimoi-hub` first when it is missing or older than the hub's or
-//! the shared crate's sources. The hub logs at `info` into its data folder (`hub.log`).
+//! the shared crate's sources. The hub logs (at `info` by default) into its data folder (`hub.log`).
 //!
 //! Scenarios (one hub for 1–5, in this order, so the hub's document cache is as cold as in
 //! real use when it matters):
@@ -125,6 +129,9 @@ fn main() -> Result<()> {
     let wants = |n: u32| only.as_ref().is_none_or(|o| o.contains(&n));
     if args.iter().any(|a| a == "--micro") {
         return micro();
+    }
+    if args.iter().any(|a| a == "--hub-micro") {
+        return hub_micro();
     }
     let started = Instant::now();
     let bins = Bins::find()?;
@@ -412,7 +419,10 @@ impl Hub {
             .arg("--data")
             .arg(data)
             .args(["--listen", "127.0.0.1:0"])
-            .env("RUST_LOG", "info")
+            .env(
+                "RUST_LOG",
+                std::env::var("DOIMOI_BENCH_HUB_LOG").unwrap_or_else(|_| "info".into()),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
@@ -926,6 +936,104 @@ fn write_office_docs(office: &mut Office, n: usize, rng: &mut Rng) -> Result<(Ve
 }
 
 // ---------------------------------------------------------------------------------------------
+// The hub's push handling alone (`--hub-micro`).
+
+fn hub_micro() -> Result<()> {
+    let registry = Registry::embedded_default();
+    let config = WorkflowConfig::default();
+    let now = chrono::Utc::now();
+    let ctx = Ctx {
+        registry: &registry,
+        config: &config,
+        today: now.with_timezone(&vn_offset()).date_naive(),
+        now_ms: now.timestamp_millis(),
+    };
+    let unit = UnitCode::parse(COMMUNE)?;
+    let actor = ActorId::from([9u8; 16]);
+    let mut rng = Rng(SEED);
+    let mut pages: Vec<Vec<PushDoc>> = Vec::new();
+    for _ in 0..COMMUNE_DOCS / 500 {
+        let mut page = Vec::with_capacity(500);
+        for _ in 0..500 {
+            let content = fields(&mut rng);
+            let (doc, p) = build_proposal(&mut rng, &ctx, &actor, &unit, 10, &content)?;
+            page.push(PushDoc {
+                id: p.id.to_string(),
+                kind: "proposal".into(),
+                have: Heads::default(),
+                changes: ByteBuf::from(doc.save()),
+                heads: Heads::from_hashes(&doc.get_heads()),
+            });
+        }
+        pages.push(page);
+    }
+    let rounds = 5;
+    let mut totals = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        let dir = tempfile::tempdir()?;
+        let db = doimoi_hub::store::Db::open(dir.path(), 4)?;
+        let device_id = db.add_token(&format!("bench-{round}"), &unit, ctx.now_ms)?;
+        let device = doimoi_hub::store::Device {
+            id: device_id,
+            unit: unit.clone(),
+        };
+        let hub_config = doimoi_hub::config::Config {
+            data: dir.path().to_path_buf(),
+            ..Default::default()
+        };
+        let inner = doimoi_hub::state::Inner::new(
+            db,
+            hub_config,
+            tokio_util::sync::CancellationToken::new(),
+        )
+        .map_err(|e| anyhow!(e.message))?;
+        let mut times = Vec::new();
+        let t = Instant::now();
+        for (k, page) in pages.iter().enumerate() {
+            let req = SyncRequest {
+                version: wire::PROTOCOL_VERSION,
+                cursor: (k * 500) as u64,
+                push: page.clone(),
+                pull: Vec::new(),
+                feed_limit: 0,
+                registry_version: 0,
+                calendar_version: 0,
+            };
+            let r = Instant::now();
+            let answer = doimoi_hub::sync::handle(&inner, &device, req, ctx.now_ms)
+                .map_err(|e| anyhow!(e.message))?;
+            times.push(r.elapsed().as_secs_f64() * 1000.0);
+            if let Some(bad) = answer
+                .results
+                .iter()
+                .find(|d| !matches!(d.outcome, wire::Outcome::Ok))
+            {
+                bail!("the hub did not accept {}: {:?}", bad.id, bad.outcome);
+            }
+        }
+        let total = t.elapsed().as_secs_f64() * 1000.0;
+        println!(
+            "round {}: {} ms ({})",
+            round + 1,
+            total.round(),
+            times
+                .iter()
+                .map(|t| format!("{t:.0}"))
+                .collect::<Vec<_>>()
+                .join(" + ")
+        );
+        totals.push(total);
+    }
+    let min = totals.iter().copied().fold(f64::INFINITY, f64::min);
+    let s = spread(totals);
+    println!(
+        "hub handling of {COMMUNE_DOCS} new documents in pages of 500: median {:.0} ms (min {min:.0}, max {:.0})",
+        s.p50, s.max
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
 // Per-document costs (`--micro`): what one pushed or pulled proposal costs either side.
 
 fn micro() -> Result<()> {
@@ -993,6 +1101,30 @@ fn micro() -> Result<()> {
         d.load_incremental(b)?;
     }
     println!("load_incremental into empty: {:.3} ms", per(t));
+    let raw: Vec<Vec<u8>> = docs
+        .iter()
+        .map(|d| {
+            d.get_changes(&[])
+                .into_iter()
+                .flat_map(|c| c.raw_bytes().to_vec())
+                .collect()
+        })
+        .collect();
+    let t = Instant::now();
+    for b in &raw {
+        Automerge::load(b)?;
+    }
+    println!(
+        "load of the raw changes:     {:.3} ms ({} B)",
+        per(t),
+        raw[0].len()
+    );
+    let t = Instant::now();
+    for b in &raw {
+        let mut d = Automerge::new();
+        d.load_incremental(b)?;
+    }
+    println!("load_incremental raw changes: {:.3} ms", per(t));
     let t = Instant::now();
     for d in &docs {
         d.get_changes(&[]);

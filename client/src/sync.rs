@@ -577,7 +577,7 @@ fn merge(
     // The hub holds `hub`; record it as confirmed when we hold all of it too.
     let held = hub
         .iter()
-        .all(|h| doc.get_change_by_hash(h).is_some())
+        .all(|h| doc.get_change_meta_by_hash(h).is_some())
         .then(|| encode_heads(&hub));
     if !changed {
         return Ok(Merged::Unchanged { hub: held });

@@ -311,11 +311,8 @@ impl Db {
     pub fn doc_info(&self, id: &str) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
         Ok(self
             .reader()
-            .query_row(
-                "SELECT kind, unit, heads FROM doc WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+            .prepare_cached("SELECT kind, unit, heads FROM doc WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?)
     }
 
@@ -360,12 +357,9 @@ impl Db {
 
     pub fn bound_unit(&self, actor: &ActorId) -> Result<Option<String>, StoreError> {
         Ok(self
-            .writer()
-            .query_row(
-                "SELECT unit FROM actor_binding WHERE actor = ?1",
-                [actor.to_bytes()],
-                |r| r.get(0),
-            )
+            .reader()
+            .prepare_cached("SELECT unit FROM actor_binding WHERE actor = ?1")?
+            .query_row([actor.to_bytes()], |r| r.get(0))
             .optional()?)
     }
 

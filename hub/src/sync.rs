@@ -431,7 +431,7 @@ fn check_push(
     let complete = scratch.get_missing_deps(&[]).is_empty()
         && client_heads
             .iter()
-            .all(|h| scratch.get_change_by_hash(h).is_some());
+            .all(|h| scratch.get_change_meta_by_hash(h).is_some());
     if !complete {
         return Ok(Checked::Done(Box::new(DocResult {
             id,
@@ -562,7 +562,9 @@ fn pull(
     let doc = inner
         .doc(&id)?
         .ok_or_else(|| ApiError::internal(format!("tài liệu {id} biến mất")))?;
-    let known = theirs.iter().all(|h| doc.get_change_by_hash(h).is_some());
+    let known = theirs
+        .iter()
+        .all(|h| doc.get_change_meta_by_hash(h).is_some());
     let changes = if known && !theirs.is_empty() {
         doc.save_after(&theirs)
     } else {

@@ -18,6 +18,17 @@
 //! rather than op by op — made by the owning unit (for a proposal), every element of its record
 //! lists a record, and every record naming the office as above. Its operations are not decoded:
 //! they hold every character of the prose and would cost most of the check.
+//!
+//! A proposal new to the receiver is judged whole by what it leaves, all its changes alike: it
+//! is created by its owner (the office), every actor in it is the office's, and nobody else has
+//! seen any state of it, so no op of it can touch what another unit wrote or saw. What the op
+//! rules would still guard is read from the result: the keys set once and the containers are
+//! those of the first change; the prose fields are texts; nothing else
+//! at the root is an object; the record lists hold records naming the office. (An edit or
+//! removal of the office's own record before the first push is invisible and harmless.) Forged
+//! predecessors in it can only remove the office's own values, which the result shows; a
+//! document that makes Automerge panic is refused. A new unit-year record (its first change is
+//! shared by every unit) is still checked op by op.
 
 use crate::doc::{DocKind, MapFields};
 use crate::ids::UnitCode;
@@ -230,6 +241,42 @@ fn check_preds(
     Ok(())
 }
 
+/// The root of a proposal new to the receiver, judged by what it leaves: the fixed keys
+/// ([`IMMUTABLE`]) and every container (the prose texts, the record lists) hold what the first
+/// change (`genesis`) set; a prose field is a text; nothing else at the root is an object.
+fn check_new_proposal_root(
+    after: &Automerge,
+    root: &MapFields,
+    genesis: &[ChangeHash],
+    first: ChangeHash,
+) -> Result<(), Rejection> {
+    let set_first: HashMap<String, ObjId> = after
+        .map_range_at(ROOT, .., genesis)
+        .map(|item| (item.key.to_string(), item.id()))
+        .collect();
+    let lists = record_lists(DocKind::Proposal);
+    for (key, id, ty) in root.entries() {
+        let is_prose = crate::doc::proposal::PROSE.contains(&key);
+        let from_first = set_first.get(key) == Some(id);
+        let allowed = match ty {
+            Some(automerge::ObjType::Text) => is_prose && from_first,
+            Some(automerge::ObjType::List) => lists.contains(&key) && from_first,
+            Some(_) => false,
+            None => !is_prose && (from_first || !IMMUTABLE.contains(&key)),
+        };
+        if !allowed {
+            let reason = if is_prose {
+                format!("mục \"{key}\" là văn bản, chỉ sửa được nội dung")
+            } else {
+                format!("mục \"{key}\" chỉ được đặt khi tạo tài liệu")
+            };
+            // The change that set the value, when Automerge can tell.
+            return Err(reject(after.hash_for_opid(id).unwrap_or(first), reason));
+        }
+    }
+    Ok(())
+}
+
 /// Checks every change `after` holds beyond `before` (the receiver's heads before applying).
 /// `bound` returns the office an actor is bound to. On success, returns the actors to bind to
 /// `office`.
@@ -421,12 +468,21 @@ fn check_changes_unguarded(
             ));
         }
     }
+    // A proposal new to the receiver is judged whole by what it leaves (see the module's
+    // notes): every change of it is the office's own, so the op rules that protect what others
+    // wrote or saw have nothing to protect, and what remains is read from the result.
+    let whole_by_result = fresh && kind == DocKind::Proposal;
+    if whole_by_result {
+        check_new_proposal_root(after, &root, &roots, first_hash)?;
+    }
     // The operations of every new change but a document's first: the first creates the
     // document and nothing existed before it, so what it may do is read from the result (the
     // records it adds are checked with every new record below, and every element of a record
     // list must be a record). Decoding it would cost most of the check: it holds every
     // character of the prose.
-    let decoded = if fresh {
+    let decoded = if whole_by_result {
+        Vec::new()
+    } else if fresh {
         after.get_changes(&roots)
     } else {
         after.get_changes(before)
@@ -813,15 +869,17 @@ mod tests {
         let doc = created_with(1, "20335", |_, _| {});
         let other = |_: &ActorId| Some(u("20341"));
         assert!(check_changes(&doc, &[], &u("20335"), &r, &other).is_err());
-        // The changes after the first of a new document are checked op by op: the owner
-        // rewritten after creation is refused although the result names the office.
+        // A new proposal is judged by what it leaves, all its changes: the owner rewritten
+        // after creation is refused (the result names the office, but not as the first
+        // change set it).
         let mut doc = created_with(1, "20341", |_, _| {});
         doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(ROOT, "unit", "20335"))
             .map_err(|f| f.error)
             .expect("rewrite");
         let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err("refused");
         assert!(err.reason.contains("unit"), "{}", err.reason);
-        // A record deleted from a list after the first change is refused too.
+        // The office's own record removed before the first push: nobody saw it, and the
+        // result is a clean document.
         let mut doc = created_with(1, "20335", |tx, events| {
             let e = tx
                 .insert_object(events, 0, automerge::ObjType::Map)
@@ -836,7 +894,53 @@ mod tests {
         })
         .map_err(|f| f.error)
         .expect("delete");
-        assert!(check_changes(&doc, &[], &u("20335"), &r, &none).is_err());
+        assert!(check_changes(&doc, &[], &u("20335"), &r, &none).is_ok());
+        // Once the hub holds the record, removing it is refused.
+        let mut doc = created_with(1, "20335", |tx, events| {
+            let e = tx
+                .insert_object(events, 0, automerge::ObjType::Map)
+                .expect("record");
+            tx.put(&e, "unit", "20335").expect("put");
+        });
+        let held = doc.get_heads();
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+            let Some((_, events)) = tx.get(ROOT, "events")? else {
+                return Ok(());
+            };
+            tx.delete(&events, 0)
+        })
+        .map_err(|f| f.error)
+        .expect("delete");
+        assert!(check_changes(&doc, &held, &u("20335"), &r, &none).is_err());
+        // What the first change did not set up, added later: a prose field replaced by a plain
+        // string, a new container at the root, a fixed key set again.
+        type Edit = fn(&mut automerge::transaction::Transaction<'_>);
+        let later: [(&str, Edit); 4] = [
+            ("content", |tx| {
+                tx.put(ROOT, "content", "chữ thường").expect("put");
+            }),
+            ("extra", |tx| {
+                tx.put_object(ROOT, "extra", automerge::ObjType::Map)
+                    .expect("map");
+            }),
+            ("events", |tx| {
+                tx.put_object(ROOT, "events", automerge::ObjType::List)
+                    .expect("list");
+            }),
+            ("id", |tx| {
+                tx.put(ROOT, "id", DocId::from_bytes([5; 16]).as_str())
+                    .expect("put");
+            }),
+        ];
+        for (key, edit) in later {
+            let mut doc = created_with(1, "20335", |_, _| {});
+            let mut tx = doc.transaction();
+            edit(&mut tx);
+            let (changed, _) = tx.commit();
+            let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err(key);
+            assert!(err.reason.contains(key), "{key}: {}", err.reason);
+            assert_eq!(Some(err.change), changed, "{key}: the change that set it");
+        }
     }
 
     /// `doc` with `edit`'s last change re-applied after `forge` rewrote its operations (as a

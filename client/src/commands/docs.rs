@@ -241,9 +241,9 @@ pub fn import(mut app: App, args: ImportArgs, out: Out) -> Result<(), CliError> 
                 ));
             }
             // Same document only if it shares the local document's first change.
-            let first = local.get_changes(&[]).first().map(|c| c.hash());
+            let first = local.get_changes_meta(&[]).first().map(|c| c.hash);
             if let Some(h) = first {
-                if incoming.get_change_by_hash(&h).is_none() {
+                if incoming.get_change_meta_by_hash(&h).is_none() {
                     return Err(foreign(
                         file,
                         "cùng mã nhưng không cùng lịch sử với tài liệu trong kho",

@@ -155,6 +155,14 @@ impl MapFields {
         matches!(self.scalar(key), Some(ScalarValue::Boolean(true)))
     }
 
+    /// Every key with the id of its winning value (the op that set it, or the object) and the
+    /// object's type when it holds one.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&str, &ObjId, Option<ObjType>)> {
+        self.values
+            .iter()
+            .map(|(k, (_, id, t))| (k.as_str(), id, *t))
+    }
+
     /// The object under `key` and its type, if it holds one.
     pub(crate) fn obj(&self, key: &str) -> Option<(&ObjId, ObjType)> {
         self.values
@@ -341,36 +349,35 @@ fn records_of<D: ReadDoc, T: DeserializeOwned>(
 
 fn record_json<D: ReadDoc>(doc: &D, map: &ObjId) -> Result<serde_json::Value, DocError> {
     let mut fields = serde_json::Map::new();
-    // One pass over the map's keys and winning values (a lookup per key costs a seek each).
+    // One pass over the map's keys and winning values (a lookup per key costs a seek each),
+    // the values read where they lie (no owned copy before the JSON one).
     for item in doc.map_range(map, ..) {
-        let key = item.key.to_string();
-        let obj = matches!(item.value, ValueRef::Object(_)).then(|| item.id());
-        let v = match (item.value.into_value(), obj) {
-            (Value::Scalar(s), _) => scalar_json(&s),
-            (Value::Object(ObjType::List), Some(list)) => {
-                let mut items = Vec::new();
-                for j in 0..doc.length(&list) {
-                    if let Some((Value::Scalar(s), _)) = doc.get(&list, j)? {
-                        items.push(scalar_json(&s));
-                    }
-                }
-                serde_json::Value::Array(items)
-            }
-            (Value::Object(ObjType::Text), Some(t)) => serde_json::Value::String(doc.text(&t)?),
-            _ => continue,
+        let v = match &item.value {
+            ValueRef::Scalar(s) => scalar_ref_json(s),
+            ValueRef::Object(ObjType::List) => serde_json::Value::Array(
+                doc.list_range(item.id(), ..)
+                    .filter_map(|i| match &i.value {
+                        ValueRef::Scalar(s) => Some(scalar_ref_json(s)),
+                        ValueRef::Object(_) => None,
+                    })
+                    .collect(),
+            ),
+            ValueRef::Object(ObjType::Text) => serde_json::Value::String(doc.text(item.id())?),
+            ValueRef::Object(_) => continue,
         };
-        fields.insert(key, v);
+        fields.insert(item.key.to_string(), v);
     }
     Ok(serde_json::Value::Object(fields))
 }
 
-fn scalar_json(s: &ScalarValue) -> serde_json::Value {
+fn scalar_ref_json(s: &automerge::ScalarValueRef<'_>) -> serde_json::Value {
+    use automerge::ScalarValueRef as S;
     match s {
-        ScalarValue::Str(s) => serde_json::Value::String(s.to_string()),
-        ScalarValue::Int(i) | ScalarValue::Timestamp(i) => serde_json::Value::from(*i),
-        ScalarValue::Uint(u) => serde_json::Value::from(*u),
-        ScalarValue::Boolean(b) => serde_json::Value::Bool(*b),
-        ScalarValue::F64(f) => serde_json::Value::from(*f),
+        S::Str(s) => serde_json::Value::String(s.to_string()),
+        S::Int(i) | S::Timestamp(i) => serde_json::Value::from(*i),
+        S::Uint(u) => serde_json::Value::from(*u),
+        S::Boolean(b) => serde_json::Value::Bool(*b),
+        S::F64(f) => serde_json::Value::from(*f),
         _ => serde_json::Value::Null,
     }
 }
@@ -379,6 +386,17 @@ fn scalar_json(s: &ScalarValue) -> serde_json::Value {
 mod tests {
     use super::*;
     use automerge::{ActorId, Automerge};
+
+    fn scalar_json(s: &ScalarValue) -> serde_json::Value {
+        match s {
+            ScalarValue::Str(s) => serde_json::Value::String(s.to_string()),
+            ScalarValue::Int(i) | ScalarValue::Timestamp(i) => serde_json::Value::from(*i),
+            ScalarValue::Uint(u) => serde_json::Value::from(*u),
+            ScalarValue::Boolean(b) => serde_json::Value::Bool(*b),
+            ScalarValue::F64(f) => serde_json::Value::from(*f),
+            _ => serde_json::Value::Null,
+        }
+    }
 
     /// `record_json` as it was: a lookup per key.
     fn by_lookups(doc: &Automerge, map: &ObjId) -> serde_json::Value {
