@@ -11,7 +11,8 @@
 //! - `--only 1,3,5`: only some scenarios (3 and 4 share the district they build).
 //! - `--micro`: per-document costs (build, save, load, check, read) and nothing else.
 //! - `--hub-micro`: the hub's handling of scenario 2's two pushes of 500 new documents,
-//!   in-process (no HTTP, no client), on a fresh store each round: a steady figure to profile.
+//!   in-process (no HTTP, no client), on a fresh store each round: a steady figure to profile;
+//!   `--prefill N` alternates rounds with a store that first took N documents of a district.
 //!
 //! `DOIMOI_BENCH_KEEP=1` keeps the work folder (`target/bench-sync-work`, with the hub's log);
 //! `DOIMOI_BENCH_HUB_LOG=debug` sets the hub's `RUST_LOG` (default `info`), e.g. for the push's
@@ -131,7 +132,14 @@ fn main() -> Result<()> {
         return micro();
     }
     if args.iter().any(|a| a == "--hub-micro") {
-        return hub_micro();
+        let prefill = match args.iter().position(|a| a == "--prefill") {
+            Some(i) => args
+                .get(i + 1)
+                .and_then(|n| n.parse().ok())
+                .context("--prefill takes a number of documents")?,
+            None => 0,
+        };
+        return hub_micro(prefill);
     }
     let started = Instant::now();
     let bins = Bins::find()?;
@@ -938,7 +946,7 @@ fn write_office_docs(office: &mut Office, n: usize, rng: &mut Rng) -> Result<(Ve
 // ---------------------------------------------------------------------------------------------
 // The hub's push handling alone (`--hub-micro`).
 
-fn hub_micro() -> Result<()> {
+fn hub_micro(prefill: usize) -> Result<()> {
     let registry = Registry::embedded_default();
     let config = WorkflowConfig::default();
     let now = chrono::Utc::now();
@@ -948,59 +956,49 @@ fn hub_micro() -> Result<()> {
         today: now.with_timezone(&vn_offset()).date_naive(),
         now_ms: now.timestamp_millis(),
     };
-    let unit = UnitCode::parse(COMMUNE)?;
-    let actor = ActorId::from([9u8; 16]);
     let mut rng = Rng(SEED);
-    let mut pages: Vec<Vec<PushDoc>> = Vec::new();
-    for _ in 0..COMMUNE_DOCS / 500 {
-        let mut page = Vec::with_capacity(500);
-        for _ in 0..500 {
+    let mut pages_of = |unit: &UnitCode, actor: u8, n: usize| -> Result<Vec<Vec<PushDoc>>> {
+        let actor = ActorId::from([actor; 16]);
+        let mut pages: Vec<Vec<PushDoc>> = Vec::new();
+        for k in 0..n {
+            if k % 500 == 0 {
+                pages.push(Vec::with_capacity(500));
+            }
             let content = fields(&mut rng);
-            let (doc, p) = build_proposal(&mut rng, &ctx, &actor, &unit, 10, &content)?;
-            page.push(PushDoc {
-                id: p.id.to_string(),
-                kind: "proposal".into(),
-                have: Heads::default(),
-                changes: ByteBuf::from(doc.save()),
-                heads: Heads::from_hashes(&doc.get_heads()),
-            });
+            let (doc, p) = build_proposal(&mut rng, &ctx, &actor, unit, 10, &content)?;
+            if let Some(page) = pages.last_mut() {
+                page.push(PushDoc {
+                    id: p.id.to_string(),
+                    kind: "proposal".into(),
+                    have: Heads::default(),
+                    changes: ByteBuf::from(doc.save()),
+                    heads: Heads::from_hashes(&doc.get_heads()),
+                });
+            }
         }
-        pages.push(page);
-    }
-    let rounds = 5;
-    let mut totals = Vec::with_capacity(rounds);
-    for round in 0..rounds {
-        let dir = tempfile::tempdir()?;
-        let db = doimoi_hub::store::Db::open(dir.path(), 4)?;
-        let device_id = db.add_token(&format!("bench-{round}"), &unit, ctx.now_ms)?;
-        let device = doimoi_hub::store::Device {
-            id: device_id,
-            unit: unit.clone(),
-        };
-        let hub_config = doimoi_hub::config::Config {
-            data: dir.path().to_path_buf(),
-            ..Default::default()
-        };
-        let inner = doimoi_hub::state::Inner::new(
-            db,
-            hub_config,
-            tokio_util::sync::CancellationToken::new(),
-        )
-        .map_err(|e| anyhow!(e.message))?;
+        Ok(pages)
+    };
+    let unit = UnitCode::parse(COMMUNE)?;
+    let pages = pages_of(&unit, 9, COMMUNE_DOCS)?;
+    let district = UnitCode::parse(DISTRICT_BIG)?;
+    let before = pages_of(&district, 8, prefill)?;
+    let push = |inner: &doimoi_hub::state::Inner,
+                device: &doimoi_hub::store::Device,
+                pages: &[Vec<PushDoc>]|
+     -> Result<Vec<f64>> {
         let mut times = Vec::new();
-        let t = Instant::now();
-        for (k, page) in pages.iter().enumerate() {
+        for page in pages {
             let req = SyncRequest {
                 version: wire::PROTOCOL_VERSION,
-                cursor: (k * 500) as u64,
+                cursor: 0,
                 push: page.clone(),
                 pull: Vec::new(),
-                feed_limit: 0,
+                feed_limit: 1,
                 registry_version: 0,
                 calendar_version: 0,
             };
             let r = Instant::now();
-            let answer = doimoi_hub::sync::handle(&inner, &device, req, ctx.now_ms)
+            let answer = doimoi_hub::sync::handle(inner, device, req, ctx.now_ms)
                 .map_err(|e| anyhow!(e.message))?;
             times.push(r.elapsed().as_secs_f64() * 1000.0);
             if let Some(bad) = answer
@@ -1011,25 +1009,68 @@ fn hub_micro() -> Result<()> {
                 bail!("the hub did not accept {}: {:?}", bad.id, bad.outcome);
             }
         }
-        let total = t.elapsed().as_secs_f64() * 1000.0;
-        println!(
-            "round {}: {} ms ({})",
-            round + 1,
-            total.round(),
-            times
-                .iter()
-                .map(|t| format!("{t:.0}"))
-                .collect::<Vec<_>>()
-                .join(" + ")
-        );
-        totals.push(total);
+        Ok(times)
+    };
+    // Rounds alternate between an empty store and, with `--prefill N`, one that first took N
+    // documents of another unit (as the full run's hub has), so drift hits both alike.
+    let variants: Vec<usize> = if prefill > 0 {
+        vec![0, prefill]
+    } else {
+        vec![0]
+    };
+    let rounds = 5;
+    let mut totals: Vec<Vec<f64>> = vec![Vec::new(); variants.len()];
+    for round in 0..rounds {
+        for (v, &held) in variants.iter().enumerate() {
+            let dir = tempfile::tempdir()?;
+            let db = doimoi_hub::store::Db::open(dir.path(), 4)?;
+            let token = |db: &doimoi_hub::store::Db, u: &UnitCode| -> Result<_> {
+                let id = db.add_token(&format!("bench-{}-{round}", u.as_str()), u, ctx.now_ms)?;
+                Ok(doimoi_hub::store::Device {
+                    id,
+                    unit: u.clone(),
+                })
+            };
+            let device = token(&db, &unit)?;
+            let other = token(&db, &district)?;
+            let hub_config = doimoi_hub::config::Config {
+                data: dir.path().to_path_buf(),
+                ..Default::default()
+            };
+            let inner = doimoi_hub::state::Inner::new(
+                db,
+                hub_config,
+                tokio_util::sync::CancellationToken::new(),
+            )
+            .map_err(|e| anyhow!(e.message))?;
+            if held > 0 {
+                push(&inner, &other, &before)?;
+            }
+            let t = Instant::now();
+            let times = push(&inner, &device, &pages)?;
+            let total = t.elapsed().as_secs_f64() * 1000.0;
+            println!(
+                "round {} (store holding {held}): {} ms ({})",
+                round + 1,
+                total.round(),
+                times
+                    .iter()
+                    .map(|t| format!("{t:.0}"))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            );
+            totals[v].push(total);
+        }
     }
-    let min = totals.iter().copied().fold(f64::INFINITY, f64::min);
-    let s = spread(totals);
-    println!(
-        "hub handling of {COMMUNE_DOCS} new documents in pages of 500: median {:.0} ms (min {min:.0}, max {:.0})",
-        s.p50, s.max
-    );
+    for (v, held) in variants.iter().enumerate() {
+        let t = std::mem::take(&mut totals[v]);
+        let min = t.iter().copied().fold(f64::INFINITY, f64::min);
+        let s = spread(t);
+        println!(
+            "hub handling of {COMMUNE_DOCS} new documents in pages of 500, store holding {held}: median {:.0} ms (min {min:.0}, max {:.0})",
+            s.p50, s.max
+        );
+    }
     Ok(())
 }
 

@@ -134,13 +134,20 @@ pub fn consolidated(inner: &Inner, device: &Device, q: &ReportQuery) -> Result<R
     report
 }
 
-/// Frees a big value off the request's path: a province's rows take tens of milliseconds to
-/// free, which the caller need not wait for.
+/// Frees a big value off the request's path: a province's rows, or hundreds of documents
+/// evicted from the cache, take tens of milliseconds to free, which the caller need not wait
+/// for. The freeing thread runs at the lowest priority (nice 19, per thread on Linux), so it
+/// takes the cores when requests leave them idle instead of slowing the next request's checks;
+/// under constant load it still gets its small share, so memory is always given back.
 pub fn drop_later<T: Send + 'static>(value: T) {
     // Without a thread to be had, the closure (and the value in it) is freed here instead.
     let _ = std::thread::Builder::new()
         .name("drop".into())
-        .spawn(move || drop(value));
+        .spawn(move || {
+            // Best effort: at the usual priority if the system refuses.
+            let _ = rustix::process::nice(19);
+            drop(value)
+        });
 }
 
 #[cfg(test)]
