@@ -58,26 +58,27 @@ pub fn project(doc: &Automerge, kind: &str, registry: &Registry, calendar: &Cale
 
 /// Writes a document's projection, replacing what it had.
 pub fn write(conn: &Connection, id: &str, p: &Projected) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM proj_event WHERE doc_id = ?1", [id])?;
+    conn.prepare_cached("DELETE FROM proj_event WHERE doc_id = ?1")?
+        .execute([id])?;
     match p {
         Projected::Proposal(row) => {
             let status = row
                 .timeline
                 .last()
                 .map_or("draft", |(_, p)| p.status.as_str());
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT INTO proj_proposal(doc_id, unit, submitted, last_day, status, row) VALUES(?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT(doc_id) DO UPDATE SET unit = excluded.unit, submitted = excluded.submitted,
                    last_day = excluded.last_day, status = excluded.status, row = excluded.row",
-                params![
+            )?
+            .execute(params![
                     id,
                     row.unit.as_str(),
                     row.submitted.map(|d| d.to_string()),
                     row.last_day().map(|d| d.to_string()),
                     status,
                     row.encode()
-                ],
-            )?;
+                ])?;
             let mut ins = conn.prepare_cached(
                 "INSERT OR REPLACE INTO proj_event(doc_id, event_id, kind, day, unit) VALUES(?1, ?2, ?3, ?4, ?5)",
             )?;
@@ -94,15 +95,17 @@ pub fn write(conn: &Connection, id: &str, p: &Projected) -> Result<(), StoreErro
         Projected::UnitYear(row) => {
             let json = serde_json::to_string(row)
                 .map_err(|e| StoreError::Corrupt(id.to_string(), e.to_string()))?;
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT INTO proj_unit_year(doc_id, unit, year, row) VALUES(?1, ?2, ?3, ?4)
                  ON CONFLICT(doc_id) DO UPDATE SET unit = excluded.unit, year = excluded.year, row = excluded.row",
-                params![id, row.unit.as_str(), row.year, json],
-            )?;
+            )?
+            .execute(params![id, row.unit.as_str(), row.year, json])?;
         }
         Projected::None => {
-            conn.execute("DELETE FROM proj_proposal WHERE doc_id = ?1", [id])?;
-            conn.execute("DELETE FROM proj_unit_year WHERE doc_id = ?1", [id])?;
+            conn.prepare_cached("DELETE FROM proj_proposal WHERE doc_id = ?1")?
+                .execute([id])?;
+            conn.prepare_cached("DELETE FROM proj_unit_year WHERE doc_id = ?1")?
+                .execute([id])?;
         }
     }
     Ok(())

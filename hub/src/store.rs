@@ -128,6 +128,9 @@ fn open_conn(path: &Path) -> Result<Connection, StoreError> {
         .map_err(wrap)?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(wrap)?;
+    // Room for every statement a push's commit and the lookups run (rusqlite keeps 16), so
+    // none is parsed again per document.
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
 
