@@ -1765,10 +1765,12 @@ fn scenario_5(hub: &Hub, results: &mut Results) -> Result<()> {
                 None,
             );
         } else {
+            // The open loop sends on a fixed schedule of 2,000/s: the check is that the hub
+            // kept it (3% allowed for the timer's jitter); throughput is the closed loop's.
             results.add(
                 "5. sustained rate, open loop",
                 format!("{rate:.0} req/s"),
-                ">= 2,000/s",
+                "kept 2,000/s",
                 Some(rate >= 0.97 * OPEN_LOOP_RATE),
             );
             results.add(
