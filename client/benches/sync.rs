@@ -830,6 +830,17 @@ impl<'a> Ctx<'a> {
             now_ms: app.now_ms,
         }
     }
+
+    /// Dated now, in the office's time zone.
+    fn now(registry: &'a Registry, config: &'a WorkflowConfig) -> Ctx<'a> {
+        let now = chrono::Utc::now();
+        Ctx {
+            registry,
+            config,
+            today: now.with_timezone(&vn_offset()).date_naive(),
+            now_ms: now.timestamp_millis(),
+        }
+    }
 }
 
 /// The next event of `p`, recorded by `unit` on `date`, checked against the procedure.
@@ -949,13 +960,7 @@ fn write_office_docs(office: &mut Office, n: usize, rng: &mut Rng) -> Result<(Ve
 fn hub_micro(prefill: usize) -> Result<()> {
     let registry = Registry::embedded_default();
     let config = WorkflowConfig::default();
-    let now = chrono::Utc::now();
-    let ctx = Ctx {
-        registry: &registry,
-        config: &config,
-        today: now.with_timezone(&vn_offset()).date_naive(),
-        now_ms: now.timestamp_millis(),
-    };
+    let ctx = Ctx::now(&registry, &config);
     let mut rng = Rng(SEED);
     let mut pages_of = |unit: &UnitCode, actor: u8, n: usize| -> Result<Vec<Vec<PushDoc>>> {
         let actor = ActorId::from([actor; 16]);
@@ -1080,13 +1085,7 @@ fn hub_micro(prefill: usize) -> Result<()> {
 fn micro() -> Result<()> {
     let registry = Registry::embedded_default();
     let config = WorkflowConfig::default();
-    let now = chrono::Utc::now();
-    let ctx = Ctx {
-        registry: &registry,
-        config: &config,
-        today: now.with_timezone(&vn_offset()).date_naive(),
-        now_ms: now.timestamp_millis(),
-    };
+    let ctx = Ctx::now(&registry, &config);
     let unit = UnitCode::parse(COMMUNE)?;
     let actor = ActorId::from([7u8; 16]);
     let mut rng = Rng(SEED);
@@ -1915,14 +1914,8 @@ fn build_big(dir: &Path, total: usize) -> Result<()> {
     let db = Db::open(dir, 1)?;
     // Generation only: no fsync per transaction (the store is checked complete at the end).
     db.writer().pragma_update(None, "synchronous", "OFF")?;
-    let now = chrono::Utc::now();
-    let now_ms = now.timestamp_millis();
-    let ctx = Ctx {
-        registry: &registry,
-        config: &config,
-        today: now.with_timezone(&vn_offset()).date_naive(),
-        now_ms,
-    };
+    let ctx = Ctx::now(&registry, &config);
+    let now_ms = ctx.now_ms;
     let t = Instant::now();
     // Documents are made on every core, in chunks, and written here as they come.
     const CHUNK: usize = 500;

@@ -878,39 +878,30 @@ mod tests {
             .expect("rewrite");
         let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err("refused");
         assert!(err.reason.contains("unit"), "{}", err.reason);
-        // The office's own record removed before the first push: nobody saw it, and the
-        // result is a clean document.
-        let mut doc = created_with(1, "20335", |tx, events| {
-            let e = tx
-                .insert_object(events, 0, automerge::ObjType::Map)
-                .expect("record");
-            tx.put(&e, "unit", "20335").expect("put");
-        });
-        doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-            let Some((_, events)) = tx.get(ROOT, "events")? else {
-                return Ok(());
-            };
-            tx.delete(&events, 0)
-        })
-        .map_err(|f| f.error)
-        .expect("delete");
+        // The office's own record, then its removal (with the heads before the removal).
+        let removed = || {
+            let mut doc = created_with(1, "20335", |tx, events| {
+                let e = tx
+                    .insert_object(events, 0, automerge::ObjType::Map)
+                    .expect("record");
+                tx.put(&e, "unit", "20335").expect("put");
+            });
+            let held = doc.get_heads();
+            doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+                let Some((_, events)) = tx.get(ROOT, "events")? else {
+                    return Ok(());
+                };
+                tx.delete(&events, 0)
+            })
+            .map_err(|f| f.error)
+            .expect("delete");
+            (doc, held)
+        };
+        // Removed before the first push: nobody saw it, and the result is a clean document.
+        let (doc, _) = removed();
         assert!(check_changes(&doc, &[], &u("20335"), &r, &none).is_ok());
         // Once the hub holds the record, removing it is refused.
-        let mut doc = created_with(1, "20335", |tx, events| {
-            let e = tx
-                .insert_object(events, 0, automerge::ObjType::Map)
-                .expect("record");
-            tx.put(&e, "unit", "20335").expect("put");
-        });
-        let held = doc.get_heads();
-        doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-            let Some((_, events)) = tx.get(ROOT, "events")? else {
-                return Ok(());
-            };
-            tx.delete(&events, 0)
-        })
-        .map_err(|f| f.error)
-        .expect("delete");
+        let (doc, held) = removed();
         assert!(check_changes(&doc, &held, &u("20335"), &r, &none).is_err());
         // What the first change did not set up, added later: a prose field replaced by a plain
         // string, a new container at the root, a fixed key set again.
