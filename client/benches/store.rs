@@ -26,7 +26,7 @@ use doimoi_shared::doc::proposal::{self, Comment, Proposal, ProposalFields};
 use doimoi_shared::ids::{hex, DocId, UnitCode};
 use doimoi_shared::text::{fold, nfc};
 use doimoi_shared::workflow::{
-    check_next, deciding_unit, Action, Basis, Determination, EvalResult, Event, Level,
+    check_next, deciding_unit, Action, Basis, Determination, EvalResult, Event, Flag, Level,
     ProposalState, Side,
 };
 use std::collections::BTreeMap;
@@ -888,7 +888,7 @@ fn build_store(bin: &Path, dir: &Path) -> Result<()> {
     if let Some(bad) = rows.iter().find(|r| {
         r.flags
             .iter()
-            .any(|f| f == "invalid_event" || f == "conflict")
+            .any(|f| matches!(f, Flag::InvalidEvent | Flag::Conflict))
     }) {
         bail!("proposal {} has flags {:?}", bad.id, bad.flags);
     }
@@ -1102,7 +1102,7 @@ fn build_one(
         .entry(st.status.as_str().to_string())
         .or_default() += 1;
     for f in &st.flags {
-        *stats.flags.entry(f.clone()).or_default() += 1;
+        *stats.flags.entry(f.as_str().to_string()).or_default() += 1;
     }
     stats.events += p.events.len();
     *stats.events_hist.entry(p.events.len()).or_default() += 1;

@@ -12,7 +12,7 @@ use doimoi_shared::doc::unit_year::{self, UnitYear};
 use doimoi_shared::ids::{hex, DocId, UnitCode};
 use doimoi_shared::org::Registry;
 use doimoi_shared::text::fold;
-use doimoi_shared::workflow::{self, ProposalState, WorkflowConfig};
+use doimoi_shared::workflow::{self, Flag, ProposalState, WorkflowConfig};
 use std::path::{Path, PathBuf};
 
 /// Settings keys in the store's `meta` table.
@@ -207,8 +207,8 @@ pub fn index_row(p: &Proposal, state: &ProposalState, now_ms: i64) -> ProposalRo
         flags: state
             .flags
             .iter()
-            .filter(|f| *f != "overdue")
-            .cloned()
+            .filter(|f| **f != Flag::Overdue)
+            .copied()
             .collect(),
         open_due,
         created_at: p.created_at,
@@ -219,7 +219,7 @@ pub fn index_row(p: &Proposal, state: &ProposalState, now_ms: i64) -> ProposalRo
 
 impl App {
     /// Flags of an index row as of today (adds `overdue` from the stored open due date).
-    pub fn row_flags(&self, row: &ProposalRow) -> Vec<String> {
+    pub fn row_flags(&self, row: &ProposalRow) -> Vec<Flag> {
         let mut flags = row.flags.clone();
         let overdue = row
             .open_due
@@ -227,7 +227,7 @@ impl App {
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
             .is_some_and(|due| self.today > due);
         if overdue {
-            flags.push("overdue".into());
+            flags.push(Flag::Overdue);
             flags.sort();
         }
         flags

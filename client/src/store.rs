@@ -13,6 +13,7 @@
 
 use automerge::{ActorId, Automerge, ChangeHash, ReadDoc};
 use doimoi_shared::ids::DocId;
+use doimoi_shared::workflow::Flag;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::path::{Path, PathBuf};
 
@@ -119,7 +120,7 @@ pub struct ProposalRow {
     pub basis: String,
     pub status: String,
     /// Flags that do not depend on today's date (`conflict`, `invalid_event`, `late`).
-    pub flags: Vec<String>,
+    pub flags: Vec<Flag>,
     /// Earliest due date of a clock still running; `overdue` is derived from it at read time.
     pub open_due: Option<String>,
     pub created_at: i64,
@@ -602,11 +603,8 @@ fn proposal_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProposalRow> {
         field: r.get(5)?,
         basis: r.get(6)?,
         status: r.get(7)?,
-        flags: flags
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
+        // A flag this version does not know (written by a newer one) is left out.
+        flags: flags.split(',').filter_map(Flag::parse).collect(),
         open_due: r.get(9)?,
         created_at: r.get(10)?,
         updated_at: r.get(11)?,
@@ -840,7 +838,7 @@ impl Write<'_> {
                 row.field,
                 row.basis,
                 row.status,
-                row.flags.join(","),
+                row.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(","),
                 row.open_due,
                 row.created_at,
                 row.updated_at

@@ -315,7 +315,7 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
                 id,
                 doc: Box::new(doc),
                 change: rej.change.to_string(),
-                reason: rej.reason,
+                reason: rej.reason.to_string(),
             });
         }
         let changes = if have.is_empty() {

@@ -8,8 +8,9 @@ use doimoi_shared::doc::proposal::{self, ProposalFields};
 use doimoi_shared::ids::{DocId, UnitCode};
 use doimoi_shared::org::Registry;
 use doimoi_shared::workflow::{
-    canonical_order, check_next, derive, Action, ApprovedBy, Basis, Determination, EvalResult,
-    Event, Level, Outcome, ProposalFacts, ProposalState, Side, Status, WorkflowConfig,
+    canonical_order, check_next, derive, Action, Allowed, ApprovedBy, Basis, ClockState,
+    Determination, EvalResult, Event, Flag, Level, Outcome, ProposalFacts, ProposalState, Refusal,
+    Side, Status, WorkflowConfig,
 };
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -98,8 +99,8 @@ impl Log {
         self
     }
 
-    /// A step that must be refused, with a reason containing `why`.
-    fn refused(&self, unit: &str, date: &str, action: Action, why: &str) {
+    /// A step that must be refused for the rule `why` accepts.
+    fn refused(&self, unit: &str, date: &str, action: Action, why: fn(&Refusal) -> bool) {
         let e = self.event(unit, date, action);
         match check_next(
             &self.facts,
@@ -108,11 +109,11 @@ impl Log {
             reg(),
             &WorkflowConfig::default(),
         ) {
-            Ok(()) => panic!(
-                "step {} accepted, expected refusal ({why})",
-                e.action.name()
+            Ok(()) => panic!("step {} accepted, expected a refusal", e.action.name()),
+            Err(reason) => assert!(
+                why(&reason),
+                "refused for another rule: {reason:?} ({reason})"
             ),
-            Err(reason) => assert!(reason.contains(why), "reason {reason:?} lacks {why:?}"),
         }
     }
 
@@ -226,23 +227,25 @@ fn the_decision_clock_counts_working_days_and_skips_tet() {
         .ok(COMMUNE, "2024-02-01", Action::Receive);
     let open = log.state("2024-02-19");
     assert_eq!(open.deadlines[0].due, d("2024-02-19"));
-    assert_eq!(open.deadlines[0].state, "open");
+    assert_eq!(open.deadlines[0].state, ClockState::Open);
     let overdue = log.state("2024-02-20");
-    assert_eq!(overdue.deadlines[0].state, "overdue");
-    assert!(overdue.flags.contains(&"overdue".to_string()));
+    assert_eq!(overdue.deadlines[0].state, ClockState::Overdue);
+    assert!(overdue.flags.contains(&Flag::Overdue));
     log.ok(COMMUNE, "2024-02-20", vote(3, 0))
         .ok(COMMUNE, "2024-02-20", Action::PartyOpinion { agree: true })
         .ok(COMMUNE, "2024-02-21", APPROVE);
     let late = log.state("2024-03-01");
-    assert_eq!(late.deadlines[0].state, "late");
-    assert_eq!(late.flags, vec!["late".to_string()]);
+    assert_eq!(late.deadlines[0].state, ClockState::Late);
+    assert_eq!(late.flags, vec![Flag::Late]);
 }
 
 #[test]
 fn votes_pass_above_half_and_a_tie_goes_to_the_heads_side() {
     let mut log = Log::new(facts(false, Basis::Qd20));
     to_receipt(&mut log, COMMUNE);
-    log.refused(COMMUNE, "2024-03-05", vote(2, 2), "ngang nhau");
+    log.refused(COMMUNE, "2024-03-05", vote(2, 2), |r| {
+        matches!(r, Refusal::TieWithoutHead)
+    });
     log.ok(
         COMMUNE,
         "2024-03-05",
@@ -294,7 +297,9 @@ fn after_a_failed_vote_only_the_heads_written_decision_approves() {
     to_receipt(&mut log, COMMUNE);
     log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: true })
         .ok(COMMUNE, "2024-03-05", vote(1, 3));
-    log.refused(COMMUNE, "2024-03-06", APPROVE, "--by-head");
+    log.refused(COMMUNE, "2024-03-06", APPROVE, |r| {
+        matches!(r, Refusal::ApprovalAfterFailedVote)
+    });
     log.ok(
         COMMUNE,
         "2024-03-06",
@@ -313,25 +318,21 @@ fn approval_needs_the_party_committees_opinion_first() {
     let mut log = Log::new(facts(false, Basis::Qd20));
     to_receipt(&mut log, COMMUNE);
     log.ok(COMMUNE, "2024-03-05", vote(3, 0));
-    log.refused(COMMUNE, "2024-03-06", APPROVE, "cấp ủy");
+    log.refused(COMMUNE, "2024-03-06", APPROVE, |r| {
+        matches!(r, Refusal::NoPartyOpinionBeforeApproval)
+    });
 }
 
 #[test]
 fn the_district_decides_on_the_commune_heads_own_proposal() {
     let mut log = Log::new(facts(true, Basis::Nd73));
     log.ok(COMMUNE, "2024-03-01", Action::Submit);
-    log.refused(
-        COMMUNE,
-        "2024-03-04",
-        Action::Receive,
-        "không có thẩm quyền",
-    );
-    log.refused(
-        OTHER_COMMUNE,
-        "2024-03-04",
-        Action::Receive,
-        "không có thẩm quyền",
-    );
+    log.refused(COMMUNE, "2024-03-04", Action::Receive, |r| {
+        matches!(r, Refusal::NoAuthority { .. })
+    });
+    log.refused(OTHER_COMMUNE, "2024-03-04", Action::Receive, |r| {
+        matches!(r, Refusal::NoAuthority { .. })
+    });
     log.ok(DISTRICT, "2024-03-04", Action::Receive);
     let st = log.state("2024-03-04");
     assert_eq!(st.deciding_unit, u(DISTRICT));
@@ -343,17 +344,28 @@ fn escalations_are_answered_by_ubnd_tinh_only() {
     let mut log = Log::new(facts(false, Basis::Qd20));
     to_receipt(&mut log, COMMUNE);
     log.ok(COMMUNE, "2024-03-05", Action::Escalate);
-    log.refused(
-        SNV,
-        "2024-03-10",
-        Action::Answer { approve: true },
-        "UBND tỉnh",
-    );
+    log.refused(SNV, "2024-03-10", Action::Answer { approve: true }, |r| {
+        matches!(
+            r,
+            Refusal::NoAuthority {
+                allowed: Allowed::Province(_),
+                ..
+            }
+        )
+    });
     log.refused(
         COMMUNE,
         "2024-03-10",
         Action::Answer { approve: true },
-        "UBND tỉnh",
+        |r| {
+            matches!(
+                r,
+                Refusal::NoAuthority {
+                    allowed: Allowed::Province(_),
+                    ..
+                }
+            )
+        },
     );
     log.ok(PROVINCE, "2024-03-10", Action::Answer { approve: true });
     let st = log.state("2024-03-10");
@@ -366,17 +378,23 @@ fn escalations_are_answered_by_ubnd_tinh_only() {
 fn suspend_resume_terminate_follow_the_implementation() {
     let mut log = Log::new(facts(false, Basis::Qd20));
     to_receipt(&mut log, COMMUNE);
-    log.refused(COMMUNE, "2024-03-05", Action::Suspend, "trình tự");
+    log.refused(COMMUNE, "2024-03-05", Action::Suspend, |r| {
+        matches!(r, Refusal::OutOfOrder { .. })
+    });
     log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: true })
         .ok(COMMUNE, "2024-03-05", vote(3, 0))
         .ok(COMMUNE, "2024-03-05", APPROVE)
         .ok(COMMUNE, "2024-03-06", Action::Start)
         .ok(COMMUNE, "2024-04-01", Action::Suspend);
-    log.refused(COMMUNE, "2024-04-02", Action::Suspend, "trình tự");
+    log.refused(COMMUNE, "2024-04-02", Action::Suspend, |r| {
+        matches!(r, Refusal::OutOfOrder { .. })
+    });
     log.ok(COMMUNE, "2024-04-10", Action::Resume)
         .ok(COMMUNE, "2024-05-10", Action::Terminate);
     assert_eq!(log.state("2024-05-10").status, Status::Terminated);
-    log.refused(COMMUNE, "2024-05-11", Action::Resume, "trình tự");
+    log.refused(COMMUNE, "2024-05-11", Action::Resume, |r| {
+        matches!(r, Refusal::OutOfOrder { .. })
+    });
 }
 
 #[test]
@@ -411,13 +429,21 @@ fn protection_follows_decree_73_where_it_applies() {
         Action::Protect {
             determination: Determination::Excluded,
         },
-        "considered",
+        |r| {
+            matches!(
+                r,
+                Refusal::ProtectionAgainstEvaluation {
+                    expected: Determination::Considered,
+                    ..
+                }
+            )
+        },
     );
     log.refused(
         COMMUNE,
         "2024-05-09",
         Action::Commend { level: Level::Unit },
-        "hoàn thành",
+        |r| matches!(r, Refusal::OutOfOrder { expected, .. } if expected.contains("hoàn thành")),
     );
     let mut log = build(Basis::Nd73);
     log.ok(
@@ -443,7 +469,9 @@ fn protection_follows_decree_73_where_it_applies() {
 fn a_step_dated_before_its_predecessor_is_refused() {
     let mut log = Log::new(facts(false, Basis::Qd20));
     log.ok(COMMUNE, "2024-03-01", Action::Submit);
-    log.refused(COMMUNE, "2024-02-28", Action::Receive, "thứ tự thời gian");
+    log.refused(COMMUNE, "2024-02-28", Action::Receive, |r| {
+        matches!(r, Refusal::DateBeforePrevious { .. })
+    });
 }
 
 /// Two branches from a common log: `a` and `b` recorded concurrently.
@@ -484,7 +512,7 @@ fn contradictory_concurrent_decisions_are_both_kept_and_flagged() {
         d("2024-03-06"),
     );
     assert_eq!(st, st2, "order of delivery must not matter");
-    assert_eq!(st.flags, vec!["conflict".to_string()]);
+    assert_eq!(st.flags, vec![Flag::Conflict]);
     // Equal seq and time: the smaller id stands.
     assert_eq!(st.status, Status::Approved);
     let loser = st
@@ -809,9 +837,19 @@ fn a_proposer_who_is_a_deputy_does_not_vote() {
         members: Some(5),
     };
     // Five members, the proposer among them: only four may vote.
-    log.refused(COMMUNE, "2024-03-05", tally(4, 1), "cấp phó");
+    log.refused(COMMUNE, "2024-03-05", tally(4, 1), |r| {
+        matches!(
+            r,
+            Refusal::VoteCount {
+                proposer_is_deputy: true,
+                ..
+            }
+        )
+    });
     // 2 of 4 is a tie: the head's side decides.
-    log.refused(COMMUNE, "2024-03-05", tally(2, 2), "ngang nhau");
+    log.refused(COMMUNE, "2024-03-05", tally(2, 2), |r| {
+        matches!(r, Refusal::TieWithoutHead)
+    });
     log.ok(COMMUNE, "2024-03-05", tally(3, 1));
     assert_eq!(log.state("2024-03-05").status, Status::VotePassed);
 }

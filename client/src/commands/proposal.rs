@@ -13,8 +13,8 @@ use doimoi_shared::doc::proposal::{
 use doimoi_shared::ids::{hex, DocId};
 use doimoi_shared::text::nfc;
 use doimoi_shared::workflow::{
-    check_next, deadline_label, flag_label, Action, Basis, Determination, EvalResult, Event, Level,
-    Outcome, ProposalState, Side, Status,
+    check_next, Action, Basis, ClockState, Determination, EvalResult, Event, Flag, Level, Outcome,
+    ProposalState, Side, Status,
 };
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -473,10 +473,10 @@ fn show(app: &App, id: &str, out: Out) -> Result<(), CliError> {
     out.emit(&proposal_json(&p, &st), || human_show(app, &p, &st))
 }
 
-fn flags_vi(flags: &[String]) -> String {
+fn flags_vi(flags: &[Flag]) -> String {
     flags
         .iter()
-        .map(|f| flag_label(f))
+        .map(|f| f.label_vi())
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -533,15 +533,15 @@ fn human_show(app: &App, p: &Proposal, st: &ProposalState) -> String {
     if !st.deadlines.is_empty() {
         s.push_str("\nThời hạn:\n");
         for d in &st.deadlines {
-            let state = match d.state.as_str() {
-                "on_time" => "đúng hạn",
-                "late" => "trễ hạn",
-                "overdue" => "QUÁ HẠN",
-                _ => "đang chạy",
+            let state = match d.state {
+                ClockState::OnTime => "đúng hạn",
+                ClockState::Late => "trễ hạn",
+                ClockState::Overdue => "QUÁ HẠN",
+                ClockState::Open => "đang chạy",
             };
             s.push_str(&format!(
                 "  {}: hạn {} — {}\n",
-                deadline_label(&d.step),
+                d.step.label_vi(),
                 d.due.format("%d/%m/%Y"),
                 state
             ));

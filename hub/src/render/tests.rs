@@ -70,7 +70,7 @@ fn rows() -> (Vec<ProposalRow>, Vec<UnitYearRow>) {
         ),
     ];
     p1.clocks = vec![Clock {
-        step: "decision".into(),
+        step: doimoi_shared::workflow::Step::Decision,
         from: d("2024-02-01"),
         due: d("2024-02-13"),
         done: Some(d("2024-02-10")),
@@ -94,7 +94,7 @@ fn rows() -> (Vec<ProposalRow>, Vec<UnitYearRow>) {
         ),
     ];
     p2.clocks = vec![Clock {
-        step: "answer".into(),
+        step: doimoi_shared::workflow::Step::Answer,
         from: d("2024-03-20"),
         due: d("2024-04-20"),
         done: None,

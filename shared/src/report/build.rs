@@ -7,6 +7,7 @@ use super::{
 };
 use crate::ids::UnitCode;
 use crate::org::{LineageKind, Registry, Unit, UnitKind};
+use crate::workflow::Step;
 use crate::workflow::{ApprovedBy, Status};
 use chrono::{Duration, NaiveDate};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -38,10 +39,6 @@ fn status_index(s: Status) -> usize {
     Status::ALL.iter().position(|x| *x == s).unwrap_or(0)
 }
 
-fn step_index(step: &str) -> Option<usize> {
-    STEPS.iter().position(|s| *s == step)
-}
-
 /// Counters of one unit, cheap to bump; turned into [`Figures`] at the end.
 #[derive(Default, Clone)]
 struct Acc {
@@ -61,7 +58,7 @@ struct Acc {
     carried_status: [u64; N],
     drafts: u64,
     /// Per step: on time, late, open, overdue.
-    clocks: [[u64; 4]; STEPS.len()],
+    clocks: [[u64; 4]; Step::ALL.len()],
     eval: [u64; 3],
     damage: u64,
     protect: [u64; 3],
@@ -715,7 +712,7 @@ fn count(rows: &[ProposalRow], lines: &[(Option<usize>, usize)], ctx: &Ctx<'_>) 
                     unit: units[i].code.clone(),
                     unit_name: name_of(i),
                     status: now.map_or("draft", |s| s.status.as_str()).to_string(),
-                    step: c.step.to_string(),
+                    step: c.step.as_str().to_string(),
                     date: Some(c.due),
                 });
             }
@@ -767,7 +764,7 @@ fn count(rows: &[ProposalRow], lines: &[(Option<usize>, usize)], ctx: &Ctx<'_>) 
 
 /// Counts one clocked step whose clock started in the period.
 fn clock(a: &mut Acc, c: &Clock, start: NaiveDate, cutoff: NaiveDate) {
-    let Some(s) = step_index(&c.step) else { return };
+    let s = c.step.index();
     if c.from < start || c.from > cutoff {
         return;
     }

@@ -33,6 +33,7 @@ pub use rows::{Clock, Mark, MarkKind, Point, ProposalRow, UnitYearRow};
 
 use crate::ids::UnitCode;
 use crate::org::UnitKind;
+use crate::workflow::Step;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -50,14 +51,16 @@ pub const DUTY_DEADLINE: NaiveDate = match NaiveDate::from_ymd_opt(2023, 7, 31) 
 /// Days a unit created after [`DUTY_DEADLINE`] (a 2025 commune) has for the same duties.
 pub const NEW_UNIT_DUTY_DAYS: i64 = 30;
 
-/// The clocked steps, in procedure order (the `step` names of [`crate::workflow::Deadline`]).
-pub const STEPS: [&str; 5] = [
-    "decision",
-    "answer",
-    "results_report",
-    "evaluation",
-    "notification",
-];
+/// The clocked steps' names, in procedure order (the report's keys for [`Step::ALL`]).
+pub const STEPS: [&str; 5] = {
+    let mut names = [""; 5];
+    let mut i = 0;
+    while i < Step::ALL.len() {
+        names[i] = Step::ALL[i].as_str();
+        i += 1;
+    }
+    names
+};
 
 /// Why a report cannot be made. Messages reach the user: Vietnamese, saying what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

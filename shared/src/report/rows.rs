@@ -7,7 +7,8 @@ use crate::doc::unit_year::{ReviewKind, UnitYear};
 use crate::ids::UnitCode;
 use crate::org::Registry;
 use crate::workflow::{
-    derive, Action, ApprovedBy, Determination, EvalResult, Level, Outcome, Status, WorkflowConfig,
+    derive, Action, ApprovedBy, Determination, EvalResult, Flag, Level, Outcome, Status, Step,
+    WorkflowConfig,
 };
 use chrono::{FixedOffset, NaiveDate, TimeZone};
 use serde::{Deserialize, Serialize};
@@ -37,8 +38,7 @@ fn is_false(b: &bool) -> bool {
 /// A clocked step (from the workflow's deadlines).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Clock {
-    /// One of [`super::STEPS`].
-    pub step: Key,
+    pub step: Step,
     pub from: NaiveDate,
     pub due: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -143,7 +143,7 @@ fn point(state: &crate::workflow::ProposalState) -> Point {
         pilot: state.pilot,
         escalated: state.escalated_on.is_some(),
         answer: state.answer,
-        conflict: state.flags.iter().any(|f| f == "conflict"),
+        conflict: state.flags.contains(&Flag::Conflict),
     }
 }
 
@@ -228,7 +228,7 @@ impl ProposalRow {
             .deadlines
             .iter()
             .map(|d| Clock {
-                step: known(&d.step, &super::STEPS),
+                step: d.step,
                 from: d.from,
                 due: d.due,
                 done: d.done,
@@ -465,7 +465,7 @@ impl ProposalRow {
         }
         w.len(self.clocks.len());
         for c in &self.clocks {
-            w.str(&c.step);
+            w.str(c.step.as_str());
             w.day(Some(c.from));
             w.day(Some(c.due));
             w.day(c.done);
@@ -531,7 +531,7 @@ impl ProposalRow {
         let mut clocks = Vec::with_capacity(n.min(16));
         for _ in 0..n {
             clocks.push(Clock {
-                step: r.key(&super::STEPS)?,
+                step: Step::parse(r.slice()?).ok_or("bước có thời hạn không biết")?,
                 from: r.req_day()?,
                 due: r.req_day()?,
                 done: r.day()?,
@@ -608,7 +608,7 @@ mod tests {
                 ),
             ],
             clocks: vec![Clock {
-                step: Key::Borrowed("decision"),
+                step: Step::Decision,
                 from: d("2024-03-04"),
                 due: d("2024-03-13"),
                 done: None,

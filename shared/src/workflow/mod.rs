@@ -28,6 +28,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+mod refusal;
+pub use refusal::{Allowed, Refusal};
+
 /// Legal basis of a proposal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -434,57 +437,177 @@ pub enum ApprovedBy {
     Province,
 }
 
-/// Vietnamese label of a flag.
-pub fn flag_label(flag: &str) -> &'static str {
-    match flag {
-        "conflict" => "xung đột cần người giải quyết",
-        "overdue" => "quá hạn",
-        "invalid_event" => "có bước không hợp lệ",
-        "late" => "có bước trễ hạn",
-        _ => "",
+/// A flag on a proposal's state. The names are the `flags` strings of the CLI and the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    /// Two concurrent decisions: a person must keep one.
+    Conflict,
+    /// An event was not applied (no authority, out of order): kept for audit.
+    InvalidEvent,
+    /// A clocked step was done after its due date.
+    Late,
+    /// A clocked step is past its due date and not done.
+    Overdue,
+}
+
+impl Flag {
+    pub const ALL: [Flag; 4] = [
+        Flag::Conflict,
+        Flag::InvalidEvent,
+        Flag::Late,
+        Flag::Overdue,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::Conflict => "conflict",
+            Flag::InvalidEvent => "invalid_event",
+            Flag::Late => "late",
+            Flag::Overdue => "overdue",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Flag::ALL.into_iter().find(|f| f.as_str() == s.trim())
+    }
+
+    /// Vietnamese label.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Flag::Conflict => "xung đột cần người giải quyết",
+            Flag::Overdue => "quá hạn",
+            Flag::InvalidEvent => "có bước không hợp lệ",
+            Flag::Late => "có bước trễ hạn",
+        }
     }
 }
 
-/// Vietnamese label of a clocked step.
-pub fn deadline_label(step: &str) -> &'static str {
-    match step {
-        "decision" => "Quyết định (7 ngày làm việc từ khi tiếp nhận)",
-        "answer" => "UBND tỉnh trả lời",
-        "results_report" => "Báo cáo kết quả (5 ngày làm việc sau khi kết thúc)",
-        "evaluation" => "Đánh giá (7 ngày làm việc từ khi có báo cáo)",
-        "notification" => "Thông báo kết luận (3 ngày làm việc)",
-        _ => "",
+/// A step of the procedure that runs against a legal clock, in procedure order. The names are
+/// the `step` strings of deadlines in the CLI, the API and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// The decision, 7 working days from receipt.
+    Decision,
+    /// UBND tỉnh's answer to an escalation (no clock unless configured).
+    Answer,
+    /// The results report, 5 working days after implementation finished.
+    ResultsReport,
+    /// The evaluation, 7 working days from the results report.
+    Evaluation,
+    /// Notifying the evaluation's conclusion, 3 working days.
+    Notification,
+}
+
+impl Step {
+    pub const ALL: [Step; 5] = [
+        Step::Decision,
+        Step::Answer,
+        Step::ResultsReport,
+        Step::Evaluation,
+        Step::Notification,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Step::Decision => "decision",
+            Step::Answer => "answer",
+            Step::ResultsReport => "results_report",
+            Step::Evaluation => "evaluation",
+            Step::Notification => "notification",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Step::ALL.into_iter().find(|x| x.as_str() == s.trim())
+    }
+
+    /// Its position in [`Step::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Vietnamese label, with the clock.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Step::Decision => "Quyết định (7 ngày làm việc từ khi tiếp nhận)",
+            Step::Answer => "UBND tỉnh trả lời",
+            Step::ResultsReport => "Báo cáo kết quả (5 ngày làm việc sau khi kết thúc)",
+            Step::Evaluation => "Đánh giá (7 ngày làm việc từ khi có báo cáo)",
+            Step::Notification => "Thông báo kết luận (3 ngày làm việc)",
+        }
+    }
+}
+
+/// Where a clocked step stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockState {
+    /// Not done, not yet due.
+    Open,
+    /// Not done and past its due date.
+    Overdue,
+    /// Done by its due date.
+    OnTime,
+    /// Done after its due date.
+    Late,
+}
+
+impl ClockState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockState::Open => "open",
+            ClockState::Overdue => "overdue",
+            ClockState::OnTime => "on_time",
+            ClockState::Late => "late",
+        }
+    }
+
+    /// Where a step due on `due` stands on `today`, done on `done` if it was.
+    pub fn of(due: NaiveDate, done: Option<NaiveDate>, today: NaiveDate) -> ClockState {
+        match done {
+            Some(d) if d <= due => ClockState::OnTime,
+            Some(_) => ClockState::Late,
+            None if today > due => ClockState::Overdue,
+            None => ClockState::Open,
+        }
     }
 }
 
 /// A clocked step and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadline {
-    /// `decision`, `answer`, `results_report`, `evaluation`, `notification`.
-    pub step: String,
+    pub step: Step,
     /// The day the clock started (counting starts the day after).
     pub from: NaiveDate,
     pub due: NaiveDate,
     /// The day the step was done, if it was.
     pub done: Option<NaiveDate>,
-    /// `open`, `overdue`, `on_time` or `late`.
-    pub state: String,
+    pub state: ClockState,
+}
+
+fn display<S: serde::Serializer>(r: &Refusal, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(r)
 }
 
 /// What became of one event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The refusals serialize as their Vietnamese sentence (the `reason` of the JSON output).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Applied,
     Invalid {
-        reason: String,
+        #[serde(serialize_with = "display")]
+        reason: Refusal,
     },
     Duplicate {
         of: String,
     },
     Conflict {
         with: String,
-        reason: String,
+        #[serde(serialize_with = "display")]
+        reason: Refusal,
     },
     /// Set aside by a person's `resolve` event.
     SetAside {
@@ -492,7 +615,7 @@ pub enum Outcome {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EventOutcome {
     pub id: String,
     #[serde(flatten)]
@@ -500,7 +623,7 @@ pub struct EventOutcome {
 }
 
 /// Everything [`derive`] concludes about a proposal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProposalState {
     pub status: Status,
     /// The unit whose head decides (the proposer's unit, or its superior when the proposer is
@@ -520,8 +643,8 @@ pub struct ProposalState {
     pub commendations: Vec<Level>,
     pub disciplines: Vec<String>,
     pub deadlines: Vec<Deadline>,
-    /// `conflict`, `overdue`, `invalid_event`, `late`.
-    pub flags: Vec<String>,
+    /// Sorted, each once.
+    pub flags: Vec<Flag>,
     /// One entry per event, in the order they were considered.
     pub events: Vec<EventOutcome>,
 }
@@ -604,9 +727,11 @@ impl Ctx<'_> {
     }
 
     /// `Ok(())` when `unit` may record `action` on this proposal; otherwise the rule broken.
-    pub fn authority(&self, unit: &UnitCode, action: &Action) -> Result<(), String> {
+    pub fn authority(&self, unit: &UnitCode, action: &Action) -> Result<(), Refusal> {
         if self.registry.get(unit).is_none() {
-            return Err(format!("đơn vị {unit} không có trong danh mục đơn vị"));
+            return Err(Refusal::UnknownUnit {
+                unit: unit.to_string(),
+            });
         }
         let own = unit == &self.facts.unit;
         let deciding = unit == &self.deciding;
@@ -637,63 +762,63 @@ impl Ctx<'_> {
         if ok {
             return Ok(());
         }
-        let who = match action {
-            Action::Submit => format!(
-                "đơn vị của người đề xuất, {}",
-                self.unit_name(&self.facts.unit)
-            ),
-            Action::Answer { .. } => format!(
-                "UBND tỉnh, {}",
-                self.unit_name(&self.registry.province().code)
-            ),
-            Action::ReportResults { .. } | Action::Start => format!(
-                "đơn vị của người đề xuất hoặc đơn vị quyết định, {}",
-                self.unit_name(&self.deciding)
-            ),
+        let allowed = match action {
+            Action::Submit => Allowed::ProposerUnit(self.unit_name(&self.facts.unit)),
+            Action::Answer { .. } => {
+                Allowed::Province(self.unit_name(&self.registry.province().code))
+            }
+            Action::ReportResults { .. } | Action::Start => {
+                Allowed::ProposerOrDeciding(self.unit_name(&self.deciding))
+            }
             Action::Commend {
                 level: Level::Province,
             }
-            | Action::Discipline { .. } => format!(
-                "đơn vị quyết định, {}, hoặc Sở Nội vụ / UBND tỉnh",
-                self.unit_name(&self.deciding)
-            ),
-            _ => {
-                let why = if self.facts.proposer_is_head {
-                    " (người đề xuất là người đứng đầu nên cấp trên trực tiếp quyết định)"
-                } else {
-                    ""
-                };
-                format!("đơn vị quyết định, {}{why}", self.unit_name(&self.deciding))
+            | Action::Discipline { .. } => {
+                Allowed::DecidingOrProvinceBody(self.unit_name(&self.deciding))
             }
+            Action::Receive
+            | Action::PartyOpinion { .. }
+            | Action::Vote { .. }
+            | Action::Approve { .. }
+            | Action::Reject
+            | Action::Escalate
+            | Action::Suspend
+            | Action::Resume
+            | Action::Terminate
+            | Action::Evaluate { .. }
+            | Action::Notify
+            | Action::Protect { .. }
+            | Action::Commend { level: Level::Unit }
+            | Action::Resolve { .. } => Allowed::Deciding {
+                unit: self.unit_name(&self.deciding),
+                head_proposed: self.facts.proposer_is_head,
+            },
         };
-        Err(format!(
-            "{} không có thẩm quyền thực hiện bước \"{}\": chỉ {who} được thực hiện",
-            self.unit_name(unit),
-            action.label_vi()
-        ))
+        Err(Refusal::NoAuthority {
+            unit: self.unit_name(unit),
+            step: action.label_vi(),
+            allowed,
+        })
     }
 
     /// Applies `ev` to `s` when it fits the procedure; otherwise says why it does not.
-    fn apply(&self, s: &mut Fold, ev: &Event) -> Result<(), String> {
+    fn apply(&self, s: &mut Fold, ev: &Event) -> Result<(), Refusal> {
         self.authority(&ev.unit, &ev.action)?;
         let d = ev.date;
         let st = s.status;
         if let Some(last) = s.last_date {
             if d < last {
-                return Err(format!(
-                    "ngày của bước \"{}\" ({}) trước ngày của bước trước đó ({}): các bước phải theo thứ tự thời gian",
-                    ev.action.label_vi(),
-                    d.format("%d/%m/%Y"),
-                    last.format("%d/%m/%Y")
-                ));
+                return Err(Refusal::DateBeforePrevious {
+                    step: ev.action.label_vi(),
+                    date: d,
+                    previous: last,
+                });
             }
         }
-        let order = |expected: &str| -> String {
-            format!(
-                "bước \"{}\" không đúng trình tự: hồ sơ đang ở trạng thái \"{}\", bước này chỉ thực hiện khi {expected}",
-                ev.action.label_vi(),
-                st.label_vi()
-            )
+        let order = |expected: &'static str| Refusal::OutOfOrder {
+            step: ev.action.label_vi(),
+            status: st,
+            expected,
         };
         match &ev.action {
             Action::Submit => {
@@ -722,21 +847,18 @@ impl Ctx<'_> {
                 }
                 let cast = u64::from(*votes_for) + u64::from(*against) + u64::from(*abstain);
                 if cast == 0 {
-                    return Err("biểu quyết không có phiếu nào: nhập số phiếu --for, --against".into());
+                    return Err(Refusal::NoVotes);
                 }
                 // The members who may vote: all, less the proposer when a deputy.
                 let total = match members {
                     Some(m) => {
                         let eligible = u64::from(*m).saturating_sub(u64::from(self.facts.proposer_is_deputy));
                         if cast != eligible {
-                            let why = if self.facts.proposer_is_deputy {
-                                " (người đề xuất là cấp phó nên không biểu quyết)"
-                            } else {
-                                ""
-                            };
-                            return Err(format!(
-                                "tổng số phiếu ({cast}) phải bằng số thành viên được biểu quyết ({eligible}){why}"
-                            ));
+                            return Err(Refusal::VoteCount {
+                                cast,
+                                eligible,
+                                proposer_is_deputy: self.facts.proposer_is_deputy,
+                            });
                         }
                         eligible
                     }
@@ -749,7 +871,7 @@ impl Ctx<'_> {
                         Some(Side::For) => true,
                         Some(Side::Against) => false,
                         None => {
-                            return Err("số phiếu ngang nhau: phải ghi ý kiến của người đứng đầu (--head-voted for|against) để quyết định".into())
+                            return Err(Refusal::TieWithoutHead)
                         }
                     },
                 };
@@ -761,15 +883,15 @@ impl Ctx<'_> {
                     (Status::VotePassed, false) => ApprovedBy::Vote,
                     (Status::VoteFailed, true) => ApprovedBy::HeadDecision,
                     (Status::VotePassed, true) => {
-                        return Err("biểu quyết đã đạt: phê duyệt theo kết quả biểu quyết, không dùng --by-head".into())
+                        return Err(Refusal::HeadDecisionAfterPassedVote)
                     }
                     (Status::VoteFailed, false) => {
-                        return Err("biểu quyết không đạt (không quá 50%): chỉ người đứng đầu có thể phê duyệt bằng văn bản và chịu trách nhiệm cá nhân (--by-head), hoặc không phê duyệt".into())
+                        return Err(Refusal::ApprovalAfterFailedVote)
                     }
                     _ => return Err(order("tập thể lãnh đạo đã biểu quyết")),
                 };
                 if self.config.require_party_opinion && !s.party_opinion {
-                    return Err("chưa có ý kiến của cấp ủy cùng cấp: ghi bước party-opinion trước khi phê duyệt".into());
+                    return Err(Refusal::NoPartyOpinionBeforeApproval);
                 }
                 s.approved_by = Some(how);
                 s.pilot = *pilot;
@@ -834,7 +956,7 @@ impl Ctx<'_> {
                 }
                 let fin = finished.unwrap_or(d);
                 if fin > d {
-                    return Err("ngày kết thúc triển khai (--finished) không thể sau ngày báo cáo kết quả".into());
+                    return Err(Refusal::FinishedAfterReport);
                 }
                 s.finished_on = Some(fin);
                 s.reported_on = Some(d);
@@ -846,7 +968,7 @@ impl Ctx<'_> {
                     return Err(order("đã có báo cáo kết quả"));
                 }
                 if self.config.require_party_opinion && !s.party_opinion {
-                    return Err("chưa có ý kiến của cấp ủy cùng cấp về kết quả: ghi bước party-opinion trước khi đánh giá".into());
+                    return Err(Refusal::NoPartyOpinionBeforeEvaluation);
                 }
                 s.evaluation = Some(*result);
                 s.damage = *damage;
@@ -868,7 +990,7 @@ impl Ctx<'_> {
                     return Err(order("đã đánh giá kết quả"));
                 };
                 if s.protection.is_some() {
-                    return Err("đã có quyết định xác định bảo vệ cho đề xuất này".into());
+                    return Err(Refusal::AlreadyProtected);
                 }
                 if self.facts.basis.decree73() {
                     let expected = match (result, s.damage) {
@@ -877,13 +999,12 @@ impl Ctx<'_> {
                         (_, true) => Determination::Considered,
                     };
                     if *determination != expected {
-                        return Err(format!(
-                            "theo Nghị định 73, kết quả \"{}\"{} dẫn tới xác định \"{}\", không phải \"{}\"",
-                            result.as_str(),
-                            if s.damage { " có thiệt hại" } else { "" },
-                            expected.as_str(),
-                            determination.as_str()
-                        ));
+                        return Err(Refusal::ProtectionAgainstEvaluation {
+                            result,
+                            damage: s.damage,
+                            expected,
+                            got: *determination,
+                        });
                     }
                 }
                 s.protection = Some(*determination);
@@ -893,7 +1014,7 @@ impl Ctx<'_> {
                     return Err(order("đề xuất được đánh giá hoàn thành"));
                 }
                 if s.commendations.contains(level) {
-                    return Err("đã ghi khen thưởng ở cấp này cho đề xuất".into());
+                    return Err(Refusal::AlreadyCommended);
                 }
                 s.commendations.push(*level);
             }
@@ -902,7 +1023,7 @@ impl Ctx<'_> {
                     return Err(order("đã được nộp"));
                 }
                 if measure.trim().is_empty() {
-                    return Err("phải ghi hình thức kỷ luật (--measure)".into());
+                    return Err(Refusal::NoDisciplineMeasure);
                 }
                 s.disciplines.push(measure.clone());
             }
@@ -963,7 +1084,7 @@ pub fn check_next(
     next: &Event,
     registry: &Registry,
     config: &WorkflowConfig,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     let ctx = Ctx {
         facts,
         registry,
@@ -980,7 +1101,7 @@ pub fn check_next(
             &o.id == keep && matches!(o.outcome, Outcome::Conflict { .. } | Outcome::Applied)
         });
         if !conflicted || !known {
-            return Err("không có xung đột nào liên quan tới sự kiện này để giải quyết".into());
+            return Err(Refusal::NothingToResolve);
         }
         return Ok(());
     }
@@ -1003,7 +1124,7 @@ fn run_fold(ctx: &Ctx<'_>, events: &[Event], classify_rejects: bool) -> (Fold, V
             outcomes.push(EventOutcome {
                 id: ev.id.clone(),
                 outcome: Outcome::Invalid {
-                    reason: format!("sự kiện trùng mã {}", ev.id),
+                    reason: Refusal::DuplicateId { id: ev.id.clone() },
                 },
             });
             continue;
@@ -1051,7 +1172,7 @@ fn run_fold(ctx: &Ctx<'_>, events: &[Event], classify_rejects: bool) -> (Fold, V
 fn classify(
     ctx: &Ctx<'_>,
     ev: &Event,
-    reason: String,
+    reason: Refusal,
     by_id: &HashMap<&str, &Event>,
     applied: &[&Event],
 ) -> Outcome {
@@ -1159,78 +1280,75 @@ fn derive_with_ctx(
     today: NaiveDate,
 ) -> ProposalState {
     let (fold, outcomes) = settle(ctx, events);
-    let mut flags: BTreeSet<&'static str> = BTreeSet::new();
+    let mut flags: BTreeSet<Flag> = BTreeSet::new();
     for o in &outcomes {
         match o.outcome {
             Outcome::Invalid { .. } => {
-                flags.insert("invalid_event");
+                flags.insert(Flag::InvalidEvent);
             }
             Outcome::Conflict { .. } => {
-                flags.insert("conflict");
+                flags.insert(Flag::Conflict);
             }
             Outcome::Applied | Outcome::Duplicate { .. } | Outcome::SetAside { .. } => {}
         }
     }
 
-    let mut deadlines = Vec::new();
-    {
-        let cal = calendar;
-        let mut clock =
-            |step: &str, from: Option<NaiveDate>, days: Option<u32>, done: Option<NaiveDate>| {
-                let (Some(from), Some(days)) = (from, days) else {
-                    return;
-                };
-                let due = cal.add_working_days(from, days);
-                let state = match done {
-                    Some(d) if d <= due => "on_time",
-                    Some(_) => "late",
-                    None if today > due => "overdue",
-                    None => "open",
-                };
-                deadlines.push(Deadline {
-                    step: step.to_string(),
-                    from,
-                    due,
-                    done,
-                    state: state.to_string(),
-                });
-            };
-        let c = ctx.config;
-        clock(
-            "decision",
+    let c = ctx.config;
+    let clocks = [
+        (
+            Step::Decision,
             fold.received_on,
             Some(c.decision_days),
             fold.decided_on,
-        );
-        clock("answer", fold.escalated_on, c.answer_days, fold.answered_on);
-        clock(
-            "results_report",
+        ),
+        (
+            Step::Answer,
+            fold.escalated_on,
+            c.answer_days,
+            fold.answered_on,
+        ),
+        (
+            Step::ResultsReport,
             fold.finished_on,
             Some(c.report_days),
             fold.reported_on,
-        );
-        clock(
-            "evaluation",
+        ),
+        (
+            Step::Evaluation,
             fold.reported_on,
             Some(c.evaluation_days),
             fold.evaluated_on,
-        );
-        clock(
-            "notification",
+        ),
+        (
+            Step::Notification,
             fold.evaluated_on,
             Some(c.notify_days),
             fold.notified_on,
-        );
-        for d in &deadlines {
-            match d.state.as_str() {
-                "overdue" => {
-                    flags.insert("overdue");
-                }
-                "late" => {
-                    flags.insert("late");
-                }
-                _ => {}
+        ),
+    ];
+    let deadlines: Vec<Deadline> = clocks
+        .into_iter()
+        .filter_map(|(step, from, days, done)| {
+            let (from, days) = (from?, days?);
+            let due = calendar.add_working_days(from, days);
+            Some(Deadline {
+                step,
+                from,
+                due,
+                done,
+                state: ClockState::of(due, done, today),
+            })
+        })
+        .collect();
+    for d in &deadlines {
+        match d.state {
+            ClockState::Overdue => {
+                flags.insert(Flag::Overdue);
             }
+            ClockState::Late => {
+                flags.insert(Flag::Late);
+            }
+            ClockState::Open | ClockState::OnTime => {}
         }
     }
 
@@ -1250,7 +1368,7 @@ fn derive_with_ctx(
         commendations: fold.commendations,
         disciplines: fold.disciplines,
         deadlines,
-        flags: flags.into_iter().map(str::to_string).collect(),
+        flags: flags.into_iter().collect(),
         events: outcomes,
     }
 }

@@ -1,0 +1,488 @@
+//! The ingress check's rules, each refused and accepted on real documents.
+
+use super::objects::{check_preds, path_of, Place};
+use super::*;
+use crate::doc::proposal::{self, Comment, ProposalFields};
+use crate::ids::DocId;
+use crate::workflow::{Action, Event};
+use automerge::legacy::{Key, ObjectId, OpId as LegacyOpId, OpType};
+use automerge::{ObjId, ReadDoc};
+use std::collections::HashMap;
+
+fn u(s: &str) -> UnitCode {
+    UnitCode::parse(s).expect("valid")
+}
+
+fn base() -> Automerge {
+    let f = ProposalFields {
+        title: Some("Đề xuất".into()),
+        ..ProposalFields::default()
+    };
+    proposal::create(
+        ActorId::from([1u8; 16]),
+        &DocId::from_bytes([1; 16]),
+        &u("20335"),
+        0,
+        &f,
+    )
+    .expect("create")
+}
+
+fn event(unit: &str) -> Event {
+    Event {
+        id: "e1".into(),
+        seq: 1,
+        prev: vec![],
+        at: 0,
+        date: chrono::NaiveDate::from_ymd_opt(2024, 1, 2).expect("date"),
+        unit: u(unit),
+        by: String::new(),
+        position: String::new(),
+        note: String::new(),
+        action: Action::Receive,
+    }
+}
+
+#[test]
+fn the_owner_creates_and_edits_and_records_its_own_events() {
+    let r = Registry::embedded_default();
+    let mut doc = base();
+    proposal::append_event(&mut doc, &event("20335")).expect("append");
+    let bound = |_: &ActorId| None;
+    let bind = check_changes(&doc, &[], &u("20335"), &r, &bound).expect("accepted");
+    assert_eq!(bind.len(), 1);
+}
+
+#[test]
+fn events_acting_as_another_unit_and_foreign_actors_are_refused() {
+    let r = Registry::embedded_default();
+    let mut doc = base();
+    let before = doc.get_heads();
+    let mut d = doc.fork();
+    d.set_actor(ActorId::from([2u8; 16]));
+    proposal::append_event(&mut d, &event("502")).expect("append");
+    doc.merge(&mut d).expect("merge");
+    let none = |_: &ActorId| None;
+    let err = check_changes(&doc, &before, &u("20335"), &r, &none).expect_err("refused");
+    assert!(
+        matches!(&err.reason, Reason::ActsForAnother { named, .. } if named == "502"),
+        "{}",
+        err.reason
+    );
+    // The district may add its own event, but not edit the commune's content.
+    assert!(check_changes(&doc, &before, &u("502"), &r, &none).is_ok());
+    let mut e = doc.fork();
+    e.set_actor(ActorId::from([3u8; 16]));
+    let before = e.get_heads();
+    let edit = ProposalFields {
+        title: Some("Sửa".into()),
+        ..ProposalFields::default()
+    };
+    proposal::edit(&mut e, &edit, &u("502"), 0).expect("edit");
+    assert!(check_changes(&e, &before, &u("502"), &r, &none).is_err());
+    // An actor bound to another office is refused.
+    let other = |_: &ActorId| Some(u("20341"));
+    assert!(check_changes(&e, &before, &u("20335"), &r, &other).is_err());
+}
+
+#[test]
+fn comments_name_their_unit() {
+    let r = Registry::embedded_default();
+    let mut doc = base();
+    let before = doc.get_heads();
+    let c = Comment {
+        id: "c1".into(),
+        at: 0,
+        unit: u("502"),
+        by: String::new(),
+        text: "Ý kiến".into(),
+    };
+    proposal::add_comment(&mut doc, &c).expect("comment");
+    let none = |_: &ActorId| None;
+    assert!(check_changes(&doc, &before, &u("502"), &r, &none).is_ok());
+    assert!(check_changes(&doc, &before, &u("20335"), &r, &none).is_err());
+}
+
+#[test]
+fn a_second_root_cannot_take_a_document_over() {
+    let r = Registry::embedded_default();
+    let doc = base();
+    let before = doc.get_heads();
+    // A district builds a rival document with the same id, owner 502, and merges it in.
+    let f = ProposalFields::default();
+    let mut rival = proposal::create(
+        ActorId::from([7u8; 16]),
+        &DocId::from_bytes([1; 16]),
+        &u("502"),
+        0,
+        &f,
+    )
+    .expect("create");
+    let mut merged = doc.clone();
+    merged.merge(&mut rival).expect("merge");
+    let none = |_: &ActorId| None;
+    let err = check_changes(&merged, &before, &u("502"), &r, &none).expect_err("refused");
+    assert_eq!(err.reason, Reason::SecondRoot);
+}
+
+#[test]
+fn containers_cannot_be_deleted_and_authority_facts_freeze_after_submit() {
+    use automerge::transaction::Transactable;
+    let r = Registry::embedded_default();
+    let none = |_: &ActorId| None;
+    let mut doc = base();
+    let before = doc.get_heads();
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.delete(ROOT, "events"))
+        .map_err(|f| f.error)
+        .expect("delete");
+    assert!(check_changes(&doc, &before, &u("20335"), &r, &none).is_err());
+
+    let mut doc = base();
+    proposal::append_event(&mut doc, &event("20335")).expect("append");
+    let before = doc.get_heads();
+    let edit = ProposalFields {
+        proposer_is_head: Some(true),
+        ..ProposalFields::default()
+    };
+    proposal::edit(&mut doc, &edit, &u("20335"), 0).expect("edit");
+    let err = check_changes(&doc, &before, &u("20335"), &r, &none).expect_err("frozen");
+    assert_eq!(
+        err.reason,
+        Reason::FrozenAfterSubmit {
+            key: "proposer_is_head".into()
+        }
+    );
+    // A duplicate event id is refused too.
+    let before = doc.get_heads();
+    proposal::append_event(&mut doc, &event("20335")).expect("append");
+    assert!(check_changes(&doc, &before, &u("20335"), &r, &none).is_err());
+}
+
+/// A proposal created in one change by `actor`, with `extra` written in the same change.
+fn created_with(
+    actor: u8,
+    unit: &str,
+    extra: impl FnOnce(&mut automerge::transaction::Transaction<'_>, &ObjId),
+) -> Automerge {
+    use automerge::transaction::Transactable;
+    let mut doc = Automerge::new().with_actor(ActorId::from([actor; 16]));
+    let mut tx = doc.transaction();
+    tx.put(ROOT, "schema", 1i64).expect("put");
+    tx.put(ROOT, "kind", "proposal").expect("put");
+    tx.put(ROOT, "id", DocId::from_bytes([4; 16]).as_str())
+        .expect("put");
+    tx.put(ROOT, "unit", unit).expect("put");
+    let events = tx
+        .put_object(ROOT, "events", automerge::ObjType::List)
+        .expect("list");
+    for key in ["comments", "attachments"] {
+        tx.put_object(ROOT, key, automerge::ObjType::List)
+            .expect("list");
+    }
+    extra(&mut tx, &events);
+    tx.commit();
+    doc
+}
+
+#[test]
+fn a_new_documents_first_change_is_judged_by_what_it_leaves() {
+    use automerge::transaction::Transactable;
+    let r = Registry::embedded_default();
+    let none = |_: &ActorId| None;
+    // Clean: accepted, its actor bound.
+    let doc = created_with(1, "20335", |_, _| {});
+    let bind = check_changes(&doc, &[], &u("20335"), &r, &none).expect("accepted");
+    assert_eq!(bind.len(), 1);
+    // An event acting as the district, written in the creating change itself.
+    let doc = created_with(1, "20335", |tx, events| {
+        let e = tx
+            .insert_object(events, 0, automerge::ObjType::Map)
+            .expect("record");
+        tx.put(&e, "id", "e1").expect("put");
+        tx.put(&e, "unit", "502").expect("put");
+    });
+    let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err("refused");
+    assert!(
+        matches!(&err.reason, Reason::ActsForAnother { named, .. } if named == "502"),
+        "{}",
+        err.reason
+    );
+    // Something that is not a record in a record list.
+    let doc = created_with(1, "20335", |tx, events| {
+        tx.insert(events, 0, "không phải bản ghi").expect("insert");
+    });
+    let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err("refused");
+    assert!(
+        matches!(
+            err.reason,
+            Reason::NotARecord {
+                list: "events",
+                index: 0
+            }
+        ),
+        "{}",
+        err.reason
+    );
+    // Another unit's proposal, created by this office.
+    let doc = created_with(1, "20341", |_, _| {});
+    assert!(check_changes(&doc, &[], &u("20335"), &r, &none).is_err());
+    // An actor bound to another office, even in the first change.
+    let doc = created_with(1, "20335", |_, _| {});
+    let other = |_: &ActorId| Some(u("20341"));
+    assert!(check_changes(&doc, &[], &u("20335"), &r, &other).is_err());
+    // A new proposal is judged by what it leaves, all its changes: the owner rewritten
+    // after creation is refused (the result names the office, but not as the first
+    // change set it).
+    let mut doc = created_with(1, "20341", |_, _| {});
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(ROOT, "unit", "20335"))
+        .map_err(|f| f.error)
+        .expect("rewrite");
+    let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err("refused");
+    assert_eq!(err.reason, Reason::SetOnce { key: "unit".into() });
+    // The office's own record, then its removal (with the heads before the removal).
+    let removed = || {
+        let mut doc = created_with(1, "20335", |tx, events| {
+            let e = tx
+                .insert_object(events, 0, automerge::ObjType::Map)
+                .expect("record");
+            tx.put(&e, "unit", "20335").expect("put");
+        });
+        let held = doc.get_heads();
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+            let Some((_, events)) = tx.get(ROOT, "events")? else {
+                return Ok(());
+            };
+            tx.delete(&events, 0)
+        })
+        .map_err(|f| f.error)
+        .expect("delete");
+        (doc, held)
+    };
+    // Removed before the first push: nobody saw it, and the result is a clean document.
+    let (doc, _) = removed();
+    assert!(check_changes(&doc, &[], &u("20335"), &r, &none).is_ok());
+    // Once the hub holds the record, removing it is refused.
+    let (doc, held) = removed();
+    assert!(check_changes(&doc, &held, &u("20335"), &r, &none).is_err());
+    // What the first change did not set up, added later: a prose field replaced by a plain
+    // string, a new container at the root, a fixed key set again.
+    type Edit = fn(&mut automerge::transaction::Transaction<'_>);
+    let later: [(&str, Edit); 4] = [
+        ("content", |tx| {
+            tx.put(ROOT, "content", "chữ thường").expect("put");
+        }),
+        ("extra", |tx| {
+            tx.put_object(ROOT, "extra", automerge::ObjType::Map)
+                .expect("map");
+        }),
+        ("events", |tx| {
+            tx.put_object(ROOT, "events", automerge::ObjType::List)
+                .expect("list");
+        }),
+        ("id", |tx| {
+            tx.put(ROOT, "id", DocId::from_bytes([5; 16]).as_str())
+                .expect("put");
+        }),
+    ];
+    for (key, edit) in later {
+        let mut doc = created_with(1, "20335", |_, _| {});
+        let mut tx = doc.transaction();
+        edit(&mut tx);
+        let (changed, _) = tx.commit();
+        let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err(key);
+        assert!(
+            matches!(&err.reason, Reason::SetOnce { key: k } | Reason::ProseIsText { key: k } if k == key),
+            "{key}: {}",
+            err.reason
+        );
+        assert_eq!(Some(err.change), changed, "{key}: the change that set it");
+    }
+}
+
+/// `doc` with `edit`'s last change re-applied after `forge` rewrote its operations (as a
+/// tampering client could: Automerge applies predecessors without checking their keys).
+fn forged(
+    doc: &Automerge,
+    edit: &Automerge,
+    forge: impl FnOnce(&mut Vec<automerge::legacy::Op>),
+) -> Automerge {
+    let last = edit
+        .get_changes(&doc.get_heads())
+        .pop()
+        .expect("a new change");
+    let mut expanded = last.decode();
+    forge(&mut expanded.operations);
+    expanded.hash = None;
+    let mut out = doc.clone();
+    out.apply_changes([automerge::Change::from(expanded)])
+        .expect("apply");
+    out
+}
+
+fn op_id(id: &ObjId) -> LegacyOpId {
+    match id {
+        ObjId::Id(c, a, _) => LegacyOpId(*c, a.clone()),
+        ObjId::Root => panic!("root has no op"),
+    }
+}
+
+#[test]
+fn predecessors_must_be_ops_on_the_same_key() {
+    let r = Registry::embedded_default();
+    let none = |_: &ActorId| None;
+    // The commune's proposal with its own event; the district adds its event.
+    let mut doc = base();
+    proposal::append_event(&mut doc, &event("20335")).expect("append");
+    let before = doc.get_heads();
+    let mut district = doc.fork();
+    district.set_actor(ActorId::from([2u8; 16]));
+    let mut e = event("502");
+    e.id = "e2".into();
+    proposal::append_event(&mut district, &e).expect("append");
+    let honest = forged(&doc, &district, |_| {});
+    assert!(check_changes(&honest, &before, &u("502"), &r, &none).is_ok());
+    // Its insert names the commune's event as predecessor: that event would vanish.
+    let Ok(Some((_, events))) = doc.get(ROOT, "events") else {
+        panic!("events")
+    };
+    let Ok(Some((_, victim))) = doc.get(&events, 0) else {
+        panic!("record")
+    };
+    let hidden = forged(&doc, &district, |ops| {
+        if let Some(insert) = ops.iter_mut().find(|o| o.insert) {
+            insert.pred = vec![op_id(&victim)].into();
+        }
+    });
+    // (The forgery works: the commune's event is gone from the result.)
+    assert_eq!(hidden.length(&events), 1);
+    let err = check_changes(&hidden, &before, &u("502"), &r, &none).expect_err("refused");
+    assert_eq!(err.reason, Reason::RecordRemoved { list: "events" });
+    // A put in its own record naming the proposal's title as predecessor: refused the same
+    // way, whatever Automerge would make of it.
+    let Ok(Some((_, title))) = doc.get(ROOT, "title") else {
+        panic!("title")
+    };
+    let retitled = forged(&doc, &district, |ops| {
+        if let Some(put) = ops.iter_mut().find(|o| !o.insert && o.key.is_map_key()) {
+            put.pred = vec![op_id(&title)].into();
+        }
+    });
+    // (Automerge itself panics reading this one back: refused all the same.)
+    assert!(check_changes(&retitled, &before, &u("502"), &r, &none).is_err());
+    // The owner editing a field may supersede that field's value, not another's.
+    let mut owner = doc.fork();
+    owner.set_actor(ActorId::from([1u8; 16]));
+    let edit = ProposalFields {
+        title: Some("Tên mới".into()),
+        ..ProposalFields::default()
+    };
+    proposal::edit(&mut owner, &edit, &u("20335"), 0).expect("edit");
+    let edited = forged(&doc, &owner, |_| {});
+    assert!(check_changes(&edited, &before, &u("20335"), &r, &none).is_ok());
+    let Ok(Some((_, basis))) = doc.get(ROOT, "basis") else {
+        panic!("basis")
+    };
+    let unfrozen = forged(&doc, &owner, |ops| {
+        if let Some(put) = ops.iter_mut().find(|o| o.key == Key::Map("title".into())) {
+            put.pred = vec![op_id(&basis)].into();
+        }
+    });
+    assert!(matches!(unfrozen.get(ROOT, "basis"), Ok(None)));
+    assert!(check_changes(&unfrozen, &before, &u("20335"), &r, &none).is_err());
+    // The rule itself, on the honest edit's ops: the title's put names the old title and
+    // passes; named as the predecessor of another key's op, or of an insert, it fails.
+    let change = edited.get_changes(&before).pop().expect("edit").decode();
+    let targets = HashMap::new();
+    let put = change
+        .operations
+        .iter()
+        .find(|o| o.key == Key::Map("title".into()))
+        .expect("title put");
+    assert_eq!(put.pred.len(), 1);
+    assert!(check_preds(&edited, put, &change.deps, &targets).is_ok());
+    let mut other_key = put.clone();
+    other_key.key = Key::Map("field".into());
+    assert!(check_preds(&edited, &other_key, &change.deps, &targets).is_err());
+    let mut insert = put.clone();
+    insert.insert = true;
+    assert!(check_preds(&edited, &insert, &change.deps, &targets).is_err());
+}
+
+#[test]
+fn memoised_paths_are_the_paths_automerge_gives() {
+    use automerge::transaction::Transactable;
+    let mut doc = base();
+    proposal::append_event(&mut doc, &event("20335")).expect("append");
+    // Nested and invisible objects too: a list in a record, a deleted record.
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        let list = tx.put_object(ROOT, "extra", automerge::ObjType::List)?;
+        let a = tx.insert_object(&list, 0, automerge::ObjType::Map)?;
+        let inner = tx.put_object(&a, "inner", automerge::ObjType::List)?;
+        tx.insert_object(&inner, 0, automerge::ObjType::Text)?;
+        tx.insert_object(&list, 1, automerge::ObjType::Map)?;
+        tx.delete(&list, 0)?;
+        Ok(())
+    })
+    .map_err(|f| f.error)
+    .expect("edit");
+    let mut objects = Vec::new();
+    for c in doc.get_changes(&[]) {
+        for op in c.decode().operations {
+            if let ObjectId::Id(o) = &op.obj {
+                objects.push(ObjId::Id(o.counter(), o.actor().clone(), 0));
+            }
+        }
+    }
+    let mut memo = HashMap::new();
+    // Children before parents and the reverse: the memo must not matter.
+    for obj in objects.iter().rev().chain(objects.iter()) {
+        let want = doc.parents(obj).expect("parents").path();
+        assert_eq!(path_of(&doc, obj, &mut memo).expect("path"), want);
+    }
+    assert!(objects.len() > 5);
+    // The place of an object made by an op, worked out from its parent's, is the place
+    // its path in the document gives (the op's id counted from the change's start).
+    let mut checked = 0;
+    for c in doc.get_changes(&[]) {
+        let e = c.decode();
+        for (i, op) in e.operations.iter().enumerate() {
+            let (OpType::Make(_), ObjectId::Id(o)) = (&op.action, &op.obj) else {
+                continue;
+            };
+            let parent = ObjId::Id(o.counter(), o.actor().clone(), 0);
+            let child = ObjId::Id(e.start_op.get() + i as u64, e.actor_id.clone(), 0);
+            let place = |obj: &ObjId| {
+                let path = doc.parents(obj).expect("parents").path();
+                Place::of_path(obj, &path).expect("attached")
+            };
+            assert_eq!(place(&parent).child(&parent, &child), place(&child));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "{checked}");
+}
+
+#[test]
+fn a_unit_year_record_must_have_its_derived_id_and_first_change() {
+    use automerge::transaction::Transactable;
+    let r = Registry::embedded_default();
+    let none = |_: &ActorId| None;
+    let good =
+        crate::doc::unit_year::create(ActorId::from([1u8; 16]), &u("20335"), 2024).expect("create");
+    assert!(check_changes(&good, &[], &u("20335"), &r, &none).is_ok());
+    // Same content under another first change: refused.
+    let mut forged = Automerge::new().with_actor(ActorId::from([9u8; 16]));
+    let id = DocId::unit_year(&u("20335"), 2024);
+    forged
+        .transact::<_, _, automerge::AutomergeError>(|tx| {
+            tx.put(ROOT, "schema", 1i64)?;
+            tx.put(ROOT, "kind", "unit_year")?;
+            tx.put(ROOT, "id", id.as_str())?;
+            tx.put(ROOT, "unit", "20335")?;
+            tx.put(ROOT, "year", 2024i64)?;
+            Ok(())
+        })
+        .map_err(|f| f.error)
+        .expect("forge");
+    assert!(check_changes(&forged, &[], &u("502"), &r, &none).is_err());
+}

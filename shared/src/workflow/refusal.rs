@@ -1,0 +1,139 @@
+//! Why the procedure refuses an event: one variant per rule, with the data the rule looked at.
+//! Callers decide on the variant (tests match it, the web app can show "steps allowed now");
+//! people read the [`Display`](std::fmt::Display) form, a Vietnamese sentence that names the
+//! rule and says what to do.
+
+use super::{Determination, EvalResult, Status};
+use chrono::NaiveDate;
+
+/// The unit that may take a step, as named in a refusal for lack of authority. Each holds the
+/// unit's display name ("Name (code)").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Allowed {
+    /// The proposer's unit (submission).
+    ProposerUnit(String),
+    /// UBND tỉnh (the answer to an escalation).
+    Province(String),
+    /// The proposer's unit or the deciding unit (start, results report); names the deciding unit.
+    ProposerOrDeciding(String),
+    /// The deciding unit, or Sở Nội vụ / UBND tỉnh (provincial commendation, discipline).
+    DecidingOrProvinceBody(String),
+    /// The deciding unit; `head_proposed` when it is the superior because the proposer is the
+    /// head of their unit.
+    Deciding { unit: String, head_proposed: bool },
+}
+
+/// A rule of the procedure that an event breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The acting unit is not in the registry.
+    #[error("đơn vị {unit} không có trong danh mục đơn vị")]
+    UnknownUnit { unit: String },
+    /// The acting unit lacks the authority for the step.
+    #[error("{unit} không có thẩm quyền thực hiện bước \"{step}\": chỉ {allowed} được thực hiện")]
+    NoAuthority {
+        /// The acting unit's display name.
+        unit: String,
+        /// The step's Vietnamese label.
+        step: &'static str,
+        allowed: Allowed,
+    },
+    /// The step is dated before the step it follows.
+    #[error(
+        "ngày của bước \"{step}\" ({}) trước ngày của bước trước đó ({}): các bước phải theo thứ tự thời gian",
+        date.format("%d/%m/%Y"),
+        previous.format("%d/%m/%Y")
+    )]
+    DateBeforePrevious {
+        step: &'static str,
+        date: NaiveDate,
+        previous: NaiveDate,
+    },
+    /// The step does not fit the proposal's status.
+    #[error("bước \"{step}\" không đúng trình tự: hồ sơ đang ở trạng thái \"{}\", bước này chỉ thực hiện khi {expected}", status.label_vi())]
+    OutOfOrder {
+        step: &'static str,
+        status: Status,
+        /// When the step may be taken, in words.
+        expected: &'static str,
+    },
+    #[error("biểu quyết không có phiếu nào: nhập số phiếu --for, --against")]
+    NoVotes,
+    /// The votes cast do not add up to the members who may vote.
+    #[error(
+        "tổng số phiếu ({cast}) phải bằng số thành viên được biểu quyết ({eligible}){}",
+        if *proposer_is_deputy { " (người đề xuất là cấp phó nên không biểu quyết)" } else { "" }
+    )]
+    VoteCount {
+        cast: u64,
+        eligible: u64,
+        proposer_is_deputy: bool,
+    },
+    #[error("số phiếu ngang nhau: phải ghi ý kiến của người đứng đầu (--head-voted for|against) để quyết định")]
+    TieWithoutHead,
+    #[error("biểu quyết đã đạt: phê duyệt theo kết quả biểu quyết, không dùng --by-head")]
+    HeadDecisionAfterPassedVote,
+    #[error("biểu quyết không đạt (không quá 50%): chỉ người đứng đầu có thể phê duyệt bằng văn bản và chịu trách nhiệm cá nhân (--by-head), hoặc không phê duyệt")]
+    ApprovalAfterFailedVote,
+    #[error("chưa có ý kiến của cấp ủy cùng cấp: ghi bước party-opinion trước khi phê duyệt")]
+    NoPartyOpinionBeforeApproval,
+    #[error("ngày kết thúc triển khai (--finished) không thể sau ngày báo cáo kết quả")]
+    FinishedAfterReport,
+    #[error(
+        "chưa có ý kiến của cấp ủy cùng cấp về kết quả: ghi bước party-opinion trước khi đánh giá"
+    )]
+    NoPartyOpinionBeforeEvaluation,
+    #[error("đã có quyết định xác định bảo vệ cho đề xuất này")]
+    AlreadyProtected,
+    /// Under Decree 73 the determination follows from the evaluation.
+    #[error(
+        "theo Nghị định 73, kết quả \"{}\"{} dẫn tới xác định \"{}\", không phải \"{}\"",
+        result.as_str(),
+        if *damage { " có thiệt hại" } else { "" },
+        expected.as_str(),
+        got.as_str()
+    )]
+    ProtectionAgainstEvaluation {
+        result: EvalResult,
+        damage: bool,
+        expected: Determination,
+        got: Determination,
+    },
+    #[error("đã ghi khen thưởng ở cấp này cho đề xuất")]
+    AlreadyCommended,
+    #[error("phải ghi hình thức kỷ luật (--measure)")]
+    NoDisciplineMeasure,
+    /// A `resolve` names an event that is not part of a conflict.
+    #[error("không có xung đột nào liên quan tới sự kiện này để giải quyết")]
+    NothingToResolve,
+    /// Two events of the log carry the same id.
+    #[error("sự kiện trùng mã {id}")]
+    DuplicateId { id: String },
+}
+
+impl std::fmt::Display for Allowed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Allowed::ProposerUnit(u) => write!(f, "đơn vị của người đề xuất, {u}"),
+            Allowed::Province(u) => write!(f, "UBND tỉnh, {u}"),
+            Allowed::ProposerOrDeciding(u) => {
+                write!(f, "đơn vị của người đề xuất hoặc đơn vị quyết định, {u}")
+            }
+            Allowed::DecidingOrProvinceBody(u) => {
+                write!(f, "đơn vị quyết định, {u}, hoặc Sở Nội vụ / UBND tỉnh")
+            }
+            Allowed::Deciding {
+                unit,
+                head_proposed,
+            } => {
+                write!(f, "đơn vị quyết định, {unit}")?;
+                if *head_proposed {
+                    f.write_str(
+                        " (người đề xuất là người đứng đầu nên cấp trên trực tiếp quyết định)",
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
