@@ -5,7 +5,7 @@
 use crate::error::CliError;
 use crate::store::{ProposalRow, Store, StoreError, Write};
 use automerge::{ActorId, Automerge, ChangeHash};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use doimoi_shared::calendar::Calendar;
 use doimoi_shared::doc::proposal::{self, Proposal};
 use doimoi_shared::doc::unit_year::{self, UnitYear};
@@ -25,11 +25,7 @@ pub mod keys {
     pub const TOKEN: &str = "token";
 }
 
-/// Vietnam's offset: dates of events are office calendar dates.
-pub fn vn_offset() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600)
-        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"))
-}
+pub use doimoi_shared::time::vietnam as vn_offset;
 
 /// The current time. `DOIMOI_NOW` (RFC 3339) replaces the clock, for demonstrations and tests
 /// of deadlines.

@@ -898,16 +898,8 @@ impl Write<'_> {
     }
 }
 
-/// Heads as stored and sent: sorted 32-byte hashes, concatenated.
-pub fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
-    let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
-    sorted.sort();
-    let mut out = Vec::with_capacity(heads.len() * 32);
-    for h in sorted {
-        out.extend_from_slice(h.as_ref());
-    }
-    out
-}
+/// Heads as stored and sent: [`doimoi_shared::heads`].
+pub use doimoi_shared::heads::encode as encode_heads;
 
 #[cfg(test)]
 mod tests {

@@ -85,7 +85,7 @@ pub async fn reports_page(State(state): State<AppState>, headers: HeaderMap) -> 
         .get(&device.unit)
         .map_or(device.unit.to_string(), |u| u.name.clone());
     // The Decree 09 year under way (it ends on 14/12), in Vietnam's calendar.
-    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let today = state.0.today();
     let year = {
         use chrono::Datelike;
         let late = today.month() == 12 && today.day() >= 15;

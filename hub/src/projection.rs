@@ -273,11 +273,9 @@ fn heads_before(
     Ok(rows)
 }
 
+/// Heads as stored; a corrupt value reads as no heads.
 fn decode_heads(bytes: &[u8]) -> Vec<ChangeHash> {
-    bytes
-        .chunks_exact(32)
-        .filter_map(|c| ChangeHash::try_from(c).ok())
-        .collect()
+    doimoi_shared::heads::decode(bytes).unwrap_or_default()
 }
 
 /// The rows as they stood when the hub had accepted only what it had before `before_ms`:

@@ -6,7 +6,7 @@ use crate::projection;
 use crate::state::Inner;
 use crate::store::Device;
 use axum::http::StatusCode;
-use chrono::{FixedOffset, NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use doimoi_shared::ids::UnitCode;
 use doimoi_shared::org::{Registry, UnitKind};
 use doimoi_shared::report::{build, Period, Report};
@@ -75,15 +75,7 @@ pub fn scope_for(
     Ok(code)
 }
 
-/// Server time (ms) of the first instant after `day` ends in Vietnam (+07:00).
-fn end_of_day_ms(day: NaiveDate) -> i64 {
-    let Some(next) = day.succ_opt() else {
-        return i64::MAX;
-    };
-    FixedOffset::east_opt(7 * 3600)
-        .and_then(|tz| tz.from_local_datetime(&next.and_hms_opt(0, 0, 0)?).single())
-        .map_or(i64::MAX, |t| t.timestamp_millis())
-}
+use doimoi_shared::time::end_of_day_ms;
 
 /// Parses the period and the as-of date of a query.
 pub fn parse_query(q: &ReportQuery) -> Result<(Period, Option<NaiveDate>), ApiError> {
@@ -191,12 +183,5 @@ mod tests {
         assert!(e.message.contains("Sở Nội vụ"), "{}", e.message);
         assert!(scope_for(&r, &device("502"), Some("49")).is_err());
         assert!(scope_for(&r, &device("49-SNV"), Some("99999")).is_err());
-    }
-
-    #[test]
-    fn as_of_ends_with_the_day_in_vietnam() {
-        let d = NaiveDate::from_ymd_opt(2024, 12, 14).expect("date");
-        // 2024-12-15 00:00 +07:00 = 2024-12-14 17:00 UTC.
-        assert_eq!(end_of_day_ms(d), 1_734_195_600_000);
     }
 }

@@ -332,9 +332,7 @@ async fn consolidated_report(
     let (bytes, name) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let report = crate::reports::consolidated(&inner, &device, &q)?;
         let (_, registry) = inner.registry()?;
-        let today = chrono::DateTime::from_timestamp_millis(inner.now_ms() + 7 * 3_600_000)
-            .map(|t| t.date_naive())
-            .unwrap_or_default();
+        let today = inner.today();
         let info = DocInfo::new(today)
             .with_query(&render::query_without_format(&query))
             .with_superior_from(&registry, &report);

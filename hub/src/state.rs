@@ -111,6 +111,11 @@ impl Inner {
         chrono::Utc::now().timestamp_millis() + self.config.clock_offset_ms
     }
 
+    /// Today in Vietnam, by the hub's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        doimoi_shared::time::day_at(self.now_ms())
+    }
+
     /// The calendar in force (reloaded when an operator changed it).
     pub fn calendar(&self) -> Result<Arc<Calendar>, ApiError> {
         let stored = self.calendar_version()?;

@@ -178,15 +178,7 @@ pub struct DocWrite<'a> {
 /// A stored document's snapshot bytes and heads ([`Db::whole_snapshot`]).
 pub type WholeSnapshot = (Vec<u8>, Vec<u8>);
 
-pub fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
-    let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
-    sorted.sort();
-    let mut out = Vec::with_capacity(heads.len() * 32);
-    for h in sorted {
-        out.extend_from_slice(h.as_ref());
-    }
-    out
-}
+pub use doimoi_shared::heads::encode as encode_heads;
 
 pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while holding the lock leaves SQLite consistent (transactions roll back).

@@ -5,6 +5,8 @@
 //!
 //! - [`ids`]: validated identifiers (unit codes, document ids, event ids).
 //! - [`text`]: NFC normalisation and diacritic-insensitive folding for search.
+//! - [`time`]: Vietnam's calendar day (+07:00), the one place that knows the offset.
+//! - [`heads`]: the one encoding of a document's heads (wire and both stores).
 //! - [`org`]: the org registry (units, kinds, parents, validity, lineage), built from the
 //!   official administrative-unit datasets embedded in this crate.
 //! - [`calendar`]: the working-day calendar (weekends, public holidays, yearly swaps) as data.
@@ -22,12 +24,14 @@
 
 pub mod calendar;
 pub mod doc;
+pub mod heads;
 pub mod ids;
 pub mod org;
 pub mod par;
 pub mod report;
 pub mod scope;
 pub mod text;
+pub mod time;
 pub mod validate;
 pub mod wire;
 pub mod workflow;

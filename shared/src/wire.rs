@@ -67,24 +67,12 @@ pub struct Heads(pub ByteBuf);
 
 impl Heads {
     pub fn from_hashes(hashes: &[automerge::ChangeHash]) -> Self {
-        let mut sorted: Vec<&automerge::ChangeHash> = hashes.iter().collect();
-        sorted.sort();
-        let mut out = Vec::with_capacity(hashes.len() * 32);
-        for h in sorted {
-            out.extend_from_slice(h.as_ref());
-        }
-        Heads(ByteBuf::from(out))
+        Heads(ByteBuf::from(crate::heads::encode(hashes)))
     }
 
     /// The hashes; `None` when the bytes are not a whole number of hashes.
     pub fn hashes(&self) -> Option<Vec<automerge::ChangeHash>> {
-        if !self.0.len().is_multiple_of(32) {
-            return None;
-        }
-        self.0
-            .chunks(32)
-            .map(|c| automerge::ChangeHash::try_from(c).ok())
-            .collect()
+        crate::heads::decode(&self.0)
     }
 
     pub fn is_empty(&self) -> bool {

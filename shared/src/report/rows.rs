@@ -10,7 +10,7 @@ use crate::workflow::{
     derive, Action, ApprovedBy, Determination, EvalResult, Flag, Level, Outcome, Status, Step,
     WorkflowConfig,
 };
-use chrono::{FixedOffset, NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -115,15 +115,7 @@ pub struct ProposalRow {
     pub marks: Vec<Mark>,
 }
 
-/// The office's offset: dates are Vietnam's calendar days.
-fn vn_date(ms: i64) -> NaiveDate {
-    let tz =
-        FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
-    tz.timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.date_naive())
-        .unwrap_or_default()
-}
+use crate::time::day_at as vn_date;
 
 /// A name as a static string when it is one of `names` (no allocation), else owned.
 fn known(s: &str, names: &[&'static str]) -> Key {
