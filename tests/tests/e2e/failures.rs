@@ -1,7 +1,7 @@
 //! Cut-off responses, a hub killed mid-sync, malformed requests: retries converge, nothing is
 //! lost or doubled, bad input gets a clear 4xx.
 
-use doimoi_tests::{eventually, CutProxy, TestClient, TestHub};
+use crate::harness::{eventually, CutProxy, ProcessHub, TestClient, TestHub};
 use std::time::Duration;
 
 #[test]
@@ -41,7 +41,8 @@ fn a_sync_cut_off_in_the_middle_of_the_response_converges_on_retry() {
 
 #[test]
 fn a_hub_killed_and_restarted_mid_sync_loses_and_doubles_nothing() {
-    let mut hub = TestHub::spawn();
+    // A process, so that it can be killed with SIGKILL.
+    let mut hub = ProcessHub::spawn();
     let token = hub.token("20335");
     let c = TestClient::new("20335", &hub.url, &token);
     // Enough documents for several pages (of 20, see DOIMOI_SYNC_PAGE below).
