@@ -3,7 +3,7 @@
 //! [`ProcessHub`] runs it as a process, for the scenario that kills it. [`TestClient`] runs
 //! `doimoi` on a store in a temporary folder. Both binaries are this package's twins of
 //! `doimoi` and `doimoi-hub` (`src/bin/`), which Cargo builds fresh for these tests.
-//! [`CutProxy`] sits between a client and the hub to cut an answer in half.
+//! [`CutProxy`] and [`HoldProxy`] sit between a client and the hub to spoil an answer.
 
 mod client;
 mod hub;
@@ -11,7 +11,7 @@ mod proxy;
 
 pub use client::TestClient;
 pub use hub::{ProcessHub, TestHub};
-pub use proxy::CutProxy;
+pub use proxy::{CutProxy, HoldProxy};
 
 use std::time::{Duration, Instant};
 

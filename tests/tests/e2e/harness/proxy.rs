@@ -1,10 +1,11 @@
-//! A TCP proxy between a client and the hub that spoils answers on purpose: [`CutProxy`]
-//! passes on half of each. It takes one request per connection, asks the hub to close after
-//! answering, and reads the whole answer first.
+//! TCP proxies between a client and the hub that spoil one answer on purpose: [`CutProxy`]
+//! passes on half of each, [`HoldProxy`] keeps one back. Each takes one request per
+//! connection, asks the hub to close after answering, and reads the whole answer first.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 /// Serves each connection to a new local port with `handle`, on its own thread.
@@ -82,5 +83,52 @@ impl CutProxy {
             }
         });
         CutProxy { url }
+    }
+}
+
+/// A TCP proxy in front of the hub that passes the first `pass` requests through whole, then
+/// forwards the next one to the hub but holds its answer back: the client waits for an answer
+/// the hub has already given until [`HoldProxy::cut`] closes the connection without it.
+/// Requests after that one pass through whole again.
+pub struct HoldProxy {
+    pub url: String,
+    /// Told when the hub has answered the held request.
+    held: mpsc::Receiver<()>,
+    /// Tells the held connection to close.
+    cut: mpsc::Sender<()>,
+}
+
+impl HoldProxy {
+    pub fn start(upstream_port: u16, pass: usize) -> HoldProxy {
+        let (held_tx, held) = mpsc::channel();
+        let (cut, cut_rx) = mpsc::channel::<()>();
+        let cut_rx = Mutex::new(cut_rx);
+        let seen = AtomicUsize::new(0);
+        let url = listen(move |mut client| {
+            let Ok(Some(resp)) = exchange(&mut client, upstream_port) else {
+                return;
+            };
+            if seen.fetch_add(1, Ordering::SeqCst) == pass {
+                let _ = held_tx.send(());
+                // Until the test's cue (or the proxy's end); then `client` closes unanswered.
+                let _ = cut_rx.lock().map(|rx| rx.recv());
+                return;
+            }
+            let _ = client.write_all(&resp);
+            let _ = client.flush();
+        });
+        HoldProxy { url, held, cut }
+    }
+
+    /// Waits until the hub has answered the request held back.
+    pub fn wait_held(&self, limit: Duration) {
+        self.held
+            .recv_timeout(limit)
+            .unwrap_or_else(|e| panic!("no request held back within {limit:?}: {e}"));
+    }
+
+    /// Closes the held connection without passing the hub's answer on.
+    pub fn cut(&self) {
+        self.cut.send(()).expect("the held connection is waiting");
     }
 }
