@@ -1,4 +1,5 @@
-//! [`TestClient`]: one office device, the real `doimoi` binary on a store in a temporary folder.
+//! [`TestClient`]: one office device, the real `doimoi` binary on a store in a temporary folder,
+//! with or without a hub.
 
 use serde_json::Value;
 use std::cell::RefCell;
@@ -18,13 +19,30 @@ pub struct TestClient {
 impl TestClient {
     /// A device of `unit` set up for the hub at `hub_url` (which need not be running).
     pub fn new(unit: &str, hub_url: &str, token: &str) -> TestClient {
-        let c = TestClient {
+        Self::init(&["--unit", unit, "--hub", hub_url, "--token", token])
+    }
+
+    /// An office with no hub: everything offline, documents handed over by file.
+    pub fn offline(unit: &str) -> TestClient {
+        Self::init(&["--unit", unit])
+    }
+
+    /// A store set up by `doimoi init ARGS…`.
+    pub fn init(args: &[&str]) -> TestClient {
+        let c = Self::uninitialised();
+        let mut all = vec!["init"];
+        all.extend_from_slice(args);
+        c.ok(&all);
+        c
+    }
+
+    /// An empty folder: `doimoi init` has not run there.
+    pub fn uninitialised() -> TestClient {
+        TestClient {
             data: tempfile::tempdir().expect("temp dir"),
             serve: None,
             now: RefCell::new(None),
-        };
-        c.ok(&["init", "--unit", unit, "--hub", hub_url, "--token", token]);
-        c
+        }
     }
 
     pub fn cmd(&self, args: &[&str]) -> Command {
@@ -126,6 +144,29 @@ impl TestClient {
             .collect();
         ids.sort();
         ids
+    }
+
+    /// Every proposal's id, status and event ids, to compare the store before and after a
+    /// refused command.
+    pub fn snapshot(&self) -> Vec<(String, String, Vec<String>)> {
+        let list = self.json(&["proposal", "list"]);
+        let mut v = Vec::new();
+        for p in list.as_array().expect("array") {
+            let id = p["id"].as_str().expect("id").to_string();
+            let show = self.show(&id);
+            let events = show["events"]
+                .as_array()
+                .expect("events")
+                .iter()
+                .map(|e| e["id"].as_str().unwrap_or("").to_string())
+                .collect();
+            v.push((
+                id,
+                show["status"].as_str().unwrap_or("").to_string(),
+                events,
+            ));
+        }
+        v
     }
 
     /// Starts `doimoi serve` in the background.

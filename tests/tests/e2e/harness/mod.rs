@@ -1,16 +1,17 @@
 //! Harness for the end-to-end scenarios. [`TestHub`] runs the hub library inside the test
 //! process on a port the OS picked (bound before it starts, so nothing sleeps to wait for it);
 //! [`ProcessHub`] runs it as a process, for the scenario that kills it. [`TestClient`] runs
-//! `doimoi` on a store in a temporary folder. Both binaries are this package's twins of
-//! `doimoi` and `doimoi-hub` (`src/bin/`), which Cargo builds fresh for these tests.
-//! [`CutProxy`] and [`HoldProxy`] sit between a client and the hub to spoil an answer.
+//! `doimoi` on a store in a temporary folder, with or without a hub; [`operator`] runs
+//! `doimoi-hub`'s operator commands. Both binaries are this package's twins of `doimoi` and
+//! `doimoi-hub` (`src/bin/`), which Cargo builds fresh for these tests. [`CutProxy`] and
+//! [`HoldProxy`] sit between a client and the hub to spoil an answer.
 
 mod client;
 mod hub;
 mod proxy;
 
 pub use client::TestClient;
-pub use hub::{ProcessHub, TestHub};
+pub use hub::{operator, ProcessHub, TestHub};
 pub use proxy::{CutProxy, HoldProxy};
 
 use std::time::{Duration, Instant};
