@@ -22,3 +22,29 @@ pub use error::CliError;
 pub fn run(cli: cli::Cli) -> Result<(), CliError> {
     commands::dispatch(cli)
 }
+
+/// Runs the command line `args` (the program name first, as `std::env::args_os` gives it):
+/// clap's usage errors and help as `Cli::parse` prints them, any other error in Vietnamese on
+/// stderr with [`CliError::exit_code`]. `main.rs` and the end-to-end tests' twin binary call it.
+pub fn main_with<I, T>(args: I) -> std::process::ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::Parser;
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with status 0, usage errors to stderr with 2.
+            let _ = e.print();
+            return std::process::ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Lỗi: {e}");
+            std::process::ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
+        }
+    }
+}

@@ -1,12 +1,6 @@
 //! `doimoi`: thin entry point. Parses the command line, runs it, prints any error in
-//! Vietnamese on stderr and exits non-zero.
+//! Vietnamese on stderr and exits non-zero ([`doimoi_client::main_with`]).
 
-use clap::Parser;
-
-fn main() {
-    let cli = doimoi_client::cli::Cli::parse();
-    if let Err(e) = doimoi_client::run(cli) {
-        eprintln!("Lỗi: {e}");
-        std::process::exit(e.exit_code());
-    }
+fn main() -> std::process::ExitCode {
+    doimoi_client::main_with(std::env::args_os())
 }

@@ -8,6 +8,7 @@
 //! `store.rs` and `projection.rs` (the only SQL; the report projection), `state.rs` (shared state, cache, rate limits), `ops.rs` (operator
 //! commands), `metrics.rs`, `error.rs`.
 
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod metrics;

@@ -1,7 +1,7 @@
 //! Cut-off responses, a hub killed mid-sync, malformed requests: retries converge, nothing is
 //! lost or doubled, bad input gets a clear 4xx.
 
-use doimoi_tests::{eventually, CutProxy, TestClient, TestHub};
+use crate::harness::{CutProxy, HoldProxy, ProcessHub, TestClient, TestHub};
 use std::time::Duration;
 
 #[test]
@@ -41,11 +41,16 @@ fn a_sync_cut_off_in_the_middle_of_the_response_converges_on_retry() {
 
 #[test]
 fn a_hub_killed_and_restarted_mid_sync_loses_and_doubles_nothing() {
-    let mut hub = TestHub::spawn();
+    // A process, so that it can be killed with SIGKILL.
+    let mut hub = ProcessHub::spawn();
     let token = hub.token("20335");
-    let c = TestClient::new("20335", &hub.url, &token);
+    // The sync's first round trip passes; the hub stores the second page and answers, but the
+    // proxy holds the answer back: the sync is still waiting for it when the hub is killed, and
+    // fails when the proxy then closes the connection without it.
+    let proxy = HoldProxy::start(hub.port, 1);
+    let c = TestClient::new("20335", &proxy.url, &token);
     // Enough documents for several pages (of 20, see DOIMOI_SYNC_PAGE below).
-    let n = 80;
+    let (n, page) = (80, 20);
     let file = c.data.path().join("many.toml");
     std::fs::write(
         &file,
@@ -57,18 +62,39 @@ fn a_hub_killed_and_restarted_mid_sync_loses_and_doubles_nothing() {
     }
     let mut sync = c
         .cmd(&["sync"])
-        .env("DOIMOI_SYNC_PAGE", "20")
-        .stderr(std::process::Stdio::null())
+        .env("DOIMOI_SYNC_PAGE", page.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn sync");
-    eventually(
-        Duration::from_secs(120),
-        "the hub stores the first page",
-        || hub.metric("doimoi_documents") > 0,
+    proxy.wait_held(Duration::from_secs(120));
+    assert_eq!(
+        hub.metric("doimoi_documents"),
+        2 * page,
+        "two pages of four stored"
+    );
+    assert!(
+        sync.try_wait().expect("poll the sync").is_none(),
+        "the sync is under way when the hub is killed"
     );
     hub.kill();
-    let _ = sync.wait();
+    proxy.cut();
+    let cut = sync.wait_with_output().expect("the sync ends");
+    let err = String::from_utf8_lossy(&cut.stderr);
+    assert_eq!(
+        cut.status.code(),
+        Some(5),
+        "the sync under way failed: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(c.json(&["status"])["last_error"]["kind"], "unreachable");
+    assert!(c.json(&["status"])["pending_changes"].as_u64() > Some(0));
     hub.restart();
+    assert_eq!(
+        hub.metric("doimoi_documents"),
+        2 * page,
+        "every page the hub answered survived the kill"
+    );
     let r = c.sync();
     assert!(r["round_trips"].as_u64() >= Some(1));
     assert_eq!(c.json(&["status"])["pending_changes"], 0);

@@ -1,6 +1,12 @@
-//! End-to-end scenarios: a real hub, real clients, real HTTP.
+//! End-to-end scenarios: a real hub, real clients, real HTTP; the command lines of both
+//! binaries; the hub's HTTP edge called in-process.
 
+mod harness;
+
+mod cli;
 mod failures;
+mod http;
+mod operator;
 mod procedure;
 mod reports;
 mod scope;

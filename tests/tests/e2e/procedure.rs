@@ -1,6 +1,6 @@
 //! The procedure across offices through the hub.
 
-use doimoi_tests::{eventually, TestClient, TestHub};
+use crate::harness::{eventually, TestClient, TestHub};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -23,7 +23,7 @@ fn a_commune_chairmans_proposal_made_while_the_hub_is_down_is_decided_by_the_dis
     let mut hub = TestHub::spawn();
     let commune = TestClient::new(COMMUNE, &hub.url, &hub.token(COMMUNE));
     let district = TestClient::new(DISTRICT, &hub.url, &hub.token(DISTRICT));
-    hub.kill();
+    hub.stop();
 
     let id = commune.new_proposal("Đề xuất của Chủ tịch phường", &["--proposer-is-head"]);
     commune.ok(&["proposal", "submit", &id]);

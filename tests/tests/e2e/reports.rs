@@ -1,7 +1,7 @@
 //! The consolidated report: every number of a scenario with proposals in every state across
 //! several units and two periods, formats read back, lineage roll-up, "as of", access.
 
-use doimoi_tests::{TestClient, TestHub};
+use crate::harness::{TestClient, TestHub};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! Scope and authentication: what an office may see and send.
 
+use crate::harness::{TestClient, TestHub};
 use doimoi_shared::wire::{self, Heads, PushDoc, SyncRequest, PROTOCOL_VERSION};
-use doimoi_tests::{TestClient, TestHub};
 
 #[test]
 fn a_commune_never_receives_another_communes_documents() {

@@ -1,15 +1,6 @@
-//! The operator commands of the real `doimoi-hub` binary.
+//! The operator commands of the real `doimoi-hub` binary, on a data folder with no hub running.
 
-use std::process::Command;
-
-fn hub(data: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_doimoi-hub"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("run doimoi-hub")
-}
+use crate::harness::operator as hub;
 
 #[test]
 fn tokens_are_issued_per_device_and_revoked_by_token_or_office() {

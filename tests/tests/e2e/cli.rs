@@ -1,93 +1,9 @@
-//! The real `doimoi` binary in temporary folders: a commune office offline, from draft to
-//! protection; refusals that leave the store unchanged; two stores merging by file.
+//! The real `doimoi` binary in temporary folders, with no hub: a commune office offline, from
+//! draft to protection; refusals that leave the store unchanged; two stores merging by file.
 
+use crate::harness::TestClient;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-/// One office installation in a temporary folder.
-struct Office {
-    dir: tempfile::TempDir,
-}
-
-impl Office {
-    fn init(unit: &str) -> Office {
-        let office = Office {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
-        office.ok(&["init", "--unit", unit]);
-        office
-    }
-
-    fn data(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_doimoi"))
-            .arg("--data")
-            .arg(self.data())
-            .args(args)
-            .env_remove("DOIMOI_DATA")
-            .env_remove("DOIMOI_NOW")
-            .output()
-            .expect("run doimoi")
-    }
-
-    /// Runs a command that must succeed; returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "doimoi {args:?} failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8 output")
-    }
-
-    /// Runs a command with `--json` that must succeed.
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        serde_json::from_str(&self.ok(&all)).expect("json output")
-    }
-
-    /// Runs a command that must fail; returns stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(!out.status.success(), "doimoi {args:?} should have failed");
-        let err = String::from_utf8(out.stderr).expect("utf-8 stderr");
-        assert!(!err.contains("panicked"), "panic: {err}");
-        err
-    }
-
-    fn show(&self, id: &str) -> Value {
-        self.json(&["proposal", "show", id])
-    }
-
-    /// The whole store file, to compare before and after a refused command.
-    fn snapshot(&self) -> Vec<(String, String, Vec<String>)> {
-        let list = self.json(&["proposal", "list"]);
-        let mut v = Vec::new();
-        for p in list.as_array().expect("array") {
-            let id = p["id"].as_str().expect("id").to_string();
-            let show = self.show(&id);
-            let events = show["events"]
-                .as_array()
-                .expect("events")
-                .iter()
-                .map(|e| e["id"].as_str().unwrap_or("").to_string())
-                .collect();
-            v.push((
-                id,
-                show["status"].as_str().unwrap_or("").to_string(),
-                events,
-            ));
-        }
-        v
-    }
-}
 
 const FULL: &[&str] = &[
     "--title",
@@ -118,7 +34,7 @@ const FULL: &[&str] = &[
     "Giảm một nửa thời gian xử lý",
 ];
 
-fn new_proposal(o: &Office, extra: &[&str]) -> String {
+fn new_proposal(o: &TestClient, extra: &[&str]) -> String {
     let mut args = vec!["proposal", "new"];
     args.extend_from_slice(FULL);
     args.extend_from_slice(extra);
@@ -127,7 +43,7 @@ fn new_proposal(o: &Office, extra: &[&str]) -> String {
     v["id"].as_str().expect("id").to_string()
 }
 
-fn steps(o: &Office, id: &str, list: &[&[&str]]) {
+fn steps(o: &TestClient, id: &str, list: &[&[&str]]) {
     for s in list {
         let mut args = vec!["proposal", s[0], id];
         args.extend_from_slice(&s[1..]);
@@ -137,7 +53,7 @@ fn steps(o: &Office, id: &str, list: &[&[&str]]) {
 
 #[test]
 fn a_proposal_goes_offline_from_draft_to_protection_and_survives_reopening() {
-    let o = Office::init("20335");
+    let o = TestClient::offline("20335");
     let id = new_proposal(&o, &["--leader"]);
     steps(
         &o,
@@ -200,7 +116,7 @@ fn a_proposal_goes_offline_from_draft_to_protection_and_survives_reopening() {
 
 #[test]
 fn submitting_needs_the_mandatory_contents() {
-    let o = Office::init("20335");
+    let o = TestClient::offline("20335");
     let v = o.json(&[
         "proposal",
         "new",
@@ -218,7 +134,7 @@ fn submitting_needs_the_mandatory_contents() {
 
 #[test]
 fn steps_out_of_order_or_without_authority_are_refused_and_change_nothing() {
-    let o = Office::init("20335");
+    let o = TestClient::offline("20335");
     let id = new_proposal(&o, &[]);
     o.ok(&["proposal", "submit", &id]);
     let before = o.snapshot();
@@ -243,14 +159,14 @@ fn steps_out_of_order_or_without_authority_are_refused_and_change_nothing() {
 
 #[test]
 fn the_commune_heads_own_proposal_is_decided_by_the_district() {
-    let commune = Office::init("20335");
-    let district = Office::init("502");
+    let commune = TestClient::offline("20335");
+    let district = TestClient::offline("502");
     let id = new_proposal(&commune, &["--proposer-is-head"]);
     commune.ok(&["proposal", "submit", &id]);
     assert!(commune
         .fails(&["proposal", "receive", &id])
         .contains("cấp trên"));
-    let file = commune.data().join("p.automerge");
+    let file = commune.data.path().join("p.automerge");
     commune.ok(&["export", &id, "-o", file.to_str().expect("path")]);
     district.ok(&["import", file.to_str().expect("path")]);
     steps(
@@ -267,20 +183,20 @@ fn the_commune_heads_own_proposal_is_decided_by_the_district() {
     assert_eq!(district.show(&id)["deciding_unit"], "502");
 }
 
-fn export(o: &Office, id: &str, name: &str) -> PathBuf {
-    let file = o.data().join(name);
+fn export(o: &TestClient, id: &str, name: &str) -> PathBuf {
+    let file = o.data.path().join(name);
     o.ok(&["export", id, "-o", file.to_str().expect("path")]);
     file
 }
 
-fn import(o: &Office, file: &Path) -> Value {
+fn import(o: &TestClient, file: &Path) -> Value {
     o.json(&["import", file.to_str().expect("path")])
 }
 
 #[test]
 fn edits_in_two_stores_merge_by_file_both_ways_keeping_both() {
-    let a = Office::init("20335");
-    let b = Office::init("20335");
+    let a = TestClient::offline("20335");
+    let b = TestClient::offline("20335");
     let id = new_proposal(&a, &[]);
     let first = import(&b, &export(&a, &id, "a0.automerge"));
     assert_eq!(first["new"], true);
@@ -321,8 +237,8 @@ fn edits_in_two_stores_merge_by_file_both_ways_keeping_both() {
 
 #[test]
 fn contradictory_decisions_in_two_stores_are_both_kept_with_a_conflict_flag() {
-    let a = Office::init("20335");
-    let b = Office::init("20335");
+    let a = TestClient::offline("20335");
+    let b = TestClient::offline("20335");
     let id = new_proposal(&a, &[]);
     steps(
         &a,
@@ -384,10 +300,10 @@ fn contradictory_decisions_in_two_stores_are_both_kept_with_a_conflict_flag() {
 
 #[test]
 fn corrupt_or_foreign_import_files_are_refused_and_nothing_is_written() {
-    let o = Office::init("20335");
+    let o = TestClient::offline("20335");
     let id = new_proposal(&o, &[]);
     let before = o.snapshot();
-    let dir = o.data();
+    let dir = o.data.path();
     let garbage = dir.join("garbage.automerge");
     std::fs::write(&garbage, b"this is not an automerge document").expect("write");
     let err = o.fails(&["import", garbage.to_str().expect("path")]);
@@ -408,7 +324,7 @@ fn corrupt_or_foreign_import_files_are_refused_and_nothing_is_written() {
         .contains("rỗng"));
     o.fails(&["import", dir.join("missing").to_str().expect("path")]);
     // A proposal of a unit from another province's registry.
-    let other = Office::init_in_province("26734", "79");
+    let other = TestClient::init(&["--unit", "26734", "--province", "79"]);
     let foreign_id = new_proposal(&other, &[]);
     let foreign = export(&other, &foreign_id, "foreign.automerge");
     let err = o.fails(&["import", foreign.to_str().expect("path")]);
@@ -416,20 +332,9 @@ fn corrupt_or_foreign_import_files_are_refused_and_nothing_is_written() {
     assert_eq!(o.snapshot(), before);
 }
 
-impl Office {
-    fn init_in_province(unit: &str, province: &str) -> Office {
-        let office = Office {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
-        office.ok(&["init", "--unit", unit, "--province", province]);
-        office
-    }
-}
-
 #[test]
 fn unknown_units_and_double_initialisation_are_refused() {
-    let dir = tempfile::tempdir().expect("temp");
-    let o = Office { dir };
+    let o = TestClient::uninitialised();
     let err = o.fails(&["init", "--unit", "99999"]);
     assert!(err.contains("Không có đơn vị"), "{err}");
     let err = o.fails(&["proposal", "list"]);
@@ -441,8 +346,7 @@ fn unknown_units_and_double_initialisation_are_refused() {
 
 #[test]
 fn org_show_lists_the_embedded_province_with_exact_names() {
-    let dir = tempfile::tempdir().expect("temp");
-    let o = Office { dir };
+    let o = TestClient::uninitialised();
     let units = o.json(&["org", "show"]);
     let units = units.as_array().expect("array");
     let find = |name: &str| units.iter().find(|u| u["name"] == name).cloned();
@@ -469,7 +373,7 @@ fn org_show_lists_the_embedded_province_with_exact_names() {
 
 #[test]
 fn nfd_input_is_stored_as_nfc() {
-    let o = Office::init("20335");
+    let o = TestClient::offline("20335");
     let nfd_title = "Đe\u{0302}\u{0300} xua\u{0302}\u{0301}t so\u{0302}\u{0301} ho\u{0301}a";
     let v = o.json(&["proposal", "new", "--title", nfd_title, "--proposer", "A"]);
     let id = v["id"].as_str().expect("id");
@@ -478,7 +382,7 @@ fn nfd_input_is_stored_as_nfc() {
 
 #[test]
 fn yearly_duties_are_recorded_and_shown() {
-    let o = Office::init("20335");
+    let o = TestClient::offline("20335");
     o.ok(&[
         "duty",
         "disseminate",
@@ -556,8 +460,8 @@ fn yearly_duties_are_recorded_and_shown() {
 
 #[test]
 fn a_proposal_can_be_written_from_a_toml_file_with_the_flag_names() {
-    let o = Office::init("20335");
-    let file = o.data().join("de-xuat.toml");
+    let o = TestClient::offline("20335");
+    let file = o.data.path().join("de-xuat.toml");
     std::fs::write(
         &file,
         "title = \"Ứng dụng bản đồ số\"\nproposer = \"Võ Thị E\"\nproposer-is-head = true\nbasis = \"nd73\"\ncontent = \"Bản đồ số hóa đất đai\"\n",
@@ -581,11 +485,11 @@ fn a_proposal_can_be_written_from_a_toml_file_with_the_flag_names() {
 
 #[test]
 fn the_governments_yearly_swap_can_override_the_calendar() {
-    let o = Office::init("20335");
-    let due = |o: &Office| o.json(&["calendar", "add", "2027-09-01", "1"])["due"].clone();
+    let o = TestClient::offline("20335");
+    let due = |o: &TestClient| o.json(&["calendar", "add", "2027-09-01", "1"])["due"].clone();
     // By default 2027-09-02 and the assumed adjacent 03/09 are off.
     assert_eq!(due(&o), "2027-09-06");
-    let file = o.data().join("swap.json");
+    let file = o.data.path().join("swap.json");
     std::fs::write(&file, r#"{"days_off":[{"date":"2027-09-01","name":"Quốc khánh (liền kề)"}],"working_days":[],"remove":["2027-09-03"]}"#)
         .expect("write");
     o.ok(&["calendar", "override", file.to_str().expect("path")]);

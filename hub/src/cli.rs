@@ -1,0 +1,207 @@
+//! The `doimoi-hub` command line: flags, the operator commands, and `serve` (the default),
+//! which starts tracing, binds, and calls [`crate::run`] until Ctrl-C or SIGTERM. It lives in
+//! the library so that `main.rs` and the end-to-end tests' twin binary run the same code.
+
+use crate::config::Config;
+use crate::ops;
+use crate::store::Db;
+use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser)]
+#[command(name = "doimoi-hub", version, about = "Máy chủ đồng bộ doimoi")]
+struct Cli {
+    /// Data folder (default ./doimoi-hub-data; env DOIMOI_HUB_DATA).
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Configuration file (TOML; env DOIMOI_HUB_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on (default 127.0.0.1:8787; env DOIMOI_HUB_LISTEN).
+    #[arg(long, global = true, value_name = "IP:PORT")]
+    listen: Option<SocketAddr>,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the server (the default).
+    Serve,
+    /// The org registry.
+    #[command(subcommand)]
+    Org(OrgCmd),
+    /// Device tokens.
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// The working-day calendar distributed to the offices.
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
+    /// Rebuild the report tables from the documents.
+    Reindex,
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Apply the Government's yearly swaps (JSON: days_off, working_days, remove).
+    Override { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum OrgCmd {
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a province of the embedded datasets (name or code) or a registry JSON file.
+    Import {
+        what: String,
+        #[arg(long, default_value = "2024")]
+        structure: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Issue a token for one device of an office (printed once).
+    Issue {
+        code: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token, or every token of an office.
+    Revoke { what: String },
+}
+
+/// Runs the command line `args` (the program name first, as `std::env::args_os` gives it):
+/// clap's usage errors and help as `Cli::parse` prints them, any other error in Vietnamese on
+/// stderr with exit status 1.
+pub fn main_with<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with status 0, usage errors to stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    match real_main(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Lỗi: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn real_main(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref(), cli.data.as_deref(), cli.listen)?;
+    match cli.command.unwrap_or(Cmd::Serve) {
+        Cmd::Serve => serve(config),
+        Cmd::Org(OrgCmd::Show { json }) => {
+            print!("{}", ops::org_show(&Db::open(&config.data, 1)?, json)?);
+            Ok(())
+        }
+        Cmd::Org(OrgCmd::Import { what, structure }) => {
+            println!(
+                "{}",
+                ops::org_import(&Db::open(&config.data, 1)?, &what, &structure)?
+            );
+            Ok(())
+        }
+        Cmd::Token(TokenCmd::Issue { code, json }) => {
+            let (token, unit) = ops::token_issue(&Db::open(&config.data, 1)?, &code)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "token": token, "unit": unit.as_str() })
+                );
+            } else {
+                println!("Token cho một thiết bị của đơn vị {unit} (chỉ hiện một lần, hãy lưu lại):\n{token}");
+            }
+            Ok(())
+        }
+        Cmd::Calendar(CalendarCmd::Override { file }) => {
+            println!(
+                "{}",
+                ops::calendar_override(&Db::open(&config.data, 1)?, &file)?
+            );
+            Ok(())
+        }
+        Cmd::Reindex => {
+            println!("{}", ops::reindex(&Db::open(&config.data, 1)?)?);
+            Ok(())
+        }
+        Cmd::Token(TokenCmd::Revoke { what }) => {
+            println!("{}", ops::token_revoke(&Db::open(&config.data, 1)?, &what)?);
+            Ok(())
+        }
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    // `try_init`: a process that already set a subscriber keeps it (the library must not
+    // panic for being called twice).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(config.blocking_threads.max(1))
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("không mở được cổng {}: {e}", config.listen))?;
+        let addr = listener.local_addr()?;
+        // The first line on stdout is the address (test harnesses read it).
+        println!(
+            "doimoi-hub đang chạy tại http://{addr} (dữ liệu: {})",
+            config.data.display()
+        );
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        let shutdown = CancellationToken::new();
+        let signal = shutdown.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("shutting down");
+            signal.cancel();
+        });
+        crate::run(listener, config, shutdown).await
+    })
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,309 @@
+//! The hub's HTTP edge, called in-process: requests go to `doimoi_hub::app(state)` with
+//! `tower::ServiceExt::oneshot`, no socket. Each refusal carries the stable `code` of its JSON
+//! body, and a refused push of a real proposal leaves the store without documents.
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use doimoi_hub::config::Config;
+use doimoi_hub::state::{AppState, Inner};
+use doimoi_hub::store::Db;
+use doimoi_shared::doc::proposal::{self, ProposalFields};
+use doimoi_shared::ids::{DocId, UnitCode};
+use doimoi_shared::wire::{self, Heads, PushDoc, SyncRequest, PROTOCOL_VERSION};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// A hub's state on a fresh store in a temporary folder, with these lines of TOML
+/// configuration.
+fn hub_state(toml: &str) -> (tempfile::TempDir, AppState) {
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut config: Config = toml::from_str(toml).expect("hub configuration");
+    config.data = data.path().to_path_buf();
+    let db = Db::open(data.path(), 4).expect("open the hub's store");
+    let inner = Inner::new(db, config, tokio_util::sync::CancellationToken::new())
+        .expect("the hub's state");
+    (data, AppState(Arc::new(inner)))
+}
+
+/// A new device token of `unit` (as `doimoi-hub token issue` makes it).
+fn token(state: &AppState, unit: &str) -> String {
+    doimoi_hub::ops::token_issue(&state.0.db, unit)
+        .expect("issue a token")
+        .0
+}
+
+/// Documents the hub has stored.
+fn stored(state: &AppState) -> i64 {
+    state.0.db.count_docs().expect("count documents")
+}
+
+/// A sync request pushing one new, complete proposal of commune 20335 (which the hub stores
+/// when the request is accepted), gzip-encoded as `doimoi` sends it.
+fn push_body() -> Vec<u8> {
+    let unit = UnitCode::parse("20335").expect("unit code");
+    let id = DocId::from_bytes([7; 16]);
+    let fields = ProposalFields {
+        title: Some("Số hóa hồ sơ một cửa".into()),
+        proposer: Some("Nguyễn Văn An".into()),
+        content: Some("Số hóa toàn bộ hồ sơ tiếp nhận tại bộ phận một cửa".into()),
+        ..ProposalFields::default()
+    };
+    let doc = proposal::create(
+        automerge::ActorId::random(),
+        &id,
+        &unit,
+        1_700_000_000_000,
+        &fields,
+    )
+    .expect("a proposal");
+    let req = SyncRequest {
+        version: PROTOCOL_VERSION,
+        push: vec![PushDoc {
+            id: id.as_str().to_string(),
+            kind: "proposal".into(),
+            have: Heads::default(),
+            changes: serde_bytes::ByteBuf::from(doc.save()),
+            heads: Heads::from_hashes(&doc.get_heads()),
+        }],
+        ..SyncRequest::default()
+    };
+    wire::encode(&req).expect("encode")
+}
+
+/// A sync request with nothing to push or pull.
+fn empty_body() -> Vec<u8> {
+    wire::encode(&SyncRequest {
+        version: PROTOCOL_VERSION,
+        ..SyncRequest::default()
+    })
+    .expect("encode")
+}
+
+/// `POST /v1/sync` with this body and these extra headers.
+fn sync_request(body: Vec<u8>, headers: &[(header::HeaderName, impl AsRef<str>)]) -> Request<Body> {
+    let mut req = Request::post("/v1/sync");
+    for (name, value) in headers {
+        req = req.header(name, value.as_ref());
+    }
+    req.body(Body::from(body)).expect("request")
+}
+
+/// The `Authorization` value for a token.
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// Sends `req` to the hub's router; the answer's status, headers and body.
+async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let resp = doimoi_hub::app(state.clone())
+        .oneshot(req)
+        .await
+        .expect("the router answers");
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .expect("the answer's body");
+    (parts.status, parts.headers, bytes.to_vec())
+}
+
+/// The stable `code` and the `message` of a JSON error body.
+fn error_of(body: &[u8]) -> (String, String) {
+    let v: serde_json::Value = serde_json::from_slice(body)
+        .unwrap_or_else(|e| panic!("a JSON error body ({e}): {}", String::from_utf8_lossy(body)));
+    let field = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+    (field("code"), field("message"))
+}
+
+#[tokio::test]
+async fn a_push_without_a_valid_token_is_refused_with_401_and_nothing_is_stored() {
+    let (_data, state) = hub_state("");
+    let good = token(&state, "20335");
+    // What the case is, its Authorization header, and what the refusal says to do.
+    let cases = [
+        ("no token", None, "Thiếu token"),
+        (
+            "a Basic scheme",
+            Some("Basic MjAzMzU6c2VjcmV0"),
+            "Bearer TOKEN",
+        ),
+        ("a bare token", Some(good.as_str()), "Bearer TOKEN"),
+        (
+            "an unknown token",
+            Some("Bearer dm_not-a-real-token"),
+            "Token không hợp lệ",
+        ),
+    ];
+    for (what, auth, says) in cases {
+        let headers: Vec<_> = auth
+            .map(|a| (header::AUTHORIZATION, a))
+            .into_iter()
+            .collect();
+        let (status, _, body) = send(&state, sync_request(push_body(), &headers)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}");
+        let (code, message) = error_of(&body);
+        assert_eq!(code, "unauthorized", "{what}");
+        assert!(message.contains(says), "{what}: {message}");
+    }
+    assert_eq!(stored(&state), 0, "nothing of the pushes is stored");
+    assert_eq!(
+        state.0.metrics.auth_failures.load(Ordering::Relaxed),
+        cases.len() as u64
+    );
+    // The same push with the token as it should be is stored.
+    let auth = [(header::AUTHORIZATION, bearer(&good))];
+    let (status, _, _) = send(&state, sync_request(push_body(), &auth)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stored(&state), 1);
+}
+
+#[tokio::test]
+async fn a_revoked_token_is_refused_with_401_and_the_code_token_revoked() {
+    let (_data, state) = hub_state("");
+    let token = token(&state, "20335");
+    let auth = [(header::AUTHORIZATION, bearer(&token))];
+    let (status, _, _) = send(&state, sync_request(empty_body(), &auth)).await;
+    assert_eq!(status, StatusCode::OK, "the token works before");
+    doimoi_hub::ops::token_revoke(&state.0.db, &token).expect("revoke");
+    let (status, _, body) = send(&state, sync_request(push_body(), &auth)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (code, message) = error_of(&body);
+    assert_eq!(code, "token_revoked");
+    assert!(message.contains("thu hồi"), "{message}");
+    assert_eq!(stored(&state), 0);
+}
+
+#[tokio::test]
+async fn a_body_over_max_body_bytes_is_refused_with_413_and_nothing_is_stored() {
+    let limit = 256;
+    let (_data, state) = hub_state(&format!("max_body_bytes = {limit}\n"));
+    let auth = [(header::AUTHORIZATION, bearer(&token(&state, "20335")))];
+    let body = push_body();
+    assert!(body.len() > limit, "the push is {} bytes", body.len());
+    let (status, _, answer) = send(&state, sync_request(body, &auth)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let (code, message) = error_of(&answer);
+    assert_eq!(code, "too_large");
+    assert!(message.contains("max_body_bytes"), "{message}");
+    assert_eq!(stored(&state), 0);
+    // A request under the limit goes through.
+    let small = empty_body();
+    assert!(small.len() <= limit);
+    let (status, _, _) = send(&state, sync_request(small, &auth)).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_body_compressed_with_brotli_is_refused_with_415_and_nothing_is_stored() {
+    let (_data, state) = hub_state("");
+    let headers = [
+        (header::AUTHORIZATION, bearer(&token(&state, "20335"))),
+        (header::CONTENT_ENCODING, "br".to_string()),
+    ];
+    let (status, _, body) = send(&state, sync_request(push_body(), &headers)).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (code, message) = error_of(&body);
+    assert_eq!(code, "unsupported_encoding");
+    assert!(message.contains("\"br\""), "{message}");
+    assert_eq!(stored(&state), 0);
+}
+
+#[tokio::test]
+async fn a_device_over_its_rate_is_refused_with_429_and_other_devices_are_not() {
+    let (_data, state) = hub_state("rate_per_sec = 0.001\nrate_burst = 2.0\n");
+    let auth = [(header::AUTHORIZATION, bearer(&token(&state, "20335")))];
+    for _ in 0..2 {
+        let (status, _, _) = send(&state, sync_request(empty_body(), &auth)).await;
+        assert_eq!(status, StatusCode::OK, "within the burst");
+    }
+    let (status, _, body) = send(&state, sync_request(push_body(), &auth)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (code, message) = error_of(&body);
+    assert_eq!(code, "rate_limited");
+    assert!(message.contains("giây"), "{message}");
+    assert_eq!(stored(&state), 0);
+    assert_eq!(state.0.metrics.rate_limited.load(Ordering::Relaxed), 1);
+    // The limit is per device: another device of the same office is served.
+    let other = [(header::AUTHORIZATION, bearer(&token(&state, "20335")))];
+    let (status, _, _) = send(&state, sync_request(push_body(), &other)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stored(&state), 1);
+}
+
+#[tokio::test]
+async fn the_report_cookie_opens_reports_but_is_refused_for_sync() {
+    let (_data, state) = hub_state("");
+    let cookie = format!("theme=dark; doimoi_token={}", token(&state, "49-SNV"));
+    let report = Request::get("/v1/reports/consolidated?period=2024")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .expect("request");
+    let (status, headers, body) = send(&state, report).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert!(headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json")));
+    let report: serde_json::Value = serde_json::from_slice(&body).expect("a JSON report");
+    assert_eq!(report["period"]["start"], "2023-12-15");
+    assert_eq!(report["totals"]["proposals"], 0);
+    // The same cookie, and no Authorization, on sync: unauthenticated.
+    let (status, _, body) = send(
+        &state,
+        sync_request(push_body(), &[(header::COOKIE, cookie.as_str())]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_of(&body).0, "unauthorized");
+    assert_eq!(stored(&state), 0);
+}
+
+/// `POST /reports/login` with a token and these extra headers.
+fn login(token: &str, headers: &[(header::HeaderName, &str)]) -> Request<Body> {
+    let mut req = Request::post("/reports/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "hub.example:8787");
+    for (name, value) in headers {
+        req = req.header(name, *value);
+    }
+    req.body(Body::from(format!("token={token}")))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn a_sign_in_posted_from_another_site_is_refused_with_403_and_sets_no_cookie() {
+    let (_data, state) = hub_state("");
+    let token = token(&state, "49-SNV");
+    for (what, headers) in [
+        (
+            "Sec-Fetch-Site",
+            [(
+                header::HeaderName::from_static("sec-fetch-site"),
+                "cross-site",
+            )],
+        ),
+        ("Origin", [(header::ORIGIN, "https://elsewhere.example")]),
+    ] {
+        let (status, headers, _) = send(&state, login(&token, &headers)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{what}");
+        assert!(headers.get(header::SET_COOKIE).is_none(), "{what}");
+    }
+    // From the hub's own page: signed in.
+    let same_site = [
+        (
+            header::HeaderName::from_static("sec-fetch-site"),
+            "same-origin",
+        ),
+        (header::ORIGIN, "http://hub.example:8787"),
+    ];
+    let (status, headers, _) = send(&state, login(&token, &same_site)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cookie = headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("a cookie");
+    assert!(
+        cookie.starts_with(&format!("doimoi_token={token};")) && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+}
