@@ -25,6 +25,8 @@ pub mod doc;
 pub mod ids;
 pub mod org;
 pub mod par;
+#[cfg(test)]
+mod protocol_doc;
 pub mod report;
 pub mod scope;
 pub mod text;
