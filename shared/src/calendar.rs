@@ -1,5 +1,5 @@
 //! The working-day calendar: weekends, Vietnam's public holidays and the Government's yearly
-//! swaps, kept as data (DOMAIN.md §2).
+//! swaps, kept as data (docs/domain.md §5).
 //!
 //! A day is a *working day* when it is Monday–Friday and not listed as a day off, or when it is
 //! listed as a working day (a Saturday or Sunday made up for a swapped weekday). Procedural clocks

@@ -1,5 +1,5 @@
 //! Validated identifiers. Each is a newtype with a private field, built only through `parse`
-//! (STYLE.md §5), so code that holds one never re-checks it.
+//! (parse, don't validate), so code that holds one never re-checks it.
 
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;

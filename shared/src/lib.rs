@@ -28,6 +28,8 @@ pub mod heads;
 pub mod ids;
 pub mod org;
 pub mod par;
+#[cfg(test)]
+mod protocol_doc;
 pub mod report;
 pub mod scope;
 pub mod text;

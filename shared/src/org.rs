@@ -2,9 +2,9 @@
 //! People's Committee (UBND tỉnh), Sở Nội vụ, the other departments, the provincial associations,
 //! and the districts and communes — with its kind, parent, validity dates and lineage.
 //!
-//! The registry is not a CRDT (DESIGN.md §4): the hub operator owns it, bumps its `version`, and
-//! clients receive it whole on sync (`to_json` / `from_json`). A starting registry for any province
-//! is built from the official administrative-unit datasets embedded in this crate:
+//! The registry is not a CRDT (docs/domain.md §6): the hub operator owns it, bumps its
+//! `version`, and clients receive it whole on sync (`to_json` / `from_json`). A starting registry
+//! for any province is built from the official administrative-unit datasets embedded in this crate:
 //!
 //! - `data/dvhc-2024.json`: the three-level structure in force until 30/06/2025
 //!   (63 provinces → districts → communes);

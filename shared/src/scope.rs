@@ -1,4 +1,4 @@
-//! Who may see and sync which documents (DESIGN.md §5, the hub issue): an office syncs its own
+//! Who may see and sync which documents (PROTOCOL.md §14): an office syncs its own
 //! unit's documents; a district also its communes'; Sở Nội vụ and UBND tỉnh everything of the
 //! province. Escalated proposals reach Sở Nội vụ and UBND tỉnh, who see everything anyway.
 

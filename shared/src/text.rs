@@ -4,7 +4,7 @@
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-/// Returns `s` in Unicode NFC, the form every stored string takes (DESIGN.md §3.7).
+/// Returns `s` in Unicode NFC, the form every stored string takes (ARCHITECTURE.md, invariant 6).
 pub fn nfc(s: &str) -> String {
     s.nfc().collect()
 }

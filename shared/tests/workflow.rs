@@ -1,4 +1,4 @@
-//! Workflow rules (DOMAIN.md §2) and the properties of `derive`: merge-order independence,
+//! Workflow rules (docs/domain.md §4) and the properties of `derive`: merge-order independence,
 //! invalid events never change the state, every state is reached through valid events only.
 
 use automerge::{ActorId, Automerge};

@@ -1,4 +1,4 @@
-//! `doimoi duty …`: the unit's yearly duties (DOMAIN.md §1), kept in unit-year records.
+//! `doimoi duty …`: the unit's yearly duties (docs/domain.md §3), kept in unit-year records.
 
 use super::Out;
 use crate::app::{parse_date, App};

@@ -1,4 +1,4 @@
-//! DOCX in the Decree 30/2020 layout (DOMAIN.md §5), written by hand as WordprocessingML and
+//! DOCX in the Decree 30/2020 layout (docs/domain.md §8), written by hand as WordprocessingML and
 //! zipped: A4 portrait, Times New Roman, margins 20/20/30/15 mm, page numbers centred in the
 //! top margin from page 2 on; the header block (governing and issuing bodies, number, national
 //! motto, place and date), "BÁO CÁO" and the summary line, the addressee, the numbered

@@ -1,5 +1,5 @@
-//! Renderers of the consolidated report ([`Report`], DOMAIN.md §4): JSON, CSV, XLSX, DOCX
-//! (Decree 30/2020 layout, DOMAIN.md §5) and a self-contained HTML page.
+//! Renderers of the consolidated report ([`Report`], docs/domain.md §7): JSON, CSV, XLSX, DOCX
+//! (Decree 30/2020 layout, docs/domain.md §8) and a self-contained HTML page.
 //!
 //! Every renderer is a pure function of the report and a little [`DocInfo`] (the document's
 //! date, the current query for HTML links, the scope's superior for the DOCX header block), so

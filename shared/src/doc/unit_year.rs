@@ -1,4 +1,4 @@
-//! The unit-year record: one per (unit, year), holding the plan's duties of DOMAIN.md §1 —
+//! The unit-year record: one per (unit, year), holding the plan's duties (docs/domain.md §3) —
 //! dissemination sessions, the unit's own implementation plan, self-inspections, preliminary and
 //! final reviews, commendations, discipline, and Sở Nội vụ inspections of the unit.
 //!

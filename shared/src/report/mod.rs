@@ -1,4 +1,4 @@
-//! The consolidated report Sở Nội vụ sends to UBND tỉnh (DOMAIN.md §4, DESIGN.md §6).
+//! The consolidated report Sở Nội vụ sends to UBND tỉnh (docs/domain.md §7).
 //!
 //! Three parts, all pure:
 //! - [`Period`]: Decree 09/2019 reporting periods (year 15/12–14/12, six months, quarter) and
@@ -42,7 +42,7 @@ use std::collections::BTreeMap;
 /// A figure's key: a status, step or result name (static), or a field as recorded.
 pub type Key = Cow<'static, str>;
 
-/// The plan's deadline for dissemination and the units' own plans (DOMAIN.md §1).
+/// The plan's deadline for dissemination and the units' own plans (docs/domain.md §3).
 pub const DUTY_DEADLINE: NaiveDate = match NaiveDate::from_ymd_opt(2023, 7, 31) {
     Some(d) => d,
     None => panic!("valid date"),

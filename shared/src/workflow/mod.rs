@@ -1,4 +1,4 @@
-//! The proposal procedure (DOMAIN.md §2) as one pure function: [`derive`] takes a proposal's
+//! The proposal procedure (docs/domain.md §4) as one pure function: [`derive`] takes a proposal's
 //! facts and its event log (plus the org registry, the calendar, the configuration and today's
 //! date) and returns its [`ProposalState`]: status, the deadline of each clocked step, flags, and
 //! what happened to every event.
@@ -297,7 +297,7 @@ pub struct Event {
     pub action: Action,
 }
 
-/// Rules that DOMAIN.md marks uncertain are configuration, not code.
+/// Rules that docs/domain.md §9 marks uncertain are configuration, not code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkflowConfig {
     /// Working days for the decision after receipt (Decree 73: 7).
