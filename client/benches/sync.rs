@@ -1004,7 +1004,7 @@ fn hub_micro(prefill: usize) -> Result<()> {
             };
             let r = Instant::now();
             let answer = doimoi_hub::sync::handle(inner, device, req, ctx.now_ms)
-                .map_err(|e| anyhow!(e.message))?;
+                .map_err(|e| anyhow!("{e}"))?;
             times.push(r.elapsed().as_secs_f64() * 1000.0);
             if let Some(bad) = answer
                 .results
@@ -1047,7 +1047,7 @@ fn hub_micro(prefill: usize) -> Result<()> {
                 hub_config,
                 tokio_util::sync::CancellationToken::new(),
             )
-            .map_err(|e| anyhow!(e.message))?;
+            .map_err(|e| anyhow!("{e}"))?;
             if held > 0 {
                 push(&inner, &other, &before)?;
             }

@@ -17,8 +17,9 @@
 
 use automerge::ActorId;
 use chrono::{Duration, NaiveDate};
-use doimoi_hub::projection::{self, Projected};
+use doimoi_hub::projection::{self as compute, Projected};
 use doimoi_hub::render::{self, DocInfo, Format};
+use doimoi_hub::store::projection;
 use doimoi_hub::store::{Db, Device, DocWrite};
 use doimoi_shared::calendar::Calendar;
 use doimoi_shared::doc::proposal::{self, Proposal, ProposalFields};
@@ -391,9 +392,9 @@ fn scenario_big(o: &Opts) -> Res<()> {
     let report = |format: Format| -> Res<usize> {
         let (rows, unit_years) = projection::rows(&db, None)?;
         let r = build(&registry, &rows, &unit_years, &period, None, &scope)?;
-        doimoi_hub::reports::drop_later((rows, unit_years));
+        doimoi_hub::reclaim::later((rows, unit_years));
         let bytes = render::render(&r, format, &info)?;
-        doimoi_hub::reports::drop_later(r);
+        doimoi_hub::reclaim::later(r);
         Ok(bytes.len())
     };
     let (rows_ms, n) = timed(o.runs, || Ok(projection::rows(&db, None)?.0.len()))?;
@@ -480,7 +481,7 @@ fn asof_store(o: &Opts, registry: &Registry) -> Res<Db> {
             let projected: Vec<Projected> = docs
                 .iter()
                 .map(|(_, _, a, b)| {
-                    projection::project(if later { b } else { a }, "proposal", registry, &calendar)
+                    compute::project(if later { b } else { a }, "proposal", registry, &calendar)
                 })
                 .collect();
             for ((id, unit, a, b), proj) in docs.iter().zip(&projected) {

@@ -3,18 +3,31 @@
 //! The central hub: authenticated, scoped, batched sync of the offices' Automerge documents
 //! (`POST /v1/sync`, see `PROTOCOL.md`), a long-poll news endpoint, health and metrics.
 //!
-//! Layout: `main.rs` (thin: flags, tracing, bind, [`run`]), `config.rs` (layered config),
-//! `routes.rs` (every route, the auth extractor), `sync.rs` (one sync request, pure of HTTP),
-//! `store.rs` and `projection.rs` (the only SQL; the report projection), `state.rs` (shared state, cache, rate limits), `ops.rs` (operator
-//! commands), `metrics.rs`, `error.rs`.
+//! Layout, outside in:
+//! - `main.rs` (thin: the allocator, then [`cli::main_with`]); `cli.rs` (flags, operator
+//!   commands, `serve`: tracing, bind, [`run`]); `config.rs` (layered configuration).
+//! - `routes.rs` (every route in one list) and `routes/*.rs` (one file of handlers per
+//!   resource: `sync`, `events`, `reports`, `pages`, `health`), which turn the errors of the
+//!   layers below into HTTP answers (`error.rs`).
+//! - `auth.rs` (device tokens, the [`auth::Office`] extractor, the page's cookie, cross-site
+//!   posts), `limit.rs` (a token bucket per device).
+//! - `sync.rs` (one sync request, pure of HTTP), `reports.rs` (who may see which report; rows →
+//!   figures), `render/` (JSON, CSV, XLSX, DOCX, HTML), `projection.rs` (what a document
+//!   contributes to reports).
+//! - `state.rs` (the shared state: document cache, registry and calendar in force), `store/`
+//!   (the only SQL: documents, feed, tokens, settings, and the projection's tables in
+//!   `store/projection.rs`), `ops.rs` (operator commands), `reclaim.rs` (freeing big values on
+//!   a low-priority thread), `metrics.rs`.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod limit;
 pub mod metrics;
 pub mod ops;
-pub mod pages;
 pub mod projection;
+pub mod reclaim;
 pub mod render;
 pub mod reports;
 pub mod routes;
@@ -48,8 +61,7 @@ pub async fn run(
     if let Some(msg) = ops::ensure_projection(&db)? {
         tracing::info!("{msg}");
     }
-    let inner =
-        Arc::new(Inner::new(db, config, shutdown.clone()).map_err(|e| anyhow::anyhow!(e.message))?);
+    let inner = Arc::new(Inner::new(db, config, shutdown.clone())?);
     let tracker = TaskTracker::new();
     // Background compaction of change chunks into snapshots.
     {

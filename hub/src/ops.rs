@@ -1,24 +1,15 @@
 //! Operator commands, usable while the server runs (they open the same SQLite store):
 //! `org show`, `org import`, `token issue`, `token revoke`, `calendar override`, `reindex`.
 
-use crate::routes::token_hash;
-use crate::state::keys;
-use crate::store::Db;
+use crate::auth::token_hash;
+use crate::store::{keys, Db};
 use doimoi_shared::calendar::{Calendar, CalendarOverrides};
 use doimoi_shared::ids::UnitCode;
 use doimoi_shared::org::{Registry, Structure};
 use std::path::Path;
 
-/// The registry in force in this store (the embedded default until one is imported).
-pub fn registry(db: &Db) -> anyhow::Result<Registry> {
-    Ok(match db.get_meta(keys::REGISTRY)? {
-        Some(json) => Registry::from_json(&json).map_err(|e| anyhow::anyhow!("{e}"))?,
-        None => Registry::embedded_default(),
-    })
-}
-
 pub fn org_show(db: &Db, json: bool) -> anyhow::Result<String> {
-    let reg = registry(db)?;
+    let reg = db.registry()?;
     if json {
         let units: Vec<serde_json::Value> = reg
             .units()
@@ -89,19 +80,11 @@ pub fn org_import(db: &Db, what: &str, structure: &str) -> anyhow::Result<String
     ))
 }
 
-/// The calendar in force in this store.
-pub fn calendar(db: &Db) -> anyhow::Result<Calendar> {
-    Ok(match db.get_meta(keys::CALENDAR)? {
-        Some(j) => Calendar::from_json(&j).map_err(|e| anyhow::anyhow!("{e}"))?,
-        None => Calendar::embedded_default(),
-    })
-}
-
 /// Rebuilds the report projection from the documents (`doimoi-hub reindex`; also after the
 /// registry or the calendar changed, since statuses and deadlines depend on them).
 pub fn reindex(db: &Db) -> anyhow::Result<String> {
     let started = std::time::Instant::now();
-    let n = crate::projection::reindex(db, &registry(db)?, &calendar(db)?)?;
+    let n = crate::store::projection::reindex(db, &db.registry()?, &db.calendar()?)?;
     db.set_meta(&[(keys::PROJECTION_VERSION, PROJECTION_VERSION)])?;
     Ok(format!(
         "Đã dựng lại bảng số liệu báo cáo từ {n} tài liệu trong {:.1} giây.",
@@ -123,7 +106,7 @@ pub fn ensure_projection(db: &Db) -> anyhow::Result<Option<String>> {
 
 /// Issues a new token for one device of `unit`; returns it (shown once, stored hashed).
 pub fn token_issue(db: &Db, unit: &str) -> anyhow::Result<(String, UnitCode)> {
-    let reg = registry(db)?;
+    let reg = db.registry()?;
     let code = UnitCode::parse(unit).map_err(|e| anyhow::anyhow!("{e}"))?;
     if reg.get(&code).is_none() {
         anyhow::bail!(
@@ -171,7 +154,7 @@ pub fn calendar_override(db: &Db, file: &Path) -> anyhow::Result<String> {
             file.display()
         )
     })?;
-    let current = calendar(db)?;
+    let current = db.calendar()?;
     let next = current.with_overrides(&o);
     let version: u32 = db
         .get_meta(keys::CALENDAR_VERSION)?

@@ -1,15 +1,14 @@
 //! The consolidated report service: who may ask for what, the rows (projection, or document
 //! history for "as of"), the figures ([`doimoi_shared::report::build`]).
 
-use crate::error::ApiError;
-use crate::projection;
 use crate::state::Inner;
 use crate::store::Device;
-use axum::http::StatusCode;
+use crate::store::{projection, StoreError};
 use chrono::NaiveDate;
 use doimoi_shared::ids::UnitCode;
 use doimoi_shared::org::{Registry, UnitKind};
 use doimoi_shared::report::{build, Period, Report};
+use doimoi_shared::time::end_of_day_ms;
 
 /// The query of `GET /v1/reports/consolidated`.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -20,8 +19,22 @@ pub struct ReportQuery {
     pub format: Option<String>,
 }
 
-fn bad(message: String) -> ApiError {
-    ApiError::bad_request(message)
+/// Why a report cannot be made. Turned into an HTTP answer at the route
+/// ([`crate::error::ReportError`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The query is wrong (period, date, unit); the message says what to write.
+    #[error("{0}")]
+    BadQuery(String),
+    /// The office may not see the report it asked for.
+    #[error("{0}")]
+    OutOfScope(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn bad(message: String) -> ReportError {
+    ReportError::BadQuery(message)
 }
 
 /// The report scope a device may ask for: `asked` (default: the device's natural scope).
@@ -29,15 +42,12 @@ pub fn scope_for(
     registry: &Registry,
     device: &Device,
     asked: Option<&str>,
-) -> Result<UnitCode, ApiError> {
+) -> Result<UnitCode, ReportError> {
     let office = registry.get(&device.unit).ok_or_else(|| {
-        ApiError::forbidden(
-            format!(
-                "Đơn vị {} của thiết bị không còn trong danh mục đơn vị của máy chủ; liên hệ người quản trị.",
-                device.unit
-            ),
-            None,
-        )
+        ReportError::OutOfScope(format!(
+            "Đơn vị {} của thiết bị không còn trong danh mục đơn vị của máy chủ; liên hệ người quản trị.",
+            device.unit
+        ))
     })?;
     let province_wide = matches!(office.kind, UnitKind::Province | UnitKind::HomeAffairs);
     let natural = if province_wide {
@@ -62,23 +72,17 @@ pub fn scope_for(
             UnitKind::District => "huyện mình và các xã trực thuộc",
             _ => "đơn vị mình",
         };
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "out_of_scope",
-            format!(
+        return Err(ReportError::OutOfScope(format!(
                 "Đơn vị {} chỉ được xem báo cáo của {yours}, không được xem báo cáo của {} ({code}). Báo cáo toàn tỉnh dành cho Sở Nội vụ và UBND tỉnh.",
                 office.code,
                 registry.get(&code).map_or("", |u| u.name.as_str()),
-            ),
-        ));
+        )));
     }
     Ok(code)
 }
 
-use doimoi_shared::time::end_of_day_ms;
-
 /// Parses the period and the as-of date of a query.
-pub fn parse_query(q: &ReportQuery) -> Result<(Period, Option<NaiveDate>), ApiError> {
+pub fn parse_query(q: &ReportQuery) -> Result<(Period, Option<NaiveDate>), ReportError> {
     let spec = q.period.as_deref().map(str::trim).unwrap_or_default();
     if spec.is_empty() {
         return Err(bad(
@@ -101,7 +105,11 @@ pub fn parse_query(q: &ReportQuery) -> Result<(Period, Option<NaiveDate>), ApiEr
 }
 
 /// The consolidated report a device asked for.
-pub fn consolidated(inner: &Inner, device: &Device, q: &ReportQuery) -> Result<Report, ApiError> {
+pub fn consolidated(
+    inner: &Inner,
+    device: &Device,
+    q: &ReportQuery,
+) -> Result<Report, ReportError> {
     let (period, as_of) = parse_query(q)?;
     let (_, registry) = inner.registry()?;
     let scope = scope_for(&registry, device, q.unit.as_deref())?;
@@ -122,24 +130,8 @@ pub fn consolidated(inner: &Inner, device: &Device, q: &ReportQuery) -> Result<R
     };
     let report = build(&registry, &proposals, &unit_years, &period, as_of, &scope)
         .map_err(|e| bad(e.to_string()));
-    drop_later((proposals, unit_years));
+    crate::reclaim::later((proposals, unit_years));
     report
-}
-
-/// Frees a big value off the request's path: a province's rows, or hundreds of documents
-/// evicted from the cache, take tens of milliseconds to free, which the caller need not wait
-/// for. The freeing thread runs at the lowest priority (nice 19, per thread on Linux), so it
-/// takes the cores when requests leave them idle instead of slowing the next request's checks;
-/// under constant load it still gets its small share, so memory is always given back.
-pub fn drop_later<T: Send + 'static>(value: T) {
-    // Without a thread to be had, the closure (and the value in it) is freed here instead.
-    let _ = std::thread::Builder::new()
-        .name("drop".into())
-        .spawn(move || {
-            // Best effort: at the usual priority if the system refuses.
-            let _ = rustix::process::nice(19);
-            drop(value)
-        });
 }
 
 #[cfg(test)]
@@ -179,8 +171,10 @@ mod tests {
         assert!(scope_for(&r, &device("502"), Some(commune_of_502.as_str())).is_ok());
         let e =
             scope_for(&r, &device("20335"), Some("49")).expect_err("commune asks for the province");
-        assert_eq!(e.status, StatusCode::FORBIDDEN);
-        assert!(e.message.contains("Sở Nội vụ"), "{}", e.message);
+        assert!(
+            matches!(&e, ReportError::OutOfScope(m) if m.contains("Sở Nội vụ")),
+            "{e}"
+        );
         assert!(scope_for(&r, &device("502"), Some("49")).is_err());
         assert!(scope_for(&r, &device("49-SNV"), Some("99999")).is_err());
     }

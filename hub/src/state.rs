@@ -1,29 +1,17 @@
 //! The hub's shared state: one cheap `Clone` handle around [`Inner`].
 
 use crate::config::Config;
-use crate::error::ApiError;
+use crate::limit::RateLimiter;
 use crate::metrics::Metrics;
-use crate::store::{lock, Db, Device};
+use crate::store::{lock, Db, StoreError};
 use automerge::Automerge;
 use doimoi_shared::calendar::Calendar;
 use doimoi_shared::org::Registry;
 use lru::LruCache;
-use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Instant;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
-
-/// Settings keys in the hub's `meta` table.
-pub mod keys {
-    pub const REGISTRY: &str = "registry";
-    pub const REGISTRY_VERSION: &str = "registry_version";
-    pub const CALENDAR: &str = "calendar";
-    pub const CALENDAR_VERSION: &str = "calendar_version";
-    /// Version of the report projection the tables were built with.
-    pub const PROJECTION_VERSION: &str = "projection_version";
-}
 
 #[derive(Clone)]
 pub struct AppState(pub Arc<Inner>);
@@ -42,19 +30,16 @@ pub struct Inner {
     cache: Mutex<LruCache<String, Automerge>>,
     registry: RwLock<(u32, Arc<Registry>)>,
     calendar: RwLock<(u32, Arc<Calendar>)>,
-    limiter: Mutex<HashMap<i64, Bucket>>,
-}
-
-struct Bucket {
-    tokens: f64,
-    at: Instant,
+    /// Requests per device token.
+    pub limiter: RateLimiter,
 }
 
 impl Inner {
-    pub fn new(db: Db, config: Config, shutdown: CancellationToken) -> Result<Inner, ApiError> {
+    pub fn new(db: Db, config: Config, shutdown: CancellationToken) -> Result<Inner, StoreError> {
         let top = db.max_seq()?;
         let (news, _) = watch::channel(top);
         let cap = NonZeroUsize::new(config.cache_docs.max(1)).unwrap_or(NonZeroUsize::MIN);
+        let limiter = RateLimiter::new(config.rate_per_sec, config.rate_burst);
         let inner = Inner {
             db,
             config,
@@ -66,44 +51,25 @@ impl Inner {
             cache: Mutex::new(LruCache::new(cap)),
             registry: RwLock::new((0, Arc::new(Registry::embedded_default()))),
             calendar: RwLock::new((0, Arc::new(Calendar::embedded_default()))),
-            limiter: Mutex::new(HashMap::new()),
+            limiter,
         };
         inner.registry()?;
         Ok(inner)
     }
 
     /// The registry in force (reloaded when an operator imported a new one).
-    pub fn registry(&self) -> Result<(u32, Arc<Registry>), ApiError> {
-        let stored: u32 = self
-            .db
-            .get_meta(keys::REGISTRY_VERSION)?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1);
+    pub fn registry(&self) -> Result<(u32, Arc<Registry>), StoreError> {
+        let stored = self.db.registry_version()?;
         {
             let cur = self.registry.read().unwrap_or_else(|p| p.into_inner());
             if cur.0 == stored {
                 return Ok((cur.0, cur.1.clone()));
             }
         }
-        let reg = match self.db.get_meta(keys::REGISTRY)? {
-            Some(json) => {
-                Registry::from_json(&json).map_err(|e| ApiError::internal(e.to_string()))?
-            }
-            None => Registry::embedded_default(),
-        };
-        let reg = Arc::new(reg);
+        let reg = Arc::new(self.db.registry()?);
         let mut cur = self.registry.write().unwrap_or_else(|p| p.into_inner());
         *cur = (stored, reg.clone());
         Ok((stored, reg))
-    }
-
-    /// The version of the calendar in force (cheap: read on every sync).
-    pub fn calendar_version(&self) -> Result<u32, ApiError> {
-        Ok(self
-            .db
-            .get_meta(keys::CALENDAR_VERSION)?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1))
     }
 
     /// The hub's clock, ms since the epoch (the system clock, shifted by `DOIMOI_HUB_NOW`).
@@ -117,33 +83,22 @@ impl Inner {
     }
 
     /// The calendar in force (reloaded when an operator changed it).
-    pub fn calendar(&self) -> Result<Arc<Calendar>, ApiError> {
-        let stored = self.calendar_version()?;
+    pub fn calendar(&self) -> Result<Arc<Calendar>, StoreError> {
+        let stored = self.db.calendar_version()?;
         {
             let cur = self.calendar.read().unwrap_or_else(|p| p.into_inner());
             if cur.0 == stored {
                 return Ok(cur.1.clone());
             }
         }
-        let cal = Arc::new(
-            Calendar::from_json(&self.calendar_json()?)
-                .map_err(|e| ApiError::internal(e.to_string()))?,
-        );
+        let cal = Arc::new(self.db.calendar()?);
         let mut cur = self.calendar.write().unwrap_or_else(|p| p.into_inner());
         *cur = (stored, cal.clone());
         Ok(cal)
     }
 
-    /// The calendar in force, as JSON.
-    pub fn calendar_json(&self) -> Result<String, ApiError> {
-        Ok(match self.db.get_meta(keys::CALENDAR)? {
-            Some(j) => j,
-            None => Calendar::embedded_default().to_json(),
-        })
-    }
-
     /// A document, from the cache or the store.
-    pub fn doc(&self, id: &str) -> Result<Option<Automerge>, ApiError> {
+    pub fn doc(&self, id: &str) -> Result<Option<Automerge>, StoreError> {
         if let Some(d) = lock(&self.cache).get(id) {
             return Ok(Some(d.clone()));
         }
@@ -171,31 +126,11 @@ impl Inner {
             }
         }
         if !evicted.is_empty() {
-            crate::reports::drop_later(evicted);
+            crate::reclaim::later(evicted);
         }
     }
 
     pub fn cached(&self) -> usize {
         lock(&self.cache).len()
-    }
-
-    /// Token bucket per device: `Ok` or the seconds to wait.
-    pub fn rate_check(&self, device: &Device) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut map = lock(&self.limiter);
-        let b = map.entry(device.id).or_insert(Bucket {
-            tokens: self.config.rate_burst,
-            at: now,
-        });
-        let elapsed = now.duration_since(b.at).as_secs_f64();
-        b.tokens = (b.tokens + elapsed * self.config.rate_per_sec).min(self.config.rate_burst);
-        b.at = now;
-        if b.tokens >= 1.0 {
-            b.tokens -= 1.0;
-            Ok(())
-        } else {
-            let wait = (1.0 - b.tokens) / self.config.rate_per_sec.max(0.001);
-            Err(wait.ceil().max(1.0) as u64)
-        }
     }
 }

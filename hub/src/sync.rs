@@ -1,5 +1,5 @@
 //! The sync engine: one `POST /v1/sync` request, run on a blocking thread. Pure of HTTP; the
-//! route decodes the body and maps [`ApiError`] to a response.
+//! route decodes the body and maps [`SyncError`] to a response.
 //!
 //! Order of work for a request: every pushed document is merged into a scratch copy and
 //! checked (scope, completeness, the ingress check of `doimoi_shared::validate`); only then
@@ -7,9 +7,9 @@
 //! listeners told. A request may be retried, duplicated or cut off at any point: a change
 //! already held is a no-op, and nothing is written before the single commit.
 
-use crate::error::ApiError;
 use crate::projection::{project, Projected};
 use crate::state::Inner;
+use crate::store::StoreError;
 use crate::store::{Device, DocWrite};
 use automerge::{Automerge, ChangeHash, ReadDoc, ROOT};
 use doimoi_shared::ids::{DocId, UnitCode};
@@ -58,18 +58,51 @@ enum Checked {
     Refused(Box<DocResult>),
 }
 
+/// Why a sync request fails as a whole (a refused document is an answer, not an error). Turned
+/// into an HTTP answer at the route ([`crate::error::ApiError`]).
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The request speaks another protocol version.
+    #[error("phiên bản giao thức {0} không được hỗ trợ")]
+    Version(u32),
+    /// A document of the request (or the office itself) is outside the office's scope;
+    /// nothing of the request was stored.
+    #[error("{message}")]
+    OutOfScope {
+        message: String,
+        doc: Option<String>,
+    },
+    /// The request is malformed (an id, heads, a document listed twice); the message says
+    /// what to send instead.
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Internal(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    fn out_of_scope(message: String, doc: Option<String>) -> Self {
+        SyncError::OutOfScope { message, doc }
+    }
+    fn internal(detail: impl Into<String>) -> Self {
+        SyncError::Internal(detail.into())
+    }
+}
+
 pub fn handle(
     inner: &Inner,
     device: &Device,
     req: SyncRequest,
     now: i64,
-) -> Result<SyncResponse, ApiError> {
+) -> Result<SyncResponse, SyncError> {
     if req.version != PROTOCOL_VERSION {
-        return Err(ApiError::version(req.version));
+        return Err(SyncError::Version(req.version));
     }
     let (registry_version, registry) = inner.registry()?;
     if registry.get(&device.unit).is_none() {
-        return Err(ApiError::forbidden(
+        return Err(SyncError::out_of_scope(
             format!(
                 "Đơn vị {} của thiết bị không còn trong danh mục đơn vị của máy chủ; liên hệ người quản trị.",
                 device.unit
@@ -83,7 +116,7 @@ pub fn handle(
         let _guard = crate::store::lock(&inner.push_lock);
         let mut ids = std::collections::HashSet::new();
         if let Some(dup) = req.push.iter().find(|p| !ids.insert(p.id.as_str())) {
-            return Err(ApiError::bad_request(format!(
+            return Err(SyncError::BadRequest(format!(
                 "Tài liệu {} xuất hiện hai lần trong một yêu cầu; mỗi tài liệu chỉ gửi một lần.",
                 dup.id
             )));
@@ -223,11 +256,11 @@ pub fn handle(
     } else {
         None
     };
-    let calendar_version = inner.calendar_version()?;
+    let calendar_version = inner.db.calendar_version()?;
     let calendar_out = if calendar_version != req.calendar_version {
         Some(Versioned {
             version: calendar_version,
-            json: inner.calendar_json()?,
+            json: inner.db.calendar_json()?,
         })
     } else {
         None
@@ -264,7 +297,7 @@ fn check_all(
     calendar: &doimoi_shared::calendar::Calendar,
     device: &Device,
     push: Vec<doimoi_shared::wire::PushDoc>,
-) -> Result<Vec<Checked>, ApiError> {
+) -> Result<Vec<Checked>, SyncError> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
     let n = push.len();
@@ -282,7 +315,7 @@ fn check_all(
     }
     let inputs: Vec<Mutex<Option<doimoi_shared::wire::PushDoc>>> =
         push.into_iter().map(|p| Mutex::new(Some(p))).collect();
-    let outputs: Vec<Mutex<Option<Result<Checked, ApiError>>>> =
+    let outputs: Vec<Mutex<Option<Result<Checked, SyncError>>>> =
         (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     // Lowest index that failed: documents after it need not be checked.
@@ -317,7 +350,7 @@ fn check_all(
     for o in outputs {
         match o.into_inner().unwrap_or_else(|p| p.into_inner()) {
             Some(r) => checked.push(r?),
-            None => return Err(ApiError::internal("a pushed document was not checked")),
+            None => return Err(SyncError::internal("a pushed document was not checked")),
         }
     }
     Ok(checked)
@@ -332,7 +365,7 @@ fn check_push_guarded(
     calendar: &doimoi_shared::calendar::Calendar,
     device: &Device,
     p: doimoi_shared::wire::PushDoc,
-) -> Result<Checked, ApiError> {
+) -> Result<Checked, SyncError> {
     let (id, kind) = (p.id.clone(), p.kind.clone());
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         check_push(inner, registry, calendar, device, p)
@@ -367,15 +400,15 @@ fn stored_in_scope(
     registry: &Registry,
     device: &Device,
     id: &str,
-) -> Result<Option<Automerge>, ApiError> {
+) -> Result<Option<Automerge>, SyncError> {
     let Some((_, unit, _)) = inner.db.doc_info(id)? else {
         return Ok(None);
     };
-    let owner = UnitCode::parse(&unit).map_err(|e| ApiError::internal(e.to_string()))?;
+    let owner = UnitCode::parse(&unit).map_err(|e| SyncError::internal(e.to_string()))?;
     if !can_see(registry, &device.unit, &owner) {
         return Err(out_of_scope(&device.unit, &owner, id));
     }
-    inner.doc(id)
+    Ok(inner.doc(id)?)
 }
 
 fn check_push(
@@ -384,9 +417,9 @@ fn check_push(
     calendar: &doimoi_shared::calendar::Calendar,
     device: &Device,
     mut p: doimoi_shared::wire::PushDoc,
-) -> Result<Checked, ApiError> {
+) -> Result<Checked, SyncError> {
     let id = DocId::parse(&p.id)
-        .map_err(|e| ApiError::bad_request(e.to_string()))?
+        .map_err(|e| SyncError::BadRequest(e.to_string()))?
         .to_string();
     let existing = stored_in_scope(inner, registry, device, &id)?;
     let before = existing.as_ref().map(|d| d.get_heads());
@@ -427,7 +460,7 @@ fn check_push(
     let client_heads = p
         .heads
         .hashes()
-        .ok_or_else(|| ApiError::bad_request(format!("heads của tài liệu {id} không hợp lệ")))?;
+        .ok_or_else(|| SyncError::BadRequest(format!("heads của tài liệu {id} không hợp lệ")))?;
     let complete = scratch.get_missing_deps(&[]).is_empty()
         && client_heads
             .iter()
@@ -506,8 +539,8 @@ fn check_push(
     }
 }
 
-fn out_of_scope(office: &UnitCode, owner: &UnitCode, id: &str) -> ApiError {
-    ApiError::forbidden(
+fn out_of_scope(office: &UnitCode, owner: &UnitCode, id: &str) -> SyncError {
+    SyncError::out_of_scope(
         format!(
             "Tài liệu {id} thuộc đơn vị {owner}, ngoài phạm vi của đơn vị {office}: mỗi văn phòng chỉ đồng bộ tài liệu của đơn vị mình (cấp huyện: cả các xã trực thuộc). Không có gì được lưu."
         ),
@@ -521,9 +554,9 @@ fn pull(
     device: &Device,
     id: &str,
     heads: &Heads,
-) -> Result<DocResult, ApiError> {
+) -> Result<DocResult, SyncError> {
     let id = DocId::parse(id)
-        .map_err(|e| ApiError::bad_request(e.to_string()))?
+        .map_err(|e| SyncError::BadRequest(e.to_string()))?
         .to_string();
     let Some((kind, unit, _)) = inner.db.doc_info(&id)? else {
         return Ok(DocResult {
@@ -534,7 +567,7 @@ fn pull(
             changes: ByteBuf::new(),
         });
     };
-    let owner = UnitCode::parse(&unit).map_err(|e| ApiError::internal(e.to_string()))?;
+    let owner = UnitCode::parse(&unit).map_err(|e| SyncError::internal(e.to_string()))?;
     if !can_see(registry, &device.unit, &owner) {
         // Nothing of it is revealed: answered like a document the hub does not hold.
         return Ok(DocResult {
@@ -561,7 +594,7 @@ fn pull(
     }
     let doc = inner
         .doc(&id)?
-        .ok_or_else(|| ApiError::internal(format!("tài liệu {id} biến mất")))?;
+        .ok_or_else(|| SyncError::internal(format!("tài liệu {id} biến mất")))?;
     let known = theirs
         .iter()
         .all(|h| doc.get_change_meta_by_hash(h).is_some());
@@ -580,7 +613,7 @@ fn pull(
 }
 
 /// The newest feed position in `device`'s scope after `cursor`, if any.
-pub fn news(inner: &Inner, device: &Device, cursor: i64) -> Result<Option<i64>, ApiError> {
+pub fn news(inner: &Inner, device: &Device, cursor: i64) -> Result<Option<i64>, SyncError> {
     let (_, registry) = inner.registry()?;
     let units: Option<Vec<String>> = visible_units(&registry, &device.unit)
         .map(|v| v.into_iter().map(|u| u.to_string()).collect());

@@ -1,4 +1,5 @@
-//! The hub's SQLite store: the only module that speaks SQL.
+//! The hub's SQLite store: the only code that speaks SQL (this module, and the report
+//! projection's tables in [`projection`]).
 //!
 //! WAL mode, `synchronous=FULL`, append-only migrations by `PRAGMA user_version`.
 //! - `doc` + `doc_change`: each document as a snapshot plus incremental change chunks
@@ -11,10 +12,14 @@
 //!   (for "as of" reports).
 //! - `meta`: registry and calendar in force, with versions.
 //! - `proj_proposal`, `proj_event`, `proj_unit_year`: the report projection, written in the
-//!   same transaction as each merge; `projection.rs` holds their SQL.
+//!   same transaction as each merge; [`projection`] holds their SQL.
+
+pub mod projection;
 
 use automerge::{ActorId, Automerge, ChangeHash};
+use doimoi_shared::calendar::Calendar;
 use doimoi_shared::ids::UnitCode;
+use doimoi_shared::org::Registry;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -112,6 +117,18 @@ pub enum StoreError {
     Corrupt(String, String),
     #[error("không tạo được thư mục dữ liệu {0}: {1}")]
     Dir(PathBuf, std::io::Error),
+    #[error("{what} trong kho không đọc được ({detail}); nhập lại bằng `doimoi-hub org import` hoặc `doimoi-hub calendar override`")]
+    Setting { what: &'static str, detail: String },
+}
+
+/// Settings keys in the `meta` table.
+pub mod keys {
+    pub const REGISTRY: &str = "registry";
+    pub const REGISTRY_VERSION: &str = "registry_version";
+    pub const CALENDAR: &str = "calendar";
+    pub const CALENDAR_VERSION: &str = "calendar_version";
+    /// Version of the report projection the tables were built with.
+    pub const PROJECTION_VERSION: &str = "projection_version";
 }
 
 fn open_conn(path: &Path) -> Result<Connection, StoreError> {
@@ -248,6 +265,51 @@ impl Db {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// A version number kept in `meta` (1 when never set).
+    fn version(&self, key: &str) -> Result<u32, StoreError> {
+        Ok(self
+            .get_meta(key)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1))
+    }
+
+    /// The version of the registry in force (cheap: read on every sync).
+    pub fn registry_version(&self) -> Result<u32, StoreError> {
+        self.version(keys::REGISTRY_VERSION)
+    }
+
+    /// The registry in force: the one imported by the operator, or the embedded default.
+    pub fn registry(&self) -> Result<Registry, StoreError> {
+        match self.get_meta(keys::REGISTRY)? {
+            Some(json) => Registry::from_json(&json).map_err(|e| StoreError::Setting {
+                what: "danh mục đơn vị",
+                detail: e.to_string(),
+            }),
+            None => Ok(Registry::embedded_default()),
+        }
+    }
+
+    /// The version of the calendar in force (cheap: read on every sync).
+    pub fn calendar_version(&self) -> Result<u32, StoreError> {
+        self.version(keys::CALENDAR_VERSION)
+    }
+
+    /// The calendar in force, as JSON.
+    pub fn calendar_json(&self) -> Result<String, StoreError> {
+        Ok(match self.get_meta(keys::CALENDAR)? {
+            Some(j) => j,
+            None => Calendar::embedded_default().to_json(),
+        })
+    }
+
+    /// The calendar in force: the operator's, or the embedded default.
+    pub fn calendar(&self) -> Result<Calendar, StoreError> {
+        Calendar::from_json(&self.calendar_json()?).map_err(|e| StoreError::Setting {
+            what: "lịch làm việc",
+            detail: e.to_string(),
+        })
     }
 
     // ---- tokens ----
@@ -401,7 +463,7 @@ impl Db {
                     .execute(params![w.id, w.kind, w.unit, snapshot, heads_bytes, now])?;
                 }
             }
-            crate::projection::write(&tx, w.id, w.proj)?;
+            projection::write(&tx, w.id, w.proj)?;
             if w.before.is_some() {
                 // A document new to the hub has no feed row yet.
                 tx.prepare_cached("DELETE FROM feed WHERE doc_id = ?1")?

@@ -2,8 +2,8 @@
 //! cookie), choose a period, open the HTML report or download XLSX / DOCX / CSV / JSON from
 //! `GET /v1/reports/consolidated`, which accepts the cookie as well as a bearer token.
 
+use crate::auth::{cookie_token, cross_site, token_hash, TOKEN_COOKIE};
 use crate::render::escape;
-use crate::routes::{token_hash, TOKEN_COOKIE};
 use crate::state::AppState;
 use axum::extract::{Form, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -29,21 +29,6 @@ button{{width:auto;margin-top:1rem;padding:.4rem 1.2rem}} .note{{color:#555;font
     ))
 }
 
-/// The device token kept by this page, if the request carries it.
-pub(crate) fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            c.trim()
-                .strip_prefix(TOKEN_COOKIE)
-                .and_then(|c| c.strip_prefix('='))
-        })
-        .map(str::to_string)
-}
-
 fn login_form(message: &str) -> Html<String> {
     page(&format!(
         r#"<h1>Báo cáo tổng hợp kết quả khuyến khích, bảo vệ cán bộ năng động, sáng tạo</h1>
@@ -58,7 +43,7 @@ fn login_form(message: &str) -> Html<String> {
 }
 
 /// `GET /reports`.
-pub async fn reports_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(super) async fn reports(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(token) = cookie_token(&headers) else {
         return login_form("").into_response();
     };
@@ -129,25 +114,6 @@ fn redirect_with_cookie(cookie: &str) -> Response {
     resp
 }
 
-/// Whether a form post comes from another site (login CSRF): browsers say so in
-/// `Sec-Fetch-Site`; `Origin` naming another host says the same.
-fn cross_site(headers: &HeaderMap) -> bool {
-    let fetch = headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == "cross-site");
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let origin = headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .filter(|o| *o != "null");
-    let foreign_origin = match (origin, host) {
-        (Some(o), Some(h)) => o.split("://").nth(1) != Some(h),
-        _ => false,
-    };
-    fetch || foreign_origin
-}
-
 fn refused_cross_site() -> Response {
     (
         StatusCode::FORBIDDEN,
@@ -157,7 +123,7 @@ fn refused_cross_site() -> Response {
 }
 
 /// `POST /reports/login`: keeps the token in an HttpOnly, same-site cookie.
-pub async fn login(headers: HeaderMap, Form(f): Form<Login>) -> Response {
+pub(super) async fn login(headers: HeaderMap, Form(f): Form<Login>) -> Response {
     if cross_site(&headers) {
         return refused_cross_site();
     }
@@ -174,7 +140,7 @@ pub async fn login(headers: HeaderMap, Form(f): Form<Login>) -> Response {
 }
 
 /// `POST /reports/logout`.
-pub async fn logout(headers: HeaderMap) -> Response {
+pub(super) async fn logout(headers: HeaderMap) -> Response {
     if cross_site(&headers) {
         return refused_cross_site();
     }
