@@ -276,9 +276,6 @@ pub fn handle(
     })
 }
 
-/// Most threads checking one request's pushed documents.
-const MAX_CHECK_THREADS: usize = 8;
-
 fn same_heads(a: &[ChangeHash], b: &[ChangeHash]) -> bool {
     let mut a = a.to_vec();
     let mut b = b.to_vec();
@@ -298,62 +295,12 @@ fn check_all(
     device: &Device,
     push: Vec<doimoi_shared::wire::PushDoc>,
 ) -> Result<Vec<Checked>, SyncError> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    let n = push.len();
-    let threads = std::thread::available_parallelism()
-        .map(|t| t.get())
-        .unwrap_or(1)
-        .min(MAX_CHECK_THREADS)
-        .min(n);
-    if threads <= 1 {
-        let mut checked = Vec::with_capacity(n);
-        for p in push {
-            checked.push(check_push_guarded(inner, registry, calendar, device, p)?);
-        }
-        return Ok(checked);
-    }
-    let inputs: Vec<Mutex<Option<doimoi_shared::wire::PushDoc>>> =
-        push.into_iter().map(|p| Mutex::new(Some(p))).collect();
-    let outputs: Vec<Mutex<Option<Result<Checked, SyncError>>>> =
-        (0..n).map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    // Lowest index that failed: documents after it need not be checked.
-    let failed = AtomicUsize::new(usize::MAX);
     // The request's span (office, device) in every thread's logs.
     let span = tracing::Span::current();
-    let work = || loop {
+    doimoi_shared::par::try_map(push, |p| {
         let _e = span.enter();
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        if i >= n {
-            break;
-        }
-        if i > failed.load(Ordering::Relaxed) {
-            continue;
-        }
-        let Some(p) = crate::store::lock(&inputs[i]).take() else {
-            continue;
-        };
-        let r = check_push_guarded(inner, registry, calendar, device, p);
-        if r.is_err() {
-            failed.fetch_min(i, Ordering::Relaxed);
-        }
-        *crate::store::lock(&outputs[i]) = Some(r);
-    };
-    std::thread::scope(|s| {
-        for _ in 1..threads {
-            s.spawn(work);
-        }
-        work();
-    });
-    let mut checked = Vec::with_capacity(n);
-    for o in outputs {
-        match o.into_inner().unwrap_or_else(|p| p.into_inner()) {
-            Some(r) => checked.push(r?),
-            None => return Err(SyncError::internal("a pushed document was not checked")),
-        }
-    }
-    Ok(checked)
+        check_push_guarded(inner, registry, calendar, device, p)
+    })
 }
 
 /// [`check_push`], with a panic inside Automerge (forged bytes can cause one) answered as a

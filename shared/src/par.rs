@@ -50,6 +50,32 @@ pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R>
         .collect()
 }
 
+/// [`map`] for work that can fail: the results in order, or the first error in the items'
+/// order. Items after a failed one are not worked on (whatever is already under way finishes).
+pub fn try_map<T: Send, R: Send, E: Send>(
+    items: Vec<T>,
+    f: impl Fn(T) -> Result<R, E> + Sync,
+) -> Result<Vec<R>, E> {
+    // Lowest index that failed so far.
+    let failed = AtomicUsize::new(usize::MAX);
+    let results = map(items.into_iter().enumerate().collect(), |(i, item)| {
+        if i > failed.load(Ordering::Relaxed) {
+            return None;
+        }
+        let r = f(item);
+        if r.is_err() {
+            failed.fetch_min(i, Ordering::Relaxed);
+        }
+        Some(r)
+    });
+    let mut out = Vec::with_capacity(results.len());
+    // A skipped item (`None`) comes after a failed one, whose error is returned first.
+    for r in results.into_iter().flatten() {
+        out.push(r?);
+    }
+    Ok(out)
+}
+
 /// [`map`] over slices of `items`, one slice per core (for many cheap items), flattened back in
 /// order.
 pub fn map_slices<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> Vec<R> + Sync) -> Vec<R> {
@@ -73,5 +99,16 @@ mod tests {
             super::map_slices(&v, |s| s.iter().map(|x| x + 1).collect()),
             v.iter().map(|x| x + 1).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn try_map_gives_every_result_or_the_first_error_in_order() {
+        let v: Vec<u32> = (0..500).collect();
+        assert_eq!(
+            super::try_map(v.clone(), |x| Ok::<_, u32>(x + 1)),
+            Ok(v.iter().map(|x| x + 1).collect())
+        );
+        let failing = super::try_map(v, |x| if x % 100 == 37 { Err(x) } else { Ok(x) });
+        assert_eq!(failing, Err(37));
     }
 }

@@ -34,7 +34,7 @@ use std::fmt::Debug;
 const DOC: &str = include_str!("../../PROTOCOL.md");
 
 /// Every error code the hub answers with, and its HTTP status (`hub/src/error.rs`,
-/// `hub/src/routes.rs`, `hub/src/reports.rs`). `shared` cannot see the hub's code, so this list
+/// `hub/src/routes/`, `hub/src/reports.rs`). `shared` cannot see the hub's code, so this list
 /// is kept by hand: when the hub gains, loses or renames a code, update this list and the
 /// table in `PROTOCOL.md` together (the test compares the two).
 const HUB_ERROR_CODES: [(u16, &str); 10] = [

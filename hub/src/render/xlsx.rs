@@ -138,23 +138,10 @@ pub(super) fn render(report: &Report, info: &DocInfo) -> Result<Vec<u8>, RenderE
         duties_sheet,
         lists_sheet,
     ];
-    let sheets: Vec<Result<Worksheet, XlsxError>> = std::thread::scope(|s| {
-        let st = &st;
-        let handles: Vec<_> = builders
-            .iter()
-            .map(|b| s.spawn(move || b(report, st)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(XlsxError::ParameterError("a sheet builder stopped".into()))
-                })
-            })
-            .collect()
-    });
+    let sheets =
+        doimoi_shared::par::try_map(builders.to_vec(), |b| b(report, &st)).map_err(xerr)?;
     for ws in sheets {
-        wb.push_worksheet(ws.map_err(xerr)?);
+        wb.push_worksheet(ws);
     }
     // Fast deflate: a province workbook of 12,000 units spent most of its time compressing at
     // the default level; level 1 costs a few per cent in size.
