@@ -62,6 +62,7 @@ use doimoi_client::store::Store;
 use doimoi_client::sync::hub_client::HubClient;
 use doimoi_client::sync::{sync_once, SyncReport};
 use doimoi_shared::doc::proposal::{self, Proposal, ProposalFields};
+use doimoi_shared::doc::DocKind;
 use doimoi_shared::ids::{hex, DocId, UnitCode};
 use doimoi_shared::org::Registry;
 use doimoi_shared::text::nfc;
@@ -973,8 +974,8 @@ fn hub_micro(prefill: usize) -> Result<()> {
             let (doc, p) = build_proposal(&mut rng, &ctx, &actor, unit, 10, &content)?;
             if let Some(page) = pages.last_mut() {
                 page.push(PushDoc {
-                    id: p.id.to_string(),
-                    kind: "proposal".into(),
+                    id: p.id.clone(),
+                    kind: DocKind::Proposal,
                     have: Heads::default(),
                     changes: ByteBuf::from(doc.save()),
                     heads: Heads::from_hashes(&doc.get_heads()),
@@ -1224,8 +1225,8 @@ fn micro() -> Result<()> {
             .iter()
             .zip(&docs)
             .map(|(b, d)| PushDoc {
-                id: hex(&rng.bytes16()),
-                kind: "proposal".into(),
+                id: DocId::from_bytes(rng.bytes16()),
+                kind: DocKind::Proposal,
                 have: Heads::default(),
                 changes: ByteBuf::from(b.clone()),
                 heads: Heads::from_hashes(&d.get_heads()),
@@ -2078,7 +2079,7 @@ fn scenario_6(bins: &Bins, big_docs: usize, rebuild: bool, results: &mut Results
         version: wire::PROTOCOL_VERSION,
         ..SyncRequest::default()
     };
-    let mut announced: Vec<String> = Vec::new();
+    let mut announced: Vec<DocId> = Vec::new();
     let (mut up, mut down, mut trips) = (0, 0, 0);
     for _ in 0..30 {
         let (resp, u, d) = snv.sync(&req)?;
@@ -2144,8 +2145,8 @@ fn scenario_6(bins: &Bins, big_docs: usize, rebuild: bool, results: &mut Results
             };
             proposal::add_comment(&mut doc, &c)?;
             push.push(PushDoc {
-                id,
-                kind: "proposal".into(),
+                id: DocId::parse(&id)?,
+                kind: DocKind::Proposal,
                 have: Heads::from_hashes(&before),
                 changes: ByteBuf::from(doc.save_after(&before)),
                 heads: Heads::from_hashes(&doc.get_heads()),

@@ -15,6 +15,7 @@ use crate::app::{keys, App, Indexed, Indexer};
 use crate::error::CliError;
 use crate::store::{encode_heads, DocBytes, Write};
 use automerge::{ActorId, Automerge, ChangeHash, ReadDoc};
+use doimoi_shared::doc::DocKind;
 use doimoi_shared::ids::{DocId, UnitCode};
 use doimoi_shared::scope::can_see;
 use doimoi_shared::validate::check_changes;
@@ -148,8 +149,16 @@ fn run_pass(
         let mut pull = Vec::with_capacity(pull_ids.len());
         for id in &pull_ids {
             let heads = app.store.doc_heads(id)?.unwrap_or_default();
+            // Ids are queued from the hub's feed and answers, so they parse; one that does not
+            // is dropped from the queue rather than stop every sync.
+            let Ok(id) = DocId::parse(id) else {
+                let w = app.store.write()?;
+                w.remove_pending_pull(id)?;
+                w.commit()?;
+                continue;
+            };
             pull.push(PullDoc {
-                id: id.clone(),
+                id,
                 heads: Heads(ByteBuf::from(heads)),
             });
         }
@@ -158,7 +167,7 @@ fn run_pass(
         }
         let waiting = app.store.count_dirty()? + app.store.count_pending_pulls()?;
         progress(done, done + usize::try_from(waiting).unwrap_or(0));
-        let pushed: Vec<(String, usize)> = push
+        let pushed: Vec<(DocId, usize)> = push
             .iter()
             .map(|p| (p.id.clone(), p.changes.len()))
             .collect();
@@ -224,9 +233,9 @@ enum ToPush {
     /// Ready as stored (a never-confirmed document whose snapshot is the whole document).
     Ready(PushDoc),
     Load {
-        id: String,
+        id: DocId,
         bytes: DocBytes,
-        kind: String,
+        kind: DocKind,
         hub_heads: Vec<u8>,
     },
 }
@@ -236,7 +245,7 @@ enum Built {
     Push(PushDoc),
     /// Fails the ingress check locally: set aside like a refusal.
     Refused {
-        id: String,
+        id: DocId,
         doc: Box<Automerge>,
         change: String,
         reason: String,
@@ -249,7 +258,7 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
     let mut todo = Vec::new();
     for d in app.store.dirty_docs(page())? {
         let (id, kind, unit, hub_heads) = (d.id, d.kind, d.unit, d.hub_heads);
-        let Ok(doc_id) = DocId::parse(&id) else {
+        let (Ok(doc_id), Some(kind)) = (DocId::parse(&id), DocKind::parse(&kind)) else {
             continue;
         };
         let owner = UnitCode::parse(&unit).ok();
@@ -270,7 +279,7 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
             // snapshot without chunks is the whole compacted document, sent as stored.
             if let Some((snapshot, heads)) = app.store.whole_snapshot(&id)? {
                 todo.push(ToPush::Ready(PushDoc {
-                    id,
+                    id: doc_id,
                     kind,
                     have: Heads::default(),
                     changes: ByteBuf::from(snapshot),
@@ -283,7 +292,7 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
             continue;
         };
         todo.push(ToPush::Load {
-            id,
+            id: doc_id,
             bytes,
             kind,
             hub_heads,
@@ -341,8 +350,8 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
                 change,
                 reason,
             } => {
-                set_aside(app, &id, &doc, &change, &reason)?;
-                report.refused.push(id);
+                set_aside(app, id.as_str(), &doc, &change, &reason)?;
+                report.refused.push(id.to_string());
             }
         }
     }
@@ -374,7 +383,7 @@ fn set_aside(
 fn apply_response(
     app: &mut App,
     resp: doimoi_shared::wire::SyncResponse,
-    pushed: &[(String, usize)],
+    pushed: &[(DocId, usize)],
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     // Registry and calendar travel with sync.
@@ -398,7 +407,7 @@ fn apply_response(
     }
     // Documents the hub holds exactly as we do (the usual answer to a push): confirmed below,
     // with the cursor, without loading them.
-    let mut confirmed: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut confirmed: Vec<(DocId, Vec<u8>)> = Vec::new();
     // Documents to merge: the hub's answer and the local copy's bytes.
     let mut to_merge: Vec<(DocResult, bool, Option<DocBytes>)> = Vec::new();
     for r in resp.results {
@@ -408,7 +417,7 @@ fn apply_response(
                 if r.changes.is_empty() {
                     if let Some(hub) = r.heads.hashes().filter(|h| !h.is_empty()) {
                         let hub = encode_heads(&hub);
-                        if app.store.doc_heads(&r.id)?.as_deref() == Some(hub.as_slice()) {
+                        if app.store.doc_heads(r.id.as_str())?.as_deref() == Some(hub.as_slice()) {
                             if was_pushed {
                                 report.docs_up += 1;
                             }
@@ -417,31 +426,29 @@ fn apply_response(
                         }
                     }
                 }
-                let doc_id = DocId::parse(&r.id).map_err(|e| CliError::Usage(e.to_string()))?;
-                let local = app.store.doc_bytes(&doc_id)?;
+                let local = app.store.doc_bytes(&r.id)?;
                 to_merge.push((r, was_pushed, local));
             }
             Outcome::Resend => {
                 let w = app.store.write()?;
-                w.set_hub_heads(&r.id, &[])?;
+                w.set_hub_heads(r.id.as_str(), &[])?;
                 w.commit()?;
             }
             Outcome::Rejected { change, reason } => {
-                let doc_id = DocId::parse(&r.id).map_err(|e| CliError::Usage(e.to_string()))?;
-                if let Some((_, doc)) = app.store.load_doc(&doc_id, &app.actor)? {
-                    set_aside(app, &r.id, &doc, &change, &reason)?;
+                if let Some((_, doc)) = app.store.load_doc(&r.id, &app.actor)? {
+                    set_aside(app, r.id.as_str(), &doc, &change, &reason)?;
                 }
-                report.refused.push(r.id.clone());
+                report.refused.push(r.id.to_string());
                 if !r.changes.is_empty() {
-                    merge_in(app, &r.id, &r.changes, &r.heads)?;
+                    merge_in(app, r.id.as_str(), &r.changes, &r.heads)?;
                 }
                 let w = app.store.write()?;
-                w.remove_pending_pull(&r.id)?;
+                w.remove_pending_pull(r.id.as_str())?;
                 w.commit()?;
             }
             Outcome::NotFound => {
                 let w = app.store.write()?;
-                w.remove_pending_pull(&r.id)?;
+                w.remove_pending_pull(r.id.as_str())?;
                 w.commit()?;
             }
         }
@@ -450,7 +457,14 @@ fn apply_response(
     // Loaded, merged and indexed on every core; then written in one transaction together
     // with the confirmations, the feed's pulls and the cursor.
     let merged = doimoi_shared::par::map(to_merge, |(r, was_pushed, local)| {
-        let m = merge(&indexer, actor, &r.id, &r.changes, &r.heads, local.as_ref());
+        let m = merge(
+            &indexer,
+            actor,
+            r.id.as_str(),
+            &r.changes,
+            &r.heads,
+            local.as_ref(),
+        );
         (r, was_pushed, m)
     });
     let w = store.write()?;
@@ -460,7 +474,7 @@ fn apply_response(
                 // A savepoint per document: one that turns out unreadable while being written
                 // (merged with a concurrent local write) is undone alone.
                 w.savepoint()?;
-                let written = write_merged(&w, &indexer, &r.id, m);
+                let written = write_merged(&w, &indexer, r.id.as_str(), m);
                 match &written {
                     Ok(_) => w.release()?,
                     Err(_) => w.rollback_to_savepoint()?,
@@ -475,14 +489,14 @@ fn apply_response(
                 // One unreadable document must not stop the office's sync: keep what came
                 // aside and go on.
                 w.add_refused(
-                    &r.id,
+                    r.id.as_str(),
                     indexer.now_ms,
                     "",
                     &format!("bản từ máy chủ không đọc được: {e}"),
                     &r.changes,
                 )?;
-                w.remove_pending_pull(&r.id)?;
-                report.refused.push(r.id.clone());
+                w.remove_pending_pull(r.id.as_str())?;
+                report.refused.push(r.id.to_string());
                 continue;
             }
             Err(e) => return Err(e),
@@ -495,14 +509,14 @@ fn apply_response(
         }
     }
     for (id, heads) in &confirmed {
-        w.set_hub_heads(id, heads)?;
-        w.remove_pending_pull(id)?;
+        w.set_hub_heads(id.as_str(), heads)?;
+        w.remove_pending_pull(id.as_str())?;
     }
     // The feed: queue pulls for documents whose hub heads differ from ours; then the cursor.
     for e in &resp.feed {
-        let local = w.doc_heads(&e.id)?;
+        let local = w.doc_heads(e.id.as_str())?;
         if local.as_deref() != Some(&e.heads.0[..]) {
-            w.add_pending_pull(&e.id)?;
+            w.add_pending_pull(e.id.as_str())?;
         }
     }
     w.set_meta(meta::CURSOR, &resp.cursor.to_string())?;

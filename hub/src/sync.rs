@@ -12,6 +12,7 @@ use crate::state::Inner;
 use crate::store::StoreError;
 use crate::store::{Device, DocWrite};
 use automerge::{Automerge, ChangeHash, ReadDoc, ROOT};
+use doimoi_shared::doc::DocKind;
 use doimoi_shared::ids::{DocId, UnitCode};
 use doimoi_shared::org::Registry;
 use doimoi_shared::scope::{can_see, visible_units};
@@ -40,9 +41,9 @@ fn root_str(doc: &Automerge, key: &str) -> Option<String> {
 /// A pushed document after checking, before writing.
 enum Checked {
     Write {
-        id: String,
-        kind: String,
-        unit: String,
+        id: DocId,
+        kind: DocKind,
+        unit: UnitCode,
         doc: Box<Automerge>,
         before: Option<Vec<ChangeHash>>,
         bind: Vec<automerge::ActorId>,
@@ -151,9 +152,9 @@ pub fn handle(
                     proj,
                     ..
                 } => Some(DocWrite {
-                    id,
-                    kind,
-                    unit,
+                    id: id.as_str(),
+                    kind: kind.as_str(),
+                    unit: unit.as_str(),
                     doc,
                     before: before.as_deref(),
                     bind: bind.clone(),
@@ -193,12 +194,12 @@ pub fn handle(
                     };
                     let reply = DocResult {
                         id: id.clone(),
-                        kind,
+                        kind: Some(kind),
                         outcome: Outcome::Ok,
                         heads: Heads::from_hashes(&heads),
                         changes: ByteBuf::from(changes),
                     };
-                    to_cache.push((id, *doc));
+                    to_cache.push((id.to_string(), *doc));
                     results.push(reply);
                 }
                 Checked::Done(r) | Checked::Refused(r) => results.push(*r),
@@ -213,7 +214,7 @@ pub fn handle(
         );
     }
     for p in req.pull {
-        results.push(pull(inner, &registry, device, &p.id, &p.heads)?);
+        results.push(pull(inner, &registry, device, p.id, &p.heads)?);
     }
     // The feed: documents in scope changed after the cursor.
     let units: Option<Vec<String>> = visible_units(&registry, &device.unit)
@@ -239,13 +240,23 @@ pub fn handle(
     } else {
         top.max(cursor)
     };
+    // Rows the hub wrote after checking them; one that does not read back is left out of the
+    // feed and logged, never sent half-formed.
     let feed = rows
         .into_iter()
-        .map(|r| FeedEntry {
-            id: r.doc_id,
-            kind: r.kind,
-            unit: r.unit,
-            heads: Heads(ByteBuf::from(r.heads)),
+        .filter_map(|r| {
+            let entry = (|| {
+                Some(FeedEntry {
+                    id: DocId::parse(&r.doc_id).ok()?,
+                    kind: DocKind::parse(&r.kind)?,
+                    unit: UnitCode::parse(&r.unit).ok()?,
+                    heads: Heads(ByteBuf::from(r.heads.clone())),
+                })
+            })();
+            if entry.is_none() {
+                tracing::error!(doc = %r.doc_id, kind = %r.kind, unit = %r.unit, "feed row unreadable");
+            }
+            entry
         })
         .collect();
     let registry_out = if req.registry_version != registry_version {
@@ -313,7 +324,7 @@ fn check_push_guarded(
     device: &Device,
     p: doimoi_shared::wire::PushDoc,
 ) -> Result<Checked, SyncError> {
-    let (id, kind) = (p.id.clone(), p.kind.clone());
+    let (id, kind) = (p.id.clone(), Some(p.kind));
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         check_push(inner, registry, calendar, device, p)
     })) {
@@ -321,7 +332,7 @@ fn check_push_guarded(
         Err(_) => {
             tracing::warn!(doc = %id, office = %device.unit, "pushed document made Automerge panic");
             // The hub's own version (stored, so readable), for the office to take.
-            let stored = stored_in_scope(inner, registry, device, &id)?;
+            let stored = stored_in_scope(inner, registry, device, id.as_str())?;
             Ok(Checked::Refused(Box::new(DocResult {
                 id,
                 kind,
@@ -365,10 +376,8 @@ fn check_push(
     device: &Device,
     mut p: doimoi_shared::wire::PushDoc,
 ) -> Result<Checked, SyncError> {
-    let id = DocId::parse(&p.id)
-        .map_err(|e| SyncError::BadRequest(e.to_string()))?
-        .to_string();
-    let existing = stored_in_scope(inner, registry, device, &id)?;
+    let id = p.id.clone();
+    let existing = stored_in_scope(inner, registry, device, id.as_str())?;
     let before = existing.as_ref().map(|d| d.get_heads());
     // A document new to the hub, pushed whole as one saved chunk: loaded the way the store
     // loads snapshots, so the bytes can be stored as they are (no second save).
@@ -387,7 +396,7 @@ fn check_push(
     let rejected = |change: String, reason: String, existing: &Option<Automerge>| {
         Checked::Done(Box::new(DocResult {
             id: id.clone(),
-            kind: p.kind.clone(),
+            kind: Some(p.kind),
             outcome: Outcome::Rejected { change, reason },
             heads: Heads::from_hashes(
                 &existing.as_ref().map(|d| d.get_heads()).unwrap_or_default(),
@@ -415,7 +424,7 @@ fn check_push(
     if !complete {
         return Ok(Checked::Done(Box::new(DocResult {
             id,
-            kind: p.kind,
+            kind: Some(p.kind),
             outcome: Outcome::Resend,
             heads: Heads::from_hashes(&before.unwrap_or_default()),
             changes: ByteBuf::new(),
@@ -429,7 +438,7 @@ fn check_push(
         ));
     };
     if !can_see(registry, &device.unit, &owner) {
-        return Err(out_of_scope(&device.unit, &owner, &id));
+        return Err(out_of_scope(&device.unit, &owner, id.as_str()));
     }
     if root_str(&scratch, "id").as_deref() != Some(id.as_str()) {
         return Ok(rejected(
@@ -438,7 +447,10 @@ fn check_push(
             &existing,
         ));
     }
-    let kind = root_str(&scratch, "kind").unwrap_or_default();
+    // The kind the document says it is (the check below refuses one that is not a doimoi kind).
+    let kind = root_str(&scratch, "kind")
+        .as_deref()
+        .and_then(DocKind::parse);
     let old_heads = before.clone().unwrap_or_default();
     // Bindings of the actors of the new changes, read first: a database error refuses the
     // request rather than letting an actor pass as unbound.
@@ -468,14 +480,21 @@ fn check_push(
                 };
                 return Ok(Checked::Done(Box::new(reply)));
             }
+            let Some(kind) = kind else {
+                return Ok(rejected(
+                    String::new(),
+                    "tài liệu không ghi loại tài liệu doimoi".into(),
+                    &existing,
+                ));
+            };
             // The report projection, on this thread too (derive runs once per day with
             // events, so it is not free).
-            let proj = Box::new(project(&scratch, &kind, registry, calendar));
+            let proj = Box::new(project(&scratch, kind.as_str(), registry, calendar));
             Ok(Checked::Write {
                 proj,
                 id,
                 kind,
-                unit: owner.to_string(),
+                unit: owner,
                 doc: Box::new(scratch),
                 before,
                 bind: bind.into_iter().collect(),
@@ -499,16 +518,13 @@ fn pull(
     inner: &Inner,
     registry: &Registry,
     device: &Device,
-    id: &str,
+    id: DocId,
     heads: &Heads,
 ) -> Result<DocResult, SyncError> {
-    let id = DocId::parse(id)
-        .map_err(|e| SyncError::BadRequest(e.to_string()))?
-        .to_string();
-    let Some((kind, unit, _)) = inner.db.doc_info(&id)? else {
+    let Some((kind, unit, _)) = inner.db.doc_info(id.as_str())? else {
         return Ok(DocResult {
             id,
-            kind: String::new(),
+            kind: None,
             outcome: Outcome::NotFound,
             heads: Heads::default(),
             changes: ByteBuf::new(),
@@ -519,17 +535,18 @@ fn pull(
         // Nothing of it is revealed: answered like a document the hub does not hold.
         return Ok(DocResult {
             id,
-            kind: String::new(),
+            kind: None,
             outcome: Outcome::NotFound,
             heads: Heads::default(),
             changes: ByteBuf::new(),
         });
     }
+    let kind = DocKind::parse(&kind);
     let theirs = heads.hashes().unwrap_or_default();
     if theirs.is_empty() {
         // The office has none of it: a document without change chunks is sent as stored (its
         // snapshot is the whole document), without loading and saving it again.
-        if let Some((snapshot, heads)) = inner.db.whole_snapshot(&id)? {
+        if let Some((snapshot, heads)) = inner.db.whole_snapshot(id.as_str())? {
             return Ok(DocResult {
                 id,
                 kind,
@@ -540,7 +557,7 @@ fn pull(
         }
     }
     let doc = inner
-        .doc(&id)?
+        .doc(id.as_str())?
         .ok_or_else(|| SyncError::internal(format!("tài liệu {id} biến mất")))?;
     let known = theirs
         .iter()

@@ -4,6 +4,8 @@
 //!
 //! Change hashes travel as one byte string of concatenated 32-byte hashes ([`Heads`]).
 
+use crate::doc::DocKind;
+use crate::ids::{DocId, UnitCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
@@ -105,11 +107,11 @@ pub struct SyncRequest {
 }
 
 /// Local changes of one document.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushDoc {
-    pub id: String,
+    pub id: DocId,
     /// `proposal` or `unit_year`.
-    pub kind: String,
+    pub kind: DocKind,
     /// The hub heads this office last confirmed; `changes` holds everything since.
     #[serde(default)]
     pub have: Heads,
@@ -120,9 +122,9 @@ pub struct PushDoc {
 }
 
 /// A document to bring up to date.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullDoc {
-    pub id: String,
+    pub id: DocId,
     /// The office's current heads (empty when it does not hold the document).
     #[serde(default)]
     pub heads: Heads,
@@ -161,9 +163,10 @@ pub struct Versioned {
 /// What became of one pushed or pulled document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocResult {
-    pub id: String,
-    #[serde(default)]
-    pub kind: String,
+    pub id: DocId,
+    /// The document's kind; none (an empty string on the wire) when the hub does not hold it.
+    #[serde(default, with = "kind_or_empty")]
+    pub kind: Option<DocKind>,
     pub outcome: Outcome,
     /// The hub's heads after this request.
     #[serde(default)]
@@ -188,12 +191,33 @@ pub enum Outcome {
     NotFound,
 }
 
+/// `Option<DocKind>` as the wire has always carried it: a string, empty for none.
+mod kind_or_empty {
+    use crate::doc::DocKind;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(kind: &Option<DocKind>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind.map_or("", DocKind::as_str))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DocKind>, D::Error> {
+        let s = String::deserialize(d)?;
+        if s.is_empty() {
+            return Ok(None);
+        }
+        DocKind::parse(&s)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("loại tài liệu không biết: {s}")))
+    }
+}
+
 /// A document changed on the hub.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeedEntry {
-    pub id: String,
-    pub kind: String,
-    pub unit: String,
+    pub id: DocId,
+    pub kind: DocKind,
+    /// The document's owner.
+    pub unit: UnitCode,
     pub heads: Heads,
 }
 
@@ -322,8 +346,8 @@ mod tests {
             version: PROTOCOL_VERSION,
             cursor: 42,
             push: vec![PushDoc {
-                id: "ab".repeat(16),
-                kind: "proposal".into(),
+                id: DocId::from_bytes([0xab; 16]),
+                kind: DocKind::Proposal,
                 have: Heads::default(),
                 changes: ByteBuf::from(vec![1, 2, 3]),
                 heads: Heads(ByteBuf::from(vec![7; 32])),
@@ -347,8 +371,8 @@ mod tests {
         let req = SyncRequest {
             version: PROTOCOL_VERSION,
             push: vec![PushDoc {
-                id: "a".repeat(32),
-                kind: "proposal".into(),
+                id: DocId::from_bytes([0xaa; 16]),
+                kind: DocKind::Proposal,
                 have: Heads::default(),
                 changes: ByteBuf::from(vec![7u8; 100_000]),
                 heads: Heads::default(),

@@ -6,9 +6,10 @@
 
 use super::{
     date, evaluation, kind_label, status_count, statuses, step_timeliness, timeliness_values,
-    EVALUATIONS, TIMELINESS_LABELS,
+    TIMELINESS_LABELS,
 };
-use doimoi_shared::report::{labels, DutyStatus, Figures, Report, STEPS};
+use doimoi_shared::report::{labels, DutyStatus, Figures, Report};
+use doimoi_shared::workflow::{EvalResult, Step};
 
 /// Appends one field, quoted when it must be.
 fn field(out: &mut String, s: &str) {
@@ -62,12 +63,12 @@ fn header() -> Vec<String> {
         .iter()
         .map(|s| s.to_string()),
     );
-    for step in STEPS {
+    for step in Step::ALL {
         for l in TIMELINESS_LABELS {
             h.push(format!("{}: {}", labels::step(step), l.to_lowercase()));
         }
     }
-    for e in EVALUATIONS {
+    for e in EvalResult::ALL {
         h.push(format!(
             "Đánh giá: {}",
             labels::evaluation(e).to_lowercase()
@@ -117,12 +118,12 @@ fn figures(out: &mut Vec<String>, f: &Figures) {
     n(f.escalations.total);
     n(f.escalations.answered);
     n(f.escalations.pending);
-    for step in STEPS {
+    for step in Step::ALL {
         for v in timeliness_values(&step_timeliness(f, step)) {
             n(v);
         }
     }
-    for e in EVALUATIONS {
+    for e in EvalResult::ALL {
         n(evaluation(f, e));
     }
     n(f.evaluations_with_damage);

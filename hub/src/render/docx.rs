@@ -17,9 +17,8 @@ use chrono::Datelike;
 use doimoi_shared::org::UnitKind;
 use doimoi_shared::report::{
     labels, DutyCount, DutyStatus, Figures, ListItem, Report, DUTY_DEADLINE, NEW_UNIT_DUTY_DAYS,
-    STEPS,
 };
-use doimoi_shared::workflow::Status;
+use doimoi_shared::workflow::{EvalResult, Status, Step};
 use std::io::Write;
 
 const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
@@ -685,19 +684,19 @@ fn sections(x: &mut Xml, report: &Report, who: &Issuer) {
         s(Status::PartlyCompleted),
         s(Status::NotCompleted),
     ));
-    let evals: u64 = super::EVALUATIONS.iter().map(|e| evaluation(t, e)).sum();
+    let evals: u64 = EvalResult::ALL.into_iter().map(|e| evaluation(t, e)).sum();
     x.body(&format!(
         "Trong kỳ đã đánh giá kết quả thực hiện {} đề xuất: {} hoàn thành, {} hoàn thành một phần, {} không hoàn thành; {} trường hợp có thiệt hại.",
         num(evals),
-        num(evaluation(t, "completed")),
-        num(evaluation(t, "partly")),
-        num(evaluation(t, "not-completed")),
+        num(evaluation(t, EvalResult::Completed)),
+        num(evaluation(t, EvalResult::Partly)),
+        num(evaluation(t, EvalResult::NotCompleted)),
         num(t.evaluations_with_damage),
     ));
 
     x.heading("3. Thời hạn thực hiện các bước");
     x.body("Việc thực hiện các bước có thời hạn (tính theo các bước có thời hạn bắt đầu trong kỳ, chi tiết theo đơn vị tại Phụ lục II):");
-    for step in STEPS {
+    for step in Step::ALL {
         let v = step_timeliness(t, step);
         let line = if timeliness_values(&v).iter().all(|n| *n == 0) {
             format!("- {}: chưa phát sinh.", labels::step(step))
@@ -966,7 +965,7 @@ fn annex_timeliness(x: &mut Xml, report: &Report, info: &DocInfo, who: &Issuer) 
     titles.extend(TIMELINESS_LABELS);
     titles.push("Tổng số");
     x.head_row(&titles, &widths);
-    for (i, step) in STEPS.iter().enumerate() {
+    for (i, step) in Step::ALL.into_iter().enumerate() {
         let v = timeliness_values(&step_timeliness(&report.totals, step));
         x.tr_open(false);
         x.cell("TN", &(i + 1).to_string(), 0);
@@ -982,7 +981,7 @@ fn annex_timeliness(x: &mut Xml, report: &Report, info: &DocInfo, who: &Issuer) 
     // 2. By unit: each step over its four outcomes.
     sub_title(x, "2. Theo đơn vị");
     let stt_w = 500;
-    let cells = STEPS.len() * 4;
+    let cells = Step::ALL.len() * 4;
     let num_w = 560;
     let name_w = LANDSCAPE_TEXT - stt_w - num_w * cells as u32;
     let mut widths = vec![stt_w, name_w];
@@ -991,14 +990,14 @@ fn annex_timeliness(x: &mut Xml, report: &Report, info: &DocInfo, who: &Issuer) 
     x.tr_open(true);
     x.head_cell("STT", &widths, 0, 1, Some(true));
     x.head_cell("Đơn vị", &widths, 1, 1, Some(true));
-    for (i, step) in STEPS.iter().enumerate() {
-        x.head_cell(step_short(step), &widths, 2 + 4 * i, 4, None);
+    for (i, step) in Step::ALL.into_iter().enumerate() {
+        x.head_cell(step_short(step.as_str()), &widths, 2 + 4 * i, 4, None);
     }
     x.tr_close();
     x.tr_open(true);
     x.head_cell("", &widths, 0, 1, Some(false));
     x.head_cell("", &widths, 1, 1, Some(false));
-    for i in 0..STEPS.len() {
+    for i in 0..Step::ALL.len() {
         for (j, l) in TIMELINESS_LABELS.iter().enumerate() {
             x.head_cell(l, &widths, 2 + 4 * i + j, 1, None);
         }
@@ -1006,7 +1005,7 @@ fn annex_timeliness(x: &mut Xml, report: &Report, info: &DocInfo, who: &Issuer) 
     x.tr_close();
     let mut stt = 0u64;
     let row = |x: &mut Xml, f: &Figures, bold: bool| {
-        for step in STEPS {
+        for step in Step::ALL {
             for n in timeliness_values(&step_timeliness(f, step)) {
                 x.num_cell(n, bold);
             }

@@ -7,8 +7,8 @@ use super::{
     step_timeliness, summary, timeliness_values, unit_lines, DocInfo, Format, UnitLine, Val,
     TIMELINESS_LABELS,
 };
-use doimoi_shared::report::{labels, DutyStatus, Figures, ListItem, Report, STEPS};
-use doimoi_shared::workflow::Status;
+use doimoi_shared::report::{labels, DutyStatus, Figures, ListItem, Report};
+use doimoi_shared::workflow::{Status, Step};
 
 const CSS: &str = "\
 body{font-family:'Times New Roman',Times,serif;margin:1.5rem;color:#111;line-height:1.4}\
@@ -228,22 +228,22 @@ fn status_section(p: &mut Page, report: &Report) {
 fn timeliness_section(p: &mut Page, report: &Report) {
     p.el("h2", "Thời hạn thực hiện các bước");
     p.raw("<div class=\"wrap\"><table><thead><tr><th rowspan=\"2\">Mã</th><th rowspan=\"2\">Đơn vị</th>");
-    for step in STEPS {
+    for step in Step::ALL {
         p.raw("<th colspan=\"4\" title=\"");
         p.text(labels::step(step));
         p.raw("\">");
-        p.text(step_short(step));
+        p.text(step_short(step.as_str()));
         p.raw("</th>");
     }
     p.raw("</tr><tr>");
-    for _ in STEPS {
+    for _ in Step::ALL {
         for l in TIMELINESS_LABELS {
             p.el("th", l);
         }
     }
     p.raw("</tr></thead><tbody>");
     let values = |p: &mut Page, f: &Figures| {
-        for step in STEPS {
+        for step in Step::ALL {
             for v in timeliness_values(&step_timeliness(f, step)) {
                 p.n(v);
             }

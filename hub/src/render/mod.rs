@@ -17,8 +17,8 @@ mod xlsx;
 
 use chrono::{Datelike, NaiveDate};
 use doimoi_shared::org::{Registry, UnitKind};
-use doimoi_shared::report::{labels, Figures, Report, Timeliness, UnitRef, UnitReport, STEPS};
-use doimoi_shared::workflow::Status;
+use doimoi_shared::report::{labels, Figures, Report, Timeliness, UnitRef, UnitReport};
+use doimoi_shared::workflow::{EvalResult, Status, Step};
 
 /// An output format of the consolidated report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -199,18 +199,16 @@ pub(crate) fn statuses() -> impl Iterator<Item = Status> + Clone {
 }
 
 pub(crate) fn status_count(f: &Figures, s: Status) -> u64 {
-    f.by_status.get(s.as_str()).copied().unwrap_or(0)
+    f.by_status.get(&s).copied().unwrap_or(0)
 }
 
-pub(crate) fn step_timeliness(f: &Figures, step: &str) -> Timeliness {
-    f.timeliness.get(step).cloned().unwrap_or_default()
+pub(crate) fn step_timeliness(f: &Figures, step: Step) -> Timeliness {
+    f.timeliness.get(&step).cloned().unwrap_or_default()
 }
 
-pub(crate) fn evaluation(f: &Figures, result: &str) -> u64 {
-    f.evaluations.get(result).copied().unwrap_or(0)
+pub(crate) fn evaluation(f: &Figures, result: EvalResult) -> u64 {
+    f.evaluations.get(&result).copied().unwrap_or(0)
 }
-
-pub(crate) const EVALUATIONS: [&str; 3] = ["completed", "partly", "not-completed"];
 
 /// The four timeliness outcomes, with their labels.
 pub(crate) const TIMELINESS_LABELS: [&str; 4] =
@@ -427,7 +425,7 @@ pub(crate) fn summary(report: &Report) -> Vec<SummaryLine> {
     }
 
     head(&mut out, "Thời hạn các bước");
-    for step in STEPS {
+    for step in Step::ALL {
         let v = timeliness_values(&step_timeliness(t, step));
         for (label, n) in TIMELINESS_LABELS.iter().zip(v) {
             line(
@@ -440,7 +438,7 @@ pub(crate) fn summary(report: &Report) -> Vec<SummaryLine> {
     }
 
     head(&mut out, "Đánh giá kết quả, bảo vệ cán bộ");
-    for e in EVALUATIONS {
+    for e in EvalResult::ALL {
         line(
             &mut out,
             0,

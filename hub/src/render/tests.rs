@@ -5,7 +5,7 @@ use doimoi_shared::ids::UnitCode;
 use doimoi_shared::report::{
     build, Clock, Mark, MarkKind, Period, Point, ProposalRow, UnitYearRow,
 };
-use doimoi_shared::workflow::{ApprovedBy, Level};
+use doimoi_shared::workflow::{ApprovedBy, Level, Step};
 use std::io::Read;
 
 fn d(s: &str) -> NaiveDate {
@@ -277,7 +277,7 @@ fn csv_has_a_bom_a_header_a_row_per_unit_and_the_totals() {
         assert_eq!(row[col("Tự kiểm tra")], f.self_inspections.to_string());
         assert_eq!(
             row[col("Quyết định phê duyệt (7 ngày làm việc): đúng hạn")],
-            step_timeliness(f, "decision").on_time.to_string()
+            step_timeliness(f, Step::Decision).on_time.to_string()
         );
     };
     for (u, row) in r.units.iter().zip(&rows[1..]) {

@@ -6,8 +6,8 @@ use super::{
     timeliness_values, unit_lines, DocInfo, RenderError, Val, TIMELINESS_LABELS,
 };
 use chrono::{Datelike, NaiveDate};
-use doimoi_shared::report::{labels, DutyStatus, ListItem, Report, STEPS};
-use doimoi_shared::workflow::Status;
+use doimoi_shared::report::{labels, DutyStatus, ListItem, Report};
+use doimoi_shared::workflow::{Status, Step};
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format as XFormat, FormatAlign, FormatBorder, Workbook,
     Worksheet, XlsxError,
@@ -257,8 +257,8 @@ fn status_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError> {
 }
 
 fn timeliness_values_all(f: &doimoi_shared::report::Figures) -> Vec<u64> {
-    STEPS
-        .iter()
+    Step::ALL
+        .into_iter()
         .flat_map(|s| timeliness_values(&step_timeliness(f, s)))
         .collect()
 }
@@ -271,7 +271,7 @@ fn timeliness_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError
         ws.merge_range(0, col(c), 1, col(c), t, &st.head)?;
         ws.set_column_width(col(c), UNIT_WIDTHS[c])?;
     }
-    for (i, step) in STEPS.iter().enumerate() {
+    for (i, step) in Step::ALL.into_iter().enumerate() {
         let first = col(UNIT_COLS.len() + 4 * i);
         ws.merge_range(0, first, 0, first + 3, labels::step(step), &st.head)?;
         for (j, l) in TIMELINESS_LABELS.iter().enumerate() {

@@ -36,8 +36,9 @@ pub enum DocError {
     Automerge(#[from] AutomergeError),
 }
 
-/// The kind of a doimoi document, read from its root.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The kind of a doimoi document, read from its root. The serde names are the root's `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DocKind {
     Proposal,
     UnitYear,
@@ -49,6 +50,12 @@ impl DocKind {
             DocKind::Proposal => "proposal",
             DocKind::UnitYear => "unit_year",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<DocKind> {
+        [DocKind::Proposal, DocKind::UnitYear]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 

@@ -3,12 +3,12 @@
 use super::Key;
 use super::{
     Clock, DutyStatus, Figures, ListItem, Lists, MarkKind, Period, ProposalRow, Report,
-    ReportError, UnitRef, UnitReport, UnitYearRow, DUTY_DEADLINE, NEW_UNIT_DUTY_DAYS, STEPS,
+    ReportError, UnitRef, UnitReport, UnitYearRow, DUTY_DEADLINE, NEW_UNIT_DUTY_DAYS,
 };
 use crate::ids::UnitCode;
 use crate::org::{LineageKind, Registry, Unit, UnitKind};
-use crate::workflow::Step;
 use crate::workflow::{ApprovedBy, Status};
+use crate::workflow::{EvalResult, Step};
 use chrono::{Duration, NaiveDate};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
@@ -120,9 +120,9 @@ impl Acc {
     }
 
     fn figures(&self, field_names: &[&str]) -> Figures {
-        let statuses = |a: &[u64; N]| -> BTreeMap<Key, u64> {
+        let statuses = |a: &[u64; N]| -> BTreeMap<Status, u64> {
             reported_statuses()
-                .map(|s| (Key::Borrowed(s.as_str()), a[status_index(s)]))
+                .map(|s| (s, a[status_index(s)]))
                 .collect()
         };
         let duty = |a: &[u64; 4]| super::DutyCount {
@@ -166,12 +166,12 @@ impl Acc {
                 by_status: statuses(&self.carried_status),
             },
             drafts: self.drafts,
-            timeliness: STEPS
-                .iter()
+            timeliness: Step::ALL
+                .into_iter()
                 .zip(self.clocks.iter())
                 .map(|(s, c)| {
                     (
-                        Key::Borrowed(*s),
+                        s,
                         super::Timeliness {
                             on_time: c[0],
                             late: c[1],
@@ -181,10 +181,10 @@ impl Acc {
                     )
                 })
                 .collect(),
-            evaluations: ["completed", "partly", "not-completed"]
-                .iter()
+            evaluations: EvalResult::ALL
+                .into_iter()
                 .zip(self.eval.iter())
-                .map(|(k, v)| (Key::Borrowed(*k), *v))
+                .map(|(k, v)| (k, *v))
                 .collect(),
             evaluations_with_damage: self.damage,
             protection: super::Protection {
@@ -826,7 +826,7 @@ mod tests {
             text.len()
         );
         assert_eq!(r.totals.proposals, 3);
-        assert_eq!(r.totals.by_status["submitted"], 2);
+        assert_eq!(r.totals.by_status[&Status::Submitted], 2);
         let sum: u64 = r.units.iter().map(|u| u.figures.proposals).sum();
         assert_eq!(sum, 3);
         let district = r

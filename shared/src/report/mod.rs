@@ -33,7 +33,7 @@ pub use rows::{Clock, Mark, MarkKind, Point, ProposalRow, UnitYearRow};
 
 use crate::ids::UnitCode;
 use crate::org::UnitKind;
-use crate::workflow::Step;
+use crate::workflow::{EvalResult, Status, Step};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -50,17 +50,6 @@ pub const DUTY_DEADLINE: NaiveDate = match NaiveDate::from_ymd_opt(2023, 7, 31) 
 
 /// Days a unit created after [`DUTY_DEADLINE`] (a 2025 commune) has for the same duties.
 pub const NEW_UNIT_DUTY_DAYS: i64 = 30;
-
-/// The clocked steps' names, in procedure order (the report's keys for [`Step::ALL`]).
-pub const STEPS: [&str; 5] = {
-    let mut names = [""; 5];
-    let mut i = 0;
-    while i < Step::ALL.len() {
-        names[i] = Step::ALL[i].as_str();
-        i += 1;
-    }
-    names
-};
 
 /// Why a report cannot be made. Messages reach the user: Vietnamese, saying what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -171,7 +160,7 @@ pub struct Completeness {
 pub struct CarriedOver {
     pub proposals: u64,
     /// Status at the cut-off.
-    pub by_status: BTreeMap<Key, u64>,
+    pub by_status: BTreeMap<Status, u64>,
 }
 
 /// Every figure of the report, for one unit, one subtree or the whole scope.
@@ -179,9 +168,9 @@ pub struct CarriedOver {
 pub struct Figures {
     /// Proposals submitted in the period (up to the cut-off).
     pub proposals: u64,
-    /// Their status at the cut-off: status name (as `doimoi proposal show`) → count; every
-    /// status a submitted proposal can have is present, zeros included.
-    pub by_status: BTreeMap<Key, u64>,
+    /// Their status at the cut-off: status (named as `doimoi proposal show` names it) → count;
+    /// every status a submitted proposal can have is present, zeros included.
+    pub by_status: BTreeMap<Status, u64>,
     pub approved: Approvals,
     pub escalations: Escalations,
     /// Field (lĩnh vực) → count; "(chưa ghi)" when not recorded.
@@ -193,9 +182,9 @@ pub struct Figures {
     pub drafts: u64,
     /// Clocked step (`decision`, `answer`, `results_report`, `evaluation`, `notification`) →
     /// timeliness of the clocks started in the period.
-    pub timeliness: BTreeMap<Key, Timeliness>,
+    pub timeliness: BTreeMap<Step, Timeliness>,
     /// Evaluations in the period: `completed`, `partly`, `not-completed` → count.
-    pub evaluations: BTreeMap<Key, u64>,
+    pub evaluations: BTreeMap<EvalResult, u64>,
     /// Evaluations in the period that found damage.
     pub evaluations_with_damage: u64,
     pub protection: Protection,
@@ -297,15 +286,16 @@ pub struct Report {
 
 /// Labels for the figures, shared by every format.
 pub mod labels {
-    /// Vietnamese label of a clocked step, short form for tables.
-    pub fn step(step: &str) -> &'static str {
+    use crate::workflow::{EvalResult, Step};
+
+    /// Vietnamese label of a clocked step, the form for reports.
+    pub fn step(step: Step) -> &'static str {
         match step {
-            "decision" => "Quyết định phê duyệt (7 ngày làm việc)",
-            "answer" => "UBND tỉnh trả lời",
-            "results_report" => "Báo cáo kết quả (5 ngày làm việc)",
-            "evaluation" => "Đánh giá kết quả (7 ngày làm việc)",
-            "notification" => "Thông báo kết luận (3 ngày làm việc)",
-            _ => "",
+            Step::Decision => "Quyết định phê duyệt (7 ngày làm việc)",
+            Step::Answer => "UBND tỉnh trả lời",
+            Step::ResultsReport => "Báo cáo kết quả (5 ngày làm việc)",
+            Step::Evaluation => "Đánh giá kết quả (7 ngày làm việc)",
+            Step::Notification => "Thông báo kết luận (3 ngày làm việc)",
         }
     }
 
@@ -320,12 +310,11 @@ pub mod labels {
     }
 
     /// Vietnamese label of an evaluation result.
-    pub fn evaluation(e: &str) -> &'static str {
+    pub fn evaluation(e: EvalResult) -> &'static str {
         match e {
-            "completed" => "Hoàn thành",
-            "partly" => "Hoàn thành một phần",
-            "not-completed" => "Không hoàn thành",
-            _ => "",
+            EvalResult::Completed => "Hoàn thành",
+            EvalResult::Partly => "Hoàn thành một phần",
+            EvalResult::NotCompleted => "Không hoàn thành",
         }
     }
 }

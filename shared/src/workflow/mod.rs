@@ -83,7 +83,7 @@ pub enum Side {
     Against,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EvalResult {
     Completed,
@@ -92,6 +92,12 @@ pub enum EvalResult {
 }
 
 impl EvalResult {
+    pub const ALL: [EvalResult; 3] = [
+        EvalResult::Completed,
+        EvalResult::Partly,
+        EvalResult::NotCompleted,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EvalResult::Completed => "completed",

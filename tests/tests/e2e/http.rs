@@ -60,8 +60,8 @@ fn push_body() -> Vec<u8> {
     let req = SyncRequest {
         version: PROTOCOL_VERSION,
         push: vec![PushDoc {
-            id: id.as_str().to_string(),
-            kind: "proposal".into(),
+            id: id.clone(),
+            kind: doimoi_shared::doc::DocKind::Proposal,
             have: Heads::default(),
             changes: serde_bytes::ByteBuf::from(doc.save()),
             heads: Heads::from_hashes(&doc.get_heads()),

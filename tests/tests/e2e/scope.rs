@@ -53,8 +53,8 @@ fn raw_push_changes(
     let req = SyncRequest {
         version: PROTOCOL_VERSION,
         push: vec![PushDoc {
-            id: id.to_string(),
-            kind: "proposal".into(),
+            id: doimoi_shared::ids::DocId::parse(id).expect("a document id"),
+            kind: doimoi_shared::doc::DocKind::Proposal,
             have: Heads::from_hashes(have),
             changes: serde_bytes::ByteBuf::from(changes),
             heads: Heads::from_hashes(heads),
