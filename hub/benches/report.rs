@@ -15,6 +15,9 @@
 //! `--runs N` (5), `--dir PATH` (target/bench-report; generated stores are reused),
 //! `--only 1|2`.
 
+#[path = "../../client/benches/common/mod.rs"]
+mod common;
+
 use automerge::ActorId;
 use chrono::{Duration, NaiveDate};
 use doimoi_hub::projection::{self as compute, Projected};
@@ -271,13 +274,15 @@ fn events(i: usize, unit: &UnitCode, province: &UnitCode, base: NaiveDate) -> Ve
 
 fn proposal_struct(i: usize, unit: &UnitCode, province: &UnitCode) -> Res<Proposal> {
     let base = d(2024, 1, 2) + Duration::days((i % 300) as i64);
+    // Title, proposer and position from the benches' one generator (reports read no prose).
+    let content = common::fields(&mut common::Rng(i as u64), common::Detail::Small);
     Ok(Proposal {
         id: DocId::parse(&format!("{:032x}", i + 1))?,
         unit: unit.clone(),
         created_at: 1_704_000_000_000,
-        title: format!("Đề xuất số {i}: số hóa hồ sơ một cửa"),
-        proposer: "Nguyễn Văn A".into(),
-        position: "Chuyên viên".into(),
+        title: content.title.unwrap_or_default(),
+        proposer: content.proposer.unwrap_or_default(),
+        position: content.position.unwrap_or_default(),
         proposer_is_head: false,
         proposer_is_deputy: false,
         leader: false,
