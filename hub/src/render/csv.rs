@@ -168,7 +168,7 @@ pub(super) fn render(report: &Report) -> Vec<u8> {
     for u in &report.units {
         cells.clear();
         cells.push(u.code.to_string());
-        cells.push(u.name.clone());
+        cells.push(u.display_name());
         cells.push(kind_label(u.kind).to_string());
         cells.push(u.parent.as_ref().map(|p| p.to_string()).unwrap_or_default());
         figures(&mut cells, &u.figures);

@@ -316,7 +316,7 @@ fn duties_section(p: &mut Page, report: &Report) {
     for u in &report.units {
         p.raw("<tr>");
         p.td(u.code.as_str());
-        p.name_cell(&u.name, u.depth);
+        p.name_cell(&u.display_name(), u.depth);
         p.td(kind_label(u.kind));
         p.td(&duty_text(u.disseminated.as_ref()));
         p.td(&duty_text(u.plan.as_ref()));

@@ -249,7 +249,7 @@ impl UnitLine<'_> {
         if self.subtree {
             format!("{} (cả địa bàn)", self.unit.name)
         } else {
-            self.unit.name.clone()
+            self.unit.display_name()
         }
     }
 

@@ -40,7 +40,7 @@ fn status_index(s: Status) -> usize {
 }
 
 /// Counters of one unit, cheap to bump; turned into [`Figures`] at the end.
-#[derive(Default, Clone)]
+#[derive(Default, Clone, PartialEq)]
 struct Acc {
     proposals: u64,
     by_status: [u64; N],
@@ -75,6 +75,14 @@ struct Acc {
 }
 
 impl Acc {
+    /// Nothing counted.
+    fn is_empty(&self) -> bool {
+        let mut bare = self.clone();
+        let fields_empty = bare.by_field.iter().all(|n| *n == 0);
+        bare.by_field.clear();
+        fields_empty && bare == Acc::default()
+    }
+
     fn add(&mut self, o: &Acc) {
         self.proposals += o.proposals;
         for i in 0..N {
@@ -314,18 +322,61 @@ pub fn build(
         memo: HashMap::default(),
     };
 
-    // The report's units: in scope, existing during the period, standing for themselves.
+    // Units that hold rows: a unit that ceased before the period with no successor keeps a
+    // line of its own when it has records (dropped below if none of them falls in the period),
+    // and records of a unit the registry does not know get a line that says so. Nothing in the
+    // rows is left out silently.
+    let mut row_units: HashSet<&UnitCode> = HashSet::default();
+    row_units.extend(proposals.iter().map(|p| &p.unit));
+    row_units.extend(unit_years.iter().map(|r| &r.unit));
+    let province_wide = scope == registry.province_code();
+    let mut unknown: Vec<&UnitCode> = row_units
+        .iter()
+        .copied()
+        .filter(|c| province_wide && registry.get(c).is_none())
+        .collect();
+    // The units that stand for the rows' units at the period's end (by lineage).
+    let row_reps: HashSet<UnitCode> = row_units.iter().map(|c| lineage.rep(c)).collect();
+    unknown.sort();
+    let synthetic: Vec<Unit> = unknown
+        .iter()
+        .map(|c| Unit {
+            code: (*c).clone(),
+            name: format!("Đơn vị mã {c}"),
+            kind: if c.as_str().len() == 3 {
+                UnitKind::District
+            } else if c.as_str().contains('-') {
+                UnitKind::Department
+            } else {
+                UnitKind::Commune
+            },
+            parent: Some(scope.clone()),
+            valid_from: None,
+            valid_to: None,
+            lineage: Vec::new(),
+        })
+        .collect();
+
+    // The report's units: in scope, standing for themselves, existing during the period or
+    // holding records; then the units the registry does not know.
     let mut units: Vec<&Unit> = Vec::new();
     let mut index: HashMap<UnitCode, usize> = HashMap::default();
     for u in registry.units() {
         if registry.is_within(&u.code, scope)
-            && exists_during(u, start, end)
             && lineage.rep(&u.code) == u.code
+            && (exists_during(u, start, end) || row_reps.contains(&u.code))
         {
             index.insert(u.code.clone(), units.len());
             units.push(u);
         }
     }
+    for u in &synthetic {
+        index.insert(u.code.clone(), units.len());
+        units.push(u);
+    }
+    let is_unknown = |u: &Unit| registry.get(&u.code).is_none();
+    // Ceased before the period's end, with no successor (lineage left it standing for itself).
+    let ceased = |u: &Unit| u.valid_to.filter(|t| *t < end);
     let mut merged_from: Vec<Vec<UnitCode>> = vec![Vec::new(); units.len()];
     for u in registry.units() {
         let r = lineage.rep(&u.code);
@@ -453,10 +504,38 @@ pub fn build(
         reported[i] |= r.recorded_within(start, cutoff);
     }
 
-    // Per-unit duties.
+    // Lines of units that did not exist during the period, or that the registry does not
+    // know, stay only when some record of theirs counts in the period.
+    let keep: Vec<bool> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            exists_during(u, start, end) && !is_unknown(u)
+                || !acc[i].is_empty()
+                || reported[i]
+                || lists_name(&lists, &u.code)
+        })
+        .collect();
+    if keep.iter().any(|k| !k) {
+        retain_kept(&mut units, &keep);
+        retain_kept(&mut acc, &keep);
+        retain_kept(&mut first_dissemination, &keep);
+        retain_kept(&mut first_plan, &keep);
+        retain_kept(&mut reported, &keep);
+        retain_kept(&mut merged_from, &keep);
+        index = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.code.clone(), i))
+            .collect();
+    }
+
+    // Per-unit duties: units that exist during the period (a unit that ceased before it, or one
+    // the registry does not know, owes none in it).
     let mut duties: Vec<(Option<DutyStatus>, Option<DutyStatus>)> = Vec::with_capacity(units.len());
     for (i, u) in units.iter().enumerate() {
-        let has_duties = u.kind != UnitKind::Province;
+        let has_duties =
+            u.kind != UnitKind::Province && exists_during(u, start, end) && !is_unknown(u);
         if !has_duties {
             duties.push((None, None));
             continue;
@@ -548,11 +627,18 @@ pub fn build(
             depth: depth[i],
             merged_from: merged_from[i].clone(),
             figures: acc[i].figures(&field_names),
-            has_duties: u.kind != UnitKind::Province,
+            has_duties: disseminated.is_some(),
             disseminated,
             plan,
             reported: reported[i],
             subtree: has_children[i].then(|| Box::new(subtree[i].figures(&field_names))),
+            ceased: if is_unknown(u) { None } else { ceased(u) },
+            unplaced: is_unknown(u).then(|| {
+                format!(
+                    "không có trong danh mục đơn vị của máy chủ; số liệu vẫn được tính, cần bổ sung đơn vị mã {} vào danh mục",
+                    u.code
+                )
+            }),
         })
         .collect();
 
@@ -762,6 +848,22 @@ fn count(rows: &[ProposalRow], lines: &[(Option<usize>, usize)], ctx: &Ctx<'_>) 
     part
 }
 
+/// Whether a list names a proposal of `unit`.
+/// Keeps the items of `v` whose position is marked in `keep` (same length).
+fn retain_kept<T>(v: &mut Vec<T>, keep: &[bool]) {
+    let mut i = 0;
+    v.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+}
+
+fn lists_name(lists: &Lists, unit: &UnitCode) -> bool {
+    [&lists.escalations_pending, &lists.overdue, &lists.conflicts]
+        .iter()
+        .any(|l| l.iter().any(|it| &it.unit == unit))
+}
+
 /// Counts one clocked step whose clock started in the period.
 fn clock(a: &mut Acc, c: &Clock, start: NaiveDate, cutoff: NaiveDate) {
     let s = c.step.index();
@@ -877,5 +979,195 @@ mod tests {
         assert_eq!(c1.disseminated.as_ref().map(|x| x.done), Some(false));
         assert_eq!(c1.plan.as_ref().map(|x| x.done), Some(false));
         assert!(r.units.iter().all(|u| u.code.as_str() != "20341"));
+    }
+
+    fn row(id: &str, unit: &str, submitted: &str) -> ProposalRow {
+        ProposalRow {
+            id: id.into(),
+            unit: UnitCode::parse(unit).expect("code"),
+            title: "Đề xuất".into(),
+            field: String::new(),
+            basis: "qd20".into(),
+            created: d(submitted),
+            submitted: Some(d(submitted)),
+            timeline: vec![(
+                d(submitted),
+                Point {
+                    status: Status::Submitted,
+                    approved_by: None,
+                    pilot: false,
+                    escalated: false,
+                    answer: None,
+                    conflict: false,
+                },
+            )],
+            clocks: Vec::new(),
+            marks: Vec::new(),
+        }
+    }
+
+    /// A proposal submitted and rejected on the same day.
+    fn closed_row(id: &str, unit: &str, day: &str) -> ProposalRow {
+        let mut r = row(id, unit, day);
+        let mut end = r.timeline[0].1;
+        end.status = Status::Rejected;
+        r.timeline.push((d(day), end));
+        r
+    }
+
+    #[test]
+    fn records_of_units_that_ceased_or_are_unknown_keep_lines_of_their_own() {
+        // The built-in registry is the 2024 structure: every unit's last day is 30/06/2025.
+        let registry = Registry::embedded_default();
+        let rows = vec![
+            row("a", "20335", "2026-03-02"),
+            row("b", "502", "2026-04-01"),
+            row("c", "99999", "2026-05-04"),
+            // Closed before the period: must not make a line.
+            closed_row("d", "20341", "2024-03-01"),
+        ];
+        let period = Period::parse("2026").expect("period");
+        let scope = registry.province_code().clone();
+        let r = build(&registry, &rows, &[], &period, None, &scope).expect("report");
+        assert_eq!(r.totals.proposals, 3);
+        let sum: u64 = r.units.iter().map(|u| u.figures.proposals).sum();
+        assert_eq!(sum, 3, "every proposal of the period is on a line");
+        let commune = r.units.iter().find(|u| u.code.as_str() == "20335");
+        let commune = commune.expect("the ceased commune keeps its line");
+        assert_eq!(commune.ceased, Some(d("2025-06-30")));
+        assert!(commune
+            .display_name()
+            .contains("đã thôi hoạt động từ ngày 01/07/2025"));
+        assert!(
+            !commune.has_duties,
+            "a ceased unit owes no duties in the period"
+        );
+        let unknown = r.units.iter().find(|u| u.code.as_str() == "99999");
+        let unknown = unknown.expect("the unknown unit's records have a line");
+        assert_eq!(unknown.figures.proposals, 1);
+        assert!(unknown
+            .unplaced
+            .as_deref()
+            .is_some_and(|w| w.contains("danh mục")));
+        assert!(r.units.iter().all(|u| u.code.as_str() != "20341"));
+        assert_eq!(r.totals.completeness.expected, 0, "no unit exists in 2026");
+    }
+
+    mod reconciliation {
+        use super::*;
+        use crate::org::{Lineage, LineageKind, Structure};
+        use proptest::prelude::*;
+
+        /// A random province: districts with communes; some communes end on a day of 2024 or
+        /// 2025, merged into another commune or with no successor; some start later.
+        fn registry(districts: usize, communes: usize, fates: &[(u8, u8, u16)]) -> Registry {
+            let code = |s: String| UnitCode::parse(&s).expect("code");
+            let mut units = vec![Unit {
+                code: code("90".into()),
+                name: "Tỉnh Thử".into(),
+                kind: UnitKind::Province,
+                parent: None,
+                valid_from: None,
+                valid_to: None,
+                lineage: Vec::new(),
+            }];
+            for i in 0..districts {
+                units.push(Unit {
+                    code: code(format!("{}", 900 + i)),
+                    name: format!("Huyện {i}"),
+                    kind: UnitKind::District,
+                    parent: Some(code("90".into())),
+                    valid_from: None,
+                    valid_to: None,
+                    lineage: Vec::new(),
+                });
+            }
+            let day0 = d("2024-01-01");
+            for j in 0..communes {
+                let (fate, other, day) = fates[j % fates.len()];
+                let on = day0 + Duration::days(i64::from(day % 730));
+                let mut u = Unit {
+                    code: code(format!("{}", 90000 + j)),
+                    name: format!("Xã {j}"),
+                    kind: UnitKind::Commune,
+                    parent: Some(code(format!("{}", 900 + j % districts))),
+                    valid_from: None,
+                    valid_to: None,
+                    lineage: Vec::new(),
+                };
+                match fate % 4 {
+                    // Merged into another commune.
+                    0 => {
+                        let into = usize::from(other) % communes;
+                        if into != j {
+                            u.valid_to = Some(on);
+                            u.lineage.push(Lineage {
+                                kind: LineageKind::MergedInto,
+                                unit: code(format!("{}", 90000 + into)),
+                                date: on,
+                            });
+                        }
+                    }
+                    // Ceased, no successor known.
+                    1 => u.valid_to = Some(on),
+                    // Created later.
+                    2 => u.valid_from = Some(on),
+                    _ => {}
+                }
+                units.push(u);
+            }
+            Registry::from_units(
+                code("90".into()),
+                "Tỉnh Thử".into(),
+                Structure::Y2024,
+                1,
+                units,
+            )
+            .expect("registry")
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+            /// Every proposal submitted in the period is counted once, on one line, whatever
+            /// the reorganisations and whichever units the records name (unknown ones too).
+            #[test]
+            fn the_unit_lines_add_up_to_every_proposal_of_the_period(
+                districts in 1usize..4,
+                communes in 1usize..12,
+                fates in prop::collection::vec((any::<u8>(), any::<u8>(), any::<u16>()), 1..12),
+                docs in prop::collection::vec((0usize..16, 0u16..1100), 0..40),
+                year in 2024i32..2027,
+            ) {
+                let registry = registry(districts, communes, &fates);
+                let rows: Vec<ProposalRow> = docs
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (unit, day))| {
+                        // Units past the registry's communes are unknown to it.
+                        let unit = format!("{}", 90000 + unit);
+                        let on = d("2024-01-01") + Duration::days(i64::from(*day));
+                        row(&format!("{k:032x}"), &unit, &on.to_string())
+                    })
+                    .collect();
+                let period = Period::parse(&year.to_string()).expect("period");
+                let scope = registry.province_code().clone();
+                let r = build(&registry, &rows, &[], &period, None, &scope).expect("report");
+                let in_period = rows
+                    .iter()
+                    .filter(|p| p.submitted.is_some_and(|s| period.start <= s && s <= period.end))
+                    .count() as u64;
+                let lines: u64 = r.units.iter().map(|u| u.figures.proposals).sum();
+                prop_assert_eq!(r.totals.proposals, in_period);
+                prop_assert_eq!(lines, in_period);
+                for u in &r.units {
+                    prop_assert!(
+                        u.figures.proposals == 0 || registry.get(&u.code).is_none_or(|x| {
+                            x.valid_to.is_none_or(|t| t >= period.start) || u.ceased.is_some()
+                        }),
+                        "a line that stands for records is marked for what it is"
+                    );
+                }
+            }
+        }
     }
 }

@@ -235,6 +235,30 @@ pub struct UnitReport {
     pub reported: bool,
     /// The unit and every unit under it, for units that have units under them in the report.
     pub subtree: Option<Box<Figures>>,
+    /// The unit's last day, when it ceased before the period's end and the registry names no
+    /// unit that continues it: its records keep a line of their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceased: Option<NaiveDate>,
+    /// Why the registry cannot place this line's records (the unit is not in the registry): the
+    /// line stands for them so that nothing is left out of the figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unplaced: Option<String>,
+}
+
+impl UnitReport {
+    /// The unit's name as a report shows it, with what a reader must know about the line (a
+    /// unit that ceased, records the registry cannot place).
+    pub fn display_name(&self) -> String {
+        match (&self.unplaced, self.ceased) {
+            (Some(why), _) => format!("{} ({why})", self.name),
+            (None, Some(last)) => format!(
+                "{} (đã thôi hoạt động từ ngày {})",
+                self.name,
+                last.succ_opt().unwrap_or(last).format("%d/%m/%Y")
+            ),
+            (None, None) => self.name.clone(),
+        }
+    }
 }
 
 /// A proposal named in a list.

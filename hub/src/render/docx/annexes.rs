@@ -306,7 +306,7 @@ pub(super) fn annex_duties(x: &mut Xml, report: &Report, info: &DocInfo, who: &I
     for (i, u) in report.units.iter().enumerate() {
         x.tr_open(false);
         x.cell("TN", &(i + 1).to_string(), 0);
-        x.cell("TC", &u.name, indent(u.depth));
+        x.cell("TC", &u.display_name(), indent(u.depth));
         duty_cells(x, u.disseminated.as_ref(), false);
         duty_cells(x, u.plan.as_ref(), true);
         counts(x, &u.figures, false);
