@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 /// Settings keys in the store's `meta` table.
 pub mod keys {
     pub const UNIT: &str = "unit";
+    /// The unit's name as this office last knew it (a rename is announced once).
+    pub const UNIT_NAME: &str = "unit_name";
     pub const ACTOR: &str = "actor";
     pub const REGISTRY: &str = "registry";
     pub const CALENDAR: &str = "calendar";
@@ -105,6 +107,41 @@ impl App {
             now_ms: now.timestamp_millis(),
             today: now.with_timezone(&vn_offset()).date_naive(),
         })
+    }
+
+    /// Opens the store for a command that records something: warns first (stderr) when the
+    /// office's unit has ended.
+    pub fn open_to_record(dir: &Path) -> Result<App, CliError> {
+        let app = App::open(dir)?;
+        app.warn_if_unit_ended();
+        Ok(app)
+    }
+
+    /// What became of this office's unit (renamed, merged, ended), as the office should be
+    /// told: [`doimoi_shared::org::diff::notice_for`] against the name it knew.
+    pub fn unit_notice(&self) -> Option<String> {
+        let known = self
+            .store
+            .get_meta(keys::UNIT_NAME)
+            .ok()
+            .flatten()
+            .or_else(|| self.registry.get(&self.unit).map(|u| u.name.clone()))
+            .unwrap_or_default();
+        doimoi_shared::org::diff::notice_for(&self.registry, &self.unit, &known, self.today)
+    }
+
+    /// Prints a warning on stderr when the office's unit has ended (it records anyway: the
+    /// hub decides, and history is sometimes entered late).
+    pub fn warn_if_unit_ended(&self) {
+        let ended = self
+            .registry
+            .get(&self.unit)
+            .is_none_or(|u| u.valid_to.is_some_and(|t| t < self.today));
+        if ended {
+            if let Some(n) = self.unit_notice() {
+                eprintln!("Cảnh báo: {n}");
+            }
+        }
     }
 
     /// A fresh random id (16 bytes) from the OS generator.

@@ -535,3 +535,10 @@ pub enum CalendarCmd {
     /// Working days: the date N working days after a date.
     Add { date: String, days: u32 },
 }
+
+impl ProposalCmd {
+    /// Whether the command records something (everything but `list` and `show`).
+    pub fn records(&self) -> bool {
+        !matches!(self, ProposalCmd::List { .. } | ProposalCmd::Show(_))
+    }
+}

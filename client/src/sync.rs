@@ -56,6 +56,10 @@ pub struct SyncReport {
     pub round_trips: usize,
     /// Documents the hub refused; the local copy was set aside (`doimoi refused list`).
     pub refused: Vec<String>,
+    /// What became of this office's unit (renamed, merged, ended), when the registry this
+    /// sync brought says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_notice: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -389,11 +393,22 @@ fn apply_response(
     // Registry and calendar travel with sync.
     if let Some(r) = &resp.registry {
         if let Ok(reg) = doimoi_shared::org::Registry::from_json(&r.json) {
+            // What became of this office's unit: said once, with the registry that says it.
+            let known = app.store.get_meta(keys::UNIT_NAME)?.unwrap_or_else(|| {
+                app.registry
+                    .get(&app.unit)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default()
+            });
+            let notice = doimoi_shared::org::diff::notice_for(&reg, &app.unit, &known, app.today);
+            let name = reg.get(&app.unit).map_or(known, |u| u.name.clone());
             app.store.set_meta_all(&[
                 (keys::REGISTRY, r.json.as_str()),
                 (meta::REGISTRY_VERSION, r.version.to_string().as_str()),
+                (keys::UNIT_NAME, name.as_str()),
             ])?;
             app.registry = reg;
+            report.unit_notice = notice;
         }
     }
     if let Some(c) = &resp.calendar {

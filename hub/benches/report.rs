@@ -92,6 +92,7 @@ fn big_registry(n: usize) -> Res<Registry> {
             valid_from: None,
             valid_to: None,
             lineage: Vec::new(),
+            former: Vec::new(),
         })
     };
     let mut units = vec![

@@ -57,11 +57,16 @@ enum OrgCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Import a province of the embedded datasets (name or code) or a registry JSON file.
+    /// Import a province of the embedded datasets (name or code) or a registry JSON file:
+    /// shows what changes and asks for confirmation.
     Import {
         what: String,
-        #[arg(long, default_value = "2024")]
+        /// 2024-2025 (the 2024 structure and its continuation from 01/07/2025), 2024 or 2025.
+        #[arg(long, default_value = "2024-2025")]
         structure: String,
+        /// Apply without asking (scripts).
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -102,6 +107,20 @@ where
     }
 }
 
+/// Asks "Áp dụng?" on a terminal; `false` without one (a script must pass `--yes`).
+fn confirm() -> anyhow::Result<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return Ok(false);
+    }
+    print!("Áp dụng danh mục mới? Gõ \"có\" để áp dụng: ");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let answer = doimoi_shared::text::fold(line.trim());
+    Ok(matches!(answer.as_str(), "co" | "c" | "yes" | "y"))
+}
+
 fn real_main(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref(), cli.data.as_deref(), cli.listen)?;
     match cli.command.unwrap_or(Cmd::Serve) {
@@ -110,11 +129,24 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             print!("{}", ops::org_show(&Db::open(&config.data, 1)?, json)?);
             Ok(())
         }
-        Cmd::Org(OrgCmd::Import { what, structure }) => {
-            println!(
-                "{}",
-                ops::org_import(&Db::open(&config.data, 1)?, &what, &structure)?
-            );
+        Cmd::Org(OrgCmd::Import {
+            what,
+            structure,
+            yes,
+        }) => {
+            let db = Db::open(&config.data, 1)?;
+            let plan = ops::org_import_plan(&db, &what, &structure)?;
+            println!("{}", plan.summary);
+            if !plan.changes {
+                println!("Danh mục giữ nguyên.");
+                return Ok(());
+            }
+            if !yes && !confirm()? {
+                anyhow::bail!(
+                    "Chưa nhập danh mục, không có gì thay đổi. Để áp dụng, chạy lại lệnh với --yes (hoặc trả lời \"có\" khi được hỏi)."
+                );
+            }
+            println!("{}", ops::org_import_apply(&db, plan)?);
             Ok(())
         }
         Cmd::Token(TokenCmd::Issue { code, json }) => {

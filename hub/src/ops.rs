@@ -5,55 +5,147 @@ use crate::auth::token_hash;
 use crate::store::{keys, Db};
 use doimoi_shared::calendar::{Calendar, CalendarOverrides};
 use doimoi_shared::ids::UnitCode;
-use doimoi_shared::org::{Registry, Structure};
+use doimoi_shared::org::diff::Change;
+use doimoi_shared::org::Registry;
 use std::path::Path;
 
 pub fn org_show(db: &Db, json: bool) -> anyhow::Result<String> {
     let reg = db.registry()?;
     if json {
-        let units: Vec<serde_json::Value> = reg
-            .units()
-            .iter()
-            .map(|u| {
-                serde_json::json!({
-                    "code": u.code.as_str(),
-                    "name": u.name,
-                    "kind": u.kind.as_str(),
-                    "parent": u.parent.as_ref().map(|p| p.as_str()),
-                })
-            })
-            .collect();
+        let units: Vec<serde_json::Value> = reg.units().iter().map(|u| u.show_json()).collect();
         return Ok(serde_json::to_string_pretty(&units)?);
     }
     let mut s = format!(
         "{} — cơ cấu {} — {} đơn vị\n",
         reg.province_name(),
-        reg.structure().as_str(),
+        reg.structure_label(),
         reg.units().len()
     );
     for u in reg.units() {
         s.push_str(&format!(
-            "{:<10} {} [{}]\n",
+            "{:<10} {} [{}]{}\n",
             u.code,
             u.name,
-            u.kind.label_vi()
+            u.kind.label_vi(),
+            u.validity_note()
         ));
     }
     Ok(s)
 }
 
-/// Imports a province of an embedded dataset (by name or code) or a registry file (JSON).
-pub fn org_import(db: &Db, what: &str, structure: &str) -> anyhow::Result<String> {
+/// A registry read for import, with what it would change.
+pub struct ImportPlan {
+    registry: Registry,
+    /// What the operator reads before confirming.
+    pub summary: String,
+    /// Whether anything would change at all.
+    pub changes: bool,
+}
+
+/// Reads a province of an embedded dataset (by name or code; `structure` 2024, 2025 or
+/// 2024-2025) or a registry file (JSON), and says what importing it would change: units added,
+/// ended, renamed, moved, removed, and the offices whose tokens would stop working.
+pub fn org_import_plan(db: &Db, what: &str, structure: &str) -> anyhow::Result<ImportPlan> {
     let reg = if Path::new(what).is_file() {
         let text = std::fs::read_to_string(what)?;
         Registry::from_json(&text)
             .map_err(|e| anyhow::anyhow!("tệp danh mục {what} không hợp lệ: {e}"))?
     } else {
-        let s: Structure = structure.parse().map_err(|_| {
-            anyhow::anyhow!("--structure \"{structure}\" không hợp lệ: dùng 2024 hoặc 2025")
-        })?;
-        Registry::embedded(s, what).map_err(|e| anyhow::anyhow!("{e}"))?
+        doimoi_shared::org::embedded_by(structure, what).map_err(|e| anyhow::anyhow!("{e}"))?
     };
+    let old = db.registry()?;
+    let changes = doimoi_shared::org::diff::diff(&old, &reg);
+    let tokens = db.live_tokens_by_unit()?;
+    let mut s = format!(
+        "Danh mục mới: {} (cơ cấu {}, {} đơn vị) thay cho {} (cơ cấu {}, {} đơn vị).\n",
+        reg.province_name(),
+        reg.structure_label(),
+        reg.units().len(),
+        old.province_name(),
+        old.structure_label(),
+        old.units().len()
+    );
+    let count = |f: Pick| changes.iter().filter(|c| f(c)).count();
+    let groups: [(&str, Pick); 5] = [
+        ("Thêm", |c| matches!(c, Change::Added { .. })),
+        ("Thôi hoạt động", |c| {
+            matches!(c, Change::Ended { .. })
+        }),
+        ("Đổi tên", |c| matches!(c, Change::Renamed { .. })),
+        ("Đổi đơn vị cấp trên", |c| {
+            matches!(c, Change::Moved { .. })
+        }),
+        ("Bỏ khỏi danh mục", |c| {
+            matches!(c, Change::Removed { .. })
+        }),
+    ];
+    for (title, pick) in groups {
+        let n = count(pick);
+        if n == 0 {
+            continue;
+        }
+        s.push_str(&format!("\n{title} ({n} đơn vị):\n"));
+        for c in changes.iter().filter(|c| pick(c)).take(MAX_LISTED) {
+            s.push_str(&format!("  - {c}\n"));
+        }
+        if n > MAX_LISTED {
+            s.push_str(&format!("  … và {} đơn vị khác\n", n - MAX_LISTED));
+        }
+    }
+    let mut stop = Vec::new();
+    let mut warned = Vec::new();
+    for (unit, n) in &tokens {
+        let Ok(code) = UnitCode::parse(unit) else {
+            continue;
+        };
+        let name = old.get(&code).map_or(unit.as_str(), |u| u.name.as_str());
+        match changes.iter().find(|c| c.code() == &code) {
+            _ if reg.get(&code).is_none() => stop.push(format!("{name} ({unit}): {n} token")),
+            Some(c @ (Change::Ended { .. } | Change::Renamed { .. })) => {
+                warned.push(format!("{name} ({unit}), {n} token: {c}"))
+            }
+            _ => {}
+        }
+    }
+    if !stop.is_empty() {
+        s.push_str(&format!(
+            "\nToken của {} văn phòng sẽ KHÔNG còn dùng được (đơn vị không còn trong danh mục):\n",
+            stop.len()
+        ));
+        for line in &stop {
+            s.push_str(&format!("  - {line}\n"));
+        }
+    }
+    if !warned.is_empty() {
+        s.push_str(&format!(
+            "\nToken của {} văn phòng vẫn dùng được; văn phòng được báo ở lần đồng bộ tới:\n",
+            warned.len()
+        ));
+        for line in &warned {
+            s.push_str(&format!("  - {line}\n"));
+        }
+    }
+    let any = !changes.is_empty() || old.province_code() != reg.province_code();
+    if !any {
+        s.push_str("\nKhông có đơn vị nào thay đổi.\n");
+    }
+    Ok(ImportPlan {
+        registry: reg,
+        summary: s,
+        changes: any,
+    })
+}
+
+/// Selects one kind of change for a group of an import's summary.
+type Pick = fn(&Change) -> bool;
+
+/// Units listed by name per group in an import's summary; the rest are counted.
+const MAX_LISTED: usize = 30;
+
+/// Stores the planned registry under a new version (offices receive it on their next sync)
+/// and rebuilds the report projection.
+pub fn org_import_apply(db: &Db, plan: ImportPlan) -> anyhow::Result<String> {
+    let reg = plan.registry;
     let version: u32 = db
         .get_meta(keys::REGISTRY_VERSION)?
         .and_then(|v| v.parse().ok())
@@ -74,7 +166,7 @@ pub fn org_import(db: &Db, what: &str, structure: &str) -> anyhow::Result<String
     Ok(format!(
         "Đã nhập danh mục {} (cơ cấu {}, {} đơn vị), phiên bản {version}. Các văn phòng nhận ở lần đồng bộ tới.\n{}",
         reg.province_name(),
-        reg.structure().as_str(),
+        reg.structure_label(),
         reg.units().len(),
         reindex(db)?
     ))

@@ -1,6 +1,6 @@
 //! `doimoi init`: sets the installation up for one office, offline.
 
-use super::org::parse_structure;
+use super::org::DEFAULT_STRUCTURE;
 use super::Out;
 use crate::app::keys;
 use crate::cli::InitArgs;
@@ -9,7 +9,7 @@ use crate::store::Store;
 use automerge::ActorId;
 use doimoi_shared::calendar::Calendar;
 use doimoi_shared::ids::UnitCode;
-use doimoi_shared::org::{Registry, DEFAULT_PROVINCE};
+use doimoi_shared::org::{embedded_by, DEFAULT_PROVINCE};
 use serde::Serialize;
 use std::path::Path;
 
@@ -25,16 +25,19 @@ struct InitJson {
 }
 
 pub fn run(dir: &Path, args: InitArgs, out: Out) -> Result<(), CliError> {
-    let structure = parse_structure(args.structure.as_deref().unwrap_or("2024"))?;
+    let structure = args
+        .structure
+        .as_deref()
+        .unwrap_or(DEFAULT_STRUCTURE)
+        .trim();
     let province = args.province.as_deref().unwrap_or(DEFAULT_PROVINCE);
-    let registry =
-        Registry::embedded(structure, province).map_err(|e| CliError::Usage(e.to_string()))?;
+    let registry = embedded_by(structure, province).map_err(|e| CliError::Usage(e.to_string()))?;
     let unit = UnitCode::parse(&args.unit).map_err(|e| CliError::Usage(e.to_string()))?;
     let Some(u) = registry.get(&unit) else {
         return Err(CliError::Usage(format!(
             "Không có đơn vị mã \"{unit}\" trong danh mục {} (cơ cấu {}). Tìm mã bằng `doimoi org show --find TÊN`.",
             registry.province_name(),
-            structure.as_str()
+            registry.structure_label()
         )));
     };
     if let Some(hub) = &args.hub {
@@ -60,6 +63,7 @@ pub fn run(dir: &Path, args: InitArgs, out: Out) -> Result<(), CliError> {
     };
     let mut pairs: Vec<(&str, String)> = vec![
         (keys::UNIT, unit.to_string()),
+        (keys::UNIT_NAME, u.name.clone()),
         (keys::ACTOR, actor.clone()),
         (keys::REGISTRY, registry.to_json()),
     ];
@@ -78,11 +82,23 @@ pub fn run(dir: &Path, args: InitArgs, out: Out) -> Result<(), CliError> {
         unit: unit.to_string(),
         name: u.name.clone(),
         province: registry.province_name().to_string(),
-        structure: structure.as_str().to_string(),
+        structure: structure.to_string(),
         actor,
         hub: args.hub.clone(),
         data: dir.display().to_string(),
     };
+    let today = crate::app::now()?
+        .with_timezone(&crate::app::vn_offset())
+        .date_naive();
+    if let Some(last) = u.valid_to.filter(|t| *t < today) {
+        eprintln!(
+            "Cảnh báo: {} ({unit}) đã thôi hoạt động từ ngày {}{}. Văn phòng vẫn xem và ghi được hồ sơ của thời gian đơn vị còn hoạt động.",
+            u.name,
+            doimoi_shared::org::diff::vn_date(last + chrono::Duration::days(1)),
+            doimoi_shared::org::diff::successor(&registry, u)
+                .map_or(String::new(), |(c, n)| format!("; công việc do {n} ({c}) tiếp tục"))
+        );
+    }
     out.emit(&json, || {
         format!(
             "Đã khởi tạo doimoi cho {} ({}), {}.\nDữ liệu: {}\n{}",

@@ -47,9 +47,15 @@ pub fn dispatch(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Org(cmd) => org::run(&dir, cmd, out),
         Command::Init(args) => init::run(&dir, args, out),
-        Command::Proposal(cmd) => proposal::run(App::open(&dir)?, *cmd, out),
-        Command::Comment(args) => proposal::comment(App::open(&dir)?, args, out),
-        Command::Duty(cmd) => duty::run(App::open(&dir)?, cmd, out),
+        Command::Proposal(cmd) => {
+            let app = App::open(&dir)?;
+            if cmd.records() {
+                app.warn_if_unit_ended();
+            }
+            proposal::run(app, *cmd, out)
+        }
+        Command::Comment(args) => proposal::comment(App::open_to_record(&dir)?, args, out),
+        Command::Duty(cmd) => duty::run(App::open_to_record(&dir)?, cmd, out),
         Command::Search(args) => docs::search(App::open(&dir)?, args, out),
         Command::History(args) => docs::history(App::open(&dir)?, args, out),
         Command::Export(args) => docs::export(App::open(&dir)?, args, out),

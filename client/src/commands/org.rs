@@ -9,18 +9,9 @@ use doimoi_shared::org::{Registry, Structure};
 use serde::Serialize;
 use std::path::Path;
 
-/// One unit as `org show --json` prints it.
-#[derive(Serialize)]
-struct UnitJson<'a> {
-    code: &'a str,
-    name: &'a str,
-    kind: &'a str,
-    parent: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    valid_from: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    valid_to: Option<String>,
-}
+/// The registry `init` and `org show` build when no structure is given: the 2024 structure and
+/// its continuation from 01/07/2025.
+pub const DEFAULT_STRUCTURE: &str = "2024-2025";
 
 pub fn parse_structure(s: &str) -> Result<Structure, CliError> {
     s.parse::<Structure>().map_err(|_| {
@@ -34,12 +25,13 @@ pub fn parse_structure(s: &str) -> Result<Structure, CliError> {
 /// `init`), else the embedded default.
 fn registry_for(dir: &Path, args: &OrgShowArgs) -> Result<Registry, CliError> {
     if args.province.is_some() || args.structure.is_some() {
-        let structure = parse_structure(args.structure.as_deref().unwrap_or("2024"))?;
+        let structure = args.structure.as_deref().unwrap_or(DEFAULT_STRUCTURE);
         let province = args
             .province
             .as_deref()
             .unwrap_or(doimoi_shared::org::DEFAULT_PROVINCE);
-        return Registry::embedded(structure, province).map_err(|e| CliError::Usage(e.to_string()));
+        return doimoi_shared::org::embedded_by(structure, province)
+            .map_err(|e| CliError::Usage(e.to_string()));
     }
     if dir.join("doimoi.db").exists() {
         let store = Store::open(dir)?;
@@ -58,22 +50,12 @@ pub fn run(dir: &Path, cmd: OrgCmd, out: Out) -> Result<(), CliError> {
                 Some(q) => reg.search(q),
                 None => reg.units().iter().collect(),
             };
-            let json: Vec<UnitJson<'_>> = units
-                .iter()
-                .map(|u| UnitJson {
-                    code: u.code.as_str(),
-                    name: &u.name,
-                    kind: u.kind.as_str(),
-                    parent: u.parent.as_ref().map(|p| p.as_str()),
-                    valid_from: u.valid_from.map(|d| d.to_string()),
-                    valid_to: u.valid_to.map(|d| d.to_string()),
-                })
-                .collect();
+            let json: Vec<serde_json::Value> = units.iter().map(|u| u.show_json()).collect();
             out.emit(&json, || {
                 let mut s = format!(
                     "{} — cơ cấu {} — {} đơn vị\n",
                     reg.province_name(),
-                    reg.structure().as_str(),
+                    reg.structure_label(),
                     units.len()
                 );
                 for u in &units {
@@ -83,10 +65,11 @@ pub fn run(dir: &Path, cmd: OrgCmd, out: Out) -> Result<(), CliError> {
                         _ => "  ",
                     };
                     s.push_str(&format!(
-                        "{indent}{:<10} {} [{}]\n",
+                        "{indent}{:<10} {} [{}]{}\n",
                         u.code,
                         u.name,
-                        u.kind.label_vi()
+                        u.kind.label_vi(),
+                        u.validity_note()
                     ));
                 }
                 s

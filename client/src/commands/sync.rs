@@ -58,6 +58,9 @@ pub fn sync(mut app: App, out: Out) -> Result<(), CliError> {
                 "\nMáy chủ từ chối thay đổi của tài liệu {id}: bản của văn phòng đã được cất riêng (xem `doimoi refused list`), đã lấy bản của máy chủ."
             ));
         }
+        if let Some(n) = &report.unit_notice {
+            s.push_str(&format!("\nThông báo về đơn vị: {n}"));
+        }
         s
     })
 }
@@ -127,6 +130,7 @@ pub fn status(app: App, out: Out) -> Result<(), CliError> {
         "pending_documents": pending_docs,
         "last_error": last_error.as_ref().map(|m| json!({"kind": last_error_kind, "message": m})),
         "refused_copies": refused,
+        "unit_notice": app.unit_notice(),
     });
     out.emit(&value, || {
         let mut s = format!("Văn phòng: {}\n", app.unit_label(&app.unit));
@@ -151,6 +155,9 @@ pub fn status(app: App, out: Out) -> Result<(), CliError> {
             s.push_str(&format!(
                 "Bản bị máy chủ từ chối, đã cất riêng: {refused} (`doimoi refused list`)\n"
             ));
+        }
+        if let Some(n) = app.unit_notice() {
+            s.push_str(&format!("Thông báo về đơn vị: {n}\n"));
         }
         s
     })

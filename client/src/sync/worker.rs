@@ -112,6 +112,9 @@ pub fn run(
                             r.docs_up, r.docs_down
                         ));
                     }
+                    if let Some(n) = &r.unit_notice {
+                        out(format!("Thông báo về đơn vị: {n}"));
+                    }
                     cursor.store(
                         app.store
                             .get_meta(meta::CURSOR)?

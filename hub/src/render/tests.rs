@@ -175,8 +175,13 @@ fn rows() -> (Vec<ProposalRow>, Vec<UnitYearRow>) {
     (vec![p1, p2, p3, p4, p5], vec![y1, y2])
 }
 
+/// Tỉnh Quảng Nam in the 2024 structure alone (the fixture's rows are of 2024).
+fn qn2024() -> Registry {
+    Registry::embedded(doimoi_shared::org::Structure::Y2024, "49").expect("Quảng Nam 2024")
+}
+
 fn report_for(scope: &str) -> Report {
-    let registry = Registry::embedded_default();
+    let registry = qn2024();
     let (p, u) = rows();
     let period = Period::parse("2024").expect("period");
     build(&registry, &p, &u, &period, None, &code(scope)).expect("report")
@@ -528,7 +533,7 @@ fn docx_has_the_decree_30_layout_and_the_annexes() {
 
 #[test]
 fn docx_header_follows_the_scope() {
-    let registry = Registry::embedded_default();
+    let registry = qn2024();
     let district = report_for("502");
     let parts = unzip(&render(&district, Format::Docx, &info()).expect("docx"));
     let doc = &parts["word/document.xml"];
@@ -657,7 +662,7 @@ fn write_samples() {
     };
     let dir = std::path::PathBuf::from(dir);
     std::fs::create_dir_all(&dir).expect("samples folder");
-    let registry = Registry::embedded_default();
+    let registry = qn2024();
     for scope in ["49", "502", "20335"] {
         let r = report_for(scope);
         let info = info().with_superior_from(&registry, &r);

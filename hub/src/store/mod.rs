@@ -345,6 +345,18 @@ impl Db {
         Ok(n)
     }
 
+    /// Live (not revoked) tokens per unit code.
+    pub fn live_tokens_by_unit(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare(
+            "SELECT unit, COUNT(*) FROM token WHERE revoked_at IS NULL GROUP BY unit ORDER BY unit",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     /// The device of a live token.
     pub fn device(&self, hash: &str) -> Result<Option<(Device, bool)>, StoreError> {
         let row: Option<(i64, String, Option<i64>)> = self

@@ -269,6 +269,7 @@ pub(super) fn build_embedded(
         valid_from,
         valid_to,
         lineage: Vec::new(),
+        former: Vec::new(),
     };
 
     let n_communes: usize =
@@ -371,6 +372,79 @@ pub(super) fn build_embedded(
     }
 
     Registry::from_units(province, full, structure, EMBEDDED_VERSION, units)
+}
+
+/// A province's 2024 registry and its continuation from 01/07/2025 in one registry: the 2025
+/// province that took most of its communes (itself, or the one it merged into) with all of that
+/// province's 2025 units. A unit whose code carries on (a commune's seat, a province or body
+/// that kept its code) keeps one entry, its 2024 name and parent as its earlier form; a department or association whose abbreviation exists in both
+/// sets is continued by the new one; the 2024 province merged into (or continued by) the new
+/// one. Units of 2024 with no known successor end on 30/06/2025 and stay for their history.
+pub(super) fn build_continued(p: &RawProvince<'_>) -> Result<Registry, OrgError> {
+    let old = build_embedded(Structure::Y2024, p)?;
+    let Some(next) = successor_province(p)? else {
+        return Ok(old);
+    };
+    let q = dataset(Structure::Y2025)?
+        .iter()
+        .find(|np| np.code == next)
+        .ok_or_else(|| OrgError::EmbeddedData(format!("không có tỉnh mã {next:02} năm 2025")))?;
+    let new = build_embedded(Structure::Y2025, q)?;
+    let old_prefix = format!("{}-", p.code_str());
+    let new_prefix = format!("{}-", q.code_str());
+    let mut old_units: Vec<Unit> = old.units().to_vec();
+    let mut units: Vec<Unit> = Vec::with_capacity(old_units.len() + new.units().len());
+    let mut carried: HashMap<UnitCode, Former> = HashMap::new();
+    let new_codes: std::collections::HashSet<&UnitCode> =
+        new.units().iter().map(|u| &u.code).collect();
+    for u in &mut old_units {
+        // Same code on both sides (a commune's seat, a province or body that kept its code):
+        // one unit, with its 2024 form as an earlier form.
+        if new_codes.contains(&u.code) {
+            carried.insert(
+                u.code.clone(),
+                Former {
+                    until: LAST_DAY_2024_STRUCTURE,
+                    name: u.name.clone(),
+                    kind: u.kind,
+                    parent: u.parent.clone(),
+                },
+            );
+            continue;
+        }
+        if let Some(abbr) = u.code.as_str().strip_prefix(&old_prefix) {
+            let successor = code(format!("{new_prefix}{abbr}"))?;
+            if new_codes.contains(&successor) && successor != u.code {
+                u.lineage.push(Lineage {
+                    kind: LineageKind::ContinuedBy,
+                    unit: successor,
+                    date: REFORM_DATE,
+                });
+            }
+        }
+    }
+    // The current province and its bodies first, then the communes of 2025 (earlier forms
+    // attached), then what ended: the 2024 province, bodies, districts and communes.
+    for u in new.units() {
+        let mut u = u.clone();
+        if let Some(f) = carried.remove(&u.code) {
+            u.valid_from = None;
+            u.former.push(f);
+        }
+        units.push(u);
+    }
+    units.extend(
+        old_units
+            .into_iter()
+            .filter(|u| !new_codes.contains(&u.code)),
+    );
+    Registry::from_units(
+        new.province_code().clone(),
+        new.province_name().to_string(),
+        Structure::Y2025,
+        EMBEDDED_VERSION,
+        units,
+    )
 }
 
 impl RawProvince<'_> {

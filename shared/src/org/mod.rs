@@ -24,6 +24,7 @@
 //! is `MergedInto` (or `ContinuedBy`) the 2025 province that holds most of its commune codes.
 
 mod dataset;
+pub mod diff;
 #[cfg(test)]
 mod tests;
 
@@ -172,6 +173,15 @@ impl Structure {
     }
 }
 
+/// Which registry to build from the embedded datasets: one structure, or the 2024 structure
+/// with its continuation from 01/07/2025 (the default).
+pub fn embedded_by(structure: &str, province: &str) -> Result<Registry, OrgError> {
+    match structure.trim() {
+        "" | "2024-2025" | "2024+2025" => Registry::embedded_continued(province),
+        s => Registry::embedded(s.parse()?, province),
+    }
+}
+
 impl fmt::Display for Structure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -231,12 +241,121 @@ pub struct Unit {
     /// Where the unit went (or came from) across reorganisations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lineage: Vec<Lineage>,
+    /// Earlier forms of the same unit (same code), oldest first: a commune that carried on
+    /// through the 2025 reorganisation under a new name and a new parent. `name`, `kind` and
+    /// `parent` above are the form after the last of these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former: Vec<Former>,
+}
+
+/// An earlier form of a unit: its name, kind and parent up to and including `until`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Former {
+    /// Last day of this form.
+    pub until: NaiveDate,
+    pub name: String,
+    pub kind: UnitKind,
+    pub parent: Option<UnitCode>,
 }
 
 impl Unit {
     /// True when the unit exists on `date` (both bounds inclusive).
     pub fn is_valid_on(&self, date: NaiveDate) -> bool {
         self.valid_from.is_none_or(|f| f <= date) && self.valid_to.is_none_or(|t| date <= t)
+    }
+
+    /// The unit's name on `date`: the form in force then (the first form for a date before
+    /// the unit existed, the last one after it ended).
+    pub fn name_on(&self, date: NaiveDate) -> &str {
+        self.former
+            .iter()
+            .find(|f| date <= f.until)
+            .map_or(&self.name, |f| &f.name)
+    }
+
+    /// The unit as it was on `date` (see [`Unit::name_on`]), without earlier forms.
+    pub fn as_on(&self, date: NaiveDate) -> Unit {
+        let mut u = Unit {
+            former: Vec::new(),
+            ..self.clone()
+        };
+        if let Some(f) = self.former.iter().find(|f| date <= f.until) {
+            u.name = f.name.clone();
+            u.kind = f.kind;
+            u.parent = f.parent.clone();
+        }
+        u
+    }
+
+    /// " (từ 01/07/2025)", " (đến 30/06/2025, tiếp nối: 48-SNV)", " (đến 30/06/2025 là
+    /// Phường Tân Thạnh)": the unit's validity for a listing; empty for a unit that always was.
+    pub fn validity_note(&self) -> String {
+        use diff::vn_date;
+        match (self.valid_from, self.valid_to) {
+            (_, Some(t)) => format!(
+                " (đến {}{})",
+                vn_date(t),
+                self.successor()
+                    .map_or(String::new(), |s| format!(", tiếp nối: {s}"))
+            ),
+            (Some(f), None) => format!(" (từ {})", vn_date(f)),
+            (None, None) => match self.former.last() {
+                Some(f) => format!(" (đến {} là {})", vn_date(f.until), f.name),
+                None => String::new(),
+            },
+        }
+    }
+
+    /// The unit as `org show --json` prints it (client and hub alike): code, name, kind,
+    /// parent, and where present validity, successor and earlier forms.
+    pub fn show_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "code": self.code.as_str(),
+            "name": self.name,
+            "kind": self.kind.as_str(),
+            "parent": self.parent.as_ref().map(|p| p.as_str()),
+        });
+        if let Some(map) = v.as_object_mut() {
+            if let Some(d) = self.valid_from {
+                map.insert("valid_from".into(), d.to_string().into());
+            }
+            if let Some(d) = self.valid_to {
+                map.insert("valid_to".into(), d.to_string().into());
+            }
+            if let Some(s) = self.successor() {
+                map.insert("successor".into(), s.as_str().into());
+            }
+            if !self.former.is_empty() {
+                let former: Vec<serde_json::Value> = self
+                    .former
+                    .iter()
+                    .map(|f| {
+                        serde_json::json!({
+                            "until": f.until.to_string(),
+                            "name": f.name,
+                            "kind": f.kind.as_str(),
+                            "parent": f.parent.as_ref().map(|p| p.as_str()),
+                        })
+                    })
+                    .collect();
+                map.insert("former".into(), former.into());
+            }
+        }
+        v
+    }
+
+    /// The unit that carries this one on after it ended (merged into, renamed to, continued
+    /// by another code), if the registry records one.
+    pub fn successor(&self) -> Option<&UnitCode> {
+        self.lineage
+            .iter()
+            .find(|l| {
+                matches!(
+                    l.kind,
+                    LineageKind::MergedInto | LineageKind::RenamedTo | LineageKind::ContinuedBy
+                ) && l.unit != self.code
+            })
+            .map(|l| &l.unit)
     }
 }
 
@@ -264,7 +383,7 @@ pub enum OrgError {
         "Dữ liệu đơn vị hành chính đi kèm chương trình bị lỗi: {0}. Hãy báo cho quản trị hệ thống."
     )]
     EmbeddedData(String),
-    #[error("Cấu trúc \"{0}\" không hợp lệ: dùng 2024 (trước ngày 01/07/2025) hoặc 2025 (từ ngày 01/07/2025).")]
+    #[error("Cấu trúc \"{0}\" không hợp lệ: dùng 2024-2025 (cơ cấu 2024 và phần tiếp nối từ ngày 01/07/2025, mặc định), 2024 (trước ngày 01/07/2025) hoặc 2025 (từ ngày 01/07/2025).")]
     UnknownStructure(String),
     #[error("Loại đơn vị \"{0}\" không hợp lệ: dùng province, home_affairs, department, association, district hoặc commune.")]
     UnknownKind(String),
@@ -274,8 +393,10 @@ pub enum OrgError {
     DuplicateCode(UnitCode),
     #[error("Đơn vị {0} chưa có tên; hãy nhập tên chính thức của đơn vị.")]
     EmptyName(UnitCode),
-    #[error("Danh mục phải có đúng một đơn vị UBND tỉnh, nhưng đang có {0}.")]
+    #[error("Danh mục phải có đúng một đơn vị UBND tỉnh đang hoạt động (không có ngày kết thúc), nhưng đang có {0}.")]
     ProvinceCount(usize),
+    #[error("Đơn vị UBND tỉnh {0} và {1} có thời gian hoạt động trùng nhau; mỗi thời điểm chỉ có một UBND tỉnh.")]
+    ProvinceOverlap(UnitCode, UnitCode),
     #[error(
         "Danh mục ghi mã tỉnh {expected} nhưng đơn vị UBND tỉnh có mã {found}; hãy sửa cho khớp."
     )]
@@ -298,9 +419,16 @@ pub enum OrgError {
 
 /// The units of one province, in display order, with an index by code.
 ///
+/// A registry may span eras: units carry validity dates, lineage (where a unit went when it
+/// ended) and earlier forms ([`Former`]). The built-in sample holds Tỉnh Quảng Nam's 2024
+/// structure and its continuation from 01/07/2025 (Thành phố Đà Nẵng, two levels).
+/// [`Registry::on`] gives the registry as it stood on one day, the view reports use.
+///
 /// Invariants (checked by [`Registry::from_units`], the only way to build one): codes are
-/// unique; exactly one unit is the province and it has no parent; every other unit has a parent
-/// in the registry and its parent chain reaches the province.
+/// unique; province units have no parent and never overlap in time, and exactly one of them
+/// has no end date (the current one, `province`); every other unit has a parent in the
+/// registry, its parent chain reaches a province unit, and the parents of its earlier forms are
+/// in the registry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RegistryData")]
 pub struct Registry {
@@ -336,9 +464,19 @@ impl TryFrom<RegistryData> for Registry {
 
 impl Registry {
     /// Tỉnh Quảng Nam in the 2024 structure, built from the embedded datasets.
+    /// The built-in sample: Tỉnh Quảng Nam's 2024 structure and its continuation from
+    /// 01/07/2025 (Thành phố Đà Nẵng), built from the embedded datasets.
     pub fn embedded_default() -> Registry {
-        Registry::embedded(Structure::Y2024, DEFAULT_PROVINCE)
+        Registry::embedded_continued(DEFAULT_PROVINCE)
             .expect("the embedded datasets hold the default province (checked by tests)")
+    }
+
+    /// One province's 2024 structure and its continuation from 01/07/2025 in one registry
+    /// (see the type's documentation). `province` is looked up in the 2024 dataset, as for
+    /// [`Registry::embedded`].
+    pub fn embedded_continued(province: &str) -> Result<Registry, OrgError> {
+        let p = find_province(Structure::Y2024, province)?;
+        dataset::build_continued(p)
     }
 
     /// Builds the registry of one province from the embedded datasets. `province` is the
@@ -384,9 +522,18 @@ impl Registry {
                 provinces.push(i);
             }
         }
-        let province_at = match provinces.as_slice() {
+        let current: Vec<usize> = provinces
+            .iter()
+            .copied()
+            .filter(|&i| units[i].valid_to.is_none())
+            .collect();
+        let province_at = match current.as_slice() {
             [i] => *i,
-            other => return Err(OrgError::ProvinceCount(other.len())),
+            // A view of a registry on a past day may name an earlier province unit.
+            _ => match provinces.iter().find(|&&i| units[i].code == province) {
+                Some(&i) if current.is_empty() => i,
+                _ => return Err(OrgError::ProvinceCount(current.len())),
+            },
         };
         let root = &units[province_at];
         if root.code != province {
@@ -395,8 +542,31 @@ impl Registry {
                 found: root.code.clone(),
             });
         }
-        if root.parent.is_some() {
-            return Err(OrgError::ProvinceHasParent(root.code.clone()));
+        for (n, &i) in provinces.iter().enumerate() {
+            let a = &units[i];
+            if a.parent.is_some() {
+                return Err(OrgError::ProvinceHasParent(a.code.clone()));
+            }
+            for &j in &provinces[n + 1..] {
+                let b = &units[j];
+                let apart = a.valid_to.zip(b.valid_from).is_some_and(|(t, f)| t < f)
+                    || b.valid_to.zip(a.valid_from).is_some_and(|(t, f)| t < f);
+                if !apart {
+                    return Err(OrgError::ProvinceOverlap(a.code.clone(), b.code.clone()));
+                }
+            }
+        }
+        for u in &units {
+            for f in &u.former {
+                if let Some(parent) = &f.parent {
+                    if !index.contains_key(parent) {
+                        return Err(OrgError::UnknownParent {
+                            unit: u.code.clone(),
+                            parent: parent.clone(),
+                        });
+                    }
+                }
+            }
         }
         // Every parent chain must reach the province: walking more steps than there are units
         // means a cycle. Chains are short (≤ 3), so this is linear in practice.
@@ -480,7 +650,36 @@ impl Registry {
             UnitKind::HomeAffairs
             | UnitKind::Department
             | UnitKind::Association
-            | UnitKind::District => Some(self.province()),
+            | UnitKind::District => self.root_of(u),
+        }
+    }
+
+    /// The province unit at the top of `u`'s parent chain (Quảng Nam's for a unit of 2024,
+    /// Đà Nẵng's for one of 2025 in the built-in sample).
+    fn root_of<'a>(&'a self, u: &'a Unit) -> Option<&'a Unit> {
+        let mut cur = u;
+        for _ in 0..=self.units.len() {
+            match &cur.parent {
+                None => return (cur.kind == UnitKind::Province).then_some(cur),
+                Some(p) => cur = self.get(p)?,
+            }
+        }
+        None
+    }
+
+    /// [`Registry::superior`] in the structure of `date`: a commune's district before
+    /// 01/07/2025, its province after.
+    pub fn superior_on(&self, code: &UnitCode, date: NaiveDate) -> Option<&Unit> {
+        let u = self.get(code)?;
+        if u.former.is_empty() {
+            return self.superior(code);
+        }
+        let form = u.as_on(date);
+        let parent = form.parent.as_ref().and_then(|p| self.get(p));
+        match form.kind {
+            UnitKind::Province => None,
+            UnitKind::Commune => parent,
+            _ => parent.and_then(|p| self.root_of(p)),
         }
     }
 
@@ -492,19 +691,76 @@ impl Registry {
             .collect()
     }
 
-    /// True when `code` is `ancestor` or lies below it. Unknown codes are within nothing, so
-    /// scope checks fail closed.
+    /// True when `code` is `ancestor` or lies below it in any of its forms (a commune that
+    /// belonged to a district until 30/06/2025 is within that district). A province unit that
+    /// ended lies within its successor. Unknown codes are within nothing, so scope checks fail
+    /// closed.
     pub fn is_within(&self, code: &UnitCode, ancestor: &UnitCode) -> bool {
-        let mut cur = self.get(code);
-        // Chains were checked acyclic; the bound only guards against misuse.
-        for _ in 0..=self.units.len() {
-            match cur {
-                Some(u) if &u.code == ancestor => return true,
-                Some(u) => cur = u.parent.as_ref().and_then(|p| self.get(p)),
-                None => return false,
+        let Some(start) = self.get(code) else {
+            return false;
+        };
+        if start.former.is_empty() {
+            // The common case: one form, one chain.
+            let mut cur = Some(start);
+            // Chains were checked acyclic; the bound only guards against misuse.
+            for _ in 0..=self.units.len() {
+                match cur {
+                    Some(u) if &u.code == ancestor => return true,
+                    Some(u) => cur = self.up(u),
+                    None => return false,
+                }
             }
+            return false;
+        }
+        let mut todo = vec![start];
+        let mut seen = 0usize;
+        while let Some(u) = todo.pop() {
+            if &u.code == ancestor {
+                return true;
+            }
+            seen += 1;
+            if seen > 4 * self.units.len() {
+                return false;
+            }
+            todo.extend(self.up(u));
+            todo.extend(
+                u.former
+                    .iter()
+                    .filter_map(|f| f.parent.as_ref().and_then(|p| self.get(p))),
+            );
         }
         false
+    }
+
+    /// The next unit up from `u` in its current form: its parent, or for a province unit that
+    /// ended, its successor.
+    fn up(&self, u: &Unit) -> Option<&Unit> {
+        match &u.parent {
+            Some(p) => self.get(p),
+            None if u.valid_to.is_some() => u.successor().and_then(|s| self.get(s)),
+            None => None,
+        }
+    }
+
+    /// The registry as it stood on `date`: every unit in its form of that day (name, kind,
+    /// parent), without earlier forms; units that did not exist then are kept with their
+    /// validity, so lineage still resolves. The current province stays the registry's province.
+    pub fn on(&self, date: NaiveDate) -> Registry {
+        if self.units.iter().all(|u| u.former.is_empty()) {
+            return self.clone();
+        }
+        Registry {
+            units: self.units.iter().map(|u| u.as_on(date)).collect(),
+            ..self.clone()
+        }
+    }
+
+    /// True when some unit has an earlier form or the registry holds more than one province
+    /// unit: it spans a reorganisation.
+    pub fn spans_eras(&self) -> bool {
+        self.units
+            .iter()
+            .any(|u| !u.former.is_empty() || (u.kind == UnitKind::Province && u.valid_to.is_some()))
     }
 
     /// Units whose name or code contains every word of `query`, ignoring diacritics and case
@@ -541,6 +797,15 @@ impl Registry {
 
     pub fn structure(&self) -> Structure {
         self.structure
+    }
+
+    /// The structure in words: "2024", "2025", or "2024, tiếp nối từ 01/07/2025".
+    pub fn structure_label(&self) -> String {
+        if self.spans_eras() {
+            "2024, tiếp nối bằng cơ cấu 2025 từ ngày 01/07/2025".to_string()
+        } else {
+            self.structure.as_str().to_string()
+        }
     }
 
     /// Full name of the province ("Tỉnh Quảng Nam", "Thành phố Đà Nẵng").

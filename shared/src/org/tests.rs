@@ -8,13 +8,94 @@ fn c(s: &str) -> UnitCode {
     UnitCode::parse(s).expect("valid code")
 }
 
+/// Tỉnh Quảng Nam in the 2024 structure alone.
+fn qn2024() -> Registry {
+    Registry::embedded(Structure::Y2024, DEFAULT_PROVINCE).expect("Quảng Nam 2024")
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+}
+
+#[test]
+fn the_default_registry_holds_quang_nam_2024_and_its_continuation_da_nang_2025() {
+    let r = Registry::embedded_default();
+    assert!(r.spans_eras());
+    assert_eq!(r.province_code(), &c("48"));
+    assert_eq!(r.province_name(), "Thành phố Đà Nẵng");
+    assert_eq!(r.structure(), Structure::Y2025);
+    // Both provinces: Quảng Nam ended on 30/06/2025, merged into Đà Nẵng.
+    let qn = r.get(&c("49")).expect("Quảng Nam");
+    assert_eq!(qn.valid_to, Some(LAST_DAY_2024_STRUCTURE));
+    assert_eq!(qn.successor(), Some(&c("48")));
+    assert_eq!(r.province().valid_to, None);
+    // 280 units of 2024, 94 communes and 1 + 14 + 9 bodies of 2025; 78 communes carry on.
+    assert_eq!(count(&r, UnitKind::District), 17);
+    assert_eq!(count(&r, UnitKind::Province), 2);
+    assert_eq!(count(&r, UnitKind::Commune), 234 + 94 - 78);
+    // A commune that carried on: one entry, its 2024 form kept.
+    let u = r.get(&c("20335")).expect("20335");
+    assert_eq!(u.name, "Phường Bàn Thạch");
+    assert_eq!(u.parent, Some(c("48")));
+    assert_eq!(u.name_on(day("2024-05-01")), "Phường Tân Thạnh");
+    assert_eq!(u.name_on(day("2025-07-01")), "Phường Bàn Thạch");
+    assert!(u.is_valid_on(day("2023-01-01")) && u.is_valid_on(day("2026-12-07")));
+    // Its superior follows the day: the district in 2024, the city after.
+    assert_eq!(
+        r.superior_on(&c("20335"), day("2024-05-01"))
+            .map(|s| s.code.clone()),
+        Some(c("502"))
+    );
+    assert_eq!(
+        r.superior_on(&c("20335"), day("2026-01-05"))
+            .map(|s| s.code.clone()),
+        Some(c("48"))
+    );
+    assert_eq!(r.superior(&c("502")).map(|s| s.code.clone()), Some(c("49")));
+    // A commune with no successor in the dataset ends; Sở Nội vụ carries on under a new code.
+    let ended = r
+        .of_kind(UnitKind::Commune)
+        .find(|u| u.valid_to.is_some())
+        .expect("an ended commune");
+    assert_eq!(ended.valid_to, Some(LAST_DAY_2024_STRUCTURE));
+    let snv = r.get(&c("49-SNV")).expect("49-SNV");
+    assert_eq!(snv.successor(), Some(&c("48-SNV")));
+    assert!(r
+        .get(&c("48-SNV"))
+        .is_some_and(|u| u.valid_from == Some(REFORM_DATE)));
+    // Scope: a commune is within its former district and within the current province.
+    assert!(r.is_within(&c("20335"), &c("502")));
+    assert!(r.is_within(&c("20335"), &c("48")));
+    assert!(
+        r.is_within(&c("20398"), &c("48")),
+        "2024 units roll up to the successor"
+    );
+    assert!(!r.is_within(&c("20335"), &c("503")));
+    // The view of a day before the change has districts; after it, none of them above a commune.
+    let v24 = r.on(day("2024-12-14"));
+    assert_eq!(
+        v24.get(&c("20335")).map(|u| u.parent.clone()),
+        Some(Some(c("502")))
+    );
+    assert_eq!(
+        v24.get(&c("20335")).map(|u| u.name.as_str()),
+        Some("Phường Tân Thạnh")
+    );
+    assert!(!v24.is_within(&c("20335"), &c("503")));
+    let v26 = r.on(day("2026-12-07"));
+    assert!(!v26.is_within(&c("20335"), &c("502")));
+    // Round trip keeps the earlier forms.
+    let back = Registry::from_json(&r.to_json()).expect("round trip");
+    assert_eq!(back, r);
+}
+
 fn count(r: &Registry, kind: UnitKind) -> usize {
     r.of_kind(kind).count()
 }
 
 #[test]
-fn default_registry_is_quang_nam_2024_with_dataset_counts() {
-    let r = Registry::embedded_default();
+fn quang_nam_2024_has_the_dataset_counts() {
+    let r = qn2024();
     assert_eq!(r.province_code(), &c("49"));
     assert_eq!(r.province_name(), "Tỉnh Quảng Nam");
     assert_eq!(r.structure(), Structure::Y2024);
@@ -56,7 +137,7 @@ fn default_registry_is_quang_nam_2024_with_dataset_counts() {
 
 #[test]
 fn units_are_in_display_order() {
-    let r = Registry::embedded_default();
+    let r = qn2024();
     let kinds: Vec<UnitKind> = r.units().iter().map(|u| u.kind).collect();
     assert_eq!(kinds[0], UnitKind::Province);
     assert_eq!(kinds[1], UnitKind::HomeAffairs);
@@ -70,6 +151,19 @@ fn units_are_in_display_order() {
             UnitKind::District => district = Some(u.code.clone()),
             _ => assert_eq!(u.parent, district, "{}", u.code),
         }
+    }
+}
+
+#[test]
+fn every_province_of_2024_builds_with_its_continuation() {
+    for (code, name) in Registry::provinces(Structure::Y2024) {
+        let r = Registry::embedded_continued(&code).expect(&name);
+        assert!(r.spans_eras(), "{name}");
+        assert_eq!(r.province().valid_to, None, "{name}");
+        // The 2024 province is still there, as itself or as the earlier form of its successor.
+        let old = r.get(&c(&code)).expect("the 2024 province");
+        assert!(old.valid_to.is_some() || !old.former.is_empty(), "{name}");
+        assert!(r.units().iter().all(|u| is_nfc(&u.name)));
     }
 }
 
@@ -189,7 +283,7 @@ fn unknown_or_ambiguous_provinces_are_refused() {
 
 #[test]
 fn superior_follows_the_structure() {
-    let r = Registry::embedded_default();
+    let r = qn2024();
     let sup = |s: &str| r.superior(&c(s)).map(|u| u.code.to_string());
     assert_eq!(sup("20398"), Some("503".into()));
     assert_eq!(sup("20335"), Some("502".into()));
@@ -210,7 +304,7 @@ fn superior_follows_the_structure() {
 
 #[test]
 fn is_within_walks_the_parent_chain() {
-    let r = Registry::embedded_default();
+    let r = qn2024();
     assert!(r.is_within(&c("20335"), &c("20335")));
     assert!(r.is_within(&c("20335"), &c("502")));
     assert!(r.is_within(&c("20335"), &c("49")));
@@ -227,7 +321,7 @@ fn is_within_walks_the_parent_chain() {
 
 #[test]
 fn search_ignores_diacritics_and_matches_codes() {
-    let r = Registry::embedded_default();
+    let r = qn2024();
     let hits = r.search("xa ch'om");
     assert_eq!(hits.first().map(|u| u.name.as_str()), Some("Xã Ch'ơm"));
     assert_eq!(
@@ -244,7 +338,7 @@ fn search_ignores_diacritics_and_matches_codes() {
 
 #[test]
 fn json_round_trip_keeps_units_and_index() {
-    let r = Registry::embedded_default();
+    let r = qn2024();
     let json = r.to_json();
     let back = Registry::from_json(&json).expect("round trip");
     assert_eq!(back, r);
@@ -263,7 +357,7 @@ fn json_round_trip_keeps_units_and_index() {
 
 #[test]
 fn quang_nam_merges_into_da_nang() {
-    let r = Registry::embedded_default();
+    let r = qn2024();
     assert_eq!(
         r.province().lineage,
         vec![Lineage {
@@ -298,6 +392,7 @@ fn from_units_checks_invariants() {
         valid_from: None,
         valid_to: None,
         lineage: Vec::new(),
+        former: Vec::new(),
     };
     let build =
         |units| Registry::from_units(c("49"), "Tỉnh Quảng Nam".into(), Structure::Y2024, 2, units);

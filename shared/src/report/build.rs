@@ -264,9 +264,14 @@ impl Lineages<'_> {
 /// lineage at the period's end, for a unit within the scope (the rule `build` applies).
 /// `None` for the province: every row.
 pub fn row_units(registry: &Registry, period: &Period, scope: &UnitCode) -> Option<Vec<UnitCode>> {
-    if scope == registry.province_code() {
+    if registry
+        .get(scope)
+        .is_some_and(|u| u.kind == UnitKind::Province)
+    {
         return None;
     }
+    let view = registry.on(period.end);
+    let registry = &view;
     let mut lineage = Lineages {
         registry,
         end: period.end,
@@ -303,6 +308,9 @@ pub fn build(
     as_of: Option<NaiveDate>,
     scope: &UnitCode,
 ) -> Result<Report, ReportError> {
+    // Units as they stood at the period's end: names, parents (districts before 01/07/2025).
+    let view = registry.on(period.end);
+    let registry = &view;
     let scope_unit = registry
         .get(scope)
         .ok_or_else(|| ReportError::UnknownUnit(scope.clone()))?;
@@ -329,7 +337,7 @@ pub fn build(
     let mut row_units: HashSet<&UnitCode> = HashSet::default();
     row_units.extend(proposals.iter().map(|p| &p.unit));
     row_units.extend(unit_years.iter().map(|r| &r.unit));
-    let province_wide = scope == registry.province_code();
+    let province_wide = scope_unit.kind == UnitKind::Province;
     let mut unknown: Vec<&UnitCode> = row_units
         .iter()
         .copied()
@@ -354,6 +362,7 @@ pub fn build(
             valid_from: None,
             valid_to: None,
             lineage: Vec::new(),
+            former: Vec::new(),
         })
         .collect();
 
@@ -1017,8 +1026,9 @@ mod tests {
 
     #[test]
     fn records_of_units_that_ceased_or_are_unknown_keep_lines_of_their_own() {
-        // The built-in registry is the 2024 structure: every unit's last day is 30/06/2025.
-        let registry = Registry::embedded_default();
+        // A registry of the 2024 structure alone: every unit's last day is 30/06/2025.
+        let registry =
+            Registry::embedded(crate::org::Structure::Y2024, "49").expect("Quảng Nam 2024");
         let rows = vec![
             row("a", "20335", "2026-03-02"),
             row("b", "502", "2026-04-01"),
@@ -1053,6 +1063,71 @@ mod tests {
         assert_eq!(r.totals.completeness.expected, 0, "no unit exists in 2026");
     }
 
+    #[test]
+    fn with_the_default_registry_a_commune_that_carried_on_reports_under_its_new_name() {
+        let registry = Registry::embedded_default();
+        let rows = vec![
+            // 20335 carried on as Phường Bàn Thạch; 20344 ended with no successor.
+            row("a", "20335", "2024-03-04"),
+            row("b", "20335", "2026-03-02"),
+            row("c", "20344", "2024-04-01"),
+            closed_row("d", "20344", "2025-03-03"),
+        ];
+        let scope = registry.province_code().clone();
+        let now = build(
+            &registry,
+            &rows,
+            &[],
+            &Period::parse("2026").expect("p"),
+            None,
+            &scope,
+        )
+        .expect("report");
+        let line = now.units.iter().find(|u| u.code.as_str() == "20335");
+        let line = line.expect("the commune's line");
+        assert_eq!(line.name, "Phường Bàn Thạch");
+        assert_eq!(line.figures.proposals, 1);
+        assert!(line.has_duties && line.ceased.is_none());
+        // The open 2024 proposal of the ended commune is carried over on its own line.
+        let ended = now.units.iter().find(|u| u.code.as_str() == "20344");
+        let ended = ended.expect("the ended commune keeps its line");
+        assert_eq!(ended.ceased, Some(d("2025-06-30")));
+        assert!(now.units.iter().all(|u| u.kind != UnitKind::District));
+        assert!(
+            now.totals.completeness.expected > 90,
+            "units of 2026 owe duties"
+        );
+
+        let then = build(
+            &registry,
+            &rows,
+            &[],
+            &Period::parse("2024").expect("p"),
+            None,
+            &scope,
+        )
+        .expect("report");
+        let line = then.units.iter().find(|u| u.code.as_str() == "20335");
+        let line = line.expect("the commune's line in 2024");
+        assert_eq!(line.name, "Phường Tân Thạnh");
+        assert_eq!(line.parent.as_ref().map(|p| p.as_str()), Some("502"));
+        assert_eq!(then.totals.proposals, 2);
+        assert_eq!(
+            then.units
+                .iter()
+                .filter(|u| u.kind == UnitKind::District)
+                .count(),
+            17,
+            "a report before the change still shows the districts"
+        );
+        assert!(
+            then.units.iter().all(|u| registry
+                .get(&u.code)
+                .is_some_and(|x| x.valid_from != Some(crate::org::REFORM_DATE))),
+            "no unit that began on 01/07/2025 in a 2024 report"
+        );
+    }
+
     mod reconciliation {
         use super::*;
         use crate::org::{Lineage, LineageKind, Structure};
@@ -1070,6 +1145,7 @@ mod tests {
                 valid_from: None,
                 valid_to: None,
                 lineage: Vec::new(),
+                former: Vec::new(),
             }];
             for i in 0..districts {
                 units.push(Unit {
@@ -1080,6 +1156,7 @@ mod tests {
                     valid_from: None,
                     valid_to: None,
                     lineage: Vec::new(),
+                    former: Vec::new(),
                 });
             }
             let day0 = d("2024-01-01");
@@ -1094,6 +1171,7 @@ mod tests {
                     valid_from: None,
                     valid_to: None,
                     lineage: Vec::new(),
+                    former: Vec::new(),
                 };
                 match fate % 4 {
                     // Merged into another commune.

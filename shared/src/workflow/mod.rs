@@ -741,7 +741,11 @@ impl Ctx<'_> {
         }
         let own = unit == &self.facts.unit;
         let deciding = unit == &self.deciding;
-        let province = self.registry.province().code == *unit;
+        // UBND tỉnh: the current one or one it carries on (a registry spanning a merger).
+        let province = self
+            .registry
+            .get(unit)
+            .is_some_and(|u| u.kind == UnitKind::Province);
         let ok = match action {
             Action::Submit => own,
             Action::ReportResults { .. } | Action::Start => own || deciding,
@@ -1072,14 +1076,39 @@ fn ancestors<'a>(id: &str, by_id: &HashMap<&'a str, &'a Event>) -> BTreeSet<&'a 
     out
 }
 
-/// The unit whose head decides on a proposal of `facts`.
+/// The unit whose head decides on a proposal of `facts`, in the structure of today's
+/// registry (a proposal not yet submitted).
 pub fn deciding_unit(facts: &ProposalFacts, registry: &Registry) -> UnitCode {
+    deciding_unit_on(facts, registry, None)
+}
+
+/// The unit whose head decides on a proposal of `facts` submitted on `submitted`: the
+/// superior of the proposer's unit as it stood that day (a commune's district before
+/// 01/07/2025, the province after), the current structure when `None`.
+pub fn deciding_unit_on(
+    facts: &ProposalFacts,
+    registry: &Registry,
+    submitted: Option<NaiveDate>,
+) -> UnitCode {
     if facts.proposer_is_head {
-        if let Some(sup) = registry.superior(&facts.unit) {
+        let sup = match submitted {
+            Some(d) => registry.superior_on(&facts.unit, d),
+            None => registry.superior(&facts.unit),
+        };
+        if let Some(sup) = sup {
             return sup.code.clone();
         }
     }
     facts.unit.clone()
+}
+
+/// The day a proposal was first submitted, from its events (and `next`, about to be added).
+fn submitted_on<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<NaiveDate> {
+    events
+        .into_iter()
+        .filter(|e| matches!(e.action, Action::Submit))
+        .map(|e| e.date)
+        .min()
 }
 
 /// Checks whether `unit` may record `action` next, against the current event log: the same
@@ -1095,7 +1124,11 @@ pub fn check_next(
         facts,
         registry,
         config,
-        deciding: deciding_unit(facts, registry),
+        deciding: deciding_unit_on(
+            facts,
+            registry,
+            submitted_on(events.iter().chain(std::iter::once(next))),
+        ),
     };
     if let Action::Resolve { keep } = &next.action {
         ctx.authority(&next.unit, &next.action)?;
@@ -1226,7 +1259,7 @@ pub fn derive(
         facts,
         registry,
         config,
-        deciding: deciding_unit(facts, registry),
+        deciding: deciding_unit_on(facts, registry, submitted_on(events)),
     };
     derive_with_ctx(&ctx, events, calendar, today)
 }

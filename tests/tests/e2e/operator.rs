@@ -34,15 +34,34 @@ fn org_show_and_import_speak_the_clients_json_shape() {
     let dir = tempfile::tempdir().expect("temp");
     let out = hub(dir.path(), &["org", "show", "--json"]);
     let units: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(units[0]["code"], "49");
+    // The built-in sample: Quảng Nam's 2024 structure continued by Đà Nẵng from 01/07/2025.
+    assert_eq!(units[0]["code"], "48");
     assert_eq!(units[0]["kind"], "province");
-    assert!(units
+    let qn = units
         .as_array()
-        .is_some_and(|u| u.iter().any(|x| x["name"] == "Xã Ch'ơm")));
-    let imp = hub(
-        dir.path(),
-        &["org", "import", "Đà Nẵng", "--structure", "2025"],
+        .and_then(|u| u.iter().find(|x| x["code"] == "49"));
+    assert_eq!(qn.map(|x| x["successor"].clone()), Some("48".into()));
+    assert!(units.as_array().is_some_and(|u| u
+        .iter()
+        .any(|x| x["name"] == "Xã Ch'ơm" || x["former"][0]["name"] == "Xã Ch'ơm")));
+    let token = hub(dir.path(), &["token", "issue", "503", "--json"]);
+    assert!(token.status.success());
+    // Replacing it by Đà Nẵng's 2025 structure alone: the operator sees what would change,
+    // and nothing happens without a confirmation.
+    let args = ["org", "import", "Đà Nẵng", "--structure", "2025"];
+    let plan = hub(dir.path(), &args);
+    assert!(!plan.status.success(), "needs --yes without a terminal");
+    let said = String::from_utf8_lossy(&plan.stdout);
+    assert!(said.contains("Bỏ khỏi danh mục"), "{said}");
+    assert!(
+        said.contains("KHÔNG còn dùng được") && said.contains("Thành phố Hội An (503)"),
+        "{said}"
     );
+    assert!(String::from_utf8_lossy(&plan.stderr).contains("--yes"));
+    let out = hub(dir.path(), &["org", "show", "--json"]);
+    let still: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(still, units, "nothing changed");
+    let imp = hub(dir.path(), &[&args[..], &["--yes"]].concat());
     assert!(
         imp.status.success(),
         "{}",
@@ -51,6 +70,14 @@ fn org_show_and_import_speak_the_clients_json_shape() {
     let out = hub(dir.path(), &["org", "show", "--json"]);
     let units: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(units[0]["code"], "48");
+    assert!(units
+        .as_array()
+        .is_some_and(|u| u.iter().all(|x| x["code"] != "49")));
+    // Back to the sample: the units of 2024 return, the 2025 communes get their earlier forms.
+    let back = hub(dir.path(), &["org", "import", "49", "--yes"]);
+    let said = String::from_utf8_lossy(&back.stdout);
+    assert!(back.status.success() && said.contains("Thêm"), "{said}");
+    assert!(said.contains("Đã nhập danh mục"), "{said}");
     let bad = hub(dir.path(), &["org", "import", "Atlantis"]);
     assert!(!bad.status.success());
 }

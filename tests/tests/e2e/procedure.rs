@@ -23,6 +23,8 @@ fn a_commune_chairmans_proposal_made_while_the_hub_is_down_is_decided_by_the_dis
     let mut hub = TestHub::spawn();
     let commune = TestClient::new(COMMUNE, &hub.url, &hub.token(COMMUNE));
     let district = TestClient::new(DISTRICT, &hub.url, &hub.token(DISTRICT));
+    commune.before_the_reform();
+    district.before_the_reform();
     hub.stop();
 
     let id = commune.new_proposal("Đề xuất của Chủ tịch phường", &["--proposer-is-head"]);
@@ -61,6 +63,8 @@ fn offices_running_serve_see_each_others_work_without_a_manual_sync() {
     let hub = TestHub::spawn();
     let mut commune = TestClient::new(COMMUNE, &hub.url, &hub.token(COMMUNE));
     let mut district = TestClient::new(DISTRICT, &hub.url, &hub.token(DISTRICT));
+    commune.before_the_reform();
+    district.before_the_reform();
     commune.start_serve();
     district.start_serve();
     let id = commune.new_proposal("Đề xuất qua serve", &["--proposer-is-head"]);
@@ -179,9 +183,16 @@ fn the_calendar_and_the_registry_travel_to_the_offices_through_sync() {
     assert_eq!(due(&c), "2027-09-03");
     // A registry imported by the operator reaches the office too.
     let before = c.json(&["org", "show"]).as_array().map(Vec::len);
-    hub.op(&["org", "import", "49"]);
-    c.sync();
+    let moved = hub.data.path().join("registry.json");
+    let mut reg = doimoi_shared::org::Registry::embedded_default().to_json();
+    reg = reg.replace("Phường Bàn Thạch", "Phường Bàn Thạch Mới");
+    std::fs::write(&moved, reg).expect("write");
+    hub.op(&["org", "import", moved.to_str().expect("path"), "--yes"]);
+    let r = c.sync();
     assert_eq!(c.json(&["org", "show"]).as_array().map(Vec::len), before);
+    // The office is told, once, that its unit has a new name.
+    let notice = r["unit_notice"].as_str().unwrap_or_default();
+    assert!(notice.contains("nay mang tên Phường Bàn Thạch Mới"), "{r}");
     let noop = c.sync();
     assert!(
         noop["bytes_down"].as_u64() < Some(1024),

@@ -124,7 +124,7 @@ fn unit<'a>(report: &'a Value, code: &str) -> &'a Value {
 fn the_consolidated_report_counts_every_state_across_units_and_periods() {
     let hub = TestHub::spawn();
     let file = registry_with_merger(hub.data.path());
-    hub.op(&["org", "import", file.to_str().expect("path")]);
+    hub.op(&["org", "import", file.to_str().expect("path"), "--yes"]);
     let c1 = TestClient::new(C1, &hub.url, &hub.token(C1));
     let c2 = TestClient::new(C2, &hub.url, &hub.token(C2));
     let district = TestClient::new(DISTRICT, &hub.url, &hub.token(DISTRICT));
@@ -507,7 +507,10 @@ fn the_consolidated_report_counts_every_state_across_units_and_periods() {
         json!({"not_liable": 0, "excluded": 0, "considered": 0})
     );
     assert_eq!(t["self_inspections"], 0);
-    assert_eq!(t["completeness"], json!({"expected": 278, "reported": 0}));
+    // Every unit that existed in the period owes its duties: the 2024 units (but the province
+    // and the merged commune) and, from 01/07/2025, the units that began then — Đà Nẵng's
+    // bodies stand for Quảng Nam's that carry on under them, 16 communes are new.
+    assert_eq!(t["completeness"], json!({"expected": 296, "reported": 0}));
 
     // ---- the same request twice: byte-identical JSON and CSV ----
     for format in ["json", "csv"] {
@@ -562,8 +565,9 @@ fn the_consolidated_report_counts_every_state_across_units_and_periods() {
         docx.to_str().expect("path"),
     ]);
     let xml = docx_text(&docx);
+    // Issued today: Quảng Nam's Sở Nội vụ carries on as Đà Nẵng's since 01/07/2025.
     for line in [
-        "UBND TỈNH QUẢNG NAM",
+        "UBND THÀNH PHỐ ĐÀ NẴNG",
         "SỞ NỘI VỤ",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",

@@ -75,6 +75,7 @@ fn raw_push_changes(
 fn the_hub_itself_refuses_an_event_acting_as_another_unit() {
     let hub = TestHub::spawn();
     let commune = TestClient::new("20335", &hub.url, &hub.token("20335"));
+    commune.before_the_reform();
     let id = commune.new_proposal("Đề xuất của Chủ tịch", &["--proposer-is-head"]);
     commune.ok(&["proposal", "submit", &id]);
     commune.ok(&["proposal", "receive", &id, "--acting-unit", "502"]);
@@ -122,10 +123,12 @@ fn a_commune_token_cannot_push_another_units_document() {
 }
 
 /// Commune 20335 and its district 502, and the commune chairman's own proposal (so the
-/// district decides it), submitted and synced by the commune.
+/// district decides it), submitted and synced by the commune before 01/07/2025.
 fn chairmans_proposal_synced(hub: &TestHub) -> (TestClient, TestClient, String) {
     let commune = TestClient::new("20335", &hub.url, &hub.token("20335"));
     let district = TestClient::new("502", &hub.url, &hub.token("502"));
+    commune.before_the_reform();
+    district.before_the_reform();
     let id = commune.new_proposal("Đề xuất của Chủ tịch", &["--proposer-is-head"]);
     commune.ok(&["proposal", "submit", &id]);
     commune.sync();

@@ -58,6 +58,12 @@ impl TestClient {
         cmd
     }
 
+    /// Sets this device's clock to a working day before 01/07/2025, when districts still
+    /// decided the proposals of their communes' heads.
+    pub fn before_the_reform(&self) {
+        self.set_now("2025-03-03T09:00:00+07:00");
+    }
+
     /// Sets this device's clock (RFC 3339) for the commands that follow.
     pub fn set_now(&self, now: &str) {
         *self.now.borrow_mut() = Some(now.to_string());
