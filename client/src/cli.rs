@@ -386,6 +386,10 @@ pub struct ReportArgs {
     /// happened by then.
     #[arg(long = "as-of", value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
+    /// How --as-of reads the records: received (what the hub had received by that day, the
+    /// default) or happened (by the dates written on the records, whenever they arrived).
+    #[arg(long = "as-of-mode", value_name = "received|happened")]
+    pub as_of_mode: Option<String>,
     /// A unit's subtree instead of this office's whole scope.
     #[arg(long, value_name = "CODE")]
     pub unit: Option<String>,

@@ -7,7 +7,7 @@ use crate::store::{projection, StoreError};
 use chrono::NaiveDate;
 use doimoi_shared::ids::UnitCode;
 use doimoi_shared::org::{Registry, UnitKind};
-use doimoi_shared::report::{build, Period, Report};
+use doimoi_shared::report::{build, AsOfMode, Period, Report};
 use doimoi_shared::time::end_of_day_ms;
 
 /// The query of `GET /v1/reports/consolidated`.
@@ -17,6 +17,8 @@ pub struct ReportQuery {
     pub as_of: Option<String>,
     pub unit: Option<String>,
     pub format: Option<String>,
+    /// How `as_of` reads the records: `received` (default) or `happened`.
+    pub as_of_mode: Option<String>,
 }
 
 /// Why a report cannot be made. Turned into an HTTP answer at the route
@@ -111,27 +113,53 @@ pub fn consolidated(
     q: &ReportQuery,
 ) -> Result<Report, ReportError> {
     let (period, as_of) = parse_query(q)?;
+    let mode = AsOfMode::parse(q.as_of_mode.as_deref().unwrap_or_default()).map_err(bad)?;
     let (_, registry) = inner.registry()?;
     let scope = scope_for(&registry, device, q.unit.as_deref())?;
     let filter: Option<Vec<String>> = doimoi_shared::report::row_units(&registry, &period, &scope)
         .map(|v| v.into_iter().map(|u| u.to_string()).collect());
-    let (proposals, unit_years) = match as_of {
-        Some(day) => {
-            let calendar = inner.calendar()?;
-            projection::rows_as_of(
-                &inner.db,
-                filter.as_deref(),
-                end_of_day_ms(day),
-                &registry,
-                &calendar,
-            )?
-        }
-        None => projection::rows(&inner.db, filter.as_deref())?,
-    };
-    let report = build(&registry, &proposals, &unit_years, &period, as_of, &scope)
-        .map_err(|e| bad(e.to_string()));
+    // "As happened by D" and the plain report read today's rows; "as known on D" rebuilds the
+    // rows from the documents as the hub had them at the end of D.
+    let (proposals, unit_years) = projection::rows(&inner.db, filter.as_deref())?;
+    let mut report = build(&registry, &proposals, &unit_years, &period, as_of, &scope)
+        .map_err(|e| bad(e.to_string()))?;
     crate::reclaim::later((proposals, unit_years));
-    report
+    let Some(day) = as_of else {
+        return Ok(report);
+    };
+    if mode == AsOfMode::Happened {
+        report.set_as_of_mode(AsOfMode::Happened);
+        return Ok(report);
+    }
+    let happened = report;
+    let calendar = inner.calendar()?;
+    let (proposals, unit_years) = projection::rows_as_of(
+        &inner.db,
+        filter.as_deref(),
+        end_of_day_ms(day),
+        &registry,
+        &calendar,
+    )?;
+    let mut report = build(&registry, &proposals, &unit_years, &period, as_of, &scope)
+        .map_err(|e| bad(e.to_string()))?;
+    crate::reclaim::later((proposals, unit_years));
+    // Records dated by D that reached the hub later: said, so an empty "as known" report is
+    // never a mystery.
+    let late = happened
+        .totals
+        .proposals
+        .saturating_sub(report.totals.proposals);
+    if late > 0 {
+        report.notes.insert(
+            1,
+            format!(
+                "Có {late} đề xuất nộp trong kỳ đến ngày {} nhưng máy chủ nhận sau ngày đó nên chưa có trong báo cáo này; báo cáo tính theo ngày ghi trên hồ sơ có đủ các đề xuất này.",
+                day.format("%d/%m/%Y")
+            ),
+        );
+    }
+    crate::reclaim::later(happened);
+    Ok(report)
 }
 
 #[cfg(test)]

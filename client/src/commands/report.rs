@@ -31,6 +31,9 @@ pub fn run(app: App, args: ReportArgs, out: Out) -> Result<(), CliError> {
     if let Some(d) = args.as_of.as_deref() {
         query.push(("as_of", d.trim()));
     }
+    if let Some(m) = args.as_of_mode.as_deref() {
+        query.push(("as_of_mode", m.trim()));
+    }
     if let Some(u) = args.unit.as_deref() {
         query.push(("unit", u.trim()));
     }

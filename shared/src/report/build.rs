@@ -684,6 +684,7 @@ pub fn build(
         ),
         period: period.out(),
         as_of,
+        as_of_mode: as_of.map(|_| super::AsOfMode::Received),
         cutoff,
         scope: unit_ref(scope_unit),
         scope_kind: scope_unit.kind,
@@ -693,16 +694,7 @@ pub fn build(
         units: units_out,
         lists,
         notes: vec![
-            format!(
-                "Số liệu tính từ ngày {} đến hết ngày {}{}.",
-                fmt(start),
-                fmt(cutoff),
-                if as_of.is_some() {
-                    " theo dữ liệu máy chủ đã nhận đến ngày đó"
-                } else {
-                    ""
-                }
-            ),
+            super::cutoff_note(start, cutoff, as_of.map(|_| super::AsOfMode::Received)),
             "Đề xuất: các đề xuất nộp trong kỳ; trạng thái tính đến ngày chốt số liệu. Đề xuất nộp trước kỳ còn đang xử lý khi bắt đầu kỳ được thống kê riêng (chuyển tiếp); dự thảo tạo trong kỳ mà chưa nộp được thống kê riêng, không tính vào số đề xuất.".to_string(),
             "Danh sách chờ UBND tỉnh cho ý kiến, quá hạn và xung đột gồm mọi đề xuất trong phạm vi báo cáo (cả đề xuất của kỳ trước), nên có thể nhiều hơn số liệu của kỳ.".to_string(),
             "Đánh giá, bảo vệ, khen thưởng, kỷ luật, tự kiểm tra, kiểm tra, sơ kết, tổng kết: tính theo ngày thực hiện trong kỳ.".to_string(),

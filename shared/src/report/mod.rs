@@ -283,14 +283,86 @@ pub struct Lists {
     pub conflicts: Vec<ListItem>,
 }
 
+/// The two readings of "as of D".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AsOfMode {
+    /// "As known on D": the documents as the hub had received them by the end of D, and
+    /// what they record up to D. Reproducible: later arrivals never change it.
+    Received,
+    /// "As happened by D": every record the hub holds today, counted by the dates written on
+    /// it up to D, whatever day it arrived.
+    Happened,
+}
+
+impl AsOfMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AsOfMode::Received => "received",
+            AsOfMode::Happened => "happened",
+        }
+    }
+
+    /// `received` (default when empty) or `happened`.
+    pub fn parse(s: &str) -> Result<AsOfMode, String> {
+        match s.trim() {
+            "" | "received" => Ok(AsOfMode::Received),
+            "happened" => Ok(AsOfMode::Happened),
+            other => Err(format!(
+                "Cách tính \"{other}\" không hợp lệ: dùng received (theo số liệu máy chủ đã nhận đến ngày chốt) hoặc happened (theo ngày ghi trên hồ sơ)."
+            )),
+        }
+    }
+
+    /// How the report says which reading it is.
+    pub fn label(self) -> &'static str {
+        match self {
+            AsOfMode::Received => "theo số liệu máy chủ đã nhận đến hết ngày đó",
+            AsOfMode::Happened => {
+                "theo ngày ghi trên hồ sơ, kể cả hồ sơ máy chủ nhận sau ngày đó"
+            }
+        }
+    }
+}
+
+/// The first note of a report: the days it counts, and how "as of" reads the records.
+pub(crate) fn cutoff_note(start: NaiveDate, cutoff: NaiveDate, mode: Option<AsOfMode>) -> String {
+    let fmt = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    format!(
+        "Số liệu tính từ ngày {} đến hết ngày {}{}.",
+        fmt(start),
+        fmt(cutoff),
+        mode.map_or(String::new(), |m| format!(" {}", m.label()))
+    )
+}
+
+impl Report {
+    /// Marks the report as read in `mode` (the builder assumes [`AsOfMode::Received`]); no
+    /// effect without an as-of date.
+    pub fn set_as_of_mode(&mut self, mode: AsOfMode) {
+        if self.as_of.is_none() {
+            return;
+        }
+        self.as_of_mode = Some(mode);
+        let start = self.period.start;
+        if let Some(first) = self.notes.first_mut() {
+            *first = cutoff_note(start, self.cutoff, Some(mode));
+        }
+    }
+}
+
 /// The consolidated report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     /// One-line summary, as the document's title.
     pub title: String,
     pub period: PeriodOut,
-    /// The "as of" date asked for, if any (what the hub knew and what had happened by then).
+    /// The "as of" date asked for, if any.
     pub as_of: Option<NaiveDate>,
+    /// How `as_of` reads the records: what the hub had received by then, or what the records
+    /// say had happened by then whenever it arrived. `None` without `as_of`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of_mode: Option<AsOfMode>,
     /// The day the figures stand at: the period's end, or the as-of date when earlier.
     pub cutoff: NaiveDate,
     /// The unit the report covers (the province, a district, one unit).

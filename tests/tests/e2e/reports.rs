@@ -684,6 +684,64 @@ fn docx_text(path: &std::path::Path) -> String {
 }
 
 #[test]
+fn data_entered_late_is_explained_as_known_and_counted_as_happened() {
+    let mut hub = TestHub::spawn();
+    let c = TestClient::new(C1, &hub.url, &hub.token(C1));
+    let snv = TestClient::new("49-SNV", &hub.url, &hub.token("49-SNV"));
+    // On time: submitted 04/03/2024, at the hub on 10/03.
+    hub.restart_at("2024-03-10T10:00:00+07:00");
+    let on_time = c.new_proposal("Đúng lúc", &[]);
+    step(&c, &on_time, "submit", "2024-03-04", &[]);
+    c.sync();
+    // Entered late: submitted 05/03/2024 on paper, typed in and synced on 20/05.
+    hub.restart_at("2024-05-20T10:00:00+07:00");
+    let late = c.new_proposal("Nhập muộn", &[]);
+    step(&c, &late, "submit", "2024-03-05", &[]);
+    c.sync();
+    snv.sync();
+
+    let args = |mode: &str| {
+        let mut a = vec!["report", "--period", "2024", "--as-of", "2024-03-31"];
+        if !mode.is_empty() {
+            a.extend(["--as-of-mode", mode]);
+        }
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |mode: &str| {
+        let a = args(mode);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        snv.ok(&a)
+    };
+    // As known on 31/03: one proposal, and the report says why the other is missing.
+    let known: Value = serde_json::from_str(&run("")).expect("json");
+    assert_eq!(known["as_of_mode"], "received");
+    assert_eq!(known["totals"]["proposals"], 1);
+    let notes = known["notes"].to_string();
+    assert!(notes.contains("máy chủ đã nhận đến hết ngày đó"), "{notes}");
+    assert!(
+        notes.contains("Có 1 đề xuất nộp trong kỳ đến ngày 31/03/2024 nhưng máy chủ nhận sau"),
+        "{notes}"
+    );
+    assert_eq!(run("received"), run(""), "received is the default");
+    // As happened by 31/03: both, by the dates written on them.
+    let happened: Value = serde_json::from_str(&run("happened")).expect("json");
+    assert_eq!(happened["as_of_mode"], "happened");
+    assert_eq!(happened["totals"]["proposals"], 2);
+    assert_eq!(happened["totals"]["by_status"], statuses(&[("submitted", 2)]));
+    assert!(happened["notes"][0]
+        .as_str()
+        .is_some_and(|n| n.contains("theo ngày ghi trên hồ sơ")));
+    // Both reproducible: the same bytes twice.
+    assert_eq!(run("happened"), run("happened"));
+    assert_eq!(run(""), run(""));
+    // A wrong mode is a clear error.
+    let err = snv.fails(&[
+        "report", "--period", "2024", "--as-of", "2024-03-31", "--as-of-mode", "hom-qua",
+    ]);
+    assert!(err.contains("happened"), "{err}");
+}
+
+#[test]
 fn as_of_a_past_date_gives_what_the_hub_knew_and_what_had_happened_then() {
     let mut hub = TestHub::spawn();
     let c = TestClient::new(C1, &hub.url, &hub.token(C1));
