@@ -66,10 +66,13 @@ pub fn org_import_plan(db: &Db, what: &str, structure: &str) -> anyhow::Result<I
         old.units().len()
     );
     let count = |f: Pick| changes.iter().filter(|c| f(c)).count();
-    let groups: [(&str, Pick); 5] = [
+    let groups: [(&str, Pick); 6] = [
         ("Thêm", |c| matches!(c, Change::Added { .. })),
         ("Thôi hoạt động", |c| {
             matches!(c, Change::Ended { .. })
+        }),
+        ("Đổi đơn vị kế tục", |c| {
+            matches!(c, Change::Successor { .. })
         }),
         ("Đổi tên", |c| matches!(c, Change::Renamed { .. })),
         ("Đổi đơn vị cấp trên", |c| {
@@ -101,9 +104,9 @@ pub fn org_import_plan(db: &Db, what: &str, structure: &str) -> anyhow::Result<I
         let name = old.get(&code).map_or(unit.as_str(), |u| u.name.as_str());
         match changes.iter().find(|c| c.code() == &code) {
             _ if reg.get(&code).is_none() => stop.push(format!("{name} ({unit}): {n} token")),
-            Some(c @ (Change::Ended { .. } | Change::Renamed { .. })) => {
-                warned.push(format!("{name} ({unit}), {n} token: {c}"))
-            }
+            Some(
+                c @ (Change::Ended { .. } | Change::Successor { .. } | Change::Renamed { .. }),
+            ) => warned.push(format!("{name} ({unit}), {n} token: {c}")),
             _ => {}
         }
     }

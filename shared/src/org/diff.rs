@@ -21,6 +21,13 @@ pub enum Change {
         last_day: NaiveDate,
         successor: Option<(UnitCode, String)>,
     },
+    /// The same end, but a new record of where the unit's work went (the operator recorded a
+    /// merger the dataset does not know).
+    Successor {
+        code: UnitCode,
+        name: String,
+        successor: Option<(UnitCode, String)>,
+    },
     /// A new current name.
     Renamed {
         code: UnitCode,
@@ -42,6 +49,7 @@ impl Change {
             Change::Added { code, .. }
             | Change::Removed { code, .. }
             | Change::Ended { code, .. }
+            | Change::Successor { code, .. }
             | Change::Renamed { code, .. }
             | Change::Moved { code, .. } => code,
         }
@@ -75,6 +83,16 @@ impl fmt::Display for Change {
                     None => write!(f, "{name} ({code}) thôi hoạt động từ ngày {from}"),
                 }
             }
+            Change::Successor {
+                code,
+                name,
+                successor,
+            } => match successor {
+                Some((s, sname)) => {
+                    write!(f, "{name} ({code}): công việc chuyển cho {sname} ({s})")
+                }
+                None => write!(f, "{name} ({code}): không còn ghi đơn vị kế tục"),
+            },
             Change::Renamed { code, from, to } => {
                 write!(f, "{from} ({code}) đổi tên thành {to}")
             }
@@ -114,6 +132,12 @@ pub fn diff(old: &Registry, new: &Registry) -> Vec<Change> {
                 code: n.code.clone(),
                 name: o.name.clone(),
                 last_day,
+                successor: successor(new, n),
+            });
+        } else if n.lineage != o.lineage {
+            out.push(Change::Successor {
+                code: n.code.clone(),
+                name: n.name.clone(),
                 successor: successor(new, n),
             });
         }

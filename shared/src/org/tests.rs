@@ -447,3 +447,47 @@ fn kinds_and_structures_parse_and_label() {
     assert_eq!(UnitKind::Commune.label_vi(), "Cấp xã");
     assert_eq!(UnitKind::Province.label_vi(), "UBND tỉnh");
 }
+
+#[test]
+fn the_diff_and_the_notices_say_what_became_of_each_unit() {
+    use super::diff::{diff, notice_for, Change};
+    let old = qn2024();
+    let new = Registry::embedded_default();
+    let d = diff(&old, &new);
+    assert!(d.iter().any(|ch| matches!(ch,
+        Change::Renamed { code, to, .. } if code == &c("20335") && to == "Phường Bàn Thạch")));
+    assert!(d.iter().any(|ch| matches!(ch,
+        Change::Moved { code, to: Some(to), .. } if code == &c("20335") && to == "Ủy ban nhân dân thành phố Đà Nẵng")));
+    assert!(d
+        .iter()
+        .any(|ch| matches!(ch, Change::Added { code, .. } if code == &c("48-SNV"))));
+    assert!(d.iter().all(|ch| !matches!(ch, Change::Removed { .. })));
+    assert!(diff(&new, &new).is_empty());
+    let back = diff(&new, &qn2024());
+    assert!(back
+        .iter()
+        .any(|ch| matches!(ch, Change::Removed { code, .. } if code == &c("48"))));
+
+    let after = day("2026-01-05");
+    let snv = notice_for(&new, &c("49-SNV"), "Sở Nội vụ", after).expect("ended");
+    assert!(
+        snv.contains("01/07/2025") && snv.contains("(48-SNV)"),
+        "{snv}"
+    );
+    let renamed = notice_for(&new, &c("20335"), "Phường Tân Thạnh", after).expect("renamed");
+    assert!(
+        renamed.contains("nay mang tên Phường Bàn Thạch"),
+        "{renamed}"
+    );
+    assert_eq!(
+        notice_for(&new, &c("20335"), "Phường Bàn Thạch", after),
+        None
+    );
+    assert_eq!(
+        notice_for(&new, &c("502"), "Thành phố Tam Kỳ", day("2024-05-01")),
+        None,
+        "a district before the change is fine"
+    );
+    let gone = notice_for(&new, &c("99999"), "Xã Thử", after).expect("unknown");
+    assert!(gone.contains("không còn trong danh mục"), "{gone}");
+}

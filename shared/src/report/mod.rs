@@ -318,9 +318,7 @@ impl AsOfMode {
     pub fn label(self) -> &'static str {
         match self {
             AsOfMode::Received => "theo số liệu máy chủ đã nhận đến hết ngày đó",
-            AsOfMode::Happened => {
-                "theo ngày ghi trên hồ sơ, kể cả hồ sơ máy chủ nhận sau ngày đó"
-            }
+            AsOfMode::Happened => "theo ngày ghi trên hồ sơ, kể cả hồ sơ máy chủ nhận sau ngày đó",
         }
     }
 }

@@ -8,5 +8,6 @@ mod failures;
 mod http;
 mod operator;
 mod procedure;
+mod reorganisation;
 mod reports;
 mod scope;

@@ -727,7 +727,10 @@ fn data_entered_late_is_explained_as_known_and_counted_as_happened() {
     let happened: Value = serde_json::from_str(&run("happened")).expect("json");
     assert_eq!(happened["as_of_mode"], "happened");
     assert_eq!(happened["totals"]["proposals"], 2);
-    assert_eq!(happened["totals"]["by_status"], statuses(&[("submitted", 2)]));
+    assert_eq!(
+        happened["totals"]["by_status"],
+        statuses(&[("submitted", 2)])
+    );
     assert!(happened["notes"][0]
         .as_str()
         .is_some_and(|n| n.contains("theo ngày ghi trên hồ sơ")));
@@ -736,7 +739,13 @@ fn data_entered_late_is_explained_as_known_and_counted_as_happened() {
     assert_eq!(run(""), run(""));
     // A wrong mode is a clear error.
     let err = snv.fails(&[
-        "report", "--period", "2024", "--as-of", "2024-03-31", "--as-of-mode", "hom-qua",
+        "report",
+        "--period",
+        "2024",
+        "--as-of",
+        "2024-03-31",
+        "--as-of-mode",
+        "hom-qua",
     ]);
     assert!(err.contains("happened"), "{err}");
 }
