@@ -75,6 +75,18 @@ struct Acc {
 }
 
 impl Acc {
+    /// Something of the unit's own proposals happened in the period: submitted, drafted,
+    /// evaluated, a protection determination or a commendation recorded, a clocked step done.
+    fn records_the_period(&self) -> bool {
+        self.proposals
+            + self.drafts
+            + self.eval.iter().sum::<u64>()
+            + self.protect.iter().sum::<u64>()
+            + self.commend.iter().sum::<u64>()
+            + self.clocks.iter().map(|c| c[0] + c[1]).sum::<u64>()
+            > 0
+    }
+
     /// Nothing counted.
     fn is_empty(&self) -> bool {
         let mut bare = self.clone();
@@ -473,7 +485,9 @@ pub fn build(
     // Unit-year records: activities in the period, one-off duties up to the cut-off.
     let mut first_dissemination: Vec<Option<NaiveDate>> = vec![None; units.len()];
     let mut first_plan: Vec<Option<(NaiveDate, String)>> = vec![None; units.len()];
-    let mut reported = vec![false; units.len()];
+    // A unit has updated its data when it recorded anything in the period: a proposal (or a
+    // draft), a step of one, or a yearly duty below.
+    let mut reported: Vec<bool> = acc.iter().map(Acc::records_the_period).collect();
     let within = |d: &NaiveDate| start <= *d && *d <= cutoff;
     for r in unit_years {
         let Some(i) = slot(&r.unit) else { continue };

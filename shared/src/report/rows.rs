@@ -306,8 +306,8 @@ impl UnitYearRow {
         }
     }
 
-    /// Whether any of the unit's own duty records (not inspections by Sở Nội vụ) is dated within
-    /// `[from, to]`.
+    /// Whether any of the unit's duty records, or an inspection of the unit, is dated within
+    /// `[from, to]`: the unit's data was brought up to date in the period.
     pub fn recorded_within(&self, from: NaiveDate, to: NaiveDate) -> bool {
         let within = |d: &NaiveDate| from <= *d && *d <= to;
         self.plan.as_ref().is_some_and(|(_, d)| within(d))
@@ -316,6 +316,7 @@ impl UnitYearRow {
             || self.reviews.iter().any(|(d, _)| within(d))
             || self.commendations.iter().any(|(d, _, _)| within(d))
             || self.disciplines.iter().any(within)
+            || self.inspections.iter().any(within)
     }
 }
 
