@@ -359,7 +359,7 @@ pub struct Report {
     pub as_of: Option<NaiveDate>,
     /// How `as_of` reads the records: what the hub had received by then, or what the records
     /// say had happened by then whenever it arrived. `None` without `as_of`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub as_of_mode: Option<AsOfMode>,
     /// The day the figures stand at: the period's end, or the as-of date when earlier.
     pub cutoff: NaiveDate,
