@@ -17,6 +17,10 @@ pub struct ReportQuery {
     pub as_of: Option<String>,
     pub unit: Option<String>,
     pub format: Option<String>,
+    /// The document's number in the issuer's register (`125`), for the DOCX "Số:" line.
+    pub number: Option<String>,
+    /// The document's signing date (YYYY-MM-DD; default today), for the place-and-date line.
+    pub date: Option<String>,
 }
 
 /// Why a report cannot be made. Turned into an HTTP answer at the route

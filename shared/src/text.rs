@@ -43,8 +43,8 @@ pub fn fold(s: &str) -> String {
 /// The letters in the order of the Vietnamese alphabet, the letters it lacks (f, j, w, z)
 /// placed where the Latin alphabet has them.
 const ALPHABET: [&str; 33] = [
-    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n",
-    "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
+    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o",
+    "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
 ];
 
 /// Combining marks that make a letter of its own (ă, â, ê, ô, ơ, ư): breve, circumflex, horn.
