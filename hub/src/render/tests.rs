@@ -354,9 +354,11 @@ fn xlsx_reads_back_with_numbers_as_numbers() {
             }
         }
     };
-    // Own lines match the units, and sum to the totals row.
+    // Own lines match the units, and sum to the totals row, which stands apart below a blank
+    // row.
     let mut own = 0;
-    for row in &rows[1..rows.len() - 1] {
+    assert!(rows[rows.len() - 2].iter().all(|c| *c == Data::Empty));
+    for row in &rows[1..rows.len() - 2] {
         let c = text(&row[0]);
         let u = unit(&r, &c);
         if text(&row[3]) == "Đơn vị" {
@@ -389,6 +391,78 @@ fn xlsx_reads_back_with_numbers_as_numbers() {
     let timeliness = wb.worksheet_range("Đúng hạn").expect("timeliness");
     let last = timeliness.rows().next_back().expect("totals");
     assert_eq!(last[4], Data::Float(1.0), "decisions on time");
+}
+
+/// Every sheet prints on A4 landscape, one page wide, with its header rows repeated and a print
+/// title; the autofilter covers the data rows, not the totals.
+#[test]
+fn xlsx_sheets_have_print_setup_and_totals_outside_the_filter() {
+    use calamine::{open_workbook_from_rs, Reader, Xlsx};
+    let r = report();
+    let bytes = render(&r, Format::Xlsx, &info()).expect("xlsx");
+    let parts = unzip(&bytes);
+    let workbook = &parts["xl/workbook.xml"];
+    for n in 1..=5 {
+        let sheet = &parts[&format!("xl/worksheets/sheet{n}.xml")];
+        for want in [
+            "<pageSetUpPr fitToPage=\"1\"/>",
+            "paperSize=\"9\"",
+            "orientation=\"landscape\"",
+            "fitToHeight=\"0\"",
+            "<oddHeader>",
+            "<oddFooter>",
+        ] {
+            assert!(sheet.contains(want), "sheet{n} lacks {want}");
+        }
+        assert!(
+            !sheet.contains("fitToWidth=\"0\""),
+            "sheet{n}: one page wide"
+        );
+        assert!(
+            sheet.contains("Quảng Nam"),
+            "sheet{n}: print title names the scope"
+        );
+        // One print-titles name per sheet, local to it.
+        assert!(
+            workbook.contains(&format!(
+                "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{}\">",
+                n - 1
+            )),
+            "sheet{n}: print titles"
+        );
+    }
+    let mut wb: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).expect("open xlsx");
+    // Status (sheet2), timeliness (sheet3), duties (sheet4): the filter ends above the totals.
+    for (n, name) in [
+        (2, "Theo đơn vị và trạng thái"),
+        (3, "Đúng hạn"),
+        (4, "Nhiệm vụ đơn vị"),
+    ] {
+        let sheet = &parts[&format!("xl/worksheets/sheet{n}.xml")];
+        let filter = sheet
+            .split("<autoFilter ref=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| panic!("sheet{n} has an autofilter"));
+        let last_row: u32 = filter
+            .rsplit(':')
+            .next()
+            .map(|c| c.trim_start_matches(|ch: char| ch.is_ascii_alphabetic()))
+            .and_then(|d| d.parse().ok())
+            .expect("filter's last row");
+        let range = wb.worksheet_range(name).expect("sheet");
+        let height = range.height() as u32;
+        let totals = range.rows().last().expect("totals");
+        assert!(
+            totals
+                .iter()
+                .any(|c| matches!(c, calamine::Data::String(s) if s == "Tổng cộng")),
+            "{name}: totals last"
+        );
+        // 1-based: the totals row is `height`, the blank row above it `height - 1`.
+        assert_eq!(last_row, height - 2, "{name}: {filter}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
