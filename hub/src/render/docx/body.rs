@@ -80,18 +80,25 @@ pub(super) fn sections(x: &mut Xml, report: &Report, info: &DocInfo, who: &Issue
     x.placeholder();
     x.heading("V. KIẾN NGHỊ, ĐỀ XUẤT");
     x.placeholder();
-    x.body(&format!(
-        "Trên đây là báo cáo {} của {}, kính báo cáo {}./.",
-        lower_first(&report.title),
-        who.sender,
-        who.addressee_short
-    ));
+    // The closing sentence stays on the signature's page: a signature never stands alone.
+    x.p_open("Normal", "<w:keepNext/>");
+    x.run(
+        rpr::NONE,
+        &format!(
+            "Trên đây là báo cáo {} của {}, kính báo cáo {}./.",
+            lower_first(&report.title),
+            who.sender,
+            who.addressee_short
+        ),
+    );
+    x.p_close();
 }
 
 pub(super) fn signature(x: &mut Xml, who: &Issuer) {
     let left = 4_400;
     let right = PORTRAIT_TEXT - left;
-    x.p("L", rpr::NONE, "");
+    x.p_open("L", "<w:keepNext/>");
+    x.p_close();
     x.table_open(&[left, right], false);
     x.tr_open(false);
     x.tc_layout(left);
