@@ -453,7 +453,7 @@ fn xlsx_sheets_have_print_setup_and_totals_outside_the_filter() {
             .expect("filter's last row");
         let range = wb.worksheet_range(name).expect("sheet");
         let height = range.height() as u32;
-        let totals = range.rows().last().expect("totals");
+        let totals = range.rows().next_back().expect("totals");
         assert!(
             totals
                 .iter()
@@ -768,11 +768,7 @@ fn docx_issuer_block_for_every_kind() {
         assert!(lines.iter().any(|l| l == w.place), "{}: place", w.scope);
         assert!(lines.iter().any(|l| l == w.to), "{}: addressee", w.scope);
         assert!(has_run(&lines, w.copies), "{}: recipients", w.scope);
-        assert!(
-            has_run(&lines, &w.signature.to_vec()),
-            "{}: signature",
-            w.scope
-        );
+        assert!(has_run(&lines, w.signature), "{}: signature", w.scope);
         // No "UBND …" form for a People's Committee issuing, no deputy signing.
         assert!(!lines
             .iter()
