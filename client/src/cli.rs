@@ -399,6 +399,14 @@ pub struct ReportArgs {
     /// The file to write (json, csv and html go to the screen without it).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The document's number in the office's register of outgoing documents (125), written in
+    /// the Word document's "Số:" line; left blank without it.
+    #[arg(long, value_name = "SỐ")]
+    pub number: Option<String>,
+    /// The document's signing date (YYYY-MM-DD), for the Word document's place-and-date line
+    /// (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -38,6 +38,13 @@ pub struct Config {
     /// "now" at start-up, for demonstrations and tests of "as of" reports. Never from the file.
     #[serde(skip)]
     pub clock_offset_ms: i64,
+    /// How report documents cite the regulation (default
+    /// [`crate::render::DEFAULT_REGULATION`]).
+    pub report_regulation: Option<String>,
+    /// How report documents cite the province's implementation plan, with its number and
+    /// date ("Kế hoạch số 123/KH-UBND ngày 20/7/2023 của Ủy ban nhân dân tỉnh"; default
+    /// [`crate::render::DEFAULT_PLAN`], which has no number).
+    pub report_plan: Option<String>,
 }
 
 impl Default for Config {
@@ -57,6 +64,8 @@ impl Default for Config {
             compact_min_chunks: 16,
             blocking_threads: 64,
             clock_offset_ms: 0,
+            report_regulation: None,
+            report_plan: None,
         }
     }
 }

@@ -19,6 +19,10 @@ pub struct ReportQuery {
     pub format: Option<String>,
     /// How `as_of` reads the records: `received` (default) or `happened`.
     pub as_of_mode: Option<String>,
+    /// The document's number in the issuer's register (`125`), for the DOCX "Số:" line.
+    pub number: Option<String>,
+    /// The document's signing date (YYYY-MM-DD; default today), for the place-and-date line.
+    pub date: Option<String>,
 }
 
 /// Why a report cannot be made. Turned into an HTTP answer at the route

@@ -37,6 +37,12 @@ pub fn run(app: App, args: ReportArgs, out: Out) -> Result<(), CliError> {
     if let Some(u) = args.unit.as_deref() {
         query.push(("unit", u.trim()));
     }
+    if let Some(n) = args.number.as_deref() {
+        query.push(("number", n.trim()));
+    }
+    if let Some(d) = args.date.as_deref() {
+        query.push(("date", d.trim()));
+    }
     let bytes = hub.report(&query).map_err(|e| {
         CliError::Sync(format!(
             "Không lấy được báo cáo: {e}. Báo cáo tổng hợp được lập trên máy chủ, cần kết nối mạng."

@@ -2,6 +2,7 @@
 //! cut-off, links to the other formats, the summary figures, the tables by unit (names
 //! indented by depth, "cả địa bàn" lines in bold), the lists and the counting notes.
 
+use super::narrative::{narrative, Block};
 use super::{
     date, escape_into, kind_label, num, status_count, status_label, statuses, step_short,
     step_timeliness, summary, timeliness_values, unit_lines, DocInfo, Format, UnitLine, Val,
@@ -148,6 +149,7 @@ pub(super) fn render(report: &Report, info: &DocInfo) -> Vec<u8> {
     }
     p.raw("</p></header>");
 
+    narrative_section(&mut p, report, info);
     summary_section(&mut p, report);
     status_section(&mut p, report);
     timeliness_section(&mut p, report);
@@ -161,6 +163,19 @@ pub(super) fn render(report: &Report, info: &DocInfo) -> Vec<u8> {
     }
     p.raw("</ul></body></html>\n");
     p.s.into_bytes()
+}
+
+/// The figures in sentences, as the Word document writes them (without the places left for
+/// people to write).
+fn narrative_section(p: &mut Page, report: &Report, info: &DocInfo) {
+    p.el("h2", "Kết quả thực hiện");
+    for block in narrative(report, info) {
+        match block {
+            Block::Heading(h) => p.el("h3", &h),
+            Block::Para(t) => p.el("p", &t),
+            Block::Placeholder => {}
+        }
+    }
 }
 
 fn summary_section(p: &mut Page, report: &Report) {

@@ -13,11 +13,13 @@
 mod csv;
 mod docx;
 mod html;
+mod narrative;
 mod xlsx;
 
 use chrono::{Datelike, NaiveDate};
 use doimoi_shared::org::{Registry, UnitKind};
 use doimoi_shared::report::{labels, Figures, Report, Timeliness, UnitRef, UnitReport};
+use doimoi_shared::text::collation_key;
 use doimoi_shared::workflow::{EvalResult, Status, Step};
 
 /// An output format of the consolidated report.
@@ -96,10 +98,22 @@ impl Format {
     }
 }
 
+/// The regulation the plan implements, as the document cites it (docs/domain.md §2). The hub's
+/// `report_regulation` setting replaces it.
+pub const DEFAULT_REGULATION: &str =
+    "Quy định số 20-QĐ/TU ngày 01/7/2023 của Ban Thường vụ Tỉnh ủy";
+
+/// The province's implementation plan, as the document cites it. Its number and date differ
+/// from province to province and are not in the data: the hub's `report_plan` setting gives
+/// them ("Kế hoạch số 123/KH-UBND ngày … của Ủy ban nhân dân tỉnh"); this default names the plan
+/// without a number.
+pub const DEFAULT_PLAN: &str = "Kế hoạch của Ủy ban nhân dân tỉnh thực hiện Quy định số 20-QĐ/TU";
+
 /// What a document needs besides the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocInfo {
-    /// The day of the document's place-and-date line (and of the files' own timestamps).
+    /// The day the document is made: the files' own timestamps, and the place-and-date line
+    /// unless [`DocInfo::date`] is given.
     pub today: NaiveDate,
     /// The current query string without `format` (`period=2024&scope=49`), for the HTML page's
     /// download links; may be empty.
@@ -108,6 +122,15 @@ pub struct DocInfo {
     /// DOCX header block and addressee of a report that is not the province's; `None` falls
     /// back to the province.
     pub superior: Option<UnitRef>,
+    /// The document's number in the issuer's register ("125"; "05" below 10), or `None` for a
+    /// blank "Số:      /BC-…" to fill in by hand.
+    pub number: Option<String>,
+    /// The signing date of the place-and-date line; `None` is [`DocInfo::today`].
+    pub date: Option<NaiveDate>,
+    /// How the text cites the regulation ([`DEFAULT_REGULATION`]).
+    pub regulation: String,
+    /// How the text cites the province's plan ([`DEFAULT_PLAN`]).
+    pub plan: String,
 }
 
 impl DocInfo {
@@ -116,6 +139,10 @@ impl DocInfo {
             today,
             query: String::new(),
             superior: None,
+            number: None,
+            date: None,
+            regulation: DEFAULT_REGULATION.to_string(),
+            plan: DEFAULT_PLAN.to_string(),
         }
     }
 
@@ -126,12 +153,77 @@ impl DocInfo {
     }
 
     /// Sets the scope unit's superior from the registry.
+    /// The scope unit's superior on the signing date (a commune's district for a report
+    /// signed before 01/07/2025, the province after), named as it was then. Call after
+    /// [`DocInfo::with_number_and_date`].
     pub fn with_superior_from(mut self, registry: &Registry, report: &Report) -> DocInfo {
-        self.superior = registry.superior(&report.scope.code).map(|u| UnitRef {
-            code: u.code.clone(),
-            name: u.name.clone(),
-        });
+        let day = self.date.unwrap_or(self.today);
+        self.superior = registry
+            .superior_on(&report.scope.code, day)
+            .map(|u| UnitRef {
+                code: u.code.clone(),
+                name: u.name_on(day).to_string(),
+            });
         self
+    }
+
+    /// Sets the document's number and signing date as a user wrote them (`number=125`,
+    /// `date=2025-01-05`); empty values are none. The error is a Vietnamese message saying
+    /// what to write.
+    pub fn with_number_and_date(
+        mut self,
+        number: Option<&str>,
+        date: Option<&str>,
+    ) -> Result<DocInfo, String> {
+        self.number = match number.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) => Some(doc_number(n)?),
+            None => None,
+        };
+        self.date = match date.map(str::trim).filter(|d| !d.is_empty()) {
+            Some(d) => Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                format!(
+                    "Ngày ký văn bản \"{d}\" không hợp lệ; ghi theo dạng YYYY-MM-DD, ví dụ 2025-01-05."
+                )
+            })?),
+            None => None,
+        };
+        Ok(self)
+    }
+
+    /// Sets how the text cites the regulation and the plan; `None` or blank keeps the default.
+    pub fn with_references(mut self, regulation: Option<&str>, plan: Option<&str>) -> DocInfo {
+        if let Some(r) = regulation.map(str::trim).filter(|r| !r.is_empty()) {
+            self.regulation = doimoi_shared::text::nfc(r);
+        }
+        if let Some(p) = plan.map(str::trim).filter(|p| !p.is_empty()) {
+            self.plan = doimoi_shared::text::nfc(p);
+        }
+        self
+    }
+
+    /// The day of the place-and-date line.
+    pub fn doc_date(&self) -> NaiveDate {
+        self.date.unwrap_or(self.today)
+    }
+}
+
+/// A document number as Decree 30 writes it: the register's number, with a leading zero below
+/// 10 ("5" → "05", "125" → "125"). Only digits are accepted: the symbol ("BC-UBND") is the
+/// issuer's and written by the renderer.
+pub fn doc_number(n: &str) -> Result<String, String> {
+    let t = n.trim();
+    let valid = !t.is_empty() && t.len() <= 7 && t.bytes().all(|b| b.is_ascii_digit());
+    if !valid {
+        return Err(format!(
+            "Số văn bản \"{t}\" không hợp lệ; chỉ ghi số thứ tự trong sổ văn bản đi (ví dụ 125), ký hiệu \"BC-…\" do hệ thống ghi."
+        ));
+    }
+    let digits = t.trim_start_matches('0');
+    match digits.parse::<u32>() {
+        Ok(0) | Err(_) => Err(format!(
+            "Số văn bản \"{t}\" không hợp lệ; số thứ tự bắt đầu từ 1."
+        )),
+        Ok(v) => Ok(format!("{v:02}")),
     }
 }
 
@@ -228,6 +320,40 @@ pub(crate) fn step_short(step: &str) -> &'static str {
         "notification" => "Thông báo kết luận",
         _ => "",
     }
+}
+
+/// The field of proposals whose field was not recorded (as the report names it).
+pub(crate) const FIELD_NOT_RECORDED: &str = "(chưa ghi)";
+
+/// The fields of `f` with their counts, in Vietnamese collation order, the proposals without a
+/// field last.
+pub(crate) fn fields_sorted(f: &Figures) -> Vec<(&str, u64)> {
+    let mut v: Vec<(&str, u64)> = f.by_field.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+    v.sort_by_cached_key(|(k, _)| (*k == FIELD_NOT_RECORDED, collation_key(k)));
+    v
+}
+
+/// The legal bases of `f` with their Vietnamese labels and counts: the regulation, the decree,
+/// both, then any other value as recorded.
+pub(crate) fn bases_sorted(f: &Figures) -> Vec<(String, u64)> {
+    let rank = |b: &str| match b {
+        "qd20" => 0,
+        "nd73" => 1,
+        "both" => 2,
+        _ => 3,
+    };
+    let mut v: Vec<(&str, u64)> = f.by_basis.iter().map(|(k, n)| (k.as_ref(), *n)).collect();
+    v.sort_by_cached_key(|(k, _)| (rank(k), collation_key(k)));
+    v.into_iter()
+        .map(|(k, n)| {
+            let label = match (k, labels::basis(k)) {
+                ("both", _) => "Cả Quy định 20-QĐ/TU và Nghị định 73/2023/NĐ-CP".to_string(),
+                (_, "") => k.to_string(),
+                (_, l) => l.to_string(),
+            };
+            (label, n)
+        })
+        .collect()
 }
 
 /// Proposals approved in any way.
@@ -413,15 +539,11 @@ pub(crate) fn summary(report: &Report) -> Vec<SummaryLine> {
     line(&mut out, 1, "Đang chờ ý kiến", Num(t.escalations.pending));
 
     head(&mut out, "Lĩnh vực, căn cứ");
-    for (field, n) in &t.by_field {
-        line(&mut out, 0, &format!("Lĩnh vực: {field}"), Num(*n));
+    for (field, n) in fields_sorted(t) {
+        line(&mut out, 0, &format!("Lĩnh vực: {field}"), Num(n));
     }
-    for (basis, n) in &t.by_basis {
-        let label = match labels::basis(basis) {
-            "" => basis.as_ref(),
-            l => l,
-        };
-        line(&mut out, 0, &format!("Căn cứ: {label}"), Num(*n));
+    for (label, n) in bases_sorted(t) {
+        line(&mut out, 0, &format!("Căn cứ: {label}"), Num(n));
     }
 
     head(&mut out, "Thời hạn các bước");
@@ -455,7 +577,7 @@ pub(crate) fn summary(report: &Report) -> Vec<SummaryLine> {
     line(
         &mut out,
         0,
-        "Bảo vệ: không bị xem xét trách nhiệm (hoàn thành)",
+        "Bảo vệ: không bị xem xét trách nhiệm",
         Num(t.protection.not_liable),
     );
     line(
@@ -467,7 +589,7 @@ pub(crate) fn summary(report: &Report) -> Vec<SummaryLine> {
     line(
         &mut out,
         0,
-        "Bảo vệ: có thiệt hại, xem xét loại trừ, miễn hoặc giảm nhẹ trách nhiệm",
+        "Bảo vệ: được xem xét loại trừ, miễn hoặc giảm nhẹ trách nhiệm",
         Num(t.protection.considered),
     );
 
@@ -563,6 +685,36 @@ pub(crate) fn place(province_name: &str) -> String {
         .or_else(|| strip_prefix_ci(n, "thành phố "))
         .unwrap_or(n);
     n.trim().to_string()
+}
+
+/// The place of a district's or commune's place-and-date line: its name without the kind
+/// ("Thành phố Tam Kỳ" → "Tam Kỳ", "Phường Tân Thạnh" → "Tân Thạnh"), or the full name when
+/// the name is a number ("Phường 1", "Quận 3"), as Decree 30 asks.
+pub(crate) fn local_place(name: &str) -> String {
+    let n = name.trim();
+    let n = strip_prefix_ci(n, "Ủy ban nhân dân ").unwrap_or(n);
+    const KINDS: [&str; 8] = [
+        "thành phố ",
+        "thị xã ",
+        "thị trấn ",
+        "huyện ",
+        "quận ",
+        "xã ",
+        "phường ",
+        "đặc khu ",
+    ];
+    let rest = KINDS
+        .iter()
+        .find_map(|k| strip_prefix_ci(n, k))
+        .map(str::trim)
+        .filter(|r| !r.is_empty() && !r.starts_with(|c: char| c.is_ascii_digit()));
+    let out = rest.unwrap_or(n);
+    // "ủy ban nhân dân phường 1" → "Phường 1": the line starts with a capital.
+    let mut chars = out.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {

@@ -359,9 +359,11 @@ fn xlsx_reads_back_with_numbers_as_numbers() {
             }
         }
     };
-    // Own lines match the units, and sum to the totals row.
+    // Own lines match the units, and sum to the totals row, which stands apart below a blank
+    // row.
     let mut own = 0;
-    for row in &rows[1..rows.len() - 1] {
+    assert!(rows[rows.len() - 2].iter().all(|c| *c == Data::Empty));
+    for row in &rows[1..rows.len() - 2] {
         let c = text(&row[0]);
         let u = unit(&r, &c);
         if text(&row[3]) == "Đơn vị" {
@@ -394,6 +396,78 @@ fn xlsx_reads_back_with_numbers_as_numbers() {
     let timeliness = wb.worksheet_range("Đúng hạn").expect("timeliness");
     let last = timeliness.rows().next_back().expect("totals");
     assert_eq!(last[4], Data::Float(1.0), "decisions on time");
+}
+
+/// Every sheet prints on A4 landscape, one page wide, with its header rows repeated and a print
+/// title; the autofilter covers the data rows, not the totals.
+#[test]
+fn xlsx_sheets_have_print_setup_and_totals_outside_the_filter() {
+    use calamine::{open_workbook_from_rs, Reader, Xlsx};
+    let r = report();
+    let bytes = render(&r, Format::Xlsx, &info()).expect("xlsx");
+    let parts = unzip(&bytes);
+    let workbook = &parts["xl/workbook.xml"];
+    for n in 1..=5 {
+        let sheet = &parts[&format!("xl/worksheets/sheet{n}.xml")];
+        for want in [
+            "<pageSetUpPr fitToPage=\"1\"/>",
+            "paperSize=\"9\"",
+            "orientation=\"landscape\"",
+            "fitToHeight=\"0\"",
+            "<oddHeader>",
+            "<oddFooter>",
+        ] {
+            assert!(sheet.contains(want), "sheet{n} lacks {want}");
+        }
+        assert!(
+            !sheet.contains("fitToWidth=\"0\""),
+            "sheet{n}: one page wide"
+        );
+        assert!(
+            sheet.contains("Quảng Nam"),
+            "sheet{n}: print title names the scope"
+        );
+        // One print-titles name per sheet, local to it.
+        assert!(
+            workbook.contains(&format!(
+                "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{}\">",
+                n - 1
+            )),
+            "sheet{n}: print titles"
+        );
+    }
+    let mut wb: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).expect("open xlsx");
+    // Status (sheet2), timeliness (sheet3), duties (sheet4): the filter ends above the totals.
+    for (n, name) in [
+        (2, "Theo đơn vị và trạng thái"),
+        (3, "Đúng hạn"),
+        (4, "Nhiệm vụ đơn vị"),
+    ] {
+        let sheet = &parts[&format!("xl/worksheets/sheet{n}.xml")];
+        let filter = sheet
+            .split("<autoFilter ref=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| panic!("sheet{n} has an autofilter"));
+        let last_row: u32 = filter
+            .rsplit(':')
+            .next()
+            .map(|c| c.trim_start_matches(|ch: char| ch.is_ascii_alphabetic()))
+            .and_then(|d| d.parse().ok())
+            .expect("filter's last row");
+        let range = wb.worksheet_range(name).expect("sheet");
+        let height = range.height() as u32;
+        let totals = range.rows().next_back().expect("totals");
+        assert!(
+            totals
+                .iter()
+                .any(|c| matches!(c, calamine::Data::String(s) if s == "Tổng cộng")),
+            "{name}: totals last"
+        );
+        // 1-based: the totals row is `height`, the blank row above it `height - 1`.
+        assert_eq!(last_row, height - 2, "{name}: {filter}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -489,13 +563,15 @@ fn docx_has_the_decree_30_layout_and_the_annexes() {
         "V. KIẾN NGHỊ, ĐỀ XUẤT",
         "[Nội dung do người soạn thảo bổ sung]",
         "Nơi nhận:",
-        "- Lưu: VT, CCVC.",
-        "KT. GIÁM ĐỐC",
-        "PHÓ GIÁM ĐỐC",
+        "- Lưu: VT.",
+        "GIÁM ĐỐC",
         "Phụ lục I",
         "Phụ lục II",
         "Phụ lục III",
         "Phụ lục IV",
+        "Phụ lục V",
+        "TỔNG HỢP ĐỀ XUẤT THEO LĨNH VỰC VÀ CĂN CỨ PHÁP LÝ",
+        "Cải cách hành chính",
         "TỔNG HỢP ĐỀ XUẤT THEO ĐƠN VỊ VÀ TRẠNG THÁI",
         "Tổng cộng",
         "<w:titlePg/>",
@@ -504,8 +580,12 @@ fn docx_has_the_decree_30_layout_and_the_annexes() {
         "w:orient=\"landscape\"",
         "w:type=\"first\"",
         // Figures written into sentences.
-        "Số đề xuất được phê duyệt: 2, trong đó 1 đề xuất được phê duyệt theo kết quả biểu quyết",
-        "Số đề xuất trình Ủy ban nhân dân tỉnh cho ý kiến: 1, trong đó 0 đề xuất đã có ý kiến trả lời, 1 đề xuất đang chờ ý kiến",
+        "Có 2 đề xuất được phê duyệt, trong đó 1 đề xuất theo kết quả biểu quyết",
+        "Có 1 đề xuất được trình Ủy ban nhân dân tỉnh cho ý kiến, đang chờ ý kiến.",
+        // The regulation and the plan are cited.
+        "Thực hiện Quy định số 20-QĐ/TU ngày 01/7/2023 của Ban Thường vụ Tỉnh ủy và Kế hoạch",
+        // The units with nothing to show are one line.
+        "Các đơn vị còn lại (",
         // The title with quotes and angle brackets is escaped.
         "Khoán chi &quot;hành chính&quot; &lt;cấp huyện&gt; &amp; tự chủ",
     ] {
@@ -513,11 +593,26 @@ fn docx_has_the_decree_30_layout_and_the_annexes() {
     }
     let d = &r.totals.dissemination;
     assert!(doc.contains(&format!(
-        "Có {}/{} đơn vị đã tổ chức phổ biến, quán triệt Quy định, trong đó {} đơn vị đúng hạn",
+        "Có {}/{} đơn vị đã tổ chức phổ biến, quán triệt Quy định số 20-QĐ/TU ngày 01/7/2023 của Ban Thường vụ Tỉnh ủy, trong đó {} đơn vị đúng hạn",
         d.on_time + d.late,
         d.units,
         d.on_time
     )));
+    // No clause with a zero count, no "1/1".
+    for bad in [
+        " 0 đề xuất",
+        " 0 đơn vị",
+        " 0 trường hợp",
+        " 0 cuộc",
+        "1/1 đơn vị",
+        "CCVC",
+    ] {
+        assert!(!doc.contains(bad), "document.xml has {bad:?}");
+    }
+    // Each annex is a section of its own whose page numbers start at 1.
+    assert_eq!(doc.matches("<w:pgNumType w:start=\"1\"/>").count(), 5);
+    assert_eq!(doc.matches("w:orient=\"landscape\"").count(), 5);
+    assert!(!doc.contains("pageBreakBefore"));
     // Margins: top/bottom 20 mm, left 30 mm, right 15 mm; A4.
     assert!(doc.contains(
         "<w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1134\" w:right=\"850\" w:bottom=\"1134\" w:left=\"1701\""
@@ -525,31 +620,430 @@ fn docx_has_the_decree_30_layout_and_the_annexes() {
     assert!(parts["word/header1.xml"].contains(" PAGE "));
     assert!(!parts["word/header2.xml"].contains("PAGE"));
     assert!(parts["word/styles.xml"].contains("Times New Roman"));
-    // Every unit appears in the annexes.
-    for u in &r.units {
+    // The units with proposals have their own lines in the annexes.
+    for u in r.units.iter().filter(|u| u.figures.proposals > 0) {
         assert!(doc.contains(&escape(&u.name)), "{} missing", u.name);
     }
 }
 
-#[test]
-fn docx_header_follows_the_scope() {
-    let registry = qn2024();
-    let district = report_for("502");
-    let parts = unzip(&render(&district, Format::Docx, &info()).expect("docx"));
-    let doc = &parts["word/document.xml"];
-    assert!(doc.contains("UBND TỈNH QUẢNG NAM"));
-    assert!(doc.contains("UBND THÀNH PHỐ TAM KỲ"));
-    assert!(doc.contains("/BC-UBND"));
-    assert!(doc.contains("Kính gửi: Sở Nội vụ tỉnh Quảng Nam."));
-    assert!(doc.contains("TM. ỦY BAN NHÂN DÂN"));
+/// The text of `document.xml`'s paragraphs, one per line (runs joined, markup dropped).
+fn paragraphs(doc: &str) -> Vec<String> {
+    doc.split("</w:p>")
+        .map(|p| {
+            let mut out = String::new();
+            let mut rest = p;
+            while let Some(i) = rest.find("<w:t") {
+                let after = &rest[i + 4..];
+                if !(after.starts_with('>') || after.starts_with(' ')) {
+                    rest = after;
+                    continue;
+                }
+                let Some(open_end) = after.find('>') else {
+                    break;
+                };
+                let body = &after[open_end + 1..];
+                let Some(close) = body.find("</w:t>") else {
+                    break;
+                };
+                out.push_str(&body[..close]);
+                rest = &body[close..];
+            }
+            out
+        })
+        .collect()
+}
 
-    let commune = report_for("20335");
-    let info = info().with_superior_from(&registry, &commune);
-    let parts = unzip(&render(&commune, Format::Docx, &info).expect("docx"));
+fn docx_text(r: &Report, info: &DocInfo) -> Vec<String> {
+    let parts = unzip(&render(r, Format::Docx, info).expect("docx"));
     let doc = &parts["word/document.xml"];
-    assert!(doc.contains("UBND THÀNH PHỐ TAM KỲ"));
-    assert!(doc.contains("UBND PHƯỜNG TÂN THẠNH"));
-    assert!(doc.contains("Kính gửi: Ủy ban nhân dân thành phố Tam Kỳ."));
+    assert_well_formed("word/document.xml", doc);
+    paragraphs(doc)
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// `lines` holds `want` as consecutive lines.
+fn has_run(lines: &[String], want: &[&str]) -> bool {
+    lines
+        .windows(want.len())
+        .any(|w| w.iter().zip(want).all(|(a, b)| a == b))
+}
+
+/// Each issuer kind's header block, place, addressee, recipients and signature (Decree 30).
+#[test]
+fn docx_issuer_block_for_every_kind() {
+    let registry = qn2024();
+    struct Want {
+        scope: &'static str,
+        header: &'static [&'static str],
+        place: &'static str,
+        to: &'static str,
+        copies: &'static [&'static str],
+        signature: &'static [&'static str],
+    }
+    let cases = [
+        Want {
+            scope: "49",
+            header: &["UBND TỈNH QUẢNG NAM", "SỞ NỘI VỤ", "Số:        /BC-SNV"],
+            place: "Quảng Nam, ngày 05 tháng 01 năm 2025",
+            to: "Kính gửi: Ủy ban nhân dân tỉnh Quảng Nam.",
+            copies: &[
+                "Nơi nhận:",
+                "- Như trên;",
+                "- Chủ tịch, các Phó Chủ tịch UBND tỉnh;",
+                "- Lưu: VT.",
+            ],
+            signature: &["GIÁM ĐỐC"],
+        },
+        Want {
+            scope: "49-SNV",
+            header: &["UBND TỈNH QUẢNG NAM", "SỞ NỘI VỤ", "Số:        /BC-SNV"],
+            place: "Quảng Nam, ngày 05 tháng 01 năm 2025",
+            to: "Kính gửi: Ủy ban nhân dân tỉnh Quảng Nam.",
+            copies: &[
+                "Nơi nhận:",
+                "- Như trên;",
+                "- Chủ tịch, các Phó Chủ tịch UBND tỉnh;",
+                "- Lưu: VT.",
+            ],
+            signature: &["GIÁM ĐỐC"],
+        },
+        Want {
+            scope: "49-STP",
+            header: &["UBND TỈNH QUẢNG NAM", "SỞ TƯ PHÁP", "Số:        /BC-STP"],
+            place: "Quảng Nam, ngày 05 tháng 01 năm 2025",
+            to: "Kính gửi: Sở Nội vụ tỉnh Quảng Nam.",
+            copies: &["Nơi nhận:", "- Như trên;", "- Lưu: VT."],
+            signature: &["GIÁM ĐỐC"],
+        },
+        Want {
+            scope: "49-TTR",
+            header: &[
+                "UBND TỈNH QUẢNG NAM",
+                "THANH TRA TỈNH",
+                "Số:        /BC-TTR",
+            ],
+            place: "Quảng Nam, ngày 05 tháng 01 năm 2025",
+            to: "Kính gửi: Sở Nội vụ tỉnh Quảng Nam.",
+            copies: &["Nơi nhận:", "- Như trên;", "- Lưu: VT."],
+            signature: &["CHÁNH THANH TRA"],
+        },
+        Want {
+            scope: "49-HDY",
+            header: &[
+                "UBND TỈNH QUẢNG NAM",
+                "HỘI ĐÔNG Y TỈNH",
+                "Số:        /BC-HDY",
+            ],
+            place: "Quảng Nam, ngày 05 tháng 01 năm 2025",
+            to: "Kính gửi: Sở Nội vụ tỉnh Quảng Nam.",
+            copies: &["Nơi nhận:", "- Như trên;", "- Lưu: VT."],
+            signature: &["TM. BAN THƯỜNG VỤ", "CHỦ TỊCH"],
+        },
+        Want {
+            scope: "502",
+            header: &["ỦY BAN NHÂN DÂN", "THÀNH PHỐ TAM KỲ", "Số:        /BC-UBND"],
+            place: "Tam Kỳ, ngày 05 tháng 01 năm 2025",
+            to: "Kính gửi: Sở Nội vụ tỉnh Quảng Nam.",
+            copies: &["Nơi nhận:", "- Như trên;", "- Lưu: VT."],
+            signature: &["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
+        },
+        Want {
+            scope: "20335",
+            header: &["ỦY BAN NHÂN DÂN", "PHƯỜNG TÂN THẠNH", "Số:        /BC-UBND"],
+            place: "Tân Thạnh, ngày 05 tháng 01 năm 2025",
+            to: "Kính gửi: Ủy ban nhân dân thành phố Tam Kỳ.",
+            copies: &["Nơi nhận:", "- Như trên;", "- Lưu: VT."],
+            signature: &["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
+        },
+    ];
+    for w in cases {
+        let r = report_for(w.scope);
+        let info = info().with_superior_from(&registry, &r);
+        let lines = docx_text(&r, &info);
+        assert!(
+            has_run(&lines, w.header),
+            "{}: header {:?}",
+            w.scope,
+            &lines[..6]
+        );
+        // The header block starts the document: nothing above the issuing body.
+        assert_eq!(lines[0], w.header[0], "{}", w.scope);
+        assert!(lines.iter().any(|l| l == w.place), "{}: place", w.scope);
+        assert!(lines.iter().any(|l| l == w.to), "{}: addressee", w.scope);
+        assert!(has_run(&lines, w.copies), "{}: recipients", w.scope);
+        assert!(has_run(&lines, w.signature), "{}: signature", w.scope);
+        // No "UBND …" form for a People's Committee issuing, no deputy signing.
+        assert!(!lines
+            .iter()
+            .any(|l| l == "UBND PHƯỜNG TÂN THẠNH" || l == "UBND THÀNH PHỐ TAM KỲ"));
+        assert!(!lines.iter().any(|l| l.starts_with("KT. ")), "{}", w.scope);
+    }
+
+    // After 01/07/2025 a commune reports to Sở Nội vụ, from its own place.
+    let r25 = Registry::embedded(doimoi_shared::org::Structure::Y2025, "Đà Nẵng").expect("Đà Nẵng");
+    let commune = r25
+        .of_kind(UnitKind::Commune)
+        .find(|u| u.name.starts_with("Phường "))
+        .expect("a phường");
+    let period = Period::parse("2025-07-01..2025-12-14").expect("period");
+    let r = build(&r25, &[], &[], &period, None, &commune.code).expect("report");
+    let info25 = DocInfo::new(d("2025-12-20")).with_superior_from(&r25, &r);
+    let lines = docx_text(&r, &info25);
+    let name = commune.name.trim_start_matches("Phường ");
+    assert!(has_run(
+        &lines,
+        &["ỦY BAN NHÂN DÂN", &commune.name.to_uppercase()]
+    ));
+    assert!(lines
+        .iter()
+        .any(|l| l == &format!("{name}, ngày 20 tháng 12 năm 2025")));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "Kính gửi: Sở Nội vụ thành phố Đà Nẵng."),
+        "{:?}",
+        &lines[..12]
+    );
+
+    // A province without Sở Nội vụ reports itself, as a People's Committee.
+    let mut r = report();
+    r.home_affairs = None;
+    let lines = docx_text(&r, &info());
+    assert!(has_run(
+        &lines,
+        &["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NAM", "Số:        /BC-UBND"]
+    ));
+    assert!(has_run(&lines, &["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]));
+}
+
+/// The number and signing date given at the request fill the "Số:" line, the place-and-date
+/// line and every annex's reference.
+#[test]
+fn docx_number_and_date_are_written_where_given() {
+    let registry = qn2024();
+    let r = report_for("20335");
+    let info = info()
+        .with_superior_from(&registry, &r)
+        .with_number_and_date(Some("5"), Some("2025-02-03"))
+        .expect("valid");
+    assert_eq!(info.number.as_deref(), Some("05"));
+    let lines = docx_text(&r, &info);
+    assert!(lines.iter().any(|l| l == "Số: 05/BC-UBND"));
+    assert!(lines
+        .iter()
+        .any(|l| l == "Tân Thạnh, ngày 03 tháng 02 năm 2025"));
+    let annex_refs = lines
+        .iter()
+        .filter(|l| {
+            l.as_str()
+                == "(Kèm theo Báo cáo số 05/BC-UBND ngày 03 tháng 02 năm 2025 của Ủy ban nhân dân phường Tân Thạnh)"
+        })
+        .count();
+    assert_eq!(annex_refs, 5);
+    // The file's own timestamps stay the day it was made.
+    let parts = unzip(&render(&r, Format::Docx, &info).expect("docx"));
+    assert!(parts["docProps/core.xml"].contains("2025-01-05T00:00:00Z"));
+
+    assert_eq!(doc_number("125"), Ok("125".to_string()));
+    assert_eq!(doc_number(" 007 "), Ok("07".to_string()));
+    for bad in ["", "0", "12/BC-UBND", "abc", "12345678"] {
+        let e = doc_number(bad).expect_err(bad);
+        assert!(e.contains("Số văn bản"), "{e}");
+    }
+    let e = DocInfo::new(d("2025-01-05"))
+        .with_number_and_date(None, Some("05/01/2025"))
+        .expect_err("date");
+    assert!(e.contains("YYYY-MM-DD"), "{e}");
+    let blank = DocInfo::new(d("2025-01-05"))
+        .with_number_and_date(Some(" "), Some(""))
+        .expect("blank is none");
+    assert_eq!((blank.number, blank.date), (None, None));
+}
+
+fn narrative_text(r: &Report) -> Vec<String> {
+    narrative::narrative(r, &info())
+        .into_iter()
+        .filter_map(|b| match b {
+            narrative::Block::Para(p) => Some(p),
+            _ => None,
+        })
+        .collect()
+}
+
+fn assert_no_zero_clauses(text: &[String]) {
+    for p in text {
+        for bad in [" 0 ", "1/1 đơn vị", "(hoàn thành)"] {
+            assert!(!p.contains(bad), "{bad:?} in {p:?}");
+        }
+        assert!(!p.starts_with("0 "), "{p:?}");
+    }
+}
+
+/// Zero, one and many: no clause with a zero count, "đơn vị" for one unit, "chưa phát sinh"
+/// where a paragraph would be empty.
+#[test]
+fn sentences_read_naturally_for_zero_one_and_many() {
+    let registry = qn2024();
+    let period = Period::parse("2024").expect("period");
+    // Zero: a commune that recorded nothing.
+    let empty = build(&registry, &[], &[], &period, None, &code("20335")).expect("report");
+    let text = narrative_text(&empty);
+    assert_no_zero_clauses(&text);
+    assert!(text.contains(&"Đơn vị chưa tổ chức phổ biến, quán triệt Quy định số 20-QĐ/TU ngày 01/7/2023 của Ban Thường vụ Tỉnh ủy (hạn ngày 31/07/2023).".to_string()), "{text:#?}");
+    assert!(text.contains(
+        &"Trong kỳ, cán bộ của đơn vị chưa nộp đề xuất đổi mới, sáng tạo nào.".to_string()
+    ));
+    assert!(
+        text.iter().filter(|p| p.contains("chưa phát sinh")).count() >= 5,
+        "{text:#?}"
+    );
+    assert!(text.contains(
+        &"Đơn vị chưa cập nhật kết quả thực hiện nhiệm vụ trong kỳ trên hệ thống.".to_string()
+    ));
+
+    // One unit with records.
+    let one = report_for("20335");
+    let text = narrative_text(&one);
+    assert_no_zero_clauses(&text);
+    assert!(text.iter().all(|p| !p.contains("các đơn vị")), "{text:#?}");
+    assert!(text.contains(
+        &"Đơn vị đã ban hành kế hoạch thực hiện đúng hạn (hạn ngày 31/07/2023).".to_string()
+    ));
+    assert!(text.contains(
+        &"Đơn vị đã cập nhật kết quả thực hiện nhiệm vụ trong kỳ trên hệ thống.".to_string()
+    ));
+
+    // Many units.
+    let many = report();
+    let text = narrative_text(&many);
+    assert_no_zero_clauses(&text);
+    assert!(text
+        .iter()
+        .any(|p| p.starts_with("Trong kỳ, cán bộ của các đơn vị đã nộp 4 đề xuất")));
+    let d = &many.totals.dissemination;
+    assert!(text
+        .iter()
+        .any(|p| p.starts_with(&format!("Có 2/{} đơn vị đã tổ chức phổ biến", d.units))));
+
+    // Duty sentences over every mix.
+    let duty = |units, on_time, late| {
+        narrative::duty_sentence(
+            &doimoi_shared::report::DutyCount {
+                units,
+                on_time,
+                late,
+                not_done: units - on_time - late,
+            },
+            "ban hành kế hoạch",
+            "hạn ngày 31/07/2023",
+        )
+    };
+    assert_eq!(
+        duty(1, 0, 1),
+        "Đơn vị đã ban hành kế hoạch nhưng trễ hạn (hạn ngày 31/07/2023)."
+    );
+    assert_eq!(
+        duty(3, 3, 0),
+        "Tất cả 3 đơn vị đã ban hành kế hoạch và đều đúng hạn (hạn ngày 31/07/2023)."
+    );
+    assert_eq!(
+        duty(3, 0, 0),
+        "Cả 3 đơn vị đều chưa ban hành kế hoạch (hạn ngày 31/07/2023)."
+    );
+    assert_eq!(duty(3, 0, 2), "Có 2/3 đơn vị đã ban hành kế hoạch nhưng đều trễ hạn (hạn ngày 31/07/2023); 1 đơn vị chưa thực hiện.");
+    assert_eq!(duty(4, 1, 1), "Có 2/4 đơn vị đã ban hành kế hoạch, trong đó 1 đơn vị đúng hạn, 1 đơn vị trễ hạn (hạn ngày 31/07/2023); 2 đơn vị chưa thực hiện.");
+    assert_eq!(
+        narrative::join(&["a".into(), "b".into(), "c".into()]),
+        "a, b và c"
+    );
+}
+
+/// The protection paragraph and UBND tỉnh's answers say what the records hold.
+#[test]
+fn protection_and_answers_follow_the_recorded_figures() {
+    let mut r = report();
+    r.totals.protection = doimoi_shared::report::Protection {
+        not_liable: 0,
+        excluded: 2,
+        considered: 1,
+    };
+    r.totals.escalations = doimoi_shared::report::Escalations {
+        total: 3,
+        answered: 2,
+        pending: 1,
+    };
+    r.totals.timeliness.remove(&Step::Answer);
+    let text = narrative_text(&r);
+    assert!(text.contains(&"Trong kỳ đã có kết luận về việc bảo vệ 3 trường hợp, trong đó 2 trường hợp được loại trừ trách nhiệm và 1 trường hợp được xem xét loại trừ, miễn hoặc giảm nhẹ trách nhiệm.".to_string()), "{text:#?}");
+    assert!(text
+        .iter()
+        .all(|p| !p.contains("không bị xem xét trách nhiệm")));
+    assert!(text.contains(&"- UBND tỉnh trả lời: 2 đề xuất đã có ý kiến trả lời và 1 đề xuất đang chờ ý kiến (chưa quy định thời hạn trả lời).".to_string()), "{text:#?}");
+    assert!(text.contains(&"Có 3 đề xuất được trình Ủy ban nhân dân tỉnh cho ý kiến, trong đó 2 đề xuất đã có ý kiến trả lời, 1 đề xuất đang chờ ý kiến.".to_string()));
+    assert!(text
+        .iter()
+        .all(|p| !(p.contains("UBND tỉnh trả lời") && p.contains("chưa phát sinh"))));
+    // The summary's labels state the determinations, not the evaluation.
+    let labels: Vec<String> = summary(&r).into_iter().map(|l| l.label).collect();
+    assert!(labels.contains(&"Bảo vệ: không bị xem xét trách nhiệm".to_string()));
+    assert!(labels
+        .iter()
+        .all(|l| !l.contains("(hoàn thành)") && !l.contains("có thiệt hại, xem xét")));
+}
+
+/// Fields are listed in Vietnamese collation order, the unrecorded last.
+#[test]
+fn fields_follow_the_vietnamese_collation() {
+    let mut r = report();
+    r.totals.by_field = [
+        ("Y tế", 1),
+        ("(chưa ghi)", 1),
+        ("Đô thị", 2),
+        ("Dân tộc", 1),
+        ("Cải cách hành chính", 3),
+        ("Giáo dục", 1),
+    ]
+    .into_iter()
+    .map(|(k, n)| (k.to_string(), n))
+    .collect();
+    let order: Vec<&str> = fields_sorted(&r.totals)
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "Cải cách hành chính",
+            "Dân tộc",
+            "Đô thị",
+            "Giáo dục",
+            "Y tế",
+            "(chưa ghi)"
+        ]
+    );
+    let html = String::from_utf8(render(&r, Format::Html, &info()).expect("html")).expect("utf-8");
+    let at = |s: &str| html.find(&format!("Lĩnh vực: {s}")).expect(s);
+    assert!(at("Dân tộc") < at("Đô thị") && at("Đô thị") < at("Giáo dục"));
+    let parts = unzip(&render(&r, Format::Docx, &info()).expect("docx"));
+    let doc = &parts["word/document.xml"];
+    let at = |s: &str| doc.find(&format!("<w:t>{s}</w:t>")).expect(s);
+    assert!(at("Dân tộc") < at("Đô thị") && at("Đô thị") < at("Giáo dục"));
+}
+
+#[test]
+fn places_of_districts_and_communes() {
+    assert_eq!(local_place("Thành phố Tam Kỳ"), "Tam Kỳ");
+    assert_eq!(local_place("Phường Tân Thạnh"), "Tân Thạnh");
+    assert_eq!(local_place("Huyện Đông Giang"), "Đông Giang");
+    assert_eq!(local_place("Thị xã Điện Bàn"), "Điện Bàn");
+    assert_eq!(local_place("Thị trấn Prao"), "Prao");
+    assert_eq!(local_place("Đặc khu Lý Sơn"), "Lý Sơn");
+    assert_eq!(local_place("Xã Tam Thanh"), "Tam Thanh");
+    // Named by a number: the full name.
+    assert_eq!(local_place("Phường 1"), "Phường 1");
+    assert_eq!(local_place("Quận 3"), "Quận 3");
 }
 
 // ---------------------------------------------------------------------------------------------

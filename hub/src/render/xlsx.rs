@@ -1,5 +1,8 @@
 //! XLSX: one sheet per table of the report, Vietnamese headers (bold, frozen), numbers as
-//! numbers, dates as dates (dd/mm/yyyy), unit names indented by their depth, a "Tổng cộng" row.
+//! numbers, dates as dates (dd/mm/yyyy), unit names indented by their depth, a "Tổng cộng" row
+//! set apart below the filterable data (a blank row, bold, a border above, outside the
+//! autofilter). Every sheet prints on A4 landscape, one page wide, with its header rows
+//! repeated on each page and a print title in the page header.
 
 use super::{
     kind_label, status_count, status_label, statuses, step_short, step_timeliness, summary,
@@ -23,6 +26,9 @@ struct Styles {
     bold: XFormat,
     num: XFormat,
     num_bold: XFormat,
+    /// The totals row: bold, a border above.
+    total_text: XFormat,
+    total_num: XFormat,
     date: XFormat,
     /// Unit names by depth, plain and bold.
     names: Vec<XFormat>,
@@ -58,6 +64,12 @@ impl Styles {
             bold: base.clone().set_bold(),
             num: base.clone().set_num_format("#,##0"),
             num_bold: base.clone().set_num_format("#,##0").set_bold(),
+            total_text: base.clone().set_bold().set_border_top(FormatBorder::Thin),
+            total_num: base
+                .clone()
+                .set_num_format("#,##0")
+                .set_bold()
+                .set_border_top(FormatBorder::Thin),
             date: base
                 .clone()
                 .set_num_format("dd/mm/yyyy")
@@ -119,6 +131,32 @@ fn col(c: usize) -> u16 {
     u16::try_from(c).unwrap_or(u16::MAX)
 }
 
+/// Print setup of a sheet: A4 landscape, one page wide (as many pages long as needed), the
+/// header rows `first..=last` repeated on every page, the sheet's title and the report's
+/// scope and period in the page header, page numbers in the footer.
+fn print_setup(
+    ws: &mut Worksheet,
+    report: &Report,
+    title: &str,
+    first: u32,
+    last: u32,
+) -> Result<(), XlsxError> {
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(0.4, 0.4, 0.6, 0.5, 0.25, 0.25);
+    ws.set_print_center_horizontally(true);
+    ws.set_repeat_rows(first, last)?;
+    // Header and footer codes start with "&": a literal one is doubled. Excel takes at most
+    // 255 characters.
+    let text =
+        format!("{title} — {}, {}", report.scope.name, report.period.label).replace('&', "&&");
+    let text: String = text.chars().take(200).collect();
+    ws.set_header(format!("&C&\"Times New Roman,Bold\"&11{text}"));
+    ws.set_footer("&C&\"Times New Roman,Regular\"&9Trang &P/&N");
+    Ok(())
+}
+
 pub(super) fn render(report: &Report, info: &DocInfo) -> Result<Vec<u8>, RenderError> {
     let st = Styles::new();
     let mut wb = Workbook::new();
@@ -153,6 +191,7 @@ fn summary_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError> {
     let mut ws = Worksheet::new();
     ws.set_name("Tổng hợp")?;
     header(&mut ws, 0, &["Chỉ tiêu", "Số liệu"], &[70.0, 22.0], st)?;
+    print_setup(&mut ws, report, "Tổng hợp số liệu", 0, 0)?;
     let mut r = 1u32;
     ws.write_string_with_format(r, 0, report.title.as_str(), &st.title)?;
     r += 1;
@@ -189,7 +228,7 @@ fn summary_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError> {
 
 /// Columns shared by the unit tables: code, name, kind, scope of the line.
 const UNIT_COLS: [&str; 4] = ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Phạm vi số liệu"];
-const UNIT_WIDTHS: [f64; 4] = [11.0, 48.0, 16.0, 12.0];
+const UNIT_WIDTHS: [f64; 4] = [10.0, 42.0, 14.0, 11.0];
 
 fn unit_cells(
     ws: &mut Worksheet,
@@ -205,8 +244,12 @@ fn unit_cells(
     Ok(())
 }
 
+/// The totals row's first cells: "Tổng cộng" and the border across the unit columns.
 fn totals_cells(ws: &mut Worksheet, r: u32, st: &Styles) -> Result<(), XlsxError> {
-    ws.write_string_with_format(r, 1, "Tổng cộng", &st.bold)?;
+    ws.write_blank(r, 0, &st.total_text)?;
+    ws.write_string_with_format(r, 1, "Tổng cộng", &st.total_text)?;
+    ws.write_blank(r, 2, &st.total_text)?;
+    ws.write_blank(r, 3, &st.total_text)?;
     Ok(())
 }
 
@@ -221,6 +264,20 @@ fn numbers(
     let f = if bold { &st.num_bold } else { &st.num };
     for (i, v) in values.into_iter().enumerate() {
         ws.write_number_with_format(r, first + col(i), v as f64, f)?;
+    }
+    Ok(())
+}
+
+/// The totals row's numbers: bold, a border above.
+fn total_numbers(
+    ws: &mut Worksheet,
+    r: u32,
+    first: u16,
+    values: impl IntoIterator<Item = u64>,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    for (i, v) in values.into_iter().enumerate() {
+        ws.write_number_with_format(r, first + col(i), v as f64, &st.total_num)?;
     }
     Ok(())
 }
@@ -242,17 +299,20 @@ fn status_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError> {
     titles.push("Từ kỳ trước chuyển sang");
     titles.push("Dự thảo chưa nộp");
     let mut widths = UNIT_WIDTHS.to_vec();
-    widths.resize(titles.len(), 12.0);
+    widths.resize(titles.len(), 10.0);
     header(&mut ws, 0, &titles, &widths, st)?;
+    print_setup(&mut ws, report, "Đề xuất theo đơn vị và trạng thái", 0, 0)?;
     let mut r = 1u32;
     for line in unit_lines(report) {
         unit_cells(&mut ws, r, &line, st)?;
         numbers(&mut ws, r, 4, status_values(line.figures), line.subtree, st)?;
         r += 1;
     }
+    // The filter covers the data rows only; the totals stand one row below.
+    ws.autofilter(0, 0, r.saturating_sub(1).max(1), col(titles.len() - 1))?;
+    r += 1;
     totals_cells(&mut ws, r, st)?;
-    numbers(&mut ws, r, 4, status_values(&report.totals), true, st)?;
-    ws.autofilter(0, 0, r.saturating_sub(1), col(titles.len() - 1))?;
+    total_numbers(&mut ws, r, 4, status_values(&report.totals), st)?;
     Ok(ws)
 }
 
@@ -282,6 +342,13 @@ fn timeliness_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError
     ws.set_row_height(0, 32)?;
     ws.set_row_height(1, 32)?;
     ws.set_freeze_panes(2, 0)?;
+    print_setup(
+        &mut ws,
+        report,
+        "Thời hạn thực hiện các bước theo đơn vị",
+        0,
+        1,
+    )?;
     let mut r = 2u32;
     for line in unit_lines(report) {
         unit_cells(&mut ws, r, &line, st)?;
@@ -295,15 +362,11 @@ fn timeliness_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError
         )?;
         r += 1;
     }
+    let last_col = col(UNIT_COLS.len() + 4 * Step::ALL.len() - 1);
+    ws.autofilter(1, 0, r.saturating_sub(1).max(2), last_col)?;
+    r += 1;
     totals_cells(&mut ws, r, st)?;
-    numbers(
-        &mut ws,
-        r,
-        4,
-        timeliness_values_all(&report.totals),
-        true,
-        st,
-    )?;
+    total_numbers(&mut ws, r, 4, timeliness_values_all(&report.totals), st)?;
     Ok(ws)
 }
 
@@ -354,6 +417,13 @@ fn duties_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError> {
         15.0, 12.0, 12.0, 15.0, 16.0, 12.0, 10.0, 11.0, 9.0, 9.0, 11.0, 13.0, 9.0, 10.0, 11.0,
     ]);
     header(&mut ws, 0, &titles, &widths, st)?;
+    print_setup(
+        &mut ws,
+        report,
+        "Tình hình thực hiện nhiệm vụ của các đơn vị",
+        0,
+        0,
+    )?;
     let mut r = 1u32;
     for u in &report.units {
         let line = super::UnitLine {
@@ -400,24 +470,28 @@ fn duties_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError> {
         ws.write_string_with_format(r, 18, reported, &st.text)?;
         r += 1;
     }
+    ws.autofilter(0, 0, r.saturating_sub(1).max(1), col(titles.len() - 1))?;
+    r += 1;
     let t = &report.totals;
     totals_cells(&mut ws, r, st)?;
+    for c in 4..=9 {
+        ws.write_blank(r, c, &st.total_text)?;
+    }
     let duty_sum = |d: &doimoi_shared::report::DutyCount| {
         format!(
             "{} đúng hạn, {} trễ hạn, {} chưa",
             d.on_time, d.late, d.not_done
         )
     };
-    ws.write_string_with_format(r, 4, duty_sum(&t.dissemination), &st.bold)?;
-    ws.write_string_with_format(r, 7, duty_sum(&t.plans), &st.bold)?;
-    numbers(&mut ws, r, 10, duty_numbers(t), true, st)?;
+    ws.write_string_with_format(r, 4, duty_sum(&t.dissemination), &st.total_text)?;
+    ws.write_string_with_format(r, 7, duty_sum(&t.plans), &st.total_text)?;
+    total_numbers(&mut ws, r, 10, duty_numbers(t), st)?;
     ws.write_string_with_format(
         r,
         18,
         format!("{}/{}", t.completeness.reported, t.completeness.expected),
-        &st.bold,
+        &st.total_text,
     )?;
-    ws.autofilter(0, 0, r.saturating_sub(1), col(titles.len() - 1))?;
     Ok(ws)
 }
 
@@ -438,9 +512,10 @@ fn lists_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError> {
         &mut ws,
         0,
         &titles,
-        &[28.0, 34.0, 60.0, 11.0, 40.0, 24.0, 30.0, 14.0],
+        &[24.0, 30.0, 56.0, 11.0, 36.0, 22.0, 22.0, 14.0],
         st,
     )?;
+    print_setup(&mut ws, report, "Danh sách đề xuất cần theo dõi", 0, 0)?;
     let lists: [(&str, &[ListItem]); 3] = [
         (
             "Chờ UBND tỉnh cho ý kiến",

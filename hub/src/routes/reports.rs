@@ -9,7 +9,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use std::time::Instant;
 
-/// `GET /v1/reports/consolidated?period=…&as_of=…&unit=…&format=json|csv|xlsx|docx|html`.
+/// `GET /v1/reports/consolidated?period=…&as_of=…&unit=…&format=json|csv|xlsx|docx|html&number=…&date=…`.
 pub(super) async fn consolidated(
     State(state): State<AppState>,
     Office(device): Office,
@@ -21,6 +21,14 @@ pub(super) async fn consolidated(
         None | Some("") => Format::Json,
         Some(f) => Format::parse(f).map_err(ApiError::bad_request)?,
     };
+    // The document's number and date are checked before any work.
+    let doc = DocInfo::new(state.0.today())
+        .with_number_and_date(q.number.as_deref(), q.date.as_deref())
+        .map_err(ApiError::bad_request)?
+        .with_references(
+            state.0.config.report_regulation.as_deref(),
+            state.0.config.report_plan.as_deref(),
+        );
     let inner = state.0.clone();
     let query = uri.query().unwrap_or_default().to_string();
     let _permit = state
@@ -33,10 +41,12 @@ pub(super) async fn consolidated(
     let (bytes, name) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let report = crate::reports::consolidated(&inner, &device, &q)?;
         let (_, registry) = inner.registry()?;
-        let today = inner.today();
-        let info = DocInfo::new(today)
-            .with_query(&render::query_without_format(&query))
-            .with_superior_from(&registry, &report);
+        let info = DocInfo {
+            today: inner.today(),
+            ..doc
+        }
+        .with_query(&render::query_without_format(&query))
+        .with_superior_from(&registry, &report);
         let bytes = render::render(&report, format, &info)
             .map_err(|e| ApiError::internal(e.to_string()))?;
         let name = render::file_name(&report, format);

@@ -903,3 +903,77 @@ fn the_hub_page_signs_in_with_a_token_and_downloads_the_report() {
         .unwrap_or_default()
         .contains("Token không hợp lệ"));
 }
+
+/// The document's number and signing date, given to `doimoi report` (and so to the hub's
+/// endpoint), are written in the Word document; a wrong one is refused with the reason.
+#[test]
+fn the_document_number_and_date_reach_the_docx() {
+    let hub = TestHub::spawn();
+    let c = TestClient::new(C1, &hub.url, &hub.token(C1));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let docx = dir.path().join("bao-cao.docx");
+    c.ok(&[
+        "report",
+        "--period",
+        "2024",
+        "--format",
+        "docx",
+        "--number",
+        "125",
+        "--date",
+        "2025-01-06",
+        "-o",
+        docx.to_str().expect("path"),
+    ]);
+    let xml = docx_text(&docx);
+    for want in [
+        "Số: 125/BC-UBND",
+        "Tân Thạnh, ngày 06 tháng 01 năm 2025",
+        "ỦY BAN NHÂN DÂN",
+        "PHƯỜNG TÂN THẠNH",
+        "Kính gửi: Ủy ban nhân dân thành phố Tam Kỳ.",
+        "(Kèm theo Báo cáo số 125/BC-UBND ngày 06 tháng 01 năm 2025 của Ủy ban nhân dân phường Tân Thạnh)",
+    ] {
+        assert!(xml.contains(want), "the DOCX lacks {want:?}");
+    }
+    // Without them, the number is left blank to fill in by hand.
+    c.ok(&[
+        "report",
+        "--period",
+        "2024",
+        "--format",
+        "docx",
+        "-o",
+        docx.to_str().expect("path"),
+    ]);
+    assert!(docx_text(&docx).contains("Số:        /BC-UBND"));
+    // The endpoint refuses a number with a symbol, and a date it cannot read.
+    let http = reqwest::blocking::Client::new();
+    let get = |q: &str| {
+        http.get(format!(
+            "{}/v1/reports/consolidated?period=2024&format=docx&{q}",
+            hub.url
+        ))
+        .bearer_auth(hub.token(C1))
+        .send()
+        .expect("request")
+    };
+    let bad = get("number=125%2FBC-UBND");
+    assert_eq!(bad.status().as_u16(), 400);
+    assert!(bad.text().unwrap_or_default().contains("Số văn bản"));
+    let bad = get("date=06%2F01%2F2025");
+    assert_eq!(bad.status().as_u16(), 400);
+    assert!(bad.text().unwrap_or_default().contains("YYYY-MM-DD"));
+    let err = c.fails(&[
+        "report",
+        "--period",
+        "2024",
+        "--format",
+        "docx",
+        "--number",
+        "x",
+        "-o",
+        docx.to_str().expect("path"),
+    ]);
+    assert!(err.contains("Số văn bản"), "{err}");
+}

@@ -1,4 +1,6 @@
-//! The annexes on landscape pages: each numbered on its own, tables by unit.
+//! The annexes on landscape pages, each a section of its own whose page numbers start again
+//! at 1: tables by unit with a line only for the units that have something to show and one
+//! line for the rest, the lists, and the breakdowns by field and legal basis.
 
 use super::*;
 
@@ -9,14 +11,8 @@ pub(super) fn annex_title(
     who: &Issuer,
     number: &str,
     title: &str,
-    first: bool,
 ) {
-    let extra = if first {
-        "<w:keepNext/>"
-    } else {
-        "<w:keepNext/><w:pageBreakBefore/>"
-    };
-    x.p_open("PL", extra);
+    x.p_open("PL", "<w:keepNext/>");
     x.run(rpr::NONE, &format!("Phụ lục {number}"));
     x.p_close();
     x.p("PL", rpr::NONE, &title.to_uppercase());
@@ -24,9 +20,8 @@ pub(super) fn annex_title(
     x.run(
         rpr::I,
         &format!(
-            "(Kèm theo Báo cáo số        /{} {} của {})",
-            who.symbol,
-            date_words(info.today),
+            "(Kèm theo Báo cáo {} của {})",
+            number_and_date(who, info),
             who.sender
         ),
     );
@@ -60,13 +55,56 @@ pub(super) fn indent(depth: u32) -> u32 {
 
 pub(super) fn annexes(x: &mut Xml, report: &Report, info: &DocInfo, who: &Issuer) {
     annex_statuses(x, report, info, who);
+    x.raw(&format!("<w:p><w:pPr>{}</w:pPr></w:p>", annex_sect_pr()));
     annex_timeliness(x, report, info, who);
+    x.raw(&format!("<w:p><w:pPr>{}</w:pPr></w:p>", annex_sect_pr()));
     annex_duties(x, report, info, who);
+    x.raw(&format!("<w:p><w:pPr>{}</w:pPr></w:p>", annex_sect_pr()));
     annex_lists(x, report, info, who);
+    x.raw(&format!("<w:p><w:pPr>{}</w:pPr></w:p>", annex_sect_pr()));
+    annex_fields(x, report, info, who);
     sub_title(x, "Ghi chú về cách tính số liệu");
     for n in &report.notes {
         x.p("L", rpr::S11, &format!("- {n}"));
     }
+    // The last annex's section properties are the body's own (document.rs).
+}
+
+/// The unit lines with something to show by `show`, and how many units' own lines were left
+/// out.
+pub(super) fn shown_lines<'a>(
+    report: &'a Report,
+    show: impl Fn(&Figures) -> bool,
+) -> (Vec<UnitLine<'a>>, u64) {
+    let mut omitted = 0u64;
+    let mut out = Vec::new();
+    for line in unit_lines(report) {
+        if show(line.figures) {
+            out.push(line);
+        } else if !line.subtree {
+            omitted += 1;
+        }
+    }
+    (out, omitted)
+}
+
+/// The line standing for the units left out of a table: "Các đơn vị còn lại (N đơn vị): …".
+pub(super) fn rest_text(omitted: u64, shown_units: usize, what: &str) -> String {
+    match (omitted, shown_units) {
+        (1, 0) => format!("Đơn vị: {what}"),
+        (n, 0) => format!("Tất cả {} đơn vị: {what}", num(n)),
+        (n, _) => format!("Các đơn vị còn lại ({} đơn vị): {what}", num(n)),
+    }
+}
+
+/// A table row of an empty STT cell and `text` across the other `columns - 1` columns.
+pub(super) fn rest_row(x: &mut Xml, columns: usize, text: &str) {
+    x.tr_open(false);
+    x.cell("TN", "", 0);
+    x.tc_open(0, columns.saturating_sub(1), None);
+    x.cell_p("TC", text, 0);
+    x.raw("</w:tc>");
+    x.tr_close();
 }
 
 pub(super) fn annex_statuses(x: &mut Xml, report: &Report, info: &DocInfo, who: &Issuer) {
@@ -77,7 +115,6 @@ pub(super) fn annex_statuses(x: &mut Xml, report: &Report, info: &DocInfo, who: 
         who,
         "I",
         "Tổng hợp đề xuất theo đơn vị và trạng thái",
-        true,
     );
     let n_status = statuses().count();
     let name_w = 3_170;
@@ -89,8 +126,9 @@ pub(super) fn annex_statuses(x: &mut Xml, report: &Report, info: &DocInfo, who: 
     titles.extend(statuses().map(Status::label_vi));
     x.table_open(&widths, true);
     x.head_row(&titles, &widths);
+    let (lines, omitted) = shown_lines(report, |f| f.proposals > 0);
     let mut stt = 0u64;
-    for line in unit_lines(report) {
+    for line in &lines {
         x.tr_open(false);
         let bold = line.subtree;
         if bold {
@@ -110,6 +148,13 @@ pub(super) fn annex_statuses(x: &mut Xml, report: &Report, info: &DocInfo, who: 
         }
         x.tr_close();
     }
+    if omitted > 0 {
+        rest_row(
+            x,
+            widths.len(),
+            &rest_text(omitted, stt as usize, "chưa phát sinh đề xuất nộp trong kỳ"),
+        );
+    }
     x.tr_open(false);
     x.cell("TN", "", 0);
     x.cell("TCB", "Tổng cộng", 0);
@@ -119,17 +164,29 @@ pub(super) fn annex_statuses(x: &mut Xml, report: &Report, info: &DocInfo, who: 
     }
     x.tr_close();
     x.table_close();
-    if report.totals.carried_over.proposals > 0 || report.totals.drafts > 0 {
+    let extra = counted_parts(&[
+        (
+            report.totals.carried_over.proposals,
+            "đề xuất nộp từ kỳ trước chuyển sang",
+        ),
+        (report.totals.drafts, "dự thảo chưa nộp"),
+    ]);
+    if !extra.is_empty() {
         x.p(
             "L",
             rpr::S11,
-            &format!(
-                "Ngoài ra: {} đề xuất nộp từ kỳ trước chuyển sang; {} dự thảo chưa nộp (không tính vào bảng).",
-                num(report.totals.carried_over.proposals),
-                num(report.totals.drafts)
-            ),
+            &format!("Ngoài ra (không tính vào bảng): {}.", extra.join("; ")),
         );
     }
+}
+
+/// `(count, what)` with the zero counts left out ("2 dự thảo chưa nộp").
+pub(super) fn counted_parts(items: &[(u64, &str)]) -> Vec<String> {
+    items
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, w)| format!("{} {w}", num(*n)))
+        .collect()
 }
 
 pub(super) fn annex_timeliness(x: &mut Xml, report: &Report, info: &DocInfo, who: &Issuer) {
@@ -140,7 +197,6 @@ pub(super) fn annex_timeliness(x: &mut Xml, report: &Report, info: &DocInfo, who
         who,
         "II",
         "Tình hình thực hiện đúng hạn các bước",
-        false,
     );
     // 1. By step.
     sub_title(x, "1. Tổng hợp theo bước");
@@ -162,6 +218,22 @@ pub(super) fn annex_timeliness(x: &mut Xml, report: &Report, info: &DocInfo, who
         x.tr_close();
     }
     x.table_close();
+    let e = &report.totals.escalations;
+    let answer = timeliness_values(&step_timeliness(&report.totals, Step::Answer));
+    if answer.iter().all(|n| *n == 0) && (e.answered > 0 || e.pending > 0) {
+        x.p(
+            "L",
+            rpr::S11,
+            &format!(
+                "Bước \"UBND tỉnh trả lời\" chưa có quy định về thời hạn: trong số đề xuất nộp trong kỳ, {}.",
+                counted_parts(&[
+                    (e.answered, "đề xuất đã có ý kiến trả lời"),
+                    (e.pending, "đề xuất đang chờ ý kiến"),
+                ])
+                .join(", ")
+            ),
+        );
+    }
 
     // 2. By unit: each step over its four outcomes.
     sub_title(x, "2. Theo đơn vị");
@@ -196,7 +268,14 @@ pub(super) fn annex_timeliness(x: &mut Xml, report: &Report, info: &DocInfo, who
             }
         }
     };
-    for line in unit_lines(report) {
+    let (lines, omitted) = shown_lines(report, |f| {
+        Step::ALL.into_iter().any(|s| {
+            timeliness_values(&step_timeliness(f, s))
+                .iter()
+                .any(|n| *n > 0)
+        })
+    });
+    for line in &lines {
         x.tr_open(false);
         if line.subtree {
             x.cell("TN", "", 0);
@@ -211,6 +290,17 @@ pub(super) fn annex_timeliness(x: &mut Xml, report: &Report, info: &DocInfo, who
         );
         row(x, line.figures, line.subtree);
         x.tr_close();
+    }
+    if omitted > 0 {
+        rest_row(
+            x,
+            widths.len(),
+            &rest_text(
+                omitted,
+                stt as usize,
+                "chưa phát sinh bước có thời hạn trong kỳ",
+            ),
+        );
     }
     x.tr_open(false);
     x.cell("TN", "", 0);
@@ -251,7 +341,6 @@ pub(super) fn annex_duties(x: &mut Xml, report: &Report, info: &DocInfo, who: &I
         who,
         "III",
         "Tình hình thực hiện nhiệm vụ của các đơn vị",
-        false,
     );
     // STT, unit | dissemination: date, state | plan: number, date, state | self-inspections,
     // inspections, preliminary, final reviews | commendations: unit, province | discipline |
@@ -303,7 +392,8 @@ pub(super) fn annex_duties(x: &mut Xml, report: &Report, info: &DocInfo, who: &I
             x.num_cell(n, bold);
         }
     };
-    for (i, u) in report.units.iter().enumerate() {
+    let (shown, omitted) = duty_units(report);
+    for (i, u) in shown.iter().enumerate() {
         x.tr_open(false);
         x.cell("TN", &(i + 1).to_string(), 0);
         x.cell("TC", &u.display_name(), indent(u.depth));
@@ -318,14 +408,29 @@ pub(super) fn annex_duties(x: &mut Xml, report: &Report, info: &DocInfo, who: &I
         x.cell("TN", reported, 0);
         x.tr_close();
     }
+    if omitted > 0 {
+        rest_row(
+            x,
+            widths.len(),
+            &rest_text(
+                omitted,
+                shown.len(),
+                "chưa phổ biến, quán triệt; chưa ban hành kế hoạch; chưa phát sinh hoạt động và chưa cập nhật trong kỳ",
+            ),
+        );
+    }
     let t = &report.totals;
     let sum = |d: &DutyCount| {
-        format!(
-            "{} đúng hạn; {} trễ hạn; {} chưa",
-            num(d.on_time),
-            num(d.late),
-            num(d.not_done)
-        )
+        let parts = counted_parts(&[
+            (d.on_time, "đúng hạn"),
+            (d.late, "trễ hạn"),
+            (d.not_done, "chưa"),
+        ]);
+        if parts.is_empty() {
+            "—".to_string()
+        } else {
+            parts.join("; ")
+        }
     };
     x.tr_open(false);
     x.cell("TN", "", 0);
@@ -350,16 +455,39 @@ pub(super) fn annex_duties(x: &mut Xml, report: &Report, info: &DocInfo, who: &I
     x.table_close();
 }
 
+/// The units the duties annex shows (those with anything recorded) and how many units with
+/// duties had nothing (units without duties and nothing recorded, UBND tỉnh, are left out).
+pub(super) fn duty_units(report: &Report) -> (Vec<&UnitReport>, u64) {
+    let mut omitted = 0;
+    let mut shown = Vec::new();
+    for u in &report.units {
+        let f = &u.figures;
+        let done = |d: Option<&DutyStatus>| d.is_some_and(|d| d.done);
+        let something = done(u.disseminated.as_ref())
+            || done(u.plan.as_ref())
+            || u.reported
+            || [
+                f.self_inspections,
+                f.inspections,
+                f.reviews.preliminary,
+                f.reviews.final_,
+                f.commendations.unit_level,
+                f.commendations.proposed_to_province,
+                f.disciplines,
+            ]
+            .iter()
+            .any(|n| *n > 0);
+        if something {
+            shown.push(u);
+        } else if u.has_duties {
+            omitted += 1;
+        }
+    }
+    (shown, omitted)
+}
+
 pub(super) fn annex_lists(x: &mut Xml, report: &Report, info: &DocInfo, who: &Issuer) {
-    annex_title(
-        x,
-        report,
-        info,
-        who,
-        "IV",
-        "Danh sách đề xuất cần theo dõi",
-        false,
-    );
+    annex_title(x, report, info, who, "IV", "Danh sách đề xuất cần theo dõi");
     let lists = &report.lists;
     let empty = |x: &mut Xml| x.p("L", rpr::I, "Không có.");
 
@@ -432,4 +560,55 @@ pub(super) fn list_table(
         x.tr_close();
     }
     x.table_close();
+}
+
+pub(super) fn annex_fields(x: &mut Xml, report: &Report, info: &DocInfo, who: &Issuer) {
+    annex_title(
+        x,
+        report,
+        info,
+        who,
+        "V",
+        "Tổng hợp đề xuất theo lĩnh vực và căn cứ pháp lý",
+    );
+    let t = &report.totals;
+    let table = |x: &mut Xml, head: &str, rows: &[(String, u64)]| {
+        let widths = [700, 9_870, 4_000];
+        x.table_open(&widths, true);
+        x.head_row(&["STT", head, "Số đề xuất nộp trong kỳ"], &widths);
+        for (i, (label, n)) in rows.iter().enumerate() {
+            x.tr_open(false);
+            x.cell("TN", &(i + 1).to_string(), 0);
+            x.cell("TC", label, 0);
+            x.num_cell(*n, false);
+            x.tr_close();
+        }
+        x.tr_open(false);
+        x.cell("TN", "", 0);
+        x.cell("TCB", "Tổng cộng", 0);
+        x.num_cell(rows.iter().map(|(_, n)| n).sum(), true);
+        x.tr_close();
+        x.table_close();
+    };
+    sub_title(x, "1. Theo lĩnh vực");
+    let fields: Vec<(String, u64)> = fields_sorted(t)
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(f, n)| (f.to_string(), n))
+        .collect();
+    if fields.is_empty() {
+        x.p("L", rpr::I, "Chưa phát sinh.");
+    } else {
+        table(x, "Lĩnh vực", &fields);
+    }
+    sub_title(x, "2. Theo căn cứ pháp lý");
+    let bases: Vec<(String, u64)> = bases_sorted(t)
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    if bases.is_empty() {
+        x.p("L", rpr::I, "Chưa phát sinh.");
+    } else {
+        table(x, "Căn cứ", &bases);
+    }
 }

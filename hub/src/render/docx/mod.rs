@@ -25,17 +25,16 @@ use issuer::*;
 use package::*;
 use xml::*;
 
+use super::narrative::{narrative, Block};
 use super::{
-    approved_total, date, date_words, escape_into, evaluation, lower_first, num, place,
-    status_count, status_label, statuses, step_short, step_timeliness, timeliness_values,
-    unit_lines, DocInfo, RenderError, TIMELINESS_LABELS,
+    bases_sorted, date, date_words, escape_into, fields_sorted, local_place, lower_first, num,
+    place, status_count, status_label, statuses, step_short, step_timeliness, timeliness_values,
+    unit_lines, DocInfo, RenderError, UnitLine, TIMELINESS_LABELS,
 };
 use chrono::Datelike;
 use doimoi_shared::org::UnitKind;
-use doimoi_shared::report::{
-    labels, DutyCount, DutyStatus, Figures, ListItem, Report, DUTY_DEADLINE, NEW_UNIT_DUTY_DAYS,
-};
-use doimoi_shared::workflow::{EvalResult, Status, Step};
+use doimoi_shared::report::{labels, DutyCount, DutyStatus, Figures, ListItem, Report, UnitReport};
+use doimoi_shared::workflow::{Status, Step};
 use std::io::Write;
 
 pub(super) const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
@@ -129,7 +128,7 @@ fn document(report: &Report, info: &DocInfo) -> String {
     ));
     let who = issuer(report, info);
     header_block(&mut x, report, info, &who);
-    sections(&mut x, report, &who);
+    sections(&mut x, report, info, &who);
     signature(&mut x, &who);
     // End of the portrait section.
     x.raw(&format!(
@@ -141,16 +140,25 @@ fn document(report: &Report, info: &DocInfo) -> String {
         l = mm(30.0),
         h = mm(10.0),
     ));
+    // Each annex is a landscape section of its own, numbered from 1; the last one's
+    // properties close the body.
     annexes(&mut x, report, info, &who);
-    x.raw(&format!(
-        "<w:sectPr>{HEADER_REFS}<w:type w:val=\"nextPage\"/><w:pgSz w:w=\"{A4_H}\" w:h=\"{A4_W}\" \
-         w:orient=\"landscape\"/><w:pgMar w:top=\"{m}\" w:right=\"{m}\" w:bottom=\"{m}\" \
-         w:left=\"{m}\" w:header=\"{h}\" w:footer=\"{h}\" w:gutter=\"0\"/><w:cols w:space=\"720\"/></w:sectPr>",
-        m = mm(20.0),
-        h = mm(10.0),
-    ));
+    x.raw(&annex_sect_pr());
     x.raw("</w:body></w:document>");
     x.s
+}
+
+/// The properties of an annex's section: a new landscape page, page numbers from 1 (none on
+/// its first page, as in the body).
+pub(super) fn annex_sect_pr() -> String {
+    format!(
+        "<w:sectPr>{HEADER_REFS}<w:type w:val=\"nextPage\"/><w:pgSz w:w=\"{A4_H}\" w:h=\"{A4_W}\" \
+         w:orient=\"landscape\"/><w:pgMar w:top=\"{m}\" w:right=\"{m}\" w:bottom=\"{m}\" \
+         w:left=\"{m}\" w:header=\"{h}\" w:footer=\"{h}\" w:gutter=\"0\"/>\
+         <w:pgNumType w:start=\"1\"/><w:cols w:space=\"720\"/><w:titlePg/></w:sectPr>",
+        m = mm(20.0),
+        h = mm(10.0),
+    )
 }
 
 pub(super) const HEADER_REFS: &str = "<w:headerReference w:type=\"default\" r:id=\"rId3\"/><w:headerReference w:type=\"first\" r:id=\"rId4\"/>";
