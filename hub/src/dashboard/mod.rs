@@ -243,16 +243,13 @@ fn resolve_unit(registry: &Registry, device: &Device, typed: &str) -> Result<Uni
 }
 
 /// A unit's entry in the list: its name, with its district for a commune (names repeat across
-/// districts) and the day it ceased, if it did.
+/// districts).
 pub fn unit_label(registry: &Registry, u: &Unit) -> String {
     let mut label = u.name.clone();
     if u.kind == UnitKind::Commune {
         if let Some(p) = registry.parent(&u.code) {
             let _ = write!(label, " — {}", p.name);
         }
-    }
-    if let Some(end) = u.valid_to {
-        let _ = write!(label, " (đến {})", date(end));
     }
     label
 }
