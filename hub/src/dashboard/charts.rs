@@ -198,7 +198,7 @@ pub fn completeness_groups(report: &Report) -> (Vec<Group>, bool) {
             (
                 u.code.to_string(),
                 Group {
-                    label: u.display_name(),
+                    label: u.name.clone(),
                     expected: 0,
                     reported: 0,
                 },
@@ -249,13 +249,24 @@ fn kind_group_label(k: UnitKind) -> &'static str {
     }
 }
 
+/// `s` cut to `max` characters (with "…"), for labels drawn in a fixed width; the tooltip
+/// keeps the whole name.
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
 /// Completeness of reporting: one bar per group, the share of units that recorded their duties.
 pub fn completeness_chart(groups: &[Group]) -> String {
     if groups.is_empty() {
         return r#"<p class="note">Không có đơn vị nào phải cập nhật nhiệm vụ trong kỳ.</p>"#
             .to_string();
     }
-    let label_w = 230.0;
+    let label_w = 250.0;
     let bar_max = WIDTH - label_w - 120.0;
     let height = groups.len() as f64 * ROW + 8.0;
     let mut out = String::with_capacity(256 * groups.len());
@@ -271,10 +282,11 @@ pub fn completeness_chart(groups: &[Group]) -> String {
         let pct = (share * 100.0).round();
         let _ = write!(
             out,
-            r##"<g class="group" data-expected="{e}" data-reported="{r}"><title>{l}: {r}/{e}</title><text x="{lx}" y="{ty}" text-anchor="end" font-size="14">{l}</text><rect x="{label_w}" y="{ry}" width="{bar_max}" height="{h}" fill="#e3e7ed"/><rect x="{label_w}" y="{ry}" width="{w:.1}" height="{h}" fill="{c}"/><text x="{tx}" y="{ty}" font-size="14">{r}/{e} ({pct}%)</text></g>"##,
+            r##"<g class="group" data-expected="{e}" data-reported="{r}"><title>{full}: {r}/{e}</title><text x="{lx}" y="{ty}" text-anchor="end" font-size="14">{l}</text><rect x="{label_w}" y="{ry}" width="{bar_max}" height="{h}" fill="#e3e7ed"/><rect x="{label_w}" y="{ry}" width="{w:.1}" height="{h}" fill="{c}"/><text x="{tx}" y="{ty}" font-size="14">{r}/{e} ({pct}%)</text></g>"##,
             e = g.expected,
             r = g.reported,
-            l = escape(&g.label),
+            full = escape(&g.label),
+            l = escape(&clip(&g.label, 34)),
             lx = label_w - 8.0,
             ty = y + 16.0,
             ry = y + 3.0,

@@ -16,7 +16,10 @@ h3{font-size:1.05rem;margin:1.2rem 0 .4rem}\
 .note{color:var(--muted);font-size:.9rem;margin:.2rem 0}\
 .err{color:var(--bad);font-weight:bold;margin:.25rem 0}\
 .box{border:1px solid var(--line);background:var(--soft);padding:1rem 1.2rem;border-radius:6px}\
-form.sel{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem 1.5rem;align-items:start}\
+form.sel{display:grid;grid-template-columns:minmax(13rem,1fr) minmax(13rem,1fr) minmax(18rem,1.7fr);grid-template-areas:'period asof unit' 'silent asof unit' 'actions actions actions';gap:1rem 1.5rem;align-items:start}\
+.f-period{grid-area:period}.f-asof{grid-area:asof}.f-unit{grid-area:unit}.f-silent{grid-area:silent}\
+@media (max-width:52rem){form.sel{grid-template-columns:1fr;grid-template-areas:'period' 'asof' 'unit' 'silent' 'actions'}}\
+.note code{white-space:nowrap;font-family:inherit;color:var(--ink)}\
 form.sel fieldset{border:0;margin:0;padding:0;min-width:0}\
 form.sel legend,form.sel label.t{display:block;font-weight:bold;margin-bottom:.25rem;padding:0}\
 input,select,button{font:inherit}\
@@ -24,7 +27,7 @@ input[type=text],input[type=date],input[type=number],input[type=search],input[ty
 .invalid input,.invalid select{border-color:var(--bad);outline:1px solid var(--bad)}\
 label.r{display:block;margin:.3rem 0;font-weight:normal}\
 select[size]{margin-top:.35rem}\
-.actions{grid-column:1/-1;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}\
+.actions{grid-area:actions;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}\
 button.go{background:var(--accent);color:#fff;border:0;padding:.5rem 1.4rem;border-radius:4px;cursor:pointer;font-weight:bold}\
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.8rem;margin:1rem 0}\
 .card{border:1px solid var(--line);border-radius:6px;padding:.6rem .8rem}\

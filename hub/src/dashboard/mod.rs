@@ -311,7 +311,7 @@ fn form(out: &mut String, v: &View<'_>) {
     let _ = write!(
         out,
         r#"<form class="sel box" method="get" action="/reports" id="selection">
-<fieldset class="f{pi}"><label class="t" for="period">Kỳ báo cáo</label>
+<fieldset class="f-period{pi}"><label class="t" for="period">Kỳ báo cáo</label>
 <input id="period" name="period" type="text" value="{period}" required aria-describedby="period-note">"#,
         pi = invalid(&e.period),
         period = escape(&s.period),
@@ -319,8 +319,8 @@ fn form(out: &mut String, v: &View<'_>) {
     field_error(out, &e.period, "period");
     let _ = write!(
         out,
-        r#"<p class="note" id="period-note">Năm: {year} (15/12/{prev} – 14/12/{year}); 6 tháng: {year}-H1, {year}-H2; quý: {year}-Q1 … {year}-Q4; hoặc khoảng ngày {year}-01-01..{year}-06-30.</p></fieldset>
-<fieldset class="f{ai}"><label class="t" for="as_of">Tính đến ngày</label>
+        r#"<p class="note" id="period-note">Năm <code>{year}</code> (15/12/{prev} – 14/12/{year}) · 6 tháng <code>{year}-H1</code>, <code>{year}-H2</code> · quý <code>{year}-Q1</code> … <code>{year}-Q4</code> · khoảng ngày <code>{year}-01-01..{year}-06-30</code></p></fieldset>
+<fieldset class="f-asof{ai}"><label class="t" for="as_of">Tính đến ngày</label>
 <input id="as_of" name="as_of" type="date" value="{as_of}">"#,
         prev = year - 1,
         ai = invalid(&e.as_of),
@@ -348,7 +348,7 @@ fn form(out: &mut String, v: &View<'_>) {
         .unwrap_or_default();
     let _ = write!(
         out,
-        r#"<fieldset class="f{ui}"><label class="t" for="unit-search">Đơn vị</label>
+        r#"<fieldset class="f-unit{ui}"><label class="t" for="unit-search">Đơn vị</label>
 <input id="unit-search" type="search" placeholder="Gõ tên để tìm, ví dụ: tam ky" autocomplete="off" value="{typed}" aria-controls="unit">"#,
         ui = invalid(&e.unit),
         typed = escape(&s.unit_typed),
@@ -377,7 +377,7 @@ fn form(out: &mut String, v: &View<'_>) {
     let _ = write!(
         out,
         r#"</select><p class="note">{n} đơn vị được xem.</p></fieldset>
-<fieldset class="f{si}"><label class="t" for="silent_days">Đánh dấu văn phòng không đồng bộ quá (ngày)</label>
+<fieldset class="f-silent{si}"><label class="t" for="silent_days">Đánh dấu văn phòng không đồng bộ quá (ngày)</label>
 <input id="silent_days" name="silent_days" type="number" min="1" max="3650" value="{silent}">"#,
         n = num(units.len() as u64),
         si = invalid(&e.silent_days),
@@ -551,7 +551,7 @@ fn report_part(out: &mut String, v: &View<'_>, report: &Report) {
         out,
         r#"<h2>Các bước quá hạn trong phạm vi ({n})</h2>{table}"#,
         n = num(report.lists.overdue.len() as u64),
-        table = tables::overdue_table(report),
+        table = tables::overdue_table(report, v.today),
     );
     let _ = write!(
         out,

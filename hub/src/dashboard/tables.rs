@@ -128,16 +128,17 @@ pub fn offices_table(offices: &[Office], today: NaiveDate, limit: u32) -> String
 }
 
 /// The overdue steps of the report's list, most overdue first, with the days past the due
-/// date at the report's cut-off.
-pub fn overdue_table(report: &Report) -> String {
+/// date at the report's cut-off, or today when the cut-off is still to come.
+pub fn overdue_table(report: &Report, today: NaiveDate) -> String {
     let items = &report.lists.overdue;
     if items.is_empty() {
         return r#"<p class="note" id="overdue-none">Không có bước nào quá hạn.</p>"#.to_string();
     }
+    let at = report.cutoff.min(today);
     let mut rows: Vec<_> = items
         .iter()
         .map(|it| {
-            let days = it.date.map_or(0, |d| (report.cutoff - d).num_days().max(0));
+            let days = it.date.map_or(0, |d| (at - d).num_days().max(0));
             (days, it)
         })
         .collect();
@@ -147,7 +148,7 @@ pub fn overdue_table(report: &Report) -> String {
     });
     let mut out = format!(
         r#"<div class="wrap"><table id="overdue"><thead><tr><th>STT</th><th>Đơn vị</th><th>Tên đề xuất</th><th>Trạng thái</th><th>Bước quá hạn</th><th>Hạn</th><th>Số ngày quá hạn (đến {})</th></tr></thead><tbody>"#,
-        date(report.cutoff)
+        date(at)
     );
     for (i, (days, it)) in rows.iter().enumerate() {
         let _ = write!(
