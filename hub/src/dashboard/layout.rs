@@ -44,7 +44,7 @@ th,td{border:1px solid #9aa3ae;padding:3px 7px;vertical-align:top}th{background:
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
 tr.silent td{background:#fdecea}tr.silent td.state{color:var(--bad);font-weight:bold}\
 .wrap{overflow-x:auto;max-width:100%}\
-.report h2{font-size:1.1rem}.report h3{font-size:1rem}.report table{font-size:.82rem}\
+.report h2{font-size:1.08rem;color:var(--ink);border-bottom:1px solid var(--line)}.report h3{font-size:1rem}.report table{font-size:.82rem}\
 .report tr.sub td{font-weight:bold;background:#f6f6f6}.report tr.tot td{font-weight:bold;background:#eef3e8}\
 .report tr.sec td{font-weight:bold;background:#f0f0f0}.report td.l1{padding-left:2em}\
 .report .d1{padding-left:1.5em}.report .d2{padding-left:3em}.report .d3{padding-left:4.5em}\
