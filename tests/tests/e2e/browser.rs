@@ -115,7 +115,11 @@ fn the_dashboard_works_in_a_real_browser() {
             !in_ci(),
             "CI is set but chromedriver is missing: install the Debian packages chromium and chromium-driver (.ci/run does)"
         );
-        eprintln!(
+        // Straight to the process's stderr: the test harness captures `eprintln!` of a test
+        // that passes, and a skip must be seen.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
             "\n{bar}\nSKIPPED the_dashboard_works_in_a_real_browser: chromedriver not found \
              (install chromium and chromium-driver, or set CHROMEDRIVER). With CI set, this fails.\n{bar}\n",
             bar = "!".repeat(78)
