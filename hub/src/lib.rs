@@ -8,7 +8,8 @@
 //!   commands, `serve`: tracing, bind, [`run`]); `config.rs` (layered configuration).
 //! - `routes.rs` (every route in one list) and `routes/*.rs` (one file of handlers per
 //!   resource: `sync`, `events`, `reports`, `pages`, `health`), which turn the errors of the
-//!   layers below into HTTP answers (`error.rs`).
+//!   layers below into HTTP answers (`error.rs`); `dashboard/` (the `/reports` page's HTML:
+//!   selection, charts, tables, sign-in and error pages, pure of HTTP).
 //! - `auth.rs` (device tokens, the [`auth::Office`] extractor, the page's cookie, cross-site
 //!   posts), `limit.rs` (a token bucket per device).
 //! - `sync.rs` (one sync request, pure of HTTP), `reports.rs` (who may see which report; rows →
@@ -22,6 +23,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod error;
 pub mod limit;
 pub mod metrics;

@@ -32,6 +32,9 @@ pub struct Inner {
     calendar: RwLock<(u32, Arc<Calendar>)>,
     /// Requests per device token.
     pub limiter: RateLimiter,
+    /// Device → the last sync time written to the store (ms), so that a device syncing every
+    /// few seconds costs one write a minute ([`Inner::note_sync`]).
+    synced: Mutex<std::collections::HashMap<i64, i64>>,
 }
 
 impl Inner {
@@ -52,6 +55,7 @@ impl Inner {
             registry: RwLock::new((0, Arc::new(Registry::embedded_default()))),
             calendar: RwLock::new((0, Arc::new(Calendar::embedded_default()))),
             limiter,
+            synced: Mutex::new(std::collections::HashMap::new()),
         };
         inner.registry()?;
         Ok(inner)
@@ -95,6 +99,25 @@ impl Inner {
         let mut cur = self.calendar.write().unwrap_or_else(|p| p.into_inner());
         *cur = (stored, cal.clone());
         Ok(cal)
+    }
+
+    /// Records an authenticated sync of `device` for the dashboard's list of offices: written
+    /// when the last recorded one is a minute old or more (checked in memory first). A failure
+    /// is logged, never the sync's.
+    pub fn note_sync(&self, device: i64) {
+        let now = self.now_ms();
+        {
+            let seen = lock(&self.synced);
+            if seen.get(&device).is_some_and(|t| now - t < 60_000) {
+                return;
+            }
+        }
+        match self.db.touch_device(device, now) {
+            Ok(_) => {
+                lock(&self.synced).insert(device, now);
+            }
+            Err(e) => tracing::warn!(device, error = %e, "could not record the sync time"),
+        }
     }
 
     /// A document, from the cache or the store.

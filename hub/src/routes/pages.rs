@@ -1,142 +1,226 @@
-//! The hub's one web page: `GET /reports` — sign in with a device token (kept in an HttpOnly
-//! cookie), choose a period, open the HTML report or download XLSX / DOCX / CSV / JSON from
+//! The hub's web page: `GET /reports`, the province's dashboard ([`crate::dashboard`]) —
+//! sign in with a device token (kept in an HttpOnly cookie; a bookmarked report link comes back
+//! to itself afterwards), choose the period, the "as of" date and the unit, and see the figures,
+//! charts, overdue steps, offices and downloads. The report files come from
 //! `GET /v1/reports/consolidated`, which accepts the cookie as well as a bearer token.
 
 use crate::auth::{cookie_token, cross_site, token_hash, TOKEN_COOKIE};
-use crate::render::escape;
+use crate::dashboard::{self, layout, target, DashQuery, Selection, View};
+use crate::render::DocInfo;
+use crate::reports::{scope_for, ReportQuery};
 use crate::state::AppState;
-use axum::extract::{Form, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{Form, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
+use std::time::Instant;
 
 #[derive(serde::Deserialize)]
 pub struct Login {
     token: String,
+    #[serde(default)]
+    next: Option<String>,
 }
 
-fn page(body: &str) -> Html<String> {
-    Html(format!(
-        r#"<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Báo cáo tổng hợp — doimoi</title>
-<style>
-body{{font-family:"Times New Roman",serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#111}}
-h1{{font-size:1.4rem}} label{{display:block;margin:.8rem 0 .2rem}}
-input,select,button{{font-size:1rem;padding:.35rem;width:100%;box-sizing:border-box}}
-button{{width:auto;margin-top:1rem;padding:.4rem 1.2rem}} .note{{color:#555;font-size:.9rem}}
-.err{{color:#a00}}
-</style></head><body>{body}</body></html>"#
-    ))
+fn err_html(message: &str) -> String {
+    format!(
+        r#"<p class="err" role="alert">{}</p>"#,
+        crate::render::escape(message)
+    )
 }
 
-fn login_form(message: &str) -> Html<String> {
-    page(&format!(
-        r#"<h1>Báo cáo tổng hợp kết quả khuyến khích, bảo vệ cán bộ năng động, sáng tạo</h1>
-{message}
-<form method="post" action="/reports/login">
-<label for="token">Token của thiết bị (do người quản trị cấp bằng <code>doimoi-hub token issue</code>)</label>
-<input id="token" name="token" type="password" autocomplete="off" required>
-<button type="submit">Đăng nhập</button>
-</form>
-<p class="note">Token được giữ trong cookie của trình duyệt này cho đến khi đóng trình duyệt.</p>"#
-    ))
+/// A page that answers with `status`.
+fn html(status: StatusCode, body: String) -> Response {
+    (status, Html(body)).into_response()
 }
 
-/// `GET /reports`.
-pub(super) async fn reports(State(state): State<AppState>, headers: HeaderMap) -> Response {
+/// `GET /reports`: the sign-in form without a valid cookie (coming back to this address, or to
+/// `next`, afterwards), else the dashboard for the query.
+pub(super) async fn reports(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let q: DashQuery = Query::try_from_uri(&uri).map(|q| q.0).unwrap_or_default();
+    // Where to come back to after signing in: the `next` asked for, or this very address.
+    let next = match q.next.as_deref().and_then(target::safe_target) {
+        Some(n) => Some(n.to_string()),
+        None => uri
+            .query()
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("/reports?{s}")),
+    };
     let Some(token) = cookie_token(&headers) else {
-        return login_form("").into_response();
+        return html(StatusCode::OK, layout::sign_in("", next.as_deref()));
     };
     let inner = state.0.clone();
     let hash = token_hash(&token);
-    let found = tokio::task::spawn_blocking(move || {
-        let dev = inner.db.device(&hash)?;
-        let reg = inner.registry().ok().map(|(_, r)| r);
-        Ok::<_, crate::store::StoreError>((dev, reg))
+    let found = tokio::task::spawn_blocking(move || inner.db.device(&hash)).await;
+    let device = match found {
+        Ok(Ok(Some((d, false)))) => d,
+        Ok(Ok(Some((_, true)))) => {
+            return html(
+                StatusCode::UNAUTHORIZED,
+                layout::sign_in(
+                    &err_html("Token của thiết bị này đã bị thu hồi; nhập token mới do người quản trị cấp."),
+                    next.as_deref(),
+                ),
+            )
+        }
+        Ok(Ok(None)) => {
+            return html(
+                StatusCode::UNAUTHORIZED,
+                layout::sign_in(
+                    &err_html("Token đã lưu không hợp lệ (có thể đã nhập sai, hoặc máy chủ đã được cài lại); nhập lại token."),
+                    next.as_deref(),
+                ),
+            )
+        }
+        Ok(Err(e)) => return internal(&e.to_string()),
+        Err(e) => return internal(&e.to_string()),
+    };
+    // Signed in and sent here to sign in before going elsewhere: go there.
+    if let Some(n) = q.next.as_deref().and_then(target::safe_target) {
+        return see_other(n, None);
+    }
+    if let Err(wait) = state.0.limiter.check(device.id, Instant::now()) {
+        state
+            .0
+            .metrics
+            .rate_limited
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return html(
+            StatusCode::TOO_MANY_REQUESTS,
+            layout::error_page(
+                "Quá nhiều yêu cầu",
+                &format!("Thiết bị này đã gửi quá nhiều yêu cầu; thử lại sau {wait} giây."),
+                &uri.to_string(),
+            ),
+        );
+    }
+    let Ok(_permit) = state.0.reports.acquire().await else {
+        return internal("the report semaphore is closed");
+    };
+    let inner = state.0.clone();
+    let made = tokio::task::spawn_blocking(move || -> Result<String, String> {
+        let (_, registry) = inner.registry().map_err(|e| e.to_string())?;
+        let today = inner.today();
+        if let Err(e) = scope_for(&registry, &device, None) {
+            return Ok(layout::error_page(
+                "Không mở được trang báo cáo",
+                &e.to_string(),
+                "/reports",
+            ));
+        }
+        let selection = Selection::parse(&q, &registry, &device, today);
+        let activity = inner.db.device_activity().map_err(|e| e.to_string())?;
+        let mut view = View {
+            registry: &registry,
+            device: &device,
+            today,
+            selection: &selection,
+            report: None,
+            body: String::new(),
+            offices: Vec::new(),
+        };
+        if selection.errors.any() {
+            return Ok(dashboard::render(&view));
+        }
+        // The report API's own query type, read from the same string as its links, so that
+        // every parameter the API learns (as `as_of_mode`) is passed on.
+        let query = selection.report_query();
+        let report_query: ReportQuery = format!("/?{query}")
+            .parse::<Uri>()
+            .ok()
+            .and_then(|u| Query::try_from_uri(&u).ok())
+            .map(|q| q.0)
+            .unwrap_or_default();
+        let report = crate::reports::consolidated(&inner, &device, &report_query);
+        match &report {
+            Ok(r) => {
+                let info = DocInfo::new(today)
+                    .with_query(&query)
+                    .with_superior_from(&registry, r);
+                view.body = dashboard::report_body(r, &info);
+                view.offices = dashboard::tables::offices(&registry, &r.scope.code, &activity);
+                view.report = Some(Ok(r));
+            }
+            Err(crate::reports::ReportError::Store(e)) => return Err(e.to_string()),
+            Err(e) => view.report = Some(Err(e.to_string())),
+        }
+        let page = dashboard::render(&view);
+        if let Ok(r) = report {
+            crate::reclaim::later(r);
+        }
+        Ok(page)
     })
     .await;
-    let (device, registry) = match found {
-        Ok(Ok((Some((d, false)), Some(r)))) => (d, r),
-        Ok(Ok((Some((_, true)), _))) => {
-            return login_form(r#"<p class="err">Token đã bị thu hồi; nhập token mới.</p>"#)
-                .into_response()
-        }
-        _ => {
-            return login_form(r#"<p class="err">Token không hợp lệ; nhập lại.</p>"#)
-                .into_response()
-        }
-    };
-    let unit_name = registry
-        .get(&device.unit)
-        .map_or(device.unit.to_string(), |u| u.name.clone());
-    // The Decree 09 year under way (it ends on 14/12), in Vietnam's calendar.
-    let today = state.0.today();
-    let year = {
-        use chrono::Datelike;
-        let late = today.month() == 12 && today.day() >= 15;
-        (today.year() + i32::from(late)).to_string()
-    };
-    let body = format!(
-        r#"<h1>Báo cáo tổng hợp kết quả khuyến khích, bảo vệ cán bộ năng động, sáng tạo</h1>
-<p>Đơn vị: <b>{unit}</b> ({code})</p>
-<form method="get" action="/v1/reports/consolidated">
-<label for="period">Kỳ báo cáo</label>
-<input id="period" name="period" value="{year}" required>
-<p class="note">Năm: {year} (15/12 năm trước – 14/12); 6 tháng: {year}-H1, {year}-H2; quý: {year}-Q1…Q4; hoặc khoảng ngày 2024-01-01..2024-12-31.</p>
-<label for="as_of">Tính đến ngày (để trống: số liệu hiện tại)</label>
-<input id="as_of" name="as_of" type="date">
-<label for="unit">Đơn vị (để trống: toàn bộ phạm vi của đơn vị mình)</label>
-<input id="unit" name="unit" placeholder="ví dụ 502">
-<label for="format">Định dạng</label>
-<select id="format" name="format">
-<option value="html">Xem trên trình duyệt (HTML)</option>
-<option value="xlsx">Excel (XLSX)</option>
-<option value="docx">Word — báo cáo theo Nghị định 30/2020 (DOCX)</option>
-<option value="csv">CSV</option>
-<option value="json">JSON</option>
-</select>
-<button type="submit">Lập báo cáo</button>
-</form>
-<form method="post" action="/reports/logout"><button type="submit">Đăng xuất</button></form>"#,
-        unit = escape(&unit_name),
-        code = escape(device.unit.as_str()),
-    );
-    page(&body).into_response()
+    match made {
+        Ok(Ok(page)) => html(StatusCode::OK, page),
+        Ok(Err(e)) => internal(&e),
+        Err(e) => internal(&e.to_string()),
+    }
 }
 
-fn redirect_with_cookie(cookie: &str) -> Response {
+/// An internal failure, as a page (the cause is logged).
+pub(super) fn internal(detail: &str) -> Response {
+    tracing::error!(%detail, "internal error");
+    html(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        layout::error_page(
+            "Lỗi máy chủ",
+            "Lỗi nội bộ của máy chủ; thử lại sau. Nếu lặp lại, báo người quản trị.",
+            "/reports",
+        ),
+    )
+}
+
+/// `303 See Other` to `location` (one of ours), setting `cookie` if given.
+fn see_other(location: &str, cookie: Option<&str>) -> Response {
     let mut resp = StatusCode::SEE_OTHER.into_response();
     let h = resp.headers_mut();
-    h.insert(header::LOCATION, HeaderValue::from_static("/reports"));
-    if let Ok(v) = HeaderValue::from_str(cookie) {
+    h.insert(
+        header::LOCATION,
+        HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/reports")),
+    );
+    if let Some(v) = cookie.and_then(|c| HeaderValue::from_str(c).ok()) {
         h.insert(header::SET_COOKIE, v);
     }
     resp
 }
 
 fn refused_cross_site() -> Response {
-    (
+    html(
         StatusCode::FORBIDDEN,
-        login_form(r#"<p class="err">Yêu cầu đến từ trang khác bị từ chối; mở trang /reports của máy chủ rồi đăng nhập.</p>"#),
+        layout::sign_in(
+            &err_html("Yêu cầu đến từ trang khác bị từ chối; mở trang /reports của máy chủ rồi đăng nhập."),
+            None,
+        ),
     )
-        .into_response()
 }
 
-/// `POST /reports/login`: keeps the token in an HttpOnly, same-site cookie.
+/// `POST /reports/login`: keeps the token in an HttpOnly, same-site cookie, then goes back to
+/// `next` when it is one of the hub's report addresses, else to `/reports`.
 pub(super) async fn login(headers: HeaderMap, Form(f): Form<Login>) -> Response {
     if cross_site(&headers) {
         return refused_cross_site();
     }
+    let next = f.next.as_deref().and_then(target::safe_target);
     let token = f.token.trim();
     if token.is_empty() || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return login_form(
-            r#"<p class="err">Token chỉ gồm chữ, số và dấu gạch dưới; nhập lại.</p>"#,
-        )
-        .into_response();
+        return html(
+            StatusCode::OK,
+            layout::sign_in(
+                &err_html("Token chỉ gồm chữ, số và dấu gạch dưới; nhập lại."),
+                next,
+            ),
+        );
     }
-    redirect_with_cookie(&format!(
-        "{TOKEN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
-    ))
+    see_other(
+        next.unwrap_or("/reports"),
+        Some(&format!(
+            "{TOKEN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
+        )),
+    )
 }
 
 /// `POST /reports/logout`.
@@ -144,7 +228,10 @@ pub(super) async fn logout(headers: HeaderMap) -> Response {
     if cross_site(&headers) {
         return refused_cross_site();
     }
-    redirect_with_cookie(&format!(
-        "{TOKEN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
-    ))
+    see_other(
+        "/reports",
+        Some(&format!(
+            "{TOKEN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
+        )),
+    )
 }

@@ -2,25 +2,99 @@
 //! see what and the figures are [`crate::reports`].
 
 use crate::auth::Office;
+use crate::dashboard::{layout, target};
 use crate::error::ApiError;
 use crate::state::AppState;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
 use std::time::Instant;
 
 /// `GET /v1/reports/consolidated?period=…&as_of=…&unit=…&format=json|csv|xlsx|docx|html&number=…&date=…`.
+///
+/// Programs (a bearer token, or not asking for HTML) get the JSON errors of `ApiError`. A
+/// person's browser ([`target::is_browser`]) gets pages instead: without a valid cookie the
+/// sign-in page, coming back here afterwards; a query the dashboard can explain (period, date,
+/// unit) the dashboard with the message by the field; anything else a page saying what
+/// happened.
 pub(super) async fn consolidated(
     State(state): State<AppState>,
-    Office(device): Office,
-    Query(q): Query<crate::reports::ReportQuery>,
-    uri: axum::http::Uri,
+    office: Result<Office, ApiError>,
+    headers: HeaderMap,
+    query: Result<Query<crate::reports::ReportQuery>, QueryRejection>,
+    uri: Uri,
+) -> Response {
+    use crate::render::Format;
+    let browser = target::is_browser(&headers);
+    // As before for programs: the token is checked first, then the query string.
+    let q = match (&office, query) {
+        (Ok(_), Err(rejection)) => return rejection.into_response(),
+        (_, Ok(Query(q))) => q,
+        (Err(_), Err(_)) => crate::reports::ReportQuery::default(),
+    };
+    let answer = match office {
+        Ok(Office(device)) => match q.format.as_deref() {
+            None | Some("") => Ok(Format::Json),
+            Some(f) => Format::parse(f).map_err(|m| (ApiError::bad_request(m), false)),
+        }
+        .map(|format| (device, format)),
+        Err(e) => Err((e, true)),
+    };
+    let answer = match answer {
+        Ok((device, format)) => make(state, device, q, format, &uri)
+            .await
+            .map_err(|e| (e, true)),
+        Err(e) => Err(e),
+    };
+    match answer {
+        Ok(resp) => resp,
+        Err((e, explained)) if browser => for_browser(e, explained, &uri),
+        Err((e, _)) => e.into_response(),
+    }
+}
+
+/// An error of the report API as a browser sees it; `explained`: the dashboard can say what
+/// is wrong with the query (the period, a date, the unit), which it cannot for the format.
+fn for_browser(e: ApiError, explained: bool, uri: &Uri) -> Response {
+    let here = match uri.query() {
+        Some(q) => format!("{}?{q}", uri.path()),
+        None => uri.path().to_string(),
+    };
+    let query = crate::render::query_without_format(uri.query().unwrap_or_default());
+    let back = format!("/reports?{query}");
+    let see_other = |to: &str| {
+        let mut resp = StatusCode::SEE_OTHER.into_response();
+        if let Ok(v) = HeaderValue::from_str(to) {
+            resp.headers_mut().insert(header::LOCATION, v);
+        }
+        resp
+    };
+    match (e.status, e.code) {
+        (StatusCode::UNAUTHORIZED, _) => see_other(&target::sign_in_then(&here)),
+        // The dashboard reads the same query and says what is wrong next to the field.
+        (StatusCode::BAD_REQUEST, "bad_request") if explained => see_other(&back),
+        (StatusCode::FORBIDDEN, _) => see_other(&back),
+        (status, _) => {
+            let title = match status {
+                StatusCode::BAD_REQUEST => "Yêu cầu không hợp lệ",
+                StatusCode::TOO_MANY_REQUESTS => "Quá nhiều yêu cầu",
+                _ => "Không lập được báo cáo",
+            };
+            (status, Html(layout::error_page(title, &e.message, &back))).into_response()
+        }
+    }
+}
+
+/// The report in `format`.
+async fn make(
+    state: AppState,
+    device: crate::store::Device,
+    q: crate::reports::ReportQuery,
+    format: crate::render::Format,
+    uri: &Uri,
 ) -> Result<Response, ApiError> {
     use crate::render::{self, DocInfo, Format};
-    let format = match q.format.as_deref() {
-        None | Some("") => Format::Json,
-        Some(f) => Format::parse(f).map_err(ApiError::bad_request)?,
-    };
     // The document's number and date are checked before any work.
     let doc = DocInfo::new(state.0.today())
         .with_number_and_date(q.number.as_deref(), q.date.as_deref())

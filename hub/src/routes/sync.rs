@@ -52,6 +52,8 @@ pub(super) async fn push_pull(
     let span = tracing::info_span!("sync", office = %device.unit, device = device.id);
     let out = tokio::task::spawn_blocking(move || {
         let _e = span.enter();
+        // For the dashboard's list of offices: when each device last synced.
+        inner.note_sync(device.id);
         let req: SyncRequest = wire::decode_as(&body, max, encoding).map_err(|e| {
             ApiError::bad_request(format!(
                 "Nội dung yêu cầu đồng bộ không đọc được ({e}). Gửi lại; nếu lặp lại, cập nhật doimoi."

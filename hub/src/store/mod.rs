@@ -6,7 +6,7 @@
 //!   (compacted in the background, [`Db::compact_some`]).
 //! - `feed`: one row per document, moved to a new `seq` whenever it changes; clients page
 //!   through it by cursor, so "nothing new" is one indexed query and never loads a document.
-//! - `token`: device tokens, stored only as SHA-256.
+//! - `token`: device tokens, stored only as SHA-256, with when each device last synced.
 //! - `actor_binding`: Automerge actor → the office that first sent it.
 //! - `heads_log`: the hub's heads of a document at every accepted change, with server time
 //!   (for "as of" reports).
@@ -100,6 +100,10 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX proj_unit_year_unit ON proj_unit_year(unit);
 "#,
+    // When each device last synced (server time, ms), for the dashboard's list of offices.
+    r#"
+    ALTER TABLE token ADD COLUMN last_sync_at INTEGER;
+"#,
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -164,6 +168,17 @@ pub struct Db {
 pub struct Device {
     pub id: i64,
     pub unit: UnitCode,
+}
+
+/// A device token's activity, for the dashboard's list of offices ([`Db::device_activity`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceActivity {
+    pub id: i64,
+    pub unit: String,
+    /// When the token was issued (server time, ms).
+    pub issued_at: i64,
+    /// The device's last authenticated sync (server time, ms, to the minute), if any.
+    pub last_sync_at: Option<i64>,
 }
 
 /// A feed row.
@@ -355,6 +370,33 @@ impl Db {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
+    }
+
+    /// Records that a device synced at `now` (ms), unless what is recorded is less than a
+    /// minute older: most syncs write nothing. Returns whether it wrote.
+    pub fn touch_device(&self, id: i64, now: i64) -> Result<bool, StoreError> {
+        let n = self.writer().execute(
+            "UPDATE token SET last_sync_at = ?2 WHERE id = ?1 AND (last_sync_at IS NULL OR last_sync_at <= ?2 - 60000)",
+            params![id, now],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Every live (not revoked) device token with its last sync, in issue order.
+    pub fn device_activity(&self) -> Result<Vec<DeviceActivity>, StoreError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, unit, issued_at, last_sync_at FROM token WHERE revoked_at IS NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DeviceActivity {
+                id: r.get(0)?,
+                unit: r.get(1)?,
+                issued_at: r.get(2)?,
+                last_sync_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The device of a live token.

@@ -282,7 +282,7 @@ pub fn row_units(registry: &Registry, period: &Period, scope: &UnitCode) -> Opti
     {
         return None;
     }
-    let view = registry.on(period.end);
+    let view = registry.on(view_day(registry, period, scope));
     let registry = &view;
     let mut lineage = Lineages {
         registry,
@@ -297,6 +297,17 @@ pub fn row_units(registry: &Registry, period: &Period, scope: &UnitCode) -> Opti
             .map(|u| u.code.clone())
             .collect(),
     )
+}
+
+/// The day whose registry a report reads: the period's end, or the last day of a scope unit
+/// that ended during the period (a district's report over 2025 covers the communes it had
+/// until 30/06/2025).
+fn view_day(registry: &Registry, period: &Period, scope: &UnitCode) -> NaiveDate {
+    registry
+        .get(scope)
+        .and_then(|u| u.valid_to)
+        .filter(|t| *t < period.end && *t >= period.start)
+        .unwrap_or(period.end)
 }
 
 fn exists_during(u: &Unit, start: NaiveDate, end: NaiveDate) -> bool {
@@ -320,8 +331,9 @@ pub fn build(
     as_of: Option<NaiveDate>,
     scope: &UnitCode,
 ) -> Result<Report, ReportError> {
-    // Units as they stood at the period's end: names, parents (districts before 01/07/2025).
-    let view = registry.on(period.end);
+    // Units as they stood at the period's end (or the scope unit's last day): names, parents
+    // (districts before 01/07/2025).
+    let view = registry.on(view_day(registry, period, scope));
     let registry = &view;
     let scope_unit = registry
         .get(scope)

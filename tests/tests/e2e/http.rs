@@ -307,3 +307,296 @@ async fn a_sign_in_posted_from_another_site_is_refused_with_403_and_sets_no_cook
         "{cookie}"
     );
 }
+
+/// What a browser's navigation sends as `Accept`.
+const BROWSER_ACCEPT: &str =
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
+
+/// A browser's `GET` of `uri`, with the page's cookie when given.
+fn browse(uri: &str, token: Option<&str>) -> Request<Body> {
+    let mut req = Request::get(uri).header(header::ACCEPT, BROWSER_ACCEPT);
+    if let Some(t) = token {
+        req = req.header(header::COOKIE, format!("doimoi_token={t}"));
+    }
+    req.body(Body::empty()).expect("request")
+}
+
+fn location(headers: &HeaderMap) -> String {
+    headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn text(body: &[u8]) -> String {
+    String::from_utf8_lossy(body).into_owned()
+}
+
+#[tokio::test]
+async fn a_bookmarked_report_opened_without_the_cookie_goes_through_sign_in_and_back() {
+    let (_data, state) = hub_state("");
+    let token = token(&state, "49-SNV");
+    let report = "/v1/reports/consolidated?period=2024&unit=502&format=html";
+    // A browser without the cookie is sent to sign in, with the way back.
+    let (status, headers, _) = send(&state, browse(report, None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let to = location(&headers);
+    assert_eq!(
+        to,
+        "/reports?next=%2Fv1%2Freports%2Fconsolidated%3Fperiod%3D2024%26unit%3D502%26format%3Dhtml"
+    );
+    let (status, _, body) = send(&state, browse(&to, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = text(&body);
+    assert!(
+        page.contains("Đăng nhập") && page.contains(r#"name="next""#),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            r#"value="/v1/reports/consolidated?period=2024&amp;unit=502&amp;format=html""#
+        ),
+        "{page}"
+    );
+    // Signing in with it comes back to the report, which the cookie now opens.
+    let login = Request::post("/reports/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "token={token}&next=%2Fv1%2Freports%2Fconsolidated%3Fperiod%3D2024%26unit%3D502%26format%3Dhtml"
+        )))
+        .expect("request");
+    let (status, headers, _) = send(&state, login).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&headers), report);
+    let (status, headers, body) = send(&state, browse(report, Some(&token))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html")));
+    assert!(text(&body).contains("Thành phố Tam Kỳ"));
+    // A bookmarked dashboard comes back to itself too.
+    let (status, _, body) = send(&state, browse("/reports?period=2026&unit=502", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text(&body).contains(r#"value="/reports?period=2026&amp;unit=502""#));
+}
+
+#[tokio::test]
+async fn sign_in_never_sends_a_browser_to_another_site() {
+    let (_data, state) = hub_state("");
+    let token = token(&state, "49-SNV");
+    for next in [
+        "https%3A%2F%2Fevil.example%2Freports",
+        "%2F%2Fevil.example%2Freports",
+        "%2F%5Cevil.example",
+        "%2Fmetrics",
+        "javascript%3Aalert(1)",
+    ] {
+        let login = Request::post("/reports/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("token={token}&next={next}")))
+            .expect("request");
+        let (status, headers, _) = send(&state, login).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(location(&headers), "/reports", "{next}");
+        // Nor does the signed-in page follow it.
+        let (status, headers, _) = send(
+            &state,
+            browse(&format!("/reports?next={next}"), Some(&token)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{next}");
+        assert!(headers.get(header::LOCATION).is_none(), "{next}");
+    }
+}
+
+#[tokio::test]
+async fn programs_keep_their_json_errors_and_browsers_get_pages() {
+    let (_data, state) = hub_state("");
+    let good = token(&state, "502");
+    let report = "/v1/reports/consolidated?period=2024";
+    // Programs: no Accept, or a bearer token even when asking for HTML: JSON as before.
+    let plain = Request::get(report).body(Body::empty()).expect("request");
+    let (status, _, body) = send(&state, plain).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (code, message) = error_of(&body);
+    assert_eq!(code, "unauthorized");
+    assert!(message.starts_with("Thiếu token"), "{message}");
+    let bearer_html = Request::get(report)
+        .header(header::ACCEPT, BROWSER_ACCEPT)
+        .header(header::AUTHORIZATION, "Bearer dm_wrong")
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, body) = send(&state, bearer_html).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_of(&body).0, "unauthorized");
+    let scope = Request::get("/v1/reports/consolidated?period=2024&unit=49")
+        .header(header::AUTHORIZATION, bearer(&good))
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, body) = send(&state, scope).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_of(&body).0, "out_of_scope");
+
+    // A browser: a query the dashboard can explain goes back to it, the message by the field.
+    for (uri, back, field, says) in [
+        (
+            "/v1/reports/consolidated?period=2024-Q7&format=xlsx",
+            "/reports?period=2024-Q7",
+            "period-error",
+            "2024-Q7",
+        ),
+        (
+            "/v1/reports/consolidated?period=2024&unit=49&format=html",
+            "/reports?period=2024&unit=49",
+            "unit-error",
+            "không được xem báo cáo",
+        ),
+        (
+            "/v1/reports/consolidated?period=2024&unit=99999",
+            "/reports?period=2024&unit=99999",
+            "unit-error",
+            "Không tìm thấy",
+        ),
+    ] {
+        let (status, headers, _) = send(&state, browse(uri, Some(&good))).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{uri}");
+        assert_eq!(location(&headers), back, "{uri}");
+        let (status, _, body) = send(&state, browse(back, Some(&good))).await;
+        assert_eq!(status, StatusCode::OK, "{back}");
+        let page = text(&body);
+        let at = page
+            .find(&format!(r#"id="{field}""#))
+            .unwrap_or_else(|| panic!("{field} in {page}"));
+        assert!(page[at..].contains(says), "{says} in {page}");
+        assert!(!page.contains(r#""code":"#), "no JSON in {page}");
+    }
+    // One it cannot: a page saying what is wrong.
+    let (status, headers, body) = send(
+        &state,
+        browse(
+            "/v1/reports/consolidated?period=2024&format=pdf",
+            Some(&good),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html")));
+    let page = text(&body);
+    assert!(
+        page.contains("Định dạng \u{201c}pdf\u{201d}")
+            || page.contains("Định dạng &quot;pdf&quot;"),
+        "{page}"
+    );
+    assert!(page.contains(r#"href="/reports?period=2024""#), "{page}");
+}
+
+#[tokio::test]
+async fn an_unknown_or_revoked_token_shows_sign_in_with_the_reason() {
+    let (_data, state) = hub_state("");
+    let good = token(&state, "49-SNV");
+    let (status, _, body) = send(&state, browse("/reports?period=2024", Some("dm_wrong"))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let page = text(&body);
+    assert!(
+        page.contains("không hợp lệ") && page.contains(r#"name="token""#),
+        "{page}"
+    );
+    doimoi_hub::ops::token_revoke(&state.0.db, &good).expect("revoke");
+    let (status, _, body) = send(&state, browse("/reports?period=2024", Some(&good))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let page = text(&body);
+    assert!(page.contains("đã bị thu hồi"), "{page}");
+    assert!(page.contains(r#"value="/reports?period=2024""#), "{page}");
+    // Through the report API, a browser is sent to the same sign-in page.
+    let (status, headers, _) = send(
+        &state,
+        browse("/v1/reports/consolidated?period=2024", Some(&good)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location(&headers).starts_with("/reports?next=%2Fv1%2Freports"));
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_each_mistake_next_to_its_field_and_the_report_otherwise() {
+    let (_data, state) = hub_state("");
+    let snv = token(&state, "49-SNV");
+    let (status, _, body) = send(
+        &state,
+        browse(
+            "/reports?period=2024-Q5&as_of=2024-02-30&as_of_mode=x&unit=xa+khong+co&silent_days=abc",
+            Some(&snv),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = text(&body);
+    for field in [
+        "period-error",
+        "as_of-error",
+        "as_of_mode-error",
+        "unit-error",
+        "silent_days-error",
+    ] {
+        assert!(
+            page.contains(&format!(r#"id="{field}""#)),
+            "{field}: {page}"
+        );
+    }
+    assert!(!page.contains(r#"id="chart-status""#));
+    // A unit by name, diacritics optional: the report of that district, with the charts, the
+    // tables and the downloads of the same selection.
+    let (status, _, body) = send(
+        &state,
+        browse(
+            "/reports?period=2024&unit=thanh+pho+tam+ky&as_of=2024-06-30&as_of_mode=happened",
+            Some(&snv),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = text(&body);
+    for part in [
+        r#"id="chart-status""#,
+        r#"id="chart-timeliness""#,
+        r#"id="chart-completeness""#,
+        r#"id="overdue-none""#,
+        r#"<option value="502" selected>Thành phố Tam Kỳ (đã thôi hoạt động)</option>"#,
+        r#"href="/v1/reports/consolidated?period=2024&amp;as_of=2024-06-30&amp;as_of_mode=happened&amp;unit=502&amp;format=xlsx""#,
+        r#"id="mode-happened" checked"#,
+        "Tổng hợp số liệu",
+    ] {
+        assert!(page.contains(part), "{part}: {page}");
+    }
+}
+
+#[tokio::test]
+async fn each_sync_records_when_the_device_last_synced() {
+    let (_data, state) = hub_state("");
+    let t = token(&state, "20335");
+    let before = state.0.db.device_activity().expect("activity");
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].last_sync_at, None);
+    let auth = [(header::AUTHORIZATION, bearer(&t))];
+    let (status, _, _) = send(&state, sync_request(empty_body(), &auth)).await;
+    assert_eq!(status, StatusCode::OK);
+    let after = state.0.db.device_activity().expect("activity");
+    let at = after[0].last_sync_at.expect("recorded");
+    assert!((state.0.now_ms() - at).abs() < 60_000);
+    // Within the minute, nothing more is written.
+    assert!(!state
+        .0
+        .db
+        .touch_device(after[0].id, at + 1_000)
+        .expect("touch"));
+    assert!(state
+        .0
+        .db
+        .touch_device(after[0].id, at + 61_000)
+        .expect("touch"));
+}

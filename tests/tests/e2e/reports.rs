@@ -854,7 +854,7 @@ fn the_hub_page_signs_in_with_a_token_and_downloads_the_report() {
         .text()
         .expect("text");
     assert!(
-        form.contains("Sở Nội vụ") && form.contains("Lập báo cáo"),
+        form.contains("Sở Nội vụ") && form.contains("Xem báo cáo"),
         "{form}"
     );
     let xlsx = http
