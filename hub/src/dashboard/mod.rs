@@ -21,6 +21,7 @@ use crate::store::Device;
 use chrono::{Datelike, NaiveDate};
 use doimoi_shared::ids::UnitCode;
 use doimoi_shared::org::{Registry, Unit, UnitKind};
+use doimoi_shared::report::AsOfMode;
 use doimoi_shared::report::{parse_date, Period, Report};
 use std::fmt::Write;
 use target::enc;
@@ -38,24 +39,6 @@ pub struct DashQuery {
     pub silent_days: Option<String>,
     /// Where to go after signing in.
     pub next: Option<String>,
-}
-
-/// How an "as of" date is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AsOfMode {
-    /// What the hub had received by the end of the day (the default).
-    Received,
-    /// What had happened by then, by the dates written on the records.
-    Happened,
-}
-
-impl AsOfMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AsOfMode::Received => "received",
-            AsOfMode::Happened => "happened",
-        }
-    }
 }
 
 /// A message for each field that could not be read.
@@ -134,16 +117,13 @@ impl Selection {
                 Err(e) => errors.as_of = Some(e.to_string()),
             }
         }
-        let mode = match text(&q.as_of_mode).as_str() {
-            "" | "received" => AsOfMode::Received,
-            "happened" => AsOfMode::Happened,
-            other => {
-                errors.as_of_mode = Some(format!(
-                    "Cách tính \"{other}\" không hợp lệ; chọn một trong hai cách dưới đây."
-                ));
-                AsOfMode::Received
-            }
-        };
+        let mode = AsOfMode::parse(&text(&q.as_of_mode)).unwrap_or_else(|_| {
+            errors.as_of_mode = Some(format!(
+                "Cách tính \"{}\" không hợp lệ; chọn một trong hai cách dưới đây.",
+                text(&q.as_of_mode)
+            ));
+            AsOfMode::Received
+        });
         let typed = text(&q.unit);
         let unit = if typed.is_empty() {
             None

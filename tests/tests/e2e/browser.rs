@@ -80,18 +80,11 @@ fn screenshots() -> PathBuf {
     dir
 }
 
-/// `proposal STEP ID --date DATE EXTRA…`.
-fn step(c: &TestClient, id: &str, name: &str, date: &str, extra: &[&str]) {
-    let mut args = vec!["proposal", name, id, "--date", date];
-    args.extend_from_slice(extra);
-    c.ok(&args);
-}
-
 /// A proposal submitted on `sub` and received on `rec`, its decision still to come.
 fn received(c: &TestClient, title: &str, sub: &str, rec: &str) -> String {
     let id = c.new_proposal(title, &[]);
-    step(c, &id, "submit", sub, &[]);
-    step(c, &id, "receive", rec, &[]);
+    c.step(&id, "submit", sub, &[]);
+    c.step(&id, "receive", rec, &[]);
     id
 }
 
@@ -150,23 +143,16 @@ fn the_dashboard_works_in_a_real_browser() {
         "2025-04-01",
         "2025-04-02",
     );
-    step(
-        &commune,
-        &approved,
-        "party-opinion",
-        "2025-04-03",
-        &["--agree"],
-    );
-    step(
-        &commune,
+    commune.step(&approved, "party-opinion", "2025-04-03", &["--agree"]);
+    commune.step(
         &approved,
         "vote",
         "2025-04-03",
         &["--for", "3", "--against", "1"],
     );
-    step(&commune, &approved, "approve", "2025-04-07", &[]);
+    commune.step(&approved, "approve", "2025-04-07", &[]);
     let draft = commune.new_proposal("Tổ công nghệ số cộng đồng", &[]);
-    step(&commune, &draft, "submit", "2025-06-20", &[]);
+    commune.step(&draft, "submit", "2025-06-20", &[]);
     // The commune's yearly duties: it reported in the period, the district did not.
     commune.ok(&[
         "duty",

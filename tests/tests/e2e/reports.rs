@@ -10,54 +10,46 @@ const C1: &str = "20335";
 const C2: &str = "20341";
 const DISTRICT: &str = "502";
 
-/// `proposal STEP ID --date DATE EXTRA…`.
-fn step(c: &TestClient, id: &str, name: &str, date: &str, extra: &[&str]) {
-    let mut args = vec!["proposal", name, id, "--date", date];
-    args.extend_from_slice(extra);
-    c.ok(&args);
-}
-
 /// Submitted on `sub`, received on `rec`.
 fn received(c: &TestClient, title: &str, sub: &str, rec: &str) -> String {
     let id = c.new_proposal(title, &[]);
-    step(c, &id, "submit", sub, &[]);
-    step(c, &id, "receive", rec, &[]);
+    c.step(&id, "submit", sub, &[]);
+    c.step(&id, "receive", rec, &[]);
     id
 }
 
 /// Received 04/03/2024, party opinion and a vote that passes (or fails) on 05/03/2024.
 fn voted(c: &TestClient, title: &str, pass: bool) -> String {
     let id = received(c, title, "2024-03-01", "2024-03-04");
-    step(c, &id, "party-opinion", "2024-03-05", &["--agree"]);
+    c.step(&id, "party-opinion", "2024-03-05", &["--agree"]);
     let tally: &[&str] = if pass {
         &["--for", "3", "--against", "1"]
     } else {
         &["--for", "1", "--against", "3"]
     };
-    step(c, &id, "vote", "2024-03-05", tally);
+    c.step(&id, "vote", "2024-03-05", tally);
     id
 }
 
 /// Approved by vote on 06/03/2024.
 fn approved(c: &TestClient, title: &str) -> String {
     let id = voted(c, title, true);
-    step(c, &id, "approve", "2024-03-06", &[]);
+    c.step(&id, "approve", "2024-03-06", &[]);
     id
 }
 
 /// Approved, started 01/04/2024, finished 31/05/2024, results reported 03/06/2024.
 fn reported(c: &TestClient, title: &str) -> String {
     let id = approved(c, title);
-    step(c, &id, "start", "2024-04-01", &[]);
-    step(
-        c,
+    c.step(&id, "start", "2024-04-01", &[]);
+    c.step(
         &id,
         "report-results",
         "2024-06-03",
         &["--finished", "2024-05-31"],
     );
     // The Party committee's opinion on the results, before the evaluation.
-    step(c, &id, "party-opinion", "2024-06-04", &["--agree"]);
+    c.step(&id, "party-opinion", "2024-06-04", &["--agree"]);
     id
 }
 
@@ -133,7 +125,7 @@ fn the_consolidated_report_counts_every_state_across_units_and_periods() {
 
     // ---- 2024 (15/12/2023 – 14/12/2024) ----
     let sub = c1.new_proposal("Chỉ nộp", &[]);
-    step(&c1, &sub, "submit", "2024-03-01", &[]);
+    c1.step(&sub, "submit", "2024-03-01", &[]);
     received(
         &c1,
         "Đã tiếp nhận, quá hạn quyết định",
@@ -144,81 +136,68 @@ fn the_consolidated_report_counts_every_state_across_units_and_periods() {
     voted(&c1, "Biểu quyết đạt, chưa quyết định", true);
     approved(&c1, "Phê duyệt theo biểu quyết");
     let head = voted(&c1, "Phê duyệt bằng văn bản của người đứng đầu", false);
-    step(&c1, &head, "approve", "2024-03-20", &["--by-head"]);
+    c1.step(&head, "approve", "2024-03-20", &["--by-head"]);
     let pilot = voted(&c1, "Phê duyệt thí điểm", true);
-    step(&c1, &pilot, "approve", "2024-03-06", &["--pilot"]);
+    c1.step(&pilot, "approve", "2024-03-06", &["--pilot"]);
     let rej = voted(&c1, "Không phê duyệt", true);
-    step(&c1, &rej, "reject", "2024-03-06", &[]);
+    c1.step(&rej, "reject", "2024-03-06", &[]);
     // C2 (merged into C1 later) escalates one, left unanswered.
     let esc_pending = received(&c2, "Chờ UBND tỉnh", "2024-03-01", "2024-03-04");
-    step(&c2, &esc_pending, "escalate", "2024-03-06", &[]);
+    c2.step(&esc_pending, "escalate", "2024-03-06", &[]);
     let esc_answered = received(&c1, "UBND tỉnh đồng ý", "2024-03-01", "2024-03-04");
-    step(&c1, &esc_answered, "escalate", "2024-03-06", &[]);
+    c1.step(&esc_answered, "escalate", "2024-03-06", &[]);
     let implementing = approved(&c1, "Đang triển khai");
-    step(&c1, &implementing, "start", "2024-04-01", &[]);
+    c1.step(&implementing, "start", "2024-04-01", &[]);
     let suspended = approved(&c1, "Tạm dừng");
-    step(&c1, &suspended, "start", "2024-04-01", &[]);
-    step(&c1, &suspended, "suspend", "2024-05-02", &[]);
+    c1.step(&suspended, "start", "2024-04-01", &[]);
+    c1.step(&suspended, "suspend", "2024-05-02", &[]);
     let terminated = approved(&c1, "Chấm dứt");
-    step(&c1, &terminated, "start", "2024-04-01", &[]);
-    step(&c1, &terminated, "terminate", "2024-05-02", &[]);
+    c1.step(&terminated, "start", "2024-04-01", &[]);
+    c1.step(&terminated, "terminate", "2024-05-02", &[]);
     reported(&c1, "Đã báo cáo kết quả, quá hạn đánh giá");
     let completed = reported(&c1, "Hoàn thành");
-    step(
-        &c1,
+    c1.step(
         &completed,
         "evaluate",
         "2024-06-10",
         &["--result", "completed"],
     );
-    step(&c1, &completed, "notify", "2024-06-12", &[]);
-    step(
-        &c1,
+    c1.step(&completed, "notify", "2024-06-12", &[]);
+    c1.step(
         &completed,
         "protect",
         "2024-06-14",
         &["--determination", "not-liable"],
     );
-    step(
-        &c1,
-        &completed,
-        "commend",
-        "2024-06-20",
-        &["--level", "unit"],
-    );
+    c1.step(&completed, "commend", "2024-06-20", &["--level", "unit"]);
     let partly = reported(&c1, "Hoàn thành một phần, có thiệt hại");
-    step(
-        &c1,
+    c1.step(
         &partly,
         "evaluate",
         "2024-06-10",
         &["--result", "partly", "--damage"],
     );
-    step(&c1, &partly, "notify", "2024-06-20", &[]);
-    step(
-        &c1,
+    c1.step(&partly, "notify", "2024-06-20", &[]);
+    c1.step(
         &partly,
         "protect",
         "2024-06-21",
         &["--determination", "considered"],
     );
     let not_completed = reported(&c1, "Không hoàn thành");
-    step(
-        &c1,
+    c1.step(
         &not_completed,
         "evaluate",
         "2024-06-10",
         &["--result", "not-completed"],
     );
-    step(
-        &c1,
+    c1.step(
         &not_completed,
         "protect",
         "2024-06-14",
         &["--determination", "excluded"],
     );
-    step(
-        &c1,
+    c1.step(
         &not_completed,
         "discipline",
         "2024-06-25",
@@ -226,27 +205,24 @@ fn the_consolidated_report_counts_every_state_across_units_and_periods() {
     );
     // Carried into 2025: approved and started in November 2024, completed in March 2025.
     let carried = received(&c1, "Chuyển tiếp sang năm 2025", "2024-11-04", "2024-11-04");
-    step(&c1, &carried, "party-opinion", "2024-11-05", &["--agree"]);
-    step(
-        &c1,
+    c1.step(&carried, "party-opinion", "2024-11-05", &["--agree"]);
+    c1.step(
         &carried,
         "vote",
         "2024-11-05",
         &["--for", "3", "--against", "1"],
     );
-    step(&c1, &carried, "approve", "2024-11-06", &[]);
-    step(&c1, &carried, "start", "2024-11-07", &[]);
+    c1.step(&carried, "approve", "2024-11-06", &[]);
+    c1.step(&carried, "start", "2024-11-07", &[]);
     // ---- 2025 (15/12/2024 – 14/12/2025) ----
-    step(
-        &c1,
+    c1.step(
         &carried,
         "report-results",
         "2025-03-04",
         &["--finished", "2025-03-03"],
     );
-    step(&c1, &carried, "party-opinion", "2025-03-04", &["--agree"]);
-    step(
-        &c1,
+    c1.step(&carried, "party-opinion", "2025-03-04", &["--agree"]);
+    c1.step(
         &carried,
         "evaluate",
         "2025-03-05",
@@ -330,13 +306,7 @@ fn the_consolidated_report_counts_every_state_across_units_and_periods() {
     }
     // UBND tỉnh answers the escalation; Sở Nội vụ inspects C1.
     province.sync();
-    step(
-        &province,
-        &esc_answered,
-        "answer",
-        "2024-03-15",
-        &["--approve"],
-    );
+    province.step(&esc_answered, "answer", "2024-03-15", &["--approve"]);
     province.sync();
     snv.ok(&[
         "duty",
@@ -692,12 +662,12 @@ fn data_entered_late_is_explained_as_known_and_counted_as_happened() {
     // On time: submitted 04/03/2024, at the hub on 10/03.
     hub.restart_at("2024-03-10T10:00:00+07:00");
     let on_time = c.new_proposal("Đúng lúc", &[]);
-    step(&c, &on_time, "submit", "2024-03-04", &[]);
+    c.step(&on_time, "submit", "2024-03-04", &[]);
     c.sync();
     // Entered late: submitted 05/03/2024 on paper, typed in and synced on 20/05.
     hub.restart_at("2024-05-20T10:00:00+07:00");
     let late = c.new_proposal("Nhập muộn", &[]);
-    step(&c, &late, "submit", "2024-03-05", &[]);
+    c.step(&late, "submit", "2024-03-05", &[]);
     c.sync();
     snv.sync();
 
@@ -761,14 +731,14 @@ fn as_of_a_past_date_gives_what_the_hub_knew_and_what_had_happened_then() {
     hub.restart_at("2024-03-10T10:00:00+07:00");
     let p1 = voted(&c, "Thứ nhất", true);
     let p2 = c.new_proposal("Thứ hai", &[]);
-    step(&c, &p2, "submit", "2024-03-04", &[]);
+    c.step(&p2, "submit", "2024-03-04", &[]);
     c.sync();
     // Known on 20/04/2024: P1's approval (dated 08/03), P2's receipt, a third proposal.
     hub.restart_at("2024-04-20T10:00:00+07:00");
-    step(&c, &p1, "approve", "2024-03-08", &[]);
-    step(&c, &p2, "receive", "2024-04-15", &[]);
+    c.step(&p1, "approve", "2024-03-08", &[]);
+    c.step(&p2, "receive", "2024-04-15", &[]);
     let p3 = c.new_proposal("Thứ ba", &[]);
-    step(&c, &p3, "submit", "2024-04-16", &[]);
+    c.step(&p3, "submit", "2024-04-16", &[]);
     c.sync();
     snv.sync();
 

@@ -58,6 +58,13 @@ impl TestClient {
         cmd
     }
 
+    /// `proposal STEP ID --date DATE EXTRA…`, which must succeed.
+    pub fn step(&self, id: &str, name: &str, date: &str, extra: &[&str]) {
+        let mut args = vec!["proposal", name, id, "--date", date];
+        args.extend_from_slice(extra);
+        self.ok(&args);
+    }
+
     /// Sets this device's clock to a working day before 01/07/2025, when districts still
     /// decided the proposals of their communes' heads.
     pub fn before_the_reform(&self) {
