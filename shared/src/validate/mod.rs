@@ -13,6 +13,10 @@
 //! - the proposal's content (root fields, prose) is edited by its owning unit only; `schema`,
 //!   `kind`, `id`, `unit` and the containers are set once, in the first change.
 //!
+//! - a new event of a proposal fits the procedure (`workflow`): the acting unit has the
+//!   authority and the step fits the state its author had seen; a concurrent rival makes a
+//!   conflict, kept and flagged, not a refusal.
+//!
 //! A document's first change (the only one without dependencies, accepted only with a document
 //! new to the receiver) creates it: nothing existed before it, so it is judged by what it leaves
 //! rather than op by op — made by the owning unit (for a proposal), every element of its record
@@ -138,6 +142,17 @@ fn check_changes_unguarded(
         };
         check.ops(&changes, &records.old)?;
     }
+    let new_events: Vec<String> = if check.doc.kind == crate::doc::DocKind::Proposal {
+        records
+            .new
+            .iter()
+            .filter(|(list, _)| *list == "events")
+            .filter_map(|(_, r)| objects::record_fields(after, r).id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     check.new_records(records)?;
+    check.procedure(&new_events)?;
     Ok(to_bind)
 }

@@ -455,4 +455,40 @@ impl Check<'_> {
         }
         Ok(())
     }
+
+    /// Phase 8, the procedure: each new event of a proposal fits the procedure in its
+    /// author's own view (the rules of `workflow::check_next`, re-run on the whole log).
+    pub(super) fn procedure(&self, new_events: &[String]) -> Result<(), Rejection> {
+        if new_events.is_empty() || self.doc.kind != DocKind::Proposal {
+            return Ok(());
+        }
+        let p = crate::doc::proposal::read_without_prose(self.after)
+            .map_err(|e| reject(self.doc.last, Reason::InvalidDocument(e.to_string())))?;
+        let invalid = crate::workflow::invalid_events(
+            &p.facts(),
+            &p.events,
+            self.registry,
+            &crate::workflow::WorkflowConfig::default(),
+        );
+        for (id, refusal) in invalid {
+            if new_events.contains(&id) {
+                let step = p
+                    .events
+                    .iter()
+                    .find(|e| e.id == id)
+                    .map(|e| e.action.label_vi())
+                    .unwrap_or("");
+                return Err(reject(
+                    self.doc.last,
+                    Reason::Procedure {
+                        id,
+                        step,
+                        doc: self.doc.id.clone(),
+                        refusal,
+                    },
+                ));
+            }
+        }
+        Ok(())
+    }
 }

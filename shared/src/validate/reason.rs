@@ -82,4 +82,13 @@ pub enum Reason {
         named: String,
         office: UnitCode,
     },
+    /// A new event the procedure refuses (docs/domain.md §4.2): the same rule the office's own
+    /// check applies, so only a forged or tampered record gets here.
+    #[error("bước \"{step}\" (bản ghi {id}) của đề xuất {doc} không hợp lệ: {refusal}")]
+    Procedure {
+        id: String,
+        step: &'static str,
+        doc: String,
+        refusal: crate::workflow::Refusal,
+    },
 }

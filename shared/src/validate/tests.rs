@@ -14,8 +14,14 @@ fn u(s: &str) -> UnitCode {
 }
 
 fn base() -> Automerge {
+    base_with(false)
+}
+
+/// A proposal of commune 20335; `head`: its chairman's own (district 502 decides).
+fn base_with(head: bool) -> Automerge {
     let f = ProposalFields {
         title: Some("Đề xuất".into()),
+        proposer_is_head: head.then_some(true),
         ..ProposalFields::default()
     };
     proposal::create(
@@ -39,7 +45,12 @@ fn event(unit: &str) -> Event {
         by: String::new(),
         position: String::new(),
         note: String::new(),
-        action: Action::Receive,
+        // The commune submits; another unit receives (as the deciding unit).
+        action: if unit == "20335" {
+            Action::Submit
+        } else {
+            Action::Receive
+        },
     }
 }
 
@@ -56,11 +67,15 @@ fn the_owner_creates_and_edits_and_records_its_own_events() {
 #[test]
 fn events_acting_as_another_unit_and_foreign_actors_are_refused() {
     let r = Registry::embedded_default();
-    let mut doc = base();
+    // The commune chairman's proposal, submitted: district 502 receives it.
+    let mut doc = base_with(true);
+    proposal::append_event(&mut doc, &event("20335")).expect("append");
     let before = doc.get_heads();
     let mut d = doc.fork();
     d.set_actor(ActorId::from([2u8; 16]));
-    proposal::append_event(&mut d, &event("502")).expect("append");
+    let mut receipt = event("502");
+    receipt.id = "e2".into();
+    proposal::append_event(&mut d, &receipt).expect("append");
     doc.merge(&mut d).expect("merge");
     let none = |_: &ActorId| None;
     let err = check_changes(&doc, &before, &u("20335"), &r, &none).expect_err("refused");
@@ -330,8 +345,8 @@ fn op_id(id: &ObjId) -> LegacyOpId {
 fn predecessors_must_be_ops_on_the_same_key() {
     let r = Registry::embedded_default();
     let none = |_: &ActorId| None;
-    // The commune's proposal with its own event; the district adds its event.
-    let mut doc = base();
+    // The commune chairman's proposal with its submission; the district adds its receipt.
+    let mut doc = base_with(true);
     proposal::append_event(&mut doc, &event("20335")).expect("append");
     let before = doc.get_heads();
     let mut district = doc.fork();
@@ -485,4 +500,29 @@ fn a_unit_year_record_must_have_its_derived_id_and_first_change() {
         .map_err(|f| f.error)
         .expect("forge");
     assert!(check_changes(&forged, &[], &u("502"), &r, &none).is_err());
+}
+
+#[test]
+fn a_new_event_the_procedure_refuses_is_refused() {
+    let r = Registry::embedded_default();
+    let none = |_: &ActorId| None;
+    // A receipt of a proposal never submitted: out of order.
+    let mut doc = base();
+    let mut e = event("20335");
+    e.action = Action::Receive;
+    proposal::append_event(&mut doc, &e).expect("append");
+    let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err("refused");
+    assert!(
+        matches!(
+            &err.reason,
+            Reason::Procedure { id, refusal: crate::workflow::Refusal::OutOfOrder { .. }, .. } if id == "e1"
+        ),
+        "{:?}",
+        err.reason
+    );
+    assert!(err.to_string().contains("không hợp lệ"), "{err}");
+    // The submission itself fits.
+    let mut doc = base();
+    proposal::append_event(&mut doc, &event("20335")).expect("append");
+    assert!(check_changes(&doc, &[], &u("20335"), &r, &none).is_ok());
 }

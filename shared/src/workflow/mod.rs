@@ -455,14 +455,18 @@ pub enum Flag {
     Late,
     /// A clocked step is past its due date and not done.
     Overdue,
+    /// Approved by the unit although the Party committee's opinion disagreed (allowed: the
+    /// head decides; shown so that nobody misses it).
+    AgainstPartyOpinion,
 }
 
 impl Flag {
-    pub const ALL: [Flag; 4] = [
+    pub const ALL: [Flag; 5] = [
         Flag::Conflict,
         Flag::InvalidEvent,
         Flag::Late,
         Flag::Overdue,
+        Flag::AgainstPartyOpinion,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -471,6 +475,7 @@ impl Flag {
             Flag::InvalidEvent => "invalid_event",
             Flag::Late => "late",
             Flag::Overdue => "overdue",
+            Flag::AgainstPartyOpinion => "against_party_opinion",
         }
     }
 
@@ -485,6 +490,7 @@ impl Flag {
             Flag::Overdue => "quá hạn",
             Flag::InvalidEvent => "có bước không hợp lệ",
             Flag::Late => "có bước trễ hạn",
+            Flag::AgainstPartyOpinion => "phê duyệt khi cấp ủy không đồng ý",
         }
     }
 }
@@ -667,6 +673,8 @@ struct Fold {
     escalated_on: Option<NaiveDate>,
     answer: Option<bool>,
     answered_on: Option<NaiveDate>,
+    /// The first day of implementation.
+    started_on: Option<NaiveDate>,
     finished_on: Option<NaiveDate>,
     reported_on: Option<NaiveDate>,
     evaluated_on: Option<NaiveDate>,
@@ -679,6 +687,10 @@ struct Fold {
     /// A Party opinion was given since receipt (for approval) / since the results report (for
     /// evaluation).
     party_opinion: bool,
+    /// Whether the last Party opinion agreed.
+    party_agree: Option<bool>,
+    /// Approved by the unit after a disagreeing Party opinion.
+    against_party: bool,
     /// The date of the last applied step: a later step cannot have taken place before it.
     last_date: Option<NaiveDate>,
 }
@@ -695,6 +707,7 @@ impl Fold {
             escalated_on: None,
             answer: None,
             answered_on: None,
+            started_on: None,
             finished_on: None,
             reported_on: None,
             evaluated_on: None,
@@ -705,6 +718,8 @@ impl Fold {
             commendations: Vec::new(),
             disciplines: Vec::new(),
             party_opinion: false,
+            party_agree: None,
+            against_party: false,
             last_date: None,
         }
     }
@@ -845,19 +860,30 @@ impl Ctx<'_> {
                 s.received_on = Some(d);
                 s.party_opinion = false;
             }
-            Action::PartyOpinion { .. } => match st {
-                Status::Received | Status::VotePassed | Status::VoteFailed | Status::ResultsReported => {
+            Action::PartyOpinion { agree } => match st {
+                // Before the vote on the decision, and again before the evaluation.
+                Status::Received | Status::ResultsReported => {
                     s.party_opinion = true;
+                    s.party_agree = Some(*agree);
                 }
-                _ => return Err(order("đã tiếp nhận (trước khi phê duyệt) hoặc đã báo cáo kết quả (trước khi đánh giá)")),
+                Status::VotePassed | Status::VoteFailed => return Err(Refusal::PartyOpinionAfterVote),
+                _ => return Err(order("đã tiếp nhận (trước khi biểu quyết) hoặc đã báo cáo kết quả (trước khi đánh giá)")),
             },
             Action::Vote { votes_for, against, abstain, head_voted, members } => {
                 if st != Status::Received {
                     return Err(order("đã tiếp nhận và chưa biểu quyết"));
                 }
+                if self.config.require_party_opinion && !s.party_opinion {
+                    return Err(Refusal::NoPartyOpinionBeforeVote);
+                }
                 let cast = u64::from(*votes_for) + u64::from(*against) + u64::from(*abstain);
                 if cast == 0 {
                     return Err(Refusal::NoVotes);
+                }
+                // A proposer who is a deputy never votes: the members must be recorded so
+                // that the votes can be checked to leave them out.
+                if self.facts.proposer_is_deputy && members.is_none() {
+                    return Err(Refusal::DeputyProposerWithoutMembers);
                 }
                 // The members who may vote: all, less the proposer when a deputy.
                 let total = match members {
@@ -904,6 +930,7 @@ impl Ctx<'_> {
                     return Err(Refusal::NoPartyOpinionBeforeApproval);
                 }
                 s.approved_by = Some(how);
+                s.against_party = s.party_agree == Some(false);
                 s.pilot = *pilot;
                 s.status = Status::Approved;
                 s.decided_on = Some(d);
@@ -941,6 +968,7 @@ impl Ctx<'_> {
                     return Err(order("đã được phê duyệt"));
                 }
                 s.status = Status::Implementing;
+                s.started_on = Some(d);
             }
             Action::Suspend => {
                 if st != Status::Implementing {
@@ -967,6 +995,12 @@ impl Ctx<'_> {
                 let fin = finished.unwrap_or(d);
                 if fin > d {
                     return Err(Refusal::FinishedAfterReport);
+                }
+                if let Some(started) = s.started_on.filter(|st| fin < *st) {
+                    return Err(Refusal::FinishedBeforeStart {
+                        finished: fin,
+                        started,
+                    });
                 }
                 s.finished_on = Some(fin);
                 s.reported_on = Some(d);
@@ -1002,20 +1036,20 @@ impl Ctx<'_> {
                 if s.protection.is_some() {
                     return Err(Refusal::AlreadyProtected);
                 }
-                if self.facts.basis.decree73() {
-                    let expected = match (result, s.damage) {
-                        (EvalResult::Completed, _) => Determination::NotLiable,
-                        (_, false) => Determination::Excluded,
-                        (_, true) => Determination::Considered,
-                    };
-                    if *determination != expected {
-                        return Err(Refusal::ProtectionAgainstEvaluation {
-                            result,
-                            damage: s.damage,
-                            expected,
-                            got: *determination,
-                        });
-                    }
+                // The same table under every basis (docs/domain.md §4.3).
+                let expected = match (result, s.damage) {
+                    (EvalResult::Completed, _) => Determination::NotLiable,
+                    (_, false) => Determination::Excluded,
+                    (_, true) => Determination::Considered,
+                };
+                if *determination != expected {
+                    return Err(Refusal::ProtectionAgainstEvaluation {
+                        basis: self.facts.basis,
+                        result,
+                        damage: s.damage,
+                        expected,
+                        got: *determination,
+                    });
                 }
                 s.protection = Some(*determination);
             }
@@ -1146,6 +1180,31 @@ pub fn check_next(
     }
     let (mut f, _) = settle(&ctx, events);
     ctx.apply(&mut f, next)
+}
+
+/// The events of the log that the procedure refuses outright (no authority, or not fitting even
+/// in their author's own view), with the rule each breaks: what the hub's ingress check refuses
+/// among the events pushed to it. Conflicts and duplicates are legitimate and not listed.
+pub fn invalid_events(
+    facts: &ProposalFacts,
+    events: &[Event],
+    registry: &Registry,
+    config: &WorkflowConfig,
+) -> Vec<(String, Refusal)> {
+    let ctx = Ctx {
+        facts,
+        registry,
+        config,
+        deciding: deciding_unit_on(facts, registry, submitted_on(events)),
+    };
+    let (_, outcomes) = settle(&ctx, events);
+    outcomes
+        .into_iter()
+        .filter_map(|o| match o.outcome {
+            Outcome::Invalid { reason } => Some((o.id, reason)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Runs the fold over `events` (already filtered), returning the final fold and each event's
@@ -1379,6 +1438,9 @@ fn derive_with_ctx(
             })
         })
         .collect();
+    if fold.against_party {
+        flags.insert(Flag::AgainstPartyOpinion);
+    }
     for d in &deadlines {
         match d.state {
             ClockState::Overdue => {

@@ -3,7 +3,7 @@
 //! people read the [`Display`](std::fmt::Display) form, a Vietnamese sentence that names the
 //! rule and says what to do.
 
-use super::{Determination, EvalResult, Status};
+use super::{Basis, Determination, EvalResult, Status};
 use chrono::NaiveDate;
 
 /// The unit that may take a step, as named in a refusal for lack of authority. Each holds the
@@ -79,26 +79,50 @@ pub enum Refusal {
     NoPartyOpinionBeforeApproval,
     #[error("ngày kết thúc triển khai (--finished) không thể sau ngày báo cáo kết quả")]
     FinishedAfterReport,
+    /// Implementation cannot finish before it started.
+    #[error(
+        "ngày kết thúc triển khai ({}) trước ngày bắt đầu triển khai ({}): không thể kết thúc trước khi bắt đầu",
+        finished.format("%d/%m/%Y"),
+        started.format("%d/%m/%Y")
+    )]
+    FinishedBeforeStart {
+        finished: NaiveDate,
+        started: NaiveDate,
+    },
     #[error(
         "chưa có ý kiến của cấp ủy cùng cấp về kết quả: ghi bước party-opinion trước khi đánh giá"
     )]
     NoPartyOpinionBeforeEvaluation,
     #[error("đã có quyết định xác định bảo vệ cho đề xuất này")]
     AlreadyProtected,
-    /// Under Decree 73 the determination follows from the evaluation.
+    /// The determination follows from the evaluation's result and damage, under every basis
+    /// (docs/domain.md §4.3): completed → not held liable; partly or not completed without
+    /// damage → liability excluded; with damage → considered.
     #[error(
-        "theo Nghị định 73, kết quả \"{}\"{} dẫn tới xác định \"{}\", không phải \"{}\"",
+        "theo {}, kết quả đánh giá \"{}\"{} dẫn tới xác định \"{}\", không phải \"{}\": xác định bảo vệ phải theo kết quả đánh giá",
+        law_of(*basis),
         result.as_str(),
-        if *damage { " có thiệt hại" } else { "" },
+        if *damage { " có thiệt hại" } else { " không có thiệt hại" },
         expected.as_str(),
         got.as_str()
     )]
     ProtectionAgainstEvaluation {
+        basis: Basis,
         result: EvalResult,
         damage: bool,
         expected: Determination,
         got: Determination,
     },
+    /// The proposer is a deputy: the vote must name the members so that the proposer's vote
+    /// is left out.
+    #[error("người đề xuất là cấp phó nên không được biểu quyết (Nghị định số 73/2023/NĐ-CP): phải ghi số thành viên tập thể lãnh đạo (--members) để số phiếu không tính người đề xuất")]
+    DeputyProposerWithoutMembers,
+    /// The Party committee's opinion comes before the collective-leadership vote.
+    #[error("chưa có ý kiến của cấp ủy cùng cấp: ghi bước party-opinion trước khi họp tập thể lãnh đạo biểu quyết")]
+    NoPartyOpinionBeforeVote,
+    /// The Party committee's opinion on the decision is given before the vote, not after.
+    #[error("ý kiến của cấp ủy cùng cấp về đề xuất phải có trước khi tập thể lãnh đạo biểu quyết; sau biểu quyết không ghi thêm ý kiến cấp ủy (ý kiến về kết quả ghi sau khi báo cáo kết quả)")]
+    PartyOpinionAfterVote,
     #[error("đã ghi khen thưởng ở cấp này cho đề xuất")]
     AlreadyCommended,
     #[error("phải ghi hình thức kỷ luật (--measure)")]
@@ -109,6 +133,14 @@ pub enum Refusal {
     /// Two events of the log carry the same id.
     #[error("sự kiện trùng mã {id}")]
     DuplicateId { id: String },
+}
+
+/// The law a proposal's basis names, in the Vietnamese form refusals cite.
+fn law_of(basis: Basis) -> &'static str {
+    match basis {
+        Basis::Qd20 => "Quy định số 20-QĐ/TU ngày 01/7/2023 của Ban Thường vụ Tỉnh ủy",
+        Basis::Nd73 | Basis::Both => "Nghị định số 73/2023/NĐ-CP",
+    }
 }
 
 impl std::fmt::Display for Allowed {

@@ -231,8 +231,8 @@ fn the_decision_clock_counts_working_days_and_skips_tet() {
     let overdue = log.state("2024-02-20");
     assert_eq!(overdue.deadlines[0].state, ClockState::Overdue);
     assert!(overdue.flags.contains(&Flag::Overdue));
-    log.ok(COMMUNE, "2024-02-20", vote(3, 0))
-        .ok(COMMUNE, "2024-02-20", Action::PartyOpinion { agree: true })
+    log.ok(COMMUNE, "2024-02-20", Action::PartyOpinion { agree: true })
+        .ok(COMMUNE, "2024-02-20", vote(3, 0))
         .ok(COMMUNE, "2024-02-21", APPROVE);
     let late = log.state("2024-03-01");
     assert_eq!(late.deadlines[0].state, ClockState::Late);
@@ -243,6 +243,7 @@ fn the_decision_clock_counts_working_days_and_skips_tet() {
 fn votes_pass_above_half_and_a_tie_goes_to_the_heads_side() {
     let mut log = Log::new(facts(false, Basis::Qd20));
     to_receipt(&mut log, COMMUNE);
+    log.ok(COMMUNE, "2024-03-04", Action::PartyOpinion { agree: true });
     log.refused(COMMUNE, "2024-03-05", vote(2, 2), |r| {
         matches!(r, Refusal::TieWithoutHead)
     });
@@ -261,6 +262,7 @@ fn votes_pass_above_half_and_a_tie_goes_to_the_heads_side() {
 
     let mut log = Log::new(facts(false, Basis::Qd20));
     to_receipt(&mut log, COMMUNE);
+    log.ok(COMMUNE, "2024-03-04", Action::PartyOpinion { agree: true });
     log.ok(
         COMMUNE,
         "2024-03-05",
@@ -276,6 +278,7 @@ fn votes_pass_above_half_and_a_tie_goes_to_the_heads_side() {
 
     let mut log = Log::new(facts(false, Basis::Qd20));
     to_receipt(&mut log, COMMUNE);
+    log.ok(COMMUNE, "2024-03-04", Action::PartyOpinion { agree: true });
     // 2 of 5 is not more than half.
     log.ok(
         COMMUNE,
@@ -314,13 +317,52 @@ fn after_a_failed_vote_only_the_heads_written_decision_approves() {
 }
 
 #[test]
-fn approval_needs_the_party_committees_opinion_first() {
+fn the_party_committees_opinion_comes_before_the_vote_not_after() {
     let mut log = Log::new(facts(false, Basis::Qd20));
     to_receipt(&mut log, COMMUNE);
-    log.ok(COMMUNE, "2024-03-05", vote(3, 0));
-    log.refused(COMMUNE, "2024-03-06", APPROVE, |r| {
-        matches!(r, Refusal::NoPartyOpinionBeforeApproval)
+    log.refused(COMMUNE, "2024-03-05", vote(3, 0), |r| {
+        matches!(r, Refusal::NoPartyOpinionBeforeVote)
     });
+    log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: true })
+        .ok(COMMUNE, "2024-03-05", vote(3, 0));
+    // An opinion recorded after the vote, for the decision, is refused.
+    log.refused(
+        COMMUNE,
+        "2024-03-06",
+        Action::PartyOpinion { agree: true },
+        |r| matches!(r, Refusal::PartyOpinionAfterVote),
+    );
+    log.ok(COMMUNE, "2024-03-06", APPROVE);
+    assert!(log.state("2024-03-06").flags.is_empty());
+}
+
+#[test]
+fn an_approval_against_a_disagreeing_party_opinion_is_allowed_and_flagged() {
+    for by_head in [false, true] {
+        let mut log = Log::new(facts(false, Basis::Nd73));
+        to_receipt(&mut log, COMMUNE);
+        log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: false })
+            .ok(COMMUNE, "2024-03-05", vote(if by_head { 1 } else { 3 }, 2))
+            .ok(
+                COMMUNE,
+                "2024-03-06",
+                Action::Approve {
+                    pilot: false,
+                    by_head,
+                },
+            );
+        let st = log.state("2024-03-06");
+        assert_eq!(st.status, Status::Approved);
+        assert_eq!(st.flags, vec![Flag::AgainstPartyOpinion]);
+        assert_eq!(Flag::AgainstPartyOpinion.as_str(), "against_party_opinion");
+    }
+    // A rejection after a disagreeing opinion is not flagged.
+    let mut log = Log::new(facts(false, Basis::Nd73));
+    to_receipt(&mut log, COMMUNE);
+    log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: false })
+        .ok(COMMUNE, "2024-03-05", vote(3, 2))
+        .ok(COMMUNE, "2024-03-06", Action::Reject);
+    assert!(log.state("2024-03-06").flags.is_empty());
 }
 
 #[test]
@@ -454,13 +496,52 @@ fn protection_follows_decree_73_where_it_applies() {
         },
     );
     assert_eq!(log.state("2024-05-09").status, Status::PartlyCompleted);
-    // The provincial regulation alone does not impose Decree 73's mapping.
+    // The provincial regulation follows the evaluation too: no "excluded" where there was
+    // damage, no "not liable" where it was not completed.
+    for basis in [Basis::Qd20, Basis::Both] {
+        let log = build(basis);
+        for got in [Determination::Excluded, Determination::NotLiable] {
+            log.refused(
+                COMMUNE,
+                "2024-05-09",
+                Action::Protect { determination: got },
+                |r| {
+                    matches!(
+                        r,
+                        Refusal::ProtectionAgainstEvaluation {
+                            expected: Determination::Considered,
+                            ..
+                        }
+                    )
+                },
+            );
+        }
+    }
+    let log = build(Basis::Qd20);
+    let refusal = check_next(
+        &log.facts,
+        &log.events,
+        &log.event(
+            COMMUNE,
+            "2024-05-09",
+            Action::Protect {
+                determination: Determination::NotLiable,
+            },
+        ),
+        reg(),
+        &WorkflowConfig::default(),
+    )
+    .expect_err("refused");
+    assert!(
+        refusal.to_string().contains("Quy định số 20-QĐ/TU"),
+        "{refusal}"
+    );
     let mut log = build(Basis::Qd20);
     log.ok(
         COMMUNE,
         "2024-05-09",
         Action::Protect {
-            determination: Determination::Excluded,
+            determination: Determination::Considered,
         },
     );
 }
@@ -472,6 +553,31 @@ fn a_step_dated_before_its_predecessor_is_refused() {
     log.refused(COMMUNE, "2024-02-28", Action::Receive, |r| {
         matches!(r, Refusal::DateBeforePrevious { .. })
     });
+}
+
+#[test]
+fn results_cannot_finish_before_the_implementation_started() {
+    let mut log = Log::new(facts(false, Basis::Qd20));
+    to_receipt(&mut log, COMMUNE);
+    log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: true })
+        .ok(COMMUNE, "2024-03-05", vote(3, 0))
+        .ok(COMMUNE, "2024-03-06", APPROVE)
+        .ok(COMMUNE, "2024-04-01", Action::Start);
+    log.refused(
+        COMMUNE,
+        "2024-05-06",
+        Action::ReportResults {
+            finished: Some(d("2024-03-29")),
+        },
+        |r| matches!(r, Refusal::FinishedBeforeStart { started, .. } if *started == d("2024-04-01")),
+    );
+    log.ok(
+        COMMUNE,
+        "2024-05-06",
+        Action::ReportResults {
+            finished: Some(d("2024-04-01")),
+        },
+    );
 }
 
 /// Two branches from a common log: `a` and `b` recorded concurrently.
@@ -829,6 +935,11 @@ fn a_proposer_who_is_a_deputy_does_not_vote() {
     f.proposer_is_deputy = true;
     let mut log = Log::new(f);
     to_receipt(&mut log, COMMUNE);
+    log.ok(COMMUNE, "2024-03-04", Action::PartyOpinion { agree: true });
+    // Without the members the proposer's exclusion cannot be checked: refused.
+    log.refused(COMMUNE, "2024-03-05", vote(3, 1), |r| {
+        matches!(r, Refusal::DeputyProposerWithoutMembers)
+    });
     let tally = |votes_for, against| Action::Vote {
         votes_for,
         against,

@@ -11,4 +11,5 @@ mod operator;
 mod procedure;
 mod reorganisation;
 mod reports;
+mod rules;
 mod scope;

@@ -35,7 +35,12 @@ fn raw_push(hub: &TestHub, token: &str, id: &str, bytes: Vec<u8>) -> (u16, Strin
     (status, String::from_utf8_lossy(&body).to_string())
 }
 
-fn raw_push_bytes(hub: &TestHub, token: &str, id: &str, bytes: Vec<u8>) -> (u16, Vec<u8>) {
+pub(crate) fn raw_push_bytes(
+    hub: &TestHub,
+    token: &str,
+    id: &str,
+    bytes: Vec<u8>,
+) -> (u16, Vec<u8>) {
     let doc = automerge::Automerge::load(&bytes).expect("document");
     let heads = doc.get_heads();
     raw_push_changes(hub, token, id, &[], bytes, &heads)

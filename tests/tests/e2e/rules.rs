@@ -1,0 +1,367 @@
+//! The procedure's rules refused at the source (docs/domain.md §4.2): each through the
+//! command line, and the same record forged and pushed raw to the hub.
+
+use crate::harness::{TestClient, TestHub};
+use crate::scope::raw_push_bytes;
+use automerge::ActorId;
+use chrono::NaiveDate;
+use doimoi_shared::doc::proposal::{self, ProposalFields};
+use doimoi_shared::ids::{DocId, UnitCode};
+use doimoi_shared::wire;
+use doimoi_shared::workflow::{Action, Basis, Determination, EvalResult, Event};
+
+const COMMUNE: &str = "20335";
+
+/// Received 04/03/2024 by the commune itself.
+fn received(c: &TestClient, extra: &[&str]) -> String {
+    let id = c.new_proposal("Đề xuất thử quy tắc", extra);
+    c.step(&id, "submit", "2024-03-01", &[]);
+    c.step(&id, "receive", "2024-03-04", &[]);
+    id
+}
+
+/// Received, Party opinion (agreeing or not), voted 4–1 on 05/03/2024.
+fn voted(c: &TestClient, agree: bool) -> String {
+    let id = received(c, &[]);
+    let opinion = if agree { "--agree" } else { "--disagree" };
+    c.step(&id, "party-opinion", "2024-03-05", &[opinion]);
+    c.step(&id, "vote", "2024-03-05", &["--for", "4", "--against", "1"]);
+    id
+}
+
+/// The steps of a proposal of the commune (not its chairman's), each recorded by the commune.
+fn commune_steps(last: &[(&str, Action)]) -> Vec<(String, Action)> {
+    let mut v: Vec<(String, Action)> = vec![
+        ("2024-03-01".into(), Action::Submit),
+        ("2024-03-04".into(), Action::Receive),
+    ];
+    v.extend(last.iter().map(|(d, a)| ((*d).to_string(), a.clone())));
+    v
+}
+
+/// A proposal of the commune whose log holds `steps`, made past the client's own check: what a
+/// tampered client could push.
+fn forged(fields: ProposalFields, steps: &[(String, Action)]) -> (String, Vec<u8>) {
+    let id = DocId::from_bytes([0x5a; 16]);
+    let unit = UnitCode::parse(COMMUNE).expect("unit");
+    let mut doc =
+        proposal::create(ActorId::from([0x77u8; 16]), &id, &unit, 0, &fields).expect("create");
+    let mut prev: Vec<String> = Vec::new();
+    for (n, (date, action)) in steps.iter().enumerate() {
+        let eid = format!("{:016x}", n + 1);
+        let seq = u64::try_from(n + 1).expect("seq");
+        let e = Event {
+            id: eid.clone(),
+            seq,
+            prev: prev.clone(),
+            at: 1_709_000_000_000 + i64::try_from(n).expect("n") * 1000,
+            date: NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("date"),
+            unit: unit.clone(),
+            by: "Văn thư".into(),
+            position: String::new(),
+            note: String::new(),
+            action: action.clone(),
+        };
+        proposal::append_event(&mut doc, &e).expect("append");
+        prev = vec![eid];
+    }
+    (id.to_string(), doc.save())
+}
+
+fn fields(basis: Basis) -> ProposalFields {
+    ProposalFields {
+        title: Some("Đề xuất giả mạo".into()),
+        proposer: Some("Nguyễn Văn An".into()),
+        basis: Some(basis),
+        ..ProposalFields::default()
+    }
+}
+
+/// Pushes the forged proposal raw; the hub must refuse it with a reason containing `why`.
+fn hub_refuses(fields: ProposalFields, steps: &[(String, Action)], why: &str) {
+    let hub = TestHub::spawn();
+    let (id, bytes) = forged(fields, steps);
+    let (status, body) = raw_push_bytes(&hub, &hub.token(COMMUNE), &id, bytes);
+    assert_eq!(status, 200);
+    let resp: wire::SyncResponse = wire::decode(&body, 1 << 26).expect("response");
+    match &resp.results[0].outcome {
+        wire::Outcome::Rejected { reason, .. } => {
+            assert!(reason.contains(why) && reason.contains(&id), "{reason}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(hub.metric("doimoi_documents"), 0, "nothing of it is stored");
+}
+
+/// The same log without its last step is accepted: the refusal is the rule's.
+fn hub_accepts(fields: ProposalFields, steps: &[(String, Action)]) {
+    let hub = TestHub::spawn();
+    let (id, bytes) = forged(fields, steps);
+    let (status, body) = raw_push_bytes(&hub, &hub.token(COMMUNE), &id, bytes);
+    assert_eq!(status, 200);
+    let resp: wire::SyncResponse = wire::decode(&body, 1 << 26).expect("response");
+    assert!(
+        !matches!(resp.results[0].outcome, wire::Outcome::Rejected { .. }),
+        "{:?}",
+        resp.results[0].outcome
+    );
+}
+
+/// Through the evaluation: partly completed with damage on 08/05/2024.
+fn evaluated_with_damage() -> Vec<(String, Action)> {
+    commune_steps(&[
+        ("2024-03-05", Action::PartyOpinion { agree: true }),
+        ("2024-03-05", vote(4, 1, None)),
+        (
+            "2024-03-06",
+            Action::Approve {
+                pilot: false,
+                by_head: false,
+            },
+        ),
+        ("2024-03-07", Action::Start),
+        ("2024-05-06", Action::ReportResults { finished: None }),
+        ("2024-05-07", Action::PartyOpinion { agree: true }),
+        (
+            "2024-05-08",
+            Action::Evaluate {
+                result: EvalResult::Partly,
+                damage: true,
+            },
+        ),
+    ])
+}
+
+fn vote(votes_for: u32, against: u32, members: Option<u32>) -> Action {
+    Action::Vote {
+        votes_for,
+        against,
+        abstain: 0,
+        head_voted: None,
+        members,
+    }
+}
+
+// ---- rule 1: protection follows the evaluation, under every basis ----
+
+#[test]
+fn protection_against_the_evaluation_is_refused_under_the_regulation_too() {
+    let c = TestClient::offline(COMMUNE);
+    let id = received(&c, &["--basis", "qd20"]);
+    c.step(&id, "party-opinion", "2024-03-05", &["--agree"]);
+    c.step(&id, "vote", "2024-03-05", &["--for", "4", "--against", "1"]);
+    c.step(&id, "approve", "2024-03-06", &[]);
+    c.step(&id, "start", "2024-03-07", &[]);
+    c.step(&id, "report-results", "2024-05-06", &[]);
+    c.step(&id, "party-opinion", "2024-05-07", &["--agree"]);
+    c.step(
+        &id,
+        "evaluate",
+        "2024-05-08",
+        &["--result", "partly", "--damage"],
+    );
+    let err = c.fails(&[
+        "proposal",
+        "protect",
+        &id,
+        "--date",
+        "2024-05-09",
+        "--determination",
+        "not-liable",
+    ]);
+    assert!(
+        err.contains("Quy định số 20-QĐ/TU") && err.contains("considered"),
+        "{err}"
+    );
+    c.step(
+        &id,
+        "protect",
+        "2024-05-09",
+        &["--determination", "considered"],
+    );
+    assert_eq!(c.show(&id)["protection"], "considered");
+}
+
+#[test]
+fn the_hub_refuses_a_forged_protection_against_the_evaluation() {
+    let steps = evaluated_with_damage();
+    hub_accepts(fields(Basis::Qd20), &steps);
+    let mut bad = steps;
+    bad.push((
+        "2024-05-09".into(),
+        Action::Protect {
+            determination: Determination::NotLiable,
+        },
+    ));
+    hub_refuses(fields(Basis::Qd20), &bad, "Quy định số 20-QĐ/TU");
+}
+
+// ---- rule 2: the Party committee's opinion before the vote; against it, flagged ----
+
+#[test]
+fn a_vote_without_the_party_opinion_and_an_opinion_after_the_vote_are_refused() {
+    let c = TestClient::offline(COMMUNE);
+    let id = received(&c, &[]);
+    let err = c.fails(&[
+        "proposal",
+        "vote",
+        &id,
+        "--date",
+        "2024-03-05",
+        "--for",
+        "4",
+        "--against",
+        "1",
+    ]);
+    assert!(err.contains("trước khi họp tập thể lãnh đạo"), "{err}");
+    let id = voted(&c, true);
+    let err = c.fails(&[
+        "proposal",
+        "party-opinion",
+        &id,
+        "--date",
+        "2024-03-06",
+        "--agree",
+    ]);
+    assert!(
+        err.contains("phải có trước khi tập thể lãnh đạo biểu quyết"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_approval_against_the_party_opinion_is_recorded_and_flagged() {
+    let c = TestClient::offline(COMMUNE);
+    let id = voted(&c, false);
+    c.step(&id, "approve", "2024-03-06", &[]);
+    let st = c.show(&id);
+    assert_eq!(st["status"], "approved");
+    assert_eq!(st["flags"], serde_json::json!(["against_party_opinion"]));
+}
+
+#[test]
+fn the_hub_refuses_a_forged_vote_before_the_party_opinion() {
+    hub_refuses(
+        fields(Basis::Nd73),
+        &commune_steps(&[("2024-03-05", vote(4, 1, None))]),
+        "trước khi họp tập thể lãnh đạo",
+    );
+    hub_refuses(
+        fields(Basis::Nd73),
+        &commune_steps(&[
+            ("2024-03-05", Action::PartyOpinion { agree: true }),
+            ("2024-03-05", vote(4, 1, None)),
+            ("2024-03-06", Action::PartyOpinion { agree: true }),
+        ]),
+        "phải có trước khi tập thể lãnh đạo biểu quyết",
+    );
+}
+
+// ---- rule 3: the deputy who proposed never votes ----
+
+#[test]
+fn a_vote_on_a_deputys_proposal_must_name_the_members() {
+    let c = TestClient::offline(COMMUNE);
+    let id = received(&c, &["--proposer-is-deputy"]);
+    c.step(&id, "party-opinion", "2024-03-05", &["--agree"]);
+    let err = c.fails(&[
+        "proposal",
+        "vote",
+        &id,
+        "--date",
+        "2024-03-05",
+        "--for",
+        "4",
+        "--against",
+        "1",
+    ]);
+    assert!(err.contains("--members"), "{err}");
+    // Five members, the proposer among them: four vote.
+    let err = c.fails(&[
+        "proposal",
+        "vote",
+        &id,
+        "--date",
+        "2024-03-05",
+        "--for",
+        "4",
+        "--against",
+        "1",
+        "--members",
+        "5",
+    ]);
+    assert!(err.contains("cấp phó"), "{err}");
+    c.step(
+        &id,
+        "vote",
+        "2024-03-05",
+        &["--for", "3", "--against", "1", "--members", "5"],
+    );
+    assert_eq!(c.show(&id)["status"], "vote_passed");
+}
+
+#[test]
+fn the_hub_refuses_a_forged_vote_counting_the_deputy_who_proposed() {
+    let deputy = ProposalFields {
+        proposer_is_deputy: Some(true),
+        ..fields(Basis::Nd73)
+    };
+    let opinion = ("2024-03-05", Action::PartyOpinion { agree: true });
+    hub_accepts(
+        deputy.clone(),
+        &commune_steps(&[opinion.clone(), ("2024-03-05", vote(3, 1, Some(5)))]),
+    );
+    hub_refuses(
+        deputy.clone(),
+        &commune_steps(&[opinion.clone(), ("2024-03-05", vote(4, 1, None))]),
+        "--members",
+    );
+    hub_refuses(
+        deputy,
+        &commune_steps(&[opinion, ("2024-03-05", vote(4, 1, Some(5)))]),
+        "cấp phó",
+    );
+}
+
+// ---- rule 4: dates that cannot be ----
+
+#[test]
+fn results_finished_before_the_implementation_started_are_refused() {
+    let c = TestClient::offline(COMMUNE);
+    let id = voted(&c, true);
+    c.step(&id, "approve", "2024-03-06", &[]);
+    c.step(&id, "start", "2024-04-01", &[]);
+    let err = c.fails(&[
+        "proposal",
+        "report-results",
+        &id,
+        "--date",
+        "2024-05-06",
+        "--finished",
+        "2024-03-29",
+    ]);
+    assert!(err.contains("trước ngày bắt đầu triển khai"), "{err}");
+}
+
+#[test]
+fn the_hub_refuses_forged_results_finished_before_the_start() {
+    let steps = commune_steps(&[
+        ("2024-03-05", Action::PartyOpinion { agree: true }),
+        ("2024-03-05", vote(4, 1, None)),
+        (
+            "2024-03-06",
+            Action::Approve {
+                pilot: false,
+                by_head: false,
+            },
+        ),
+        ("2024-04-01", Action::Start),
+        (
+            "2024-05-06",
+            Action::ReportResults {
+                finished: NaiveDate::from_ymd_opt(2024, 3, 29),
+            },
+        ),
+    ]);
+    hub_refuses(fields(Basis::Qd20), &steps, "trước ngày bắt đầu triển khai");
+}
