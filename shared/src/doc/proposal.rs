@@ -38,10 +38,11 @@ pub const PROSE: [&str; 9] = [
 
 /// Prose fields Decree 73 Art. 7.2 makes mandatory before a proposal may be submitted:
 /// (a) necessity; (b) content, scope, timeline, resources, feasibility; (c) impact, expected
-/// effectiveness. `subjects` is recommended but not refused when empty.
-pub const REQUIRED_FOR_SUBMIT: [&str; 8] = [
+/// effectiveness; (b) also names the subjects ("đối tượng").
+pub const REQUIRED_FOR_SUBMIT: [&str; 9] = [
     "necessity",
     "content",
+    "subjects",
     "scope",
     "timeline",
     "resources",
@@ -164,6 +165,7 @@ impl Proposal {
             unit: self.unit.clone(),
             proposer_is_head: self.proposer_is_head,
             proposer_is_deputy: self.proposer_is_deputy,
+            leader: self.leader || self.proposer_is_head || self.proposer_is_deputy,
             basis: self.basis,
         }
     }

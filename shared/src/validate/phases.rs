@@ -462,8 +462,27 @@ impl Check<'_> {
         if new_events.is_empty() || self.doc.kind != DocKind::Proposal {
             return Ok(());
         }
-        let p = crate::doc::proposal::read_without_prose(self.after)
+        let p = crate::doc::proposal::read(self.after)
             .map_err(|e| reject(self.doc.last, Reason::InvalidDocument(e.to_string())))?;
+        // A new submission needs the plan's mandatory contents (the prose is read for it).
+        let missing = p.missing_for_submit();
+        if !missing.is_empty() {
+            if let Some(e) = p.events.iter().find(|e| {
+                matches!(e.action, crate::workflow::Action::Submit) && new_events.contains(&e.id)
+            }) {
+                return Err(reject(
+                    self.doc.last,
+                    Reason::Procedure {
+                        id: e.id.clone(),
+                        step: e.action.label_vi(),
+                        doc: self.doc.id.clone(),
+                        refusal: crate::workflow::Refusal::MissingContents {
+                            missing: missing.join("; "),
+                        },
+                    },
+                ));
+            }
+        }
         let invalid = crate::workflow::invalid_events(
             &p.facts(),
             &p.events,

@@ -19,9 +19,21 @@ fn base() -> Automerge {
 
 /// A proposal of commune 20335; `head`: its chairman's own (district 502 decides).
 fn base_with(head: bool) -> Automerge {
+    // Every content khoản 2 Điều 7 Nghị định 73 requires, so that it may be submitted.
+    let text = || Some("Nội dung".to_string());
     let f = ProposalFields {
         title: Some("Đề xuất".into()),
+        proposer: Some("Lê Thị C".into()),
         proposer_is_head: head.then_some(true),
+        necessity: text(),
+        content: text(),
+        subjects: text(),
+        scope: text(),
+        timeline: text(),
+        resources: text(),
+        feasibility: text(),
+        impact: text(),
+        expected: text(),
         ..ProposalFields::default()
     };
     proposal::create(

@@ -73,6 +73,9 @@ pub struct ProposalFacts {
     pub proposer_is_head: bool,
     /// The proposer is a deputy head of the deciding unit: excluded from the votes.
     pub proposer_is_deputy: bool,
+    /// The proposer is a leader or manager (recorded, or as the head or a deputy head): the
+    /// only proposers Decree 73 covers.
+    pub leader: bool,
     pub basis: Basis,
 }
 
@@ -849,6 +852,11 @@ impl Ctx<'_> {
             Action::Submit => {
                 if st != Status::Draft {
                     return Err(order("hồ sơ còn là dự thảo"));
+                }
+                if self.facts.basis.decree73() && !self.facts.leader {
+                    return Err(Refusal::Decree73NotLeader {
+                        basis: self.facts.basis,
+                    });
                 }
                 s.status = Status::Submitted;
             }

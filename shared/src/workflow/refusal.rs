@@ -57,6 +57,12 @@ pub enum Refusal {
         /// When the step may be taken, in words.
         expected: &'static str,
     },
+    /// Decree 73 covers leaders and managers only.
+    #[error("Nghị định số 73/2023/NĐ-CP chỉ áp dụng đối với người đề xuất là cán bộ lãnh đạo, quản lý: căn cứ \"{}\" cần ghi người đề xuất là lãnh đạo, quản lý (--leader, hoặc là người đứng đầu, cấp phó); nếu không, chọn căn cứ qd20 (Quy định số 20-QĐ/TU)", basis.as_str())]
+    Decree73NotLeader { basis: Basis },
+    /// The proposal plan lacks contents khoản 2 Điều 7 of Decree 73 makes mandatory.
+    #[error("chưa nộp được: khoản 2 Điều 7 Nghị định số 73/2023/NĐ-CP yêu cầu kế hoạch đề xuất có đủ nội dung; còn thiếu: {missing}")]
+    MissingContents { missing: String },
     #[error("biểu quyết không có phiếu nào: nhập số phiếu --for, --against")]
     NoVotes,
     /// The votes cast do not add up to the members who may vote.

@@ -44,6 +44,7 @@ fn facts(head: bool, basis: Basis) -> ProposalFacts {
         unit: u(COMMUNE),
         proposer_is_head: head,
         proposer_is_deputy: false,
+        leader: head || basis == Basis::Nd73 || basis == Basis::Both,
         basis,
     }
 }
@@ -580,6 +581,58 @@ fn results_cannot_finish_before_the_implementation_started() {
     );
 }
 
+#[test]
+fn decree_73_applies_to_leaders_and_managers_only() {
+    for basis in [Basis::Nd73, Basis::Both] {
+        let mut f = facts(false, basis);
+        f.leader = false;
+        let log = Log::new(f.clone());
+        log.refused(COMMUNE, "2024-03-01", Action::Submit, |r| {
+            matches!(r, Refusal::Decree73NotLeader { .. })
+        });
+        f.leader = true;
+        Log::new(f).ok(COMMUNE, "2024-03-01", Action::Submit);
+    }
+    let mut f = facts(false, Basis::Qd20);
+    f.leader = false;
+    Log::new(f).ok(COMMUNE, "2024-03-01", Action::Submit);
+    // The head and a deputy head are leaders whatever was recorded.
+    let p = |head: bool, deputy: bool| {
+        let doc = proposal::create(
+            ActorId::from([9u8; 16]),
+            &DocId::from_bytes([4; 16]),
+            &u(COMMUNE),
+            0,
+            &ProposalFields {
+                proposer_is_head: Some(head),
+                proposer_is_deputy: Some(deputy),
+                leader: Some(false),
+                ..ProposalFields::default()
+            },
+        )
+        .expect("create");
+        proposal::read(&doc).expect("read").facts().leader
+    };
+    assert!(p(true, false) && p(false, true) && !p(false, false));
+}
+
+#[test]
+fn the_subjects_are_a_mandatory_content() {
+    let doc = proposal::create(
+        ActorId::from([9u8; 16]),
+        &DocId::from_bytes([5; 16]),
+        &u(COMMUNE),
+        0,
+        &ProposalFields::default(),
+    )
+    .expect("create");
+    let missing = proposal::read(&doc).expect("read").missing_for_submit();
+    assert!(
+        missing.contains(&proposal::prose_label("subjects")),
+        "{missing:?}"
+    );
+}
+
 /// Two branches from a common log: `a` and `b` recorded concurrently.
 fn fork(log: &Log, a: Event, b: Event) -> Vec<Event> {
     let mut events = log.events.clone();
@@ -779,6 +832,7 @@ fn base_doc(who: u8) -> Automerge {
         proposer: Some("Lê Thị C".into()),
         proposer_is_head: Some(who == 1),
         proposer_is_deputy: Some(who == 2),
+        leader: Some(true),
         basis: Some(Basis::Both),
         ..ProposalFields::default()
     };

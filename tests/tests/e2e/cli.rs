@@ -11,7 +11,8 @@ const FULL: &[&str] = &[
     "--proposer",
     "Nguyễn Văn An",
     "--position",
-    "Công chức Văn phòng - Thống kê",
+    "Chánh Văn phòng HĐND và UBND phường",
+    "--leader",
     "--basis",
     "both",
     "--field",
@@ -20,6 +21,8 @@ const FULL: &[&str] = &[
     "Hồ sơ giấy làm chậm việc giải quyết thủ tục",
     "--content",
     "Số hóa toàn bộ hồ sơ tiếp nhận tại bộ phận một cửa",
+    "--subjects",
+    "Công chức bộ phận một cửa; người dân, tổ chức nộp hồ sơ",
     "--scope",
     "Bộ phận một cửa của phường",
     "--timeline",
@@ -54,7 +57,7 @@ fn steps(o: &TestClient, id: &str, list: &[&[&str]]) {
 #[test]
 fn a_proposal_goes_offline_from_draft_to_protection_and_survives_reopening() {
     let o = TestClient::offline("20335");
-    let id = new_proposal(&o, &["--leader"]);
+    let id = new_proposal(&o, &[]);
     steps(
         &o,
         &id,

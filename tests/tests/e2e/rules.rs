@@ -68,11 +68,23 @@ fn forged(fields: ProposalFields, steps: &[(String, Action)]) -> (String, Vec<u8
     (id.to_string(), doc.save())
 }
 
+/// A complete proposal plan of a leader under `basis`.
 fn fields(basis: Basis) -> ProposalFields {
+    let text = || Some("Nội dung".to_string());
     ProposalFields {
         title: Some("Đề xuất giả mạo".into()),
         proposer: Some("Nguyễn Văn An".into()),
+        leader: Some(true),
         basis: Some(basis),
+        necessity: text(),
+        content: text(),
+        subjects: text(),
+        scope: text(),
+        timeline: text(),
+        resources: text(),
+        feasibility: text(),
+        impact: text(),
+        expected: text(),
         ..ProposalFields::default()
     }
 }
@@ -364,4 +376,62 @@ fn the_hub_refuses_forged_results_finished_before_the_start() {
         ),
     ]);
     hub_refuses(fields(Basis::Qd20), &steps, "trước ngày bắt đầu triển khai");
+}
+
+// ---- rule 6: Decree 73's scope and the plan's mandatory contents ----
+
+#[test]
+fn decree_73_is_refused_for_a_proposer_who_is_not_a_leader() {
+    let c = TestClient::offline(COMMUNE);
+    let id = c.new_proposal("Đề xuất của công chức", &["--basis", "nd73"]);
+    let err = c.fails(&["proposal", "submit", &id, "--date", "2024-03-01"]);
+    assert!(err.contains("lãnh đạo, quản lý"), "{err}");
+    assert_eq!(c.show(&id)["status"], "draft");
+    // A head is a leader; so is one recorded as such.
+    let head = c.new_proposal(
+        "Đề xuất của Chủ tịch",
+        &["--basis", "nd73", "--proposer-is-head"],
+    );
+    c.step(&head, "submit", "2024-03-01", &[]);
+    let leader = c.new_proposal("Đề xuất của trưởng phòng", &["--basis", "both", "--leader"]);
+    c.step(&leader, "submit", "2024-03-01", &[]);
+}
+
+#[test]
+fn a_proposal_without_its_subjects_cannot_be_submitted() {
+    let c = TestClient::offline(COMMUNE);
+    let file = c.data.path().join("thieu.toml");
+    std::fs::write(
+        &file,
+        "title = \"Đề xuất thiếu đối tượng\"\nproposer = \"Lê Văn B\"\nnecessity = \"Chậm\"\ncontent = \"Số hóa\"\nscope = \"Phường\"\ntimeline = \"Sáu tháng\"\nresources = \"Ngân sách\"\nfeasibility = \"Cao\"\nimpact = \"Tốt\"\nexpected = \"Nhanh hơn\"\n",
+    )
+    .expect("write");
+    let id = c.json(&["proposal", "new", "--file", file.to_str().expect("path")])["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let err = c.fails(&["proposal", "submit", &id, "--date", "2024-03-01"]);
+    assert!(err.contains("Còn thiếu: Đối tượng"), "{err}");
+}
+
+#[test]
+fn the_hub_refuses_a_forged_submission_outside_decree_73_or_without_subjects() {
+    let submit = [("2024-03-01".to_string(), Action::Submit)];
+    hub_accepts(fields(Basis::Nd73), &submit);
+    hub_refuses(
+        ProposalFields {
+            leader: Some(false),
+            ..fields(Basis::Nd73)
+        },
+        &submit,
+        "lãnh đạo, quản lý",
+    );
+    hub_refuses(
+        ProposalFields {
+            subjects: None,
+            ..fields(Basis::Qd20)
+        },
+        &submit,
+        "còn thiếu",
+    );
 }

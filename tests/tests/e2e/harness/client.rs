@@ -129,6 +129,8 @@ impl TestClient {
             "Thủ tục chậm",
             "--content",
             "Số hóa hồ sơ một cửa",
+            "--subjects",
+            "Công chức bộ phận một cửa; người dân",
             "--scope",
             "Bộ phận một cửa",
             "--timeline",
