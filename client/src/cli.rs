@@ -292,6 +292,9 @@ pub enum ProposalCmd {
         approve: bool,
         #[arg(long)]
         reject: bool,
+        /// Approved as a pilot (with --approve).
+        #[arg(long, requires = "approve")]
+        pilot: bool,
     },
     Start(StepArgs),
     Suspend(StepArgs),

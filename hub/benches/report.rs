@@ -177,9 +177,29 @@ fn events(i: usize, unit: &UnitCode, province: &UnitCode, base: NaiveDate) -> Ve
         return out;
     }
     if kind == 9 || kind == 10 {
-        push(3, Action::Escalate, unit);
+        // Escalated after the Party opinion and the vote.
+        push(2, Action::PartyOpinion { agree: true }, unit);
+        push(
+            3,
+            Action::Vote {
+                votes_for: 4,
+                against: 1,
+                abstain: 0,
+                head_voted: None,
+                members: None,
+            },
+            unit,
+        );
+        push(4, Action::Escalate, unit);
         if kind == 10 {
-            push(20, Action::Answer { approve: true }, province);
+            push(
+                20,
+                Action::Answer {
+                    approve: true,
+                    pilot: false,
+                },
+                province,
+            );
         }
         return out;
     }

@@ -529,7 +529,10 @@ fn every_action() -> Vec<Action> {
         },
         Action::Reject,
         Action::Escalate,
-        Action::Answer { approve: true },
+        Action::Answer {
+            approve: true,
+            pilot: true,
+        },
         Action::Start,
         Action::Suspend,
         Action::Resume,

@@ -88,7 +88,15 @@ impl Plan<'_> {
         self.add(Action::Escalate, Role::Deciding, lo, hi)
     }
     pub(crate) fn answer(&mut self) -> &mut Self {
-        self.add(Action::Answer { approve: true }, Role::Province, 10, 40)
+        self.add(
+            Action::Answer {
+                approve: true,
+                pilot: false,
+            },
+            Role::Province,
+            10,
+            40,
+        )
     }
     pub(crate) fn start(&mut self) -> &mut Self {
         self.add(Action::Start, Role::Own, 1, 15)

@@ -68,7 +68,10 @@ fn step_label(step: &str) -> Option<&'static str> {
         },
         Action::Reject,
         Action::Escalate,
-        Action::Answer { approve: true },
+        Action::Answer {
+            approve: true,
+            pilot: false,
+        },
         Action::Start,
         Action::Suspend,
         Action::Resume,

@@ -61,8 +61,11 @@ pub fn run(mut app: App, cmd: ProposalCmd, out: Out) -> Result<(), CliError> {
         ProposalCmd::Reject(s) => step(&mut app, s, Action::Reject, out),
         ProposalCmd::Escalate(s) => step(&mut app, s, Action::Escalate, out),
         ProposalCmd::Answer {
-            step: s, approve, ..
-        } => step(&mut app, s, Action::Answer { approve }, out),
+            step: s,
+            approve,
+            pilot,
+            ..
+        } => step(&mut app, s, Action::Answer { approve, pilot }, out),
         ProposalCmd::Start(s) => step(&mut app, s, Action::Start, out),
         ProposalCmd::Suspend(s) => step(&mut app, s, Action::Suspend, out),
         ProposalCmd::Resume(s) => step(&mut app, s, Action::Resume, out),

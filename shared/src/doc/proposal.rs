@@ -424,7 +424,13 @@ impl EventRecord {
                 r.pilot = Some(*pilot);
                 r.by_head = Some(*by_head);
             }
-            Action::Answer { approve } => r.approve = Some(*approve),
+            Action::Answer { approve, pilot } => {
+                r.approve = Some(*approve);
+                // Written only when true: an answer without it reads as before.
+                if *pilot {
+                    r.pilot = Some(true);
+                }
+            }
             Action::ReportResults { finished } => r.finished = finished.map(|d| d.to_string()),
             Action::Evaluate { result, damage } => {
                 r.result = Some(*result);
@@ -464,6 +470,7 @@ impl EventRecord {
             "escalate" => Action::Escalate,
             "answer" => Action::Answer {
                 approve: self.approve.ok_or_else(|| need("approve"))?,
+                pilot: self.pilot.unwrap_or(false),
             },
             "start" => Action::Start,
             "suspend" => Action::Suspend,

@@ -201,6 +201,8 @@ pub enum Action {
     Escalate,
     Answer {
         approve: bool,
+        /// UBND tỉnh approves the proposal as a pilot.
+        pilot: bool,
     },
     Start,
     Suspend,
@@ -951,17 +953,26 @@ impl Ctx<'_> {
                 s.decided_on = Some(d);
             }
             Action::Escalate => {
-                if !matches!(st, Status::Received | Status::VotePassed | Status::VoteFailed) {
-                    return Err(order("đã tiếp nhận và chưa quyết định"));
+                // The collective leadership (after the Party committee's opinion) decides that
+                // a proposal needs the higher authority: after the vote, before the decision.
+                if st == Status::Received {
+                    return Err(Refusal::EscalationBeforeVote);
+                }
+                if !matches!(st, Status::VotePassed | Status::VoteFailed) {
+                    return Err(order("tập thể lãnh đạo đã biểu quyết và chưa quyết định"));
                 }
                 s.status = Status::Escalated;
                 s.escalated_on = Some(d);
                 s.decided_on = Some(d);
             }
-            Action::Answer { approve } => {
+            Action::Answer { approve, pilot } => {
                 if st != Status::Escalated {
                     return Err(order("đã báo cáo UBND tỉnh xin ý kiến"));
                 }
+                if *pilot && !*approve {
+                    return Err(Refusal::PilotWithoutApproval);
+                }
+                s.pilot = *pilot;
                 s.answer = Some(*approve);
                 s.answered_on = Some(d);
                 if *approve {

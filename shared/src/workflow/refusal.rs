@@ -63,6 +63,12 @@ pub enum Refusal {
     /// The proposal plan lacks contents khoản 2 Điều 7 of Decree 73 makes mandatory.
     #[error("chưa nộp được: khoản 2 Điều 7 Nghị định số 73/2023/NĐ-CP yêu cầu kế hoạch đề xuất có đủ nội dung; còn thiếu: {missing}")]
     MissingContents { missing: String },
+    /// Escalation follows the collective leadership's meeting.
+    #[error("chưa họp tập thể lãnh đạo: chỉ báo cáo UBND tỉnh (qua Sở Nội vụ) xin ý kiến sau khi có ý kiến cấp ủy cùng cấp và tập thể lãnh đạo đã họp, biểu quyết")]
+    EscalationBeforeVote,
+    /// A pilot is a way of approving.
+    #[error("UBND tỉnh chỉ cho thí điểm khi đồng ý (--approve --pilot), không thể vừa không đồng ý vừa thí điểm")]
+    PilotWithoutApproval,
     #[error("biểu quyết không có phiếu nào: nhập số phiếu --for, --against")]
     NoVotes,
     /// The votes cast do not add up to the members who may vote.

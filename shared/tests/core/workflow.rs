@@ -140,6 +140,11 @@ fn vote(f: u32, a: u32) -> Action {
     }
 }
 
+const ANSWER: Action = Action::Answer {
+    approve: true,
+    pilot: false,
+};
+
 const APPROVE: Action = Action::Approve {
     pilot: false,
     by_head: false,
@@ -386,8 +391,14 @@ fn the_district_decides_on_the_commune_heads_own_proposal() {
 fn escalations_are_answered_by_ubnd_tinh_only() {
     let mut log = Log::new(facts(false, Basis::Qd20));
     to_receipt(&mut log, COMMUNE);
-    log.ok(COMMUNE, "2024-03-05", Action::Escalate);
-    log.refused(SNV, "2024-03-10", Action::Answer { approve: true }, |r| {
+    // Only after the Party committee's opinion and the collective leadership's vote.
+    log.refused(COMMUNE, "2024-03-05", Action::Escalate, |r| {
+        matches!(r, Refusal::EscalationBeforeVote)
+    });
+    log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: true })
+        .ok(COMMUNE, "2024-03-05", vote(3, 0))
+        .ok(COMMUNE, "2024-03-05", Action::Escalate);
+    log.refused(SNV, "2024-03-10", ANSWER, |r| {
         matches!(
             r,
             Refusal::NoAuthority {
@@ -396,25 +407,50 @@ fn escalations_are_answered_by_ubnd_tinh_only() {
             }
         )
     });
-    log.refused(
-        COMMUNE,
-        "2024-03-10",
-        Action::Answer { approve: true },
-        |r| {
-            matches!(
-                r,
-                Refusal::NoAuthority {
-                    allowed: Allowed::Province(_),
-                    ..
-                }
-            )
-        },
-    );
-    log.ok(PROVINCE, "2024-03-10", Action::Answer { approve: true });
+    log.refused(COMMUNE, "2024-03-10", ANSWER, |r| {
+        matches!(
+            r,
+            Refusal::NoAuthority {
+                allowed: Allowed::Province(_),
+                ..
+            }
+        )
+    });
+    log.ok(PROVINCE, "2024-03-10", ANSWER);
     let st = log.state("2024-03-10");
     assert_eq!(st.status, Status::Approved);
     assert_eq!(st.approved_by, Some(ApprovedBy::Province));
     assert_eq!(st.answer, Some(true));
+}
+
+#[test]
+fn ubnd_tinh_may_approve_an_escalated_proposal_as_a_pilot() {
+    let mut log = Log::new(facts(false, Basis::Qd20));
+    to_receipt(&mut log, COMMUNE);
+    log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: true })
+        .ok(COMMUNE, "2024-03-05", vote(1, 3))
+        .ok(COMMUNE, "2024-03-06", Action::Escalate);
+    log.refused(
+        PROVINCE,
+        "2024-03-10",
+        Action::Answer {
+            approve: false,
+            pilot: true,
+        },
+        |r| matches!(r, Refusal::PilotWithoutApproval),
+    );
+    log.ok(
+        PROVINCE,
+        "2024-03-10",
+        Action::Answer {
+            approve: true,
+            pilot: true,
+        },
+    );
+    let st = log.state("2024-03-10");
+    assert_eq!(st.status, Status::Approved);
+    assert_eq!(st.approved_by, Some(ApprovedBy::Province));
+    assert!(st.pilot);
 }
 
 #[test]
@@ -763,6 +799,7 @@ fn candidate_actions(k: u8) -> Action {
         6 => Action::Escalate,
         7 => Action::Answer {
             approve: k.is_multiple_of(2),
+            pilot: k.is_multiple_of(3),
         },
         8 => Action::Start,
         9 => Action::Suspend,

@@ -142,9 +142,10 @@ fn the_consolidated_report_counts_every_state_across_units_and_periods() {
     let rej = voted(&c1, "Không phê duyệt", true);
     c1.step(&rej, "reject", "2024-03-06", &[]);
     // C2 (merged into C1 later) escalates one, left unanswered.
-    let esc_pending = received(&c2, "Chờ UBND tỉnh", "2024-03-01", "2024-03-04");
+    // (Escalated after the Party opinion and the vote.)
+    let esc_pending = voted(&c2, "Chờ UBND tỉnh", true);
     c2.step(&esc_pending, "escalate", "2024-03-06", &[]);
-    let esc_answered = received(&c1, "UBND tỉnh đồng ý", "2024-03-01", "2024-03-04");
+    let esc_answered = voted(&c1, "UBND tỉnh đồng ý", true);
     c1.step(&esc_answered, "escalate", "2024-03-06", &[]);
     let implementing = approved(&c1, "Đang triển khai");
     c1.step(&implementing, "start", "2024-04-01", &[]);

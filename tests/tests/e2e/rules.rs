@@ -435,3 +435,49 @@ fn the_hub_refuses_a_forged_submission_outside_decree_73_or_without_subjects() {
         "còn thiếu",
     );
 }
+
+// ---- rule 5: escalation after the meeting; UBND tỉnh may answer with a pilot ----
+
+#[test]
+fn escalation_follows_the_vote_and_ubnd_tinh_may_approve_a_pilot() {
+    let hub = TestHub::spawn();
+    let commune = TestClient::new(COMMUNE, &hub.url, &hub.token(COMMUNE));
+    let province = TestClient::new("49", &hub.url, &hub.token("49"));
+    commune.before_the_reform();
+    province.before_the_reform();
+    let id = received(&commune, &[]);
+    let err = commune.fails(&["proposal", "escalate", &id, "--date", "2024-03-05"]);
+    assert!(err.contains("chưa họp tập thể lãnh đạo"), "{err}");
+    commune.step(&id, "party-opinion", "2024-03-05", &["--agree"]);
+    commune.step(&id, "vote", "2024-03-05", &["--for", "4", "--against", "1"]);
+    commune.step(&id, "escalate", "2024-03-06", &[]);
+    commune.sync();
+    province.sync();
+    let err = province.fails(&[
+        "proposal",
+        "answer",
+        &id,
+        "--date",
+        "2024-03-12",
+        "--reject",
+        "--pilot",
+    ]);
+    assert!(!err.is_empty());
+    province.step(&id, "answer", "2024-03-12", &["--approve", "--pilot"]);
+    let st = province.show(&id);
+    assert_eq!(st["status"], "approved");
+    assert_eq!(st["approved_by"], "province");
+    assert_eq!(st["approved_as_pilot"], true);
+    province.sync();
+    commune.sync();
+    assert_eq!(commune.show(&id)["approved_as_pilot"], true);
+}
+
+#[test]
+fn the_hub_refuses_a_forged_escalation_before_the_vote() {
+    hub_refuses(
+        fields(Basis::Qd20),
+        &commune_steps(&[("2024-03-05", Action::Escalate)]),
+        "chưa họp tập thể lãnh đạo",
+    );
+}
