@@ -13,8 +13,8 @@ use doimoi_shared::doc::proposal::{
 use doimoi_shared::ids::{hex, DocId};
 use doimoi_shared::text::nfc;
 use doimoi_shared::workflow::{
-    check_next, Action, Basis, ClockState, Determination, EvalResult, Event, Flag, Level, Outcome,
-    ProposalState, Side, Status,
+    self, check_next, Action, Basis, ClockState, Determination, EvalResult, Event, Flag, Level,
+    Outcome, ProposalState, Side, Status,
 };
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -655,7 +655,9 @@ fn step(app: &mut App, args: StepArgs, action: Action, out: Out) -> Result<(), C
             .unwrap_or_default(),
         action,
     };
-    if let Err(reason) = check_next(&p.facts(), &p.events, &event, &app.registry, &app.config) {
+    let checked = workflow::check_office(&app.unit, &event, &app.registry)
+        .and_then(|()| check_next(&p.facts(), &p.events, &event, &app.registry, &app.config));
+    if let Err(reason) = checked {
         return Err(CliError::Refused(format!(
             "Không ghi được: {reason}. Không có gì bị thay đổi."
         )));

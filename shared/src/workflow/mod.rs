@@ -1201,6 +1201,24 @@ pub fn check_next(
     ctx.apply(&mut f, next)
 }
 
+/// Whether the office of `office` may record `event`: only as its own unit. The hub refuses
+/// an event naming another unit (`validate`); the client refuses it before writing anything.
+pub fn check_office(office: &UnitCode, event: &Event, registry: &Registry) -> Result<(), Refusal> {
+    if &event.unit == office {
+        return Ok(());
+    }
+    let name = |code: &UnitCode| {
+        registry
+            .get(code)
+            .map(|u| format!("{} ({})", u.name, code))
+            .unwrap_or_else(|| code.to_string())
+    };
+    Err(Refusal::ActingForAnother {
+        acting: name(&event.unit),
+        office: name(office),
+    })
+}
+
 /// The events of the log that the procedure refuses outright (no authority, or not fitting even
 /// in their author's own view), with the rule each breaks: what the hub's ingress check refuses
 /// among the events pushed to it. Conflicts and duplicates are legitimate and not listed.

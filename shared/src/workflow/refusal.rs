@@ -38,6 +38,9 @@ pub enum Refusal {
         step: &'static str,
         allowed: Allowed,
     },
+    /// An office records the steps of its own unit only (the hub refuses any other).
+    #[error("văn phòng của {office} chỉ ghi các bước do chính đơn vị mình thực hiện, không ghi thay {acting}: bước của {acting} do văn phòng {acting} ghi trên máy của mình")]
+    ActingForAnother { acting: String, office: String },
     /// The step is dated before the step it follows.
     #[error(
         "ngày của bước \"{step}\" ({}) trước ngày của bước trước đó ({}): các bước phải theo thứ tự thời gian",

@@ -669,6 +669,19 @@ fn the_subjects_are_a_mandatory_content() {
     );
 }
 
+#[test]
+fn an_office_records_its_own_units_steps_only() {
+    let log = Log::new(facts(true, Basis::Qd20));
+    let receipt = log.event(DISTRICT, "2024-03-04", Action::Receive);
+    assert!(doimoi_shared::workflow::check_office(&u(DISTRICT), &receipt, reg()).is_ok());
+    let refused = doimoi_shared::workflow::check_office(&u(COMMUNE), &receipt, reg())
+        .expect_err("acting as the district");
+    assert!(
+        matches!(&refused, Refusal::ActingForAnother { acting, .. } if acting.contains("502")),
+        "{refused:?}"
+    );
+}
+
 /// Two branches from a common log: `a` and `b` recorded concurrently.
 fn fork(log: &Log, a: Event, b: Event) -> Vec<Event> {
     let mut events = log.events.clone();

@@ -144,11 +144,17 @@ fn steps_out_of_order_or_without_authority_are_refused_and_change_nothing() {
     // Order: approval before receipt and vote.
     let err = o.fails(&["proposal", "approve", &id]);
     assert!(err.contains("trình tự"), "{err}");
-    // Authority: another commune, and the district on a proposal its commune decides.
+    // Acting as another unit (another commune, the district): an office records its own steps.
     let err = o.fails(&["proposal", "receive", &id, "--acting-unit", "20341"]);
-    assert!(err.contains("thẩm quyền"), "{err}");
+    assert!(
+        err.contains("không ghi thay") && err.contains("20341"),
+        "{err}"
+    );
     let err = o.fails(&["proposal", "receive", &id, "--acting-unit", "502"]);
-    assert!(err.contains("thẩm quyền"), "{err}");
+    assert!(
+        err.contains("không ghi thay") && err.contains("502"),
+        "{err}"
+    );
     // Unknown unit, unknown id, wrong flags, bad date.
     let err = o.fails(&["proposal", "receive", &id, "--acting-unit", "99999"]);
     assert!(err.contains("Không có đơn vị"), "{err}");

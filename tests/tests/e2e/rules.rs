@@ -481,3 +481,30 @@ fn the_hub_refuses_a_forged_escalation_before_the_vote() {
         "chưa họp tập thể lãnh đạo",
     );
 }
+
+// ---- rule 7: an office records its own unit's steps only ----
+
+#[test]
+fn acting_for_another_unit_is_refused_locally_with_the_reason() {
+    let c = TestClient::offline(COMMUNE);
+    let id = c.new_proposal("Đề xuất của Chủ tịch", &["--proposer-is-head"]);
+    c.step(&id, "submit", "2024-03-01", &[]);
+    let before = c.show(&id);
+    let err = c.fails(&[
+        "proposal",
+        "receive",
+        &id,
+        "--date",
+        "2024-03-04",
+        "--acting-unit",
+        "502",
+    ]);
+    assert!(
+        err.contains("không ghi thay") && err.contains("Thành phố Tam Kỳ (502)"),
+        "{err}"
+    );
+    assert_eq!(c.show(&id)["events"], before["events"], "nothing written");
+    // Its own code is accepted as the default is.
+    let mine = c.new_proposal("Đề xuất của phường", &[]);
+    c.step(&mine, "submit", "2024-03-01", &["--acting-unit", COMMUNE]);
+}

@@ -83,9 +83,8 @@ fn the_hub_itself_refuses_an_event_acting_as_another_unit() {
     commune.before_the_reform();
     let id = commune.new_proposal("Đề xuất của Chủ tịch", &["--proposer-is-head"]);
     commune.ok(&["proposal", "submit", &id]);
-    commune.ok(&["proposal", "receive", &id, "--acting-unit", "502"]);
-    let file = commune.data.path().join("tampered.automerge");
-    commune.ok(&["export", &id, "-o", file.to_str().expect("path")]);
+    // The district's receipt written into the commune's copy (the client refuses to).
+    let file = forge_district_receipt(&commune, &id);
     // Sent straight to the hub, past the client's own check.
     let (status, body) = raw_push_bytes(
         &hub,
@@ -127,6 +126,31 @@ fn a_commune_token_cannot_push_another_units_document() {
     assert_eq!(hub.metric("doimoi_documents"), 0, "nothing of it is stored");
 }
 
+/// The commune's copy of `id` with a receipt naming district 502 appended, written to a file.
+fn forge_district_receipt(commune: &TestClient, id: &str) -> std::path::PathBuf {
+    let file = commune.data.path().join("tampered.automerge");
+    commune.ok(&["export", id, "-o", file.to_str().expect("path")]);
+    let mut doc = automerge::Automerge::load(&std::fs::read(&file).expect("read")).expect("load");
+    doc.set_actor(automerge::ActorId::from([0x42u8; 16]));
+    let p = doimoi_shared::doc::proposal::read(&doc).expect("proposal");
+    let (seq, prev) = p.next_position();
+    let receipt = doimoi_shared::workflow::Event {
+        id: "00000000000f0502".into(),
+        seq,
+        prev,
+        at: p.events.last().map_or(0, |e| e.at + 1000),
+        date: p.events.last().map(|e| e.date).expect("submitted"),
+        unit: doimoi_shared::ids::UnitCode::parse("502").expect("unit"),
+        by: String::new(),
+        position: String::new(),
+        note: String::new(),
+        action: doimoi_shared::workflow::Action::Receive,
+    };
+    doimoi_shared::doc::proposal::append_event(&mut doc, &receipt).expect("append");
+    std::fs::write(&file, doc.save()).expect("write");
+    file
+}
+
 /// Commune 20335 and its district 502, and the commune chairman's own proposal (so the
 /// district decides it), submitted and synced by the commune before 01/07/2025.
 fn chairmans_proposal_synced(hub: &TestHub) -> (TestClient, TestClient, String) {
@@ -144,8 +168,10 @@ fn chairmans_proposal_synced(hub: &TestHub) -> (TestClient, TestClient, String) 
 fn an_event_acting_as_the_district_is_refused_and_the_local_copy_set_aside() {
     let hub = TestHub::spawn();
     let (commune, district, id) = chairmans_proposal_synced(&hub);
-    // The commune records the district's receipt itself: allowed offline, refused by the hub.
-    commune.ok(&["proposal", "receive", &id, "--acting-unit", "502"]);
+    // The district's receipt written into the commune's copy (the client refuses to record it,
+    // so it comes in a file): set aside when the office syncs.
+    let file = forge_district_receipt(&commune, &id);
+    commune.ok(&["import", file.to_str().expect("path")]);
     let r = commune.sync();
     assert_eq!(r["refused"], serde_json::json!([id.clone()]));
     let refused = commune.json(&["refused", "list"]);
