@@ -200,7 +200,11 @@ pub fn run(mut app: App, cmd: DutyCmd, out: Out) -> Result<(), CliError> {
     let me = app.unit.clone();
     match &change {
         Change::Plan(p) => unit_year::set_plan(&mut doc, p, &me, now)?,
-        Change::Entry(e) => unit_year::add(&mut doc, e, &me)?,
+        Change::Entry(e) => {
+            unit_year::check_entry(e)
+                .map_err(|r| CliError::Refused(format!("Không ghi được: {r}.")))?;
+            unit_year::add(&mut doc, e, &me)?
+        }
     }
     let uy = app.save_unit_year(&doc, before.as_deref())?;
     out.emit(

@@ -123,6 +123,32 @@ pub struct Inspection {
     pub at: i64,
 }
 
+/// The day Quy định số 20-QĐ/TU was issued (01/07/2023): nothing could disseminate it before.
+pub const REGULATION_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2023, 7, 1) {
+    Some(d) => d,
+    None => panic!("valid date"),
+};
+
+/// Why a duty record cannot be what it says.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryRefusal {
+    #[error(
+        "ngày phổ biến ({}) trước ngày ban hành Quy định số 20-QĐ/TU ngày 01/7/2023 của Ban Thường vụ Tỉnh ủy: không thể phổ biến một quy định chưa có",
+        date.format("%d/%m/%Y")
+    )]
+    DisseminationBeforeRegulation { date: NaiveDate },
+}
+
+/// Checks a record before it is written (the client) or accepted (the hub's ingress check).
+pub fn check_entry(entry: &Entry) -> Result<(), EntryRefusal> {
+    match entry {
+        Entry::Dissemination(x) if x.date < REGULATION_DATE => {
+            Err(EntryRefusal::DisseminationBeforeRegulation { date: x.date })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// One record to append to a unit-year document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {

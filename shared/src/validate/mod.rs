@@ -152,7 +152,18 @@ fn check_changes_unguarded(
     } else {
         Vec::new()
     };
+    let new_dissemination: Vec<String> = if check.doc.kind == crate::doc::DocKind::UnitYear {
+        records
+            .new
+            .iter()
+            .filter(|(list, _)| *list == "dissemination")
+            .filter_map(|(_, r)| objects::record_fields(after, r).id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     check.new_records(records)?;
     check.procedure(&new_events)?;
+    check.duty_entries(&new_dissemination)?;
     Ok(to_bind)
 }

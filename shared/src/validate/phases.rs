@@ -510,4 +510,28 @@ impl Check<'_> {
         }
         Ok(())
     }
+
+    /// Phase 9, duty records: each new dissemination record is dated on or after the
+    /// regulation (`unit_year::check_entry`).
+    pub(super) fn duty_entries(&self, new_ids: &[String]) -> Result<(), Rejection> {
+        if new_ids.is_empty() {
+            return Ok(());
+        }
+        let uy = crate::doc::unit_year::read(self.after)
+            .map_err(|e| reject(self.doc.last, Reason::InvalidDocument(e.to_string())))?;
+        for x in uy.dissemination.iter().filter(|x| new_ids.contains(&x.id)) {
+            let entry = crate::doc::unit_year::Entry::Dissemination(x.clone());
+            if let Err(refusal) = crate::doc::unit_year::check_entry(&entry) {
+                return Err(reject(
+                    self.doc.last,
+                    Reason::Entry {
+                        id: x.id.clone(),
+                        doc: self.doc.id.clone(),
+                        refusal,
+                    },
+                ));
+            }
+        }
+        Ok(())
+    }
 }

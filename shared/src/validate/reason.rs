@@ -82,6 +82,13 @@ pub enum Reason {
         named: String,
         office: UnitCode,
     },
+    /// A new duty record that cannot be what it says.
+    #[error("bản ghi {id} của hồ sơ nhiệm vụ {doc} không hợp lệ: {refusal}")]
+    Entry {
+        id: String,
+        doc: String,
+        refusal: crate::doc::unit_year::EntryRefusal,
+    },
     /// A new event the procedure refuses (docs/domain.md §4.2): the same rule the office's own
     /// check applies, so only a forged or tampered record gets here.
     #[error("bước \"{step}\" (bản ghi {id}) của đề xuất {doc} không hợp lệ: {refusal}")]

@@ -538,3 +538,33 @@ fn a_new_event_the_procedure_refuses_is_refused() {
     proposal::append_event(&mut doc, &event("20335")).expect("append");
     assert!(check_changes(&doc, &[], &u("20335"), &r, &none).is_ok());
 }
+
+#[test]
+fn a_dissemination_dated_before_the_regulation_is_refused() {
+    use crate::doc::unit_year::{self, Dissemination, Entry};
+    let r = Registry::embedded_default();
+    let none = |_: &ActorId| None;
+    let record = |date: &str| {
+        let mut doc =
+            unit_year::create(ActorId::from([1u8; 16]), &u("20335"), 2023).expect("create");
+        let e = Entry::Dissemination(Dissemination {
+            id: "d1".into(),
+            date: chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("date"),
+            form: "Hội nghị".into(),
+            participants: 30,
+            note: String::new(),
+            at: 0,
+        });
+        unit_year::add(&mut doc, &e, &u("20335")).expect("add");
+        doc
+    };
+    let err = check_changes(&record("2023-06-15"), &[], &u("20335"), &r, &none)
+        .expect_err("before the regulation");
+    assert!(
+        matches!(&err.reason, Reason::Entry { id, .. } if id == "d1"),
+        "{:?}",
+        err.reason
+    );
+    assert!(err.to_string().contains("Quy định số 20-QĐ/TU"), "{err}");
+    assert!(check_changes(&record("2023-07-01"), &[], &u("20335"), &r, &none).is_ok());
+}

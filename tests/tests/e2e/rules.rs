@@ -508,3 +508,72 @@ fn acting_for_another_unit_is_refused_locally_with_the_reason() {
     let mine = c.new_proposal("Đề xuất của phường", &[]);
     c.step(&mine, "submit", "2024-03-01", &["--acting-unit", COMMUNE]);
 }
+
+// ---- rule 4: a dissemination before the regulation existed ----
+
+#[test]
+fn a_dissemination_before_the_regulation_is_refused_locally_and_by_the_hub() {
+    let c = TestClient::offline(COMMUNE);
+    let err = c.fails(&[
+        "duty",
+        "disseminate",
+        "--date",
+        "2023-06-15",
+        "--form",
+        "Hội nghị",
+    ]);
+    assert!(
+        err.contains("trước ngày ban hành Quy định số 20-QĐ/TU"),
+        "{err}"
+    );
+    c.ok(&[
+        "duty",
+        "disseminate",
+        "--date",
+        "2023-07-01",
+        "--form",
+        "Hội nghị",
+    ]);
+    // The same record forged and pushed raw.
+    use doimoi_shared::doc::unit_year::{self, Dissemination, Entry};
+    use doimoi_shared::wire::{Heads, PushDoc, SyncRequest, PROTOCOL_VERSION};
+    let hub = TestHub::spawn();
+    let unit = UnitCode::parse(COMMUNE).expect("unit");
+    let mut doc = unit_year::create(ActorId::from([0x66u8; 16]), &unit, 2023).expect("create");
+    let entry = Entry::Dissemination(Dissemination {
+        id: "00000000000d2023".into(),
+        date: NaiveDate::from_ymd_opt(2023, 6, 15).expect("date"),
+        form: "Hội nghị".into(),
+        participants: 30,
+        note: String::new(),
+        at: 1_690_000_000_000,
+    });
+    unit_year::add(&mut doc, &entry, &unit).expect("add");
+    let req = SyncRequest {
+        version: PROTOCOL_VERSION,
+        push: vec![PushDoc {
+            id: DocId::unit_year(&unit, 2023),
+            kind: doimoi_shared::doc::DocKind::UnitYear,
+            have: Heads::from_hashes(&[]),
+            changes: serde_bytes::ByteBuf::from(doc.save()),
+            heads: Heads::from_hashes(&doc.get_heads()),
+        }],
+        ..SyncRequest::default()
+    };
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/sync", hub.url))
+        .bearer_auth(hub.token(COMMUNE))
+        .body(wire::encode(&req).expect("encode"))
+        .send()
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 200);
+    let body = resp.bytes().expect("body").to_vec();
+    let resp: wire::SyncResponse = wire::decode(&body, 1 << 26).expect("response");
+    match &resp.results[0].outcome {
+        wire::Outcome::Rejected { reason, .. } => {
+            assert!(reason.contains("Quy định số 20-QĐ/TU"), "{reason}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(hub.metric("doimoi_documents"), 0, "nothing of it is stored");
+}
