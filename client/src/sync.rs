@@ -321,7 +321,7 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
         let checked = if have.is_empty() {
             Ok(Default::default())
         } else {
-            check_changes(&doc, &have, me, registry, &bound)
+            check_changes(&doc, &have, me, registry, &app.calendar, &bound)
         };
         if let Err(rej) = checked {
             return Ok(Built::Refused {

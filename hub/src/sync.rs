@@ -464,7 +464,14 @@ fn check_push(
         }
     }
     let bound = |a: &automerge::ActorId| -> Option<UnitCode> { bindings.get(a).cloned().flatten() };
-    match check_changes(&scratch, &old_heads, &device.unit, registry, &bound) {
+    match check_changes(
+        &scratch,
+        &old_heads,
+        &device.unit,
+        registry,
+        calendar,
+        &bound,
+    ) {
         Err(rej) => match rejected(rej.change.to_string(), rej.reason.to_string(), &existing) {
             Checked::Done(r) => Ok(Checked::Refused(r)),
             other => Ok(other),

@@ -572,7 +572,11 @@ pub(crate) fn build_one(
             unit,
             by: nfc(by.trim()),
             position: nfc(position.trim()),
-            note: nfc(note.trim()),
+            note: if note.trim().is_empty() && !app.calendar.is_working_day(date) {
+                "Làm việc ngày nghỉ".into()
+            } else {
+                nfc(note.trim())
+            },
             action: step.action.clone(),
         };
         if date > today {
@@ -581,7 +585,15 @@ pub(crate) fn build_one(
         if matches!(event.action, Action::Submit) && !p.missing_for_submit().is_empty() {
             bail!("submit with missing fields: {:?}", p.missing_for_submit());
         }
-        check_next(&facts, &p.events, &event, &app.registry, &app.config).map_err(|reason| {
+        check_next(
+            &facts,
+            &p.events,
+            &event,
+            &app.registry,
+            &app.calendar,
+            &app.config,
+        )
+        .map_err(|reason| {
             anyhow!(
                 "generated step {} of {id} refused: {reason}",
                 event.action.name()

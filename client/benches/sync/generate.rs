@@ -106,10 +106,23 @@ pub(crate) fn make_event(
         unit: unit.clone(),
         by: nfc(&by),
         position: String::new(),
-        note: String::new(),
+        // A step on a day off says why (the procedure refuses it otherwise).
+        note: if doimoi_shared::calendar::Calendar::embedded().is_working_day(date) {
+            String::new()
+        } else {
+            "Làm việc ngày nghỉ".into()
+        },
         action,
     };
-    check_next(&p.facts(), &p.events, &event, ctx.registry, ctx.config).map_err(|reason| {
+    check_next(
+        &p.facts(),
+        &p.events,
+        &event,
+        ctx.registry,
+        doimoi_shared::calendar::Calendar::embedded(),
+        ctx.config,
+    )
+    .map_err(|reason| {
         anyhow!(
             "generated step {} of {} refused: {reason}",
             event.action.name(),

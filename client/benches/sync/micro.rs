@@ -249,8 +249,15 @@ pub(crate) fn micro() -> Result<()> {
     let bound = |_: &ActorId| None;
     let t = Instant::now();
     for d in &docs {
-        doimoi_shared::validate::check_changes(d, &[], &unit, &registry, &bound)
-            .map_err(|r| anyhow!(r.reason))?;
+        doimoi_shared::validate::check_changes(
+            d,
+            &[],
+            &unit,
+            &registry,
+            doimoi_shared::calendar::Calendar::embedded(),
+            &bound,
+        )
+        .map_err(|r| anyhow!(r.reason))?;
     }
     println!("check_changes (whole doc):   {:.3} ms", per(t));
     let t = Instant::now();

@@ -655,8 +655,16 @@ fn step(app: &mut App, args: StepArgs, action: Action, out: Out) -> Result<(), C
             .unwrap_or_default(),
         action,
     };
-    let checked = workflow::check_office(&app.unit, &event, &app.registry)
-        .and_then(|()| check_next(&p.facts(), &p.events, &event, &app.registry, &app.config));
+    let checked = workflow::check_office(&app.unit, &event, &app.registry).and_then(|()| {
+        check_next(
+            &p.facts(),
+            &p.events,
+            &event,
+            &app.registry,
+            &app.calendar,
+            &app.config,
+        )
+    });
     if let Err(reason) = checked {
         return Err(CliError::Refused(format!(
             "Không ghi được: {reason}. Không có gì bị thay đổi."

@@ -46,6 +46,7 @@ mod tests;
 
 pub use reason::Reason;
 
+use crate::calendar::Calendar;
 use crate::doc::MapFields;
 use crate::ids::UnitCode;
 use crate::org::Registry;
@@ -82,10 +83,11 @@ pub fn check_changes(
     before: &[ChangeHash],
     office: &UnitCode,
     registry: &Registry,
+    calendar: &Calendar,
     bound: &dyn Fn(&ActorId) -> Option<UnitCode>,
 ) -> Result<BTreeSet<ActorId>, Rejection> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        check_changes_unguarded(after, before, office, registry, bound)
+        check_changes_unguarded(after, before, office, registry, calendar, bound)
     }))
     .unwrap_or_else(|_| {
         let last = || after.get_changes_meta(before).last().map(|c| c.hash);
@@ -103,6 +105,7 @@ fn check_changes_unguarded(
     before: &[ChangeHash],
     office: &UnitCode,
     registry: &Registry,
+    calendar: &Calendar,
     bound: &dyn Fn(&ActorId) -> Option<UnitCode>,
 ) -> Result<BTreeSet<ActorId>, Rejection> {
     // Metadata of every new change (cheap: no operations); operations are decoded only for
@@ -163,7 +166,7 @@ fn check_changes_unguarded(
         Vec::new()
     };
     check.new_records(records)?;
-    check.procedure(&new_events)?;
+    check.procedure(&new_events, calendar)?;
     check.duty_entries(&new_dissemination)?;
     Ok(to_bind)
 }

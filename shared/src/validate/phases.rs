@@ -458,7 +458,11 @@ impl Check<'_> {
 
     /// Phase 8, the procedure: each new event of a proposal fits the procedure in its
     /// author's own view (the rules of `workflow::check_next`, re-run on the whole log).
-    pub(super) fn procedure(&self, new_events: &[String]) -> Result<(), Rejection> {
+    pub(super) fn procedure(
+        &self,
+        new_events: &[String],
+        calendar: &crate::calendar::Calendar,
+    ) -> Result<(), Rejection> {
         if new_events.is_empty() || self.doc.kind != DocKind::Proposal {
             return Ok(());
         }
@@ -487,6 +491,7 @@ impl Check<'_> {
             &p.facts(),
             &p.events,
             self.registry,
+            calendar,
             &crate::workflow::WorkflowConfig::default(),
         );
         for (id, refusal) in invalid {

@@ -9,6 +9,10 @@ use automerge::legacy::{Key, ObjectId, OpId as LegacyOpId, OpType};
 use automerge::{ObjId, ReadDoc};
 use std::collections::HashMap;
 
+fn cal() -> &'static crate::calendar::Calendar {
+    crate::calendar::Calendar::embedded()
+}
+
 fn u(s: &str) -> UnitCode {
     UnitCode::parse(s).expect("valid")
 }
@@ -72,7 +76,7 @@ fn the_owner_creates_and_edits_and_records_its_own_events() {
     let mut doc = base();
     proposal::append_event(&mut doc, &event("20335")).expect("append");
     let bound = |_: &ActorId| None;
-    let bind = check_changes(&doc, &[], &u("20335"), &r, &bound).expect("accepted");
+    let bind = check_changes(&doc, &[], &u("20335"), &r, cal(), &bound).expect("accepted");
     assert_eq!(bind.len(), 1);
 }
 
@@ -90,14 +94,14 @@ fn events_acting_as_another_unit_and_foreign_actors_are_refused() {
     proposal::append_event(&mut d, &receipt).expect("append");
     doc.merge(&mut d).expect("merge");
     let none = |_: &ActorId| None;
-    let err = check_changes(&doc, &before, &u("20335"), &r, &none).expect_err("refused");
+    let err = check_changes(&doc, &before, &u("20335"), &r, cal(), &none).expect_err("refused");
     assert!(
         matches!(&err.reason, Reason::ActsForAnother { named, .. } if named == "502"),
         "{}",
         err.reason
     );
     // The district may add its own event, but not edit the commune's content.
-    assert!(check_changes(&doc, &before, &u("502"), &r, &none).is_ok());
+    assert!(check_changes(&doc, &before, &u("502"), &r, cal(), &none).is_ok());
     let mut e = doc.fork();
     e.set_actor(ActorId::from([3u8; 16]));
     let before = e.get_heads();
@@ -106,10 +110,10 @@ fn events_acting_as_another_unit_and_foreign_actors_are_refused() {
         ..ProposalFields::default()
     };
     proposal::edit(&mut e, &edit, &u("502"), 0).expect("edit");
-    assert!(check_changes(&e, &before, &u("502"), &r, &none).is_err());
+    assert!(check_changes(&e, &before, &u("502"), &r, cal(), &none).is_err());
     // An actor bound to another office is refused.
     let other = |_: &ActorId| Some(u("20341"));
-    assert!(check_changes(&e, &before, &u("20335"), &r, &other).is_err());
+    assert!(check_changes(&e, &before, &u("20335"), &r, cal(), &other).is_err());
 }
 
 #[test]
@@ -126,8 +130,8 @@ fn comments_name_their_unit() {
     };
     proposal::add_comment(&mut doc, &c).expect("comment");
     let none = |_: &ActorId| None;
-    assert!(check_changes(&doc, &before, &u("502"), &r, &none).is_ok());
-    assert!(check_changes(&doc, &before, &u("20335"), &r, &none).is_err());
+    assert!(check_changes(&doc, &before, &u("502"), &r, cal(), &none).is_ok());
+    assert!(check_changes(&doc, &before, &u("20335"), &r, cal(), &none).is_err());
 }
 
 #[test]
@@ -148,7 +152,7 @@ fn a_second_root_cannot_take_a_document_over() {
     let mut merged = doc.clone();
     merged.merge(&mut rival).expect("merge");
     let none = |_: &ActorId| None;
-    let err = check_changes(&merged, &before, &u("502"), &r, &none).expect_err("refused");
+    let err = check_changes(&merged, &before, &u("502"), &r, cal(), &none).expect_err("refused");
     assert_eq!(err.reason, Reason::SecondRoot);
 }
 
@@ -162,7 +166,7 @@ fn containers_cannot_be_deleted_and_authority_facts_freeze_after_submit() {
     doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.delete(ROOT, "events"))
         .map_err(|f| f.error)
         .expect("delete");
-    assert!(check_changes(&doc, &before, &u("20335"), &r, &none).is_err());
+    assert!(check_changes(&doc, &before, &u("20335"), &r, cal(), &none).is_err());
 
     let mut doc = base();
     proposal::append_event(&mut doc, &event("20335")).expect("append");
@@ -172,7 +176,7 @@ fn containers_cannot_be_deleted_and_authority_facts_freeze_after_submit() {
         ..ProposalFields::default()
     };
     proposal::edit(&mut doc, &edit, &u("20335"), 0).expect("edit");
-    let err = check_changes(&doc, &before, &u("20335"), &r, &none).expect_err("frozen");
+    let err = check_changes(&doc, &before, &u("20335"), &r, cal(), &none).expect_err("frozen");
     assert_eq!(
         err.reason,
         Reason::FrozenAfterSubmit {
@@ -182,7 +186,7 @@ fn containers_cannot_be_deleted_and_authority_facts_freeze_after_submit() {
     // A duplicate event id is refused too.
     let before = doc.get_heads();
     proposal::append_event(&mut doc, &event("20335")).expect("append");
-    assert!(check_changes(&doc, &before, &u("20335"), &r, &none).is_err());
+    assert!(check_changes(&doc, &before, &u("20335"), &r, cal(), &none).is_err());
 }
 
 /// A proposal created in one change by `actor`, with `extra` written in the same change.
@@ -218,7 +222,7 @@ fn a_new_documents_first_change_is_judged_by_what_it_leaves() {
     let none = |_: &ActorId| None;
     // Clean: accepted, its actor bound.
     let doc = created_with(1, "20335", |_, _| {});
-    let bind = check_changes(&doc, &[], &u("20335"), &r, &none).expect("accepted");
+    let bind = check_changes(&doc, &[], &u("20335"), &r, cal(), &none).expect("accepted");
     assert_eq!(bind.len(), 1);
     // An event acting as the district, written in the creating change itself.
     let doc = created_with(1, "20335", |tx, events| {
@@ -228,7 +232,7 @@ fn a_new_documents_first_change_is_judged_by_what_it_leaves() {
         tx.put(&e, "id", "e1").expect("put");
         tx.put(&e, "unit", "502").expect("put");
     });
-    let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err("refused");
+    let err = check_changes(&doc, &[], &u("20335"), &r, cal(), &none).expect_err("refused");
     assert!(
         matches!(&err.reason, Reason::ActsForAnother { named, .. } if named == "502"),
         "{}",
@@ -238,7 +242,7 @@ fn a_new_documents_first_change_is_judged_by_what_it_leaves() {
     let doc = created_with(1, "20335", |tx, events| {
         tx.insert(events, 0, "không phải bản ghi").expect("insert");
     });
-    let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err("refused");
+    let err = check_changes(&doc, &[], &u("20335"), &r, cal(), &none).expect_err("refused");
     assert!(
         matches!(
             err.reason,
@@ -252,11 +256,11 @@ fn a_new_documents_first_change_is_judged_by_what_it_leaves() {
     );
     // Another unit's proposal, created by this office.
     let doc = created_with(1, "20341", |_, _| {});
-    assert!(check_changes(&doc, &[], &u("20335"), &r, &none).is_err());
+    assert!(check_changes(&doc, &[], &u("20335"), &r, cal(), &none).is_err());
     // An actor bound to another office, even in the first change.
     let doc = created_with(1, "20335", |_, _| {});
     let other = |_: &ActorId| Some(u("20341"));
-    assert!(check_changes(&doc, &[], &u("20335"), &r, &other).is_err());
+    assert!(check_changes(&doc, &[], &u("20335"), &r, cal(), &other).is_err());
     // A new proposal is judged by what it leaves, all its changes: the owner rewritten
     // after creation is refused (the result names the office, but not as the first
     // change set it).
@@ -264,7 +268,7 @@ fn a_new_documents_first_change_is_judged_by_what_it_leaves() {
     doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(ROOT, "unit", "20335"))
         .map_err(|f| f.error)
         .expect("rewrite");
-    let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err("refused");
+    let err = check_changes(&doc, &[], &u("20335"), &r, cal(), &none).expect_err("refused");
     assert_eq!(err.reason, Reason::SetOnce { key: "unit".into() });
     // The office's own record, then its removal (with the heads before the removal).
     let removed = || {
@@ -287,10 +291,10 @@ fn a_new_documents_first_change_is_judged_by_what_it_leaves() {
     };
     // Removed before the first push: nobody saw it, and the result is a clean document.
     let (doc, _) = removed();
-    assert!(check_changes(&doc, &[], &u("20335"), &r, &none).is_ok());
+    assert!(check_changes(&doc, &[], &u("20335"), &r, cal(), &none).is_ok());
     // Once the hub holds the record, removing it is refused.
     let (doc, held) = removed();
-    assert!(check_changes(&doc, &held, &u("20335"), &r, &none).is_err());
+    assert!(check_changes(&doc, &held, &u("20335"), &r, cal(), &none).is_err());
     // What the first change did not set up, added later: a prose field replaced by a plain
     // string, a new container at the root, a fixed key set again.
     type Edit = fn(&mut automerge::transaction::Transaction<'_>);
@@ -316,7 +320,7 @@ fn a_new_documents_first_change_is_judged_by_what_it_leaves() {
         let mut tx = doc.transaction();
         edit(&mut tx);
         let (changed, _) = tx.commit();
-        let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err(key);
+        let err = check_changes(&doc, &[], &u("20335"), &r, cal(), &none).expect_err(key);
         assert!(
             matches!(&err.reason, Reason::SetOnce { key: k } | Reason::ProseIsText { key: k } if k == key),
             "{key}: {}",
@@ -367,7 +371,7 @@ fn predecessors_must_be_ops_on_the_same_key() {
     e.id = "e2".into();
     proposal::append_event(&mut district, &e).expect("append");
     let honest = forged(&doc, &district, |_| {});
-    assert!(check_changes(&honest, &before, &u("502"), &r, &none).is_ok());
+    assert!(check_changes(&honest, &before, &u("502"), &r, cal(), &none).is_ok());
     // Its insert names the commune's event as predecessor: that event would vanish.
     let Ok(Some((_, events))) = doc.get(ROOT, "events") else {
         panic!("events")
@@ -382,7 +386,7 @@ fn predecessors_must_be_ops_on_the_same_key() {
     });
     // (The forgery works: the commune's event is gone from the result.)
     assert_eq!(hidden.length(&events), 1);
-    let err = check_changes(&hidden, &before, &u("502"), &r, &none).expect_err("refused");
+    let err = check_changes(&hidden, &before, &u("502"), &r, cal(), &none).expect_err("refused");
     assert_eq!(err.reason, Reason::RecordRemoved { list: "events" });
     // A put in its own record naming the proposal's title as predecessor: refused the same
     // way, whatever Automerge would make of it.
@@ -395,7 +399,7 @@ fn predecessors_must_be_ops_on_the_same_key() {
         }
     });
     // (Automerge itself panics reading this one back: refused all the same.)
-    assert!(check_changes(&retitled, &before, &u("502"), &r, &none).is_err());
+    assert!(check_changes(&retitled, &before, &u("502"), &r, cal(), &none).is_err());
     // The owner editing a field may supersede that field's value, not another's.
     let mut owner = doc.fork();
     owner.set_actor(ActorId::from([1u8; 16]));
@@ -405,7 +409,7 @@ fn predecessors_must_be_ops_on_the_same_key() {
     };
     proposal::edit(&mut owner, &edit, &u("20335"), 0).expect("edit");
     let edited = forged(&doc, &owner, |_| {});
-    assert!(check_changes(&edited, &before, &u("20335"), &r, &none).is_ok());
+    assert!(check_changes(&edited, &before, &u("20335"), &r, cal(), &none).is_ok());
     let Ok(Some((_, basis))) = doc.get(ROOT, "basis") else {
         panic!("basis")
     };
@@ -415,7 +419,7 @@ fn predecessors_must_be_ops_on_the_same_key() {
         }
     });
     assert!(matches!(unfrozen.get(ROOT, "basis"), Ok(None)));
-    assert!(check_changes(&unfrozen, &before, &u("20335"), &r, &none).is_err());
+    assert!(check_changes(&unfrozen, &before, &u("20335"), &r, cal(), &none).is_err());
     // The rule itself, on the honest edit's ops: the title's put names the old title and
     // passes; named as the predecessor of another key's op, or of an insert, it fails.
     let change = edited.get_changes(&before).pop().expect("edit").decode();
@@ -496,7 +500,7 @@ fn a_unit_year_record_must_have_its_derived_id_and_first_change() {
     let none = |_: &ActorId| None;
     let good =
         crate::doc::unit_year::create(ActorId::from([1u8; 16]), &u("20335"), 2024).expect("create");
-    assert!(check_changes(&good, &[], &u("20335"), &r, &none).is_ok());
+    assert!(check_changes(&good, &[], &u("20335"), &r, cal(), &none).is_ok());
     // Same content under another first change: refused.
     let mut forged = Automerge::new().with_actor(ActorId::from([9u8; 16]));
     let id = DocId::unit_year(&u("20335"), 2024);
@@ -511,7 +515,7 @@ fn a_unit_year_record_must_have_its_derived_id_and_first_change() {
         })
         .map_err(|f| f.error)
         .expect("forge");
-    assert!(check_changes(&forged, &[], &u("502"), &r, &none).is_err());
+    assert!(check_changes(&forged, &[], &u("502"), &r, cal(), &none).is_err());
 }
 
 #[test]
@@ -523,7 +527,7 @@ fn a_new_event_the_procedure_refuses_is_refused() {
     let mut e = event("20335");
     e.action = Action::Receive;
     proposal::append_event(&mut doc, &e).expect("append");
-    let err = check_changes(&doc, &[], &u("20335"), &r, &none).expect_err("refused");
+    let err = check_changes(&doc, &[], &u("20335"), &r, cal(), &none).expect_err("refused");
     assert!(
         matches!(
             &err.reason,
@@ -536,7 +540,7 @@ fn a_new_event_the_procedure_refuses_is_refused() {
     // The submission itself fits.
     let mut doc = base();
     proposal::append_event(&mut doc, &event("20335")).expect("append");
-    assert!(check_changes(&doc, &[], &u("20335"), &r, &none).is_ok());
+    assert!(check_changes(&doc, &[], &u("20335"), &r, cal(), &none).is_ok());
 }
 
 #[test]
@@ -558,7 +562,7 @@ fn a_dissemination_dated_before_the_regulation_is_refused() {
         unit_year::add(&mut doc, &e, &u("20335")).expect("add");
         doc
     };
-    let err = check_changes(&record("2023-06-15"), &[], &u("20335"), &r, &none)
+    let err = check_changes(&record("2023-06-15"), &[], &u("20335"), &r, cal(), &none)
         .expect_err("before the regulation");
     assert!(
         matches!(&err.reason, Reason::Entry { id, .. } if id == "d1"),
@@ -566,5 +570,5 @@ fn a_dissemination_dated_before_the_regulation_is_refused() {
         err.reason
     );
     assert!(err.to_string().contains("Quy định số 20-QĐ/TU"), "{err}");
-    assert!(check_changes(&record("2023-07-01"), &[], &u("20335"), &r, &none).is_ok());
+    assert!(check_changes(&record("2023-07-01"), &[], &u("20335"), &r, cal(), &none).is_ok());
 }

@@ -734,6 +734,8 @@ impl Fold {
 struct Ctx<'a> {
     facts: &'a ProposalFacts,
     registry: &'a Registry,
+    /// Days off: a step dated on one needs a note saying why.
+    calendar: &'a Calendar,
     config: &'a WorkflowConfig,
     deciding: UnitCode,
 }
@@ -836,6 +838,18 @@ impl Ctx<'_> {
         self.authority(&ev.unit, &ev.action)?;
         let d = ev.date;
         let st = s.status;
+        // A step on a day off (weekend, holiday) happens, but the record says why.
+        if !self.calendar.is_working_day(d) && ev.note.trim().is_empty() {
+            return Err(Refusal::DayOffWithoutNote {
+                step: ev.action.label_vi(),
+                date: d,
+                day: self
+                    .calendar
+                    .day_off_name(d)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| "ngày nghỉ cuối tuần".to_string()),
+            });
+        }
         if let Some(last) = s.last_date {
             if d < last {
                 return Err(Refusal::DateBeforePrevious {
@@ -1171,11 +1185,13 @@ pub fn check_next(
     events: &[Event],
     next: &Event,
     registry: &Registry,
+    calendar: &Calendar,
     config: &WorkflowConfig,
 ) -> Result<(), Refusal> {
     let ctx = Ctx {
         facts,
         registry,
+        calendar,
         config,
         deciding: deciding_unit_on(
             facts,
@@ -1226,11 +1242,13 @@ pub fn invalid_events(
     facts: &ProposalFacts,
     events: &[Event],
     registry: &Registry,
+    calendar: &Calendar,
     config: &WorkflowConfig,
 ) -> Vec<(String, Refusal)> {
     let ctx = Ctx {
         facts,
         registry,
+        calendar,
         config,
         deciding: deciding_unit_on(facts, registry, submitted_on(events)),
     };
@@ -1354,6 +1372,7 @@ pub fn derive(
     let ctx = Ctx {
         facts,
         registry,
+        calendar,
         config,
         deciding: deciding_unit_on(facts, registry, submitted_on(events)),
     };

@@ -52,6 +52,17 @@ pub enum Refusal {
         date: NaiveDate,
         previous: NaiveDate,
     },
+    /// A step dated on a day off carries a note saying why (work on a weekend or holiday
+    /// happens, but the record must say so).
+    #[error(
+        "ngày {} là ngày nghỉ ({day}): ghi bước \"{step}\" vào ngày nghỉ thì phải có ghi chú lý do (--note), hoặc kiểm tra lại ngày (--date)",
+        date.format("%d/%m/%Y")
+    )]
+    DayOffWithoutNote {
+        step: &'static str,
+        date: NaiveDate,
+        day: String,
+    },
     /// The step does not fit the proposal's status.
     #[error("bước \"{step}\" không đúng trình tự: hồ sơ đang ở trạng thái \"{}\", bước này chỉ thực hiện khi {expected}", status.label_vi())]
     OutOfOrder {

@@ -92,6 +92,7 @@ impl Log {
             &self.events,
             &e,
             reg(),
+            cal(),
             &WorkflowConfig::default(),
         ) {
             panic!("step {} refused: {why}", e.action.name());
@@ -108,6 +109,7 @@ impl Log {
             &self.events,
             &e,
             reg(),
+            cal(),
             &WorkflowConfig::default(),
         ) {
             Ok(()) => panic!("step {} accepted, expected a refusal", e.action.name()),
@@ -398,7 +400,7 @@ fn escalations_are_answered_by_ubnd_tinh_only() {
     log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: true })
         .ok(COMMUNE, "2024-03-05", vote(3, 0))
         .ok(COMMUNE, "2024-03-05", Action::Escalate);
-    log.refused(SNV, "2024-03-10", ANSWER, |r| {
+    log.refused(SNV, "2024-03-11", ANSWER, |r| {
         matches!(
             r,
             Refusal::NoAuthority {
@@ -407,7 +409,7 @@ fn escalations_are_answered_by_ubnd_tinh_only() {
             }
         )
     });
-    log.refused(COMMUNE, "2024-03-10", ANSWER, |r| {
+    log.refused(COMMUNE, "2024-03-11", ANSWER, |r| {
         matches!(
             r,
             Refusal::NoAuthority {
@@ -416,8 +418,8 @@ fn escalations_are_answered_by_ubnd_tinh_only() {
             }
         )
     });
-    log.ok(PROVINCE, "2024-03-10", ANSWER);
-    let st = log.state("2024-03-10");
+    log.ok(PROVINCE, "2024-03-11", ANSWER);
+    let st = log.state("2024-03-11");
     assert_eq!(st.status, Status::Approved);
     assert_eq!(st.approved_by, Some(ApprovedBy::Province));
     assert_eq!(st.answer, Some(true));
@@ -432,7 +434,7 @@ fn ubnd_tinh_may_approve_an_escalated_proposal_as_a_pilot() {
         .ok(COMMUNE, "2024-03-06", Action::Escalate);
     log.refused(
         PROVINCE,
-        "2024-03-10",
+        "2024-03-11",
         Action::Answer {
             approve: false,
             pilot: true,
@@ -441,13 +443,13 @@ fn ubnd_tinh_may_approve_an_escalated_proposal_as_a_pilot() {
     );
     log.ok(
         PROVINCE,
-        "2024-03-10",
+        "2024-03-11",
         Action::Answer {
             approve: true,
             pilot: true,
         },
     );
-    let st = log.state("2024-03-10");
+    let st = log.state("2024-03-11");
     assert_eq!(st.status, Status::Approved);
     assert_eq!(st.approved_by, Some(ApprovedBy::Province));
     assert!(st.pilot);
@@ -471,7 +473,7 @@ fn suspend_resume_terminate_follow_the_implementation() {
     log.ok(COMMUNE, "2024-04-10", Action::Resume)
         .ok(COMMUNE, "2024-05-10", Action::Terminate);
     assert_eq!(log.state("2024-05-10").status, Status::Terminated);
-    log.refused(COMMUNE, "2024-05-11", Action::Resume, |r| {
+    log.refused(COMMUNE, "2024-05-13", Action::Resume, |r| {
         matches!(r, Refusal::OutOfOrder { .. })
     });
 }
@@ -566,6 +568,7 @@ fn protection_follows_decree_73_where_it_applies() {
             },
         ),
         reg(),
+        cal(),
         &WorkflowConfig::default(),
     )
     .expect_err("refused");
@@ -682,6 +685,51 @@ fn an_office_records_its_own_units_steps_only() {
     );
 }
 
+#[test]
+fn a_step_on_a_day_off_needs_a_note() {
+    let mut log = Log::new(facts(false, Basis::Qd20));
+    log.ok(COMMUNE, "2024-03-01", Action::Submit);
+    // Saturday 09/03/2024, and Quốc khánh 02/09/2024.
+    log.refused(COMMUNE, "2024-03-09", Action::Receive, |r| {
+        matches!(r, Refusal::DayOffWithoutNote { .. })
+    });
+    let mut e = log.event(COMMUNE, "2024-03-09", Action::Receive);
+    let refusal = check_next(
+        &log.facts,
+        &log.events,
+        &e,
+        reg(),
+        cal(),
+        &WorkflowConfig::default(),
+    )
+    .expect_err("a Saturday");
+    assert!(refusal.to_string().contains("09/03/2024"), "{refusal}");
+    e.note = "Tiếp nhận trong buổi làm việc thứ Bảy theo lịch trực".into();
+    assert!(check_next(
+        &log.facts,
+        &log.events,
+        &e,
+        reg(),
+        cal(),
+        &WorkflowConfig::default()
+    )
+    .is_ok());
+    let holiday = log.event(COMMUNE, "2024-09-02", Action::Receive);
+    let refusal = check_next(
+        &log.facts,
+        &log.events,
+        &holiday,
+        reg(),
+        cal(),
+        &WorkflowConfig::default(),
+    )
+    .expect_err("a holiday");
+    assert!(
+        matches!(refusal, Refusal::DayOffWithoutNote { .. }),
+        "{refusal}"
+    );
+}
+
 /// Two branches from a common log: `a` and `b` recorded concurrently.
 fn fork(log: &Log, a: Event, b: Event) -> Vec<Event> {
     let mut events = log.events.clone();
@@ -746,6 +794,7 @@ fn contradictory_concurrent_decisions_are_both_kept_and_flagged() {
         &all.events,
         &resolve,
         reg(),
+        cal(),
         &WorkflowConfig::default()
     )
     .is_ok());
@@ -927,7 +976,12 @@ fn play(who: u8, ops: &[Op]) -> Vec<Automerge> {
                     unit: u(unit),
                     by: String::new(),
                     position: String::new(),
-                    note: String::new(),
+                    // Every other step carries a note: one on a day off is then accepted.
+                    note: if n % 2 == 0 {
+                        String::new()
+                    } else {
+                        "Làm thêm ngày nghỉ".into()
+                    },
                     action,
                 };
                 let mut ev = make(candidate_actions(*k), UNITS[*unit]);
@@ -937,7 +991,8 @@ fn play(who: u8, ops: &[Op]) -> Vec<Automerge> {
                         for un in UNITS {
                             let cand = make(candidate_actions(k.wrapping_add(kk)), un);
                             let cfg = WorkflowConfig::default();
-                            if check_next(&p.facts(), &p.events, &cand, reg(), &cfg).is_ok() {
+                            if check_next(&p.facts(), &p.events, &cand, reg(), cal(), &cfg).is_ok()
+                            {
                                 ev = cand;
                                 break 'find;
                             }
@@ -1047,7 +1102,7 @@ proptest! {
         // Each applied event was permitted where it stood.
         for (i, e) in applied.iter().enumerate() {
             let cfg = WorkflowConfig::default();
-            prop_assert!(check_next(&p.facts(), &applied[..i], e, reg(), &cfg).is_ok());
+            prop_assert!(check_next(&p.facts(), &applied[..i], e, reg(), cal(), &cfg).is_ok());
         }
     }
 }

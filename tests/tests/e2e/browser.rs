@@ -150,7 +150,8 @@ fn the_dashboard_works_in_a_real_browser() {
         "2025-04-03",
         &["--for", "3", "--against", "1"],
     );
-    commune.step(&approved, "approve", "2025-04-07", &[]);
+    // (Not on 07/04/2025: Giỗ Tổ Hùng Vương, a day off.)
+    commune.step(&approved, "approve", "2025-04-08", &[]);
     let draft = commune.new_proposal("Tổ công nghệ số cộng đồng", &[]);
     commune.step(&draft, "submit", "2025-06-20", &[]);
     // The commune's yearly duties: it reported in the period, the district did not.

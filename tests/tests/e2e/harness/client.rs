@@ -8,6 +8,22 @@ use std::process::{Child, Command, Output, Stdio};
 /// `doimoi` as this package builds it (the same code, fresh for every `cargo test`).
 const CLIENT_EXE: &str = env!("CARGO_BIN_EXE_doimoi-e2e-client");
 
+/// On a day off (weekend, holiday), the clock of devices whose clock the test did not set: the
+/// last working day before it, so that steps recorded "today" need no note (the procedure
+/// refuses a step on a day off without one). `None` on a working day: the real clock.
+fn working_now() -> Option<String> {
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("+07:00");
+    let today = chrono::Utc::now().with_timezone(&vn).date_naive();
+    let calendar = doimoi_shared::calendar::Calendar::embedded();
+    if calendar.is_working_day(today) {
+        return None;
+    }
+    let day = (1..=30)
+        .map(|n| today - chrono::Duration::days(n))
+        .find(|d| calendar.is_working_day(*d))?;
+    Some(format!("{day}T09:00:00+07:00"))
+}
+
 /// One office device: a `doimoi` store in a temporary folder.
 pub struct TestClient {
     pub data: tempfile::TempDir,
@@ -53,7 +69,10 @@ impl TestClient {
             .env_remove("DOIMOI_DATA");
         match self.now.borrow().as_deref() {
             Some(now) => cmd.env("DOIMOI_NOW", now),
-            None => cmd.env_remove("DOIMOI_NOW"),
+            None => match working_now() {
+                Some(now) => cmd.env("DOIMOI_NOW", now),
+                None => cmd.env_remove("DOIMOI_NOW"),
+            },
         };
         cmd
     }
