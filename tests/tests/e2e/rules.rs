@@ -577,3 +577,33 @@ fn a_dissemination_before_the_regulation_is_refused_locally_and_by_the_hub() {
     }
     assert_eq!(hub.metric("doimoi_documents"), 0, "nothing of it is stored");
 }
+
+// ---- rule 4: a step on a day off says why ----
+
+#[test]
+fn a_step_on_a_day_off_without_a_note_is_refused() {
+    let c = TestClient::offline(COMMUNE);
+    let id = c.new_proposal("Đề xuất tiếp nhận ngày thứ Bảy", &[]);
+    c.step(&id, "submit", "2024-03-08", &[]);
+    let err = c.fails(&["proposal", "receive", &id, "--date", "2024-03-09"]);
+    assert!(
+        err.contains("09/03/2024 là ngày nghỉ") && err.contains("--note"),
+        "{err}"
+    );
+    c.step(
+        &id,
+        "receive",
+        "2024-03-09",
+        &["--note", "Trực tiếp nhận hồ sơ sáng thứ Bảy"],
+    );
+    assert_eq!(c.show(&id)["status"], "received");
+}
+
+#[test]
+fn the_hub_refuses_a_forged_step_on_a_day_off_without_a_note() {
+    let steps = vec![
+        ("2024-03-08".to_string(), Action::Submit),
+        ("2024-03-09".to_string(), Action::Receive),
+    ];
+    hub_refuses(fields(Basis::Qd20), &steps, "là ngày nghỉ");
+}
