@@ -306,12 +306,14 @@ fn proposal_struct(i: usize, unit: &UnitCode, province: &UnitCode) -> Res<Propos
         position: content.position.unwrap_or_default(),
         proposer_is_head: false,
         proposer_is_deputy: false,
-        leader: false,
+        // Decree 73 applies to leaders and managers only.
+        leader: i.is_multiple_of(3),
         basis: if i.is_multiple_of(3) {
             Basis::Nd73
         } else {
             Basis::Qd20
         },
+        basis_chosen: true,
         field: ["Cải cách hành chính", "Chuyển đổi số", "Kinh tế", "Xã hội"][i % 4].into(),
         pilot: false,
         prose: Vec::new(),

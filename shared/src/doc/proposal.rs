@@ -147,7 +147,10 @@ pub struct Proposal {
     pub proposer_is_head: bool,
     pub proposer_is_deputy: bool,
     pub leader: bool,
+    /// The legal basis; `qd20` when none was chosen yet (see `basis_chosen`).
     pub basis: Basis,
+    /// Whether the clerk chose the basis (a proposal is not submitted without).
+    pub basis_chosen: bool,
     pub field: String,
     pub pilot: bool,
     /// Prose fields in the order of [`PROSE`].
@@ -167,6 +170,7 @@ impl Proposal {
             proposer_is_deputy: self.proposer_is_deputy,
             leader: self.leader || self.proposer_is_head || self.proposer_is_deputy,
             basis: self.basis,
+            basis_chosen: self.basis_chosen,
         }
     }
 
@@ -234,7 +238,8 @@ pub fn create(
             for key in ["title", "proposer", "position", "field"] {
                 tx.put(ROOT, key, "")?;
             }
-            tx.put(ROOT, "basis", Basis::Qd20.as_str())?;
+            // Not chosen yet: the clerk names the basis before submitting.
+            tx.put(ROOT, "basis", "")?;
             for key in ["proposer_is_head", "proposer_is_deputy", "leader", "pilot"] {
                 tx.put(ROOT, key, false)?;
             }
@@ -617,6 +622,7 @@ fn read_with<D: ReadDoc>(doc: &D, with_prose: bool) -> Result<Proposal, DocError
         proposer_is_deputy: root.bool("proposer_is_deputy"),
         leader: root.bool("leader"),
         basis: Basis::parse(&s("basis")).unwrap_or(Basis::Qd20),
+        basis_chosen: Basis::parse(&s("basis")).is_some(),
         field: s("field"),
         pilot: root.bool("pilot"),
         prose,

@@ -29,6 +29,7 @@ fn base_with(head: bool) -> Automerge {
         title: Some("Đề xuất".into()),
         proposer: Some("Lê Thị C".into()),
         proposer_is_head: head.then_some(true),
+        basis: Some(crate::workflow::Basis::Qd20),
         necessity: text(),
         content: text(),
         subjects: text(),

@@ -77,6 +77,8 @@ pub struct ProposalFacts {
     /// only proposers Decree 73 covers.
     pub leader: bool,
     pub basis: Basis,
+    /// The basis was chosen explicitly (none is assumed).
+    pub basis_chosen: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -868,6 +870,9 @@ impl Ctx<'_> {
             Action::Submit => {
                 if st != Status::Draft {
                     return Err(order("hồ sơ còn là dự thảo"));
+                }
+                if !self.facts.basis_chosen {
+                    return Err(Refusal::BasisNotChosen);
                 }
                 if self.facts.basis.decree73() && !self.facts.leader {
                     return Err(Refusal::Decree73NotLeader {

@@ -71,6 +71,9 @@ pub enum Refusal {
         /// When the step may be taken, in words.
         expected: &'static str,
     },
+    /// The legal basis is chosen, never assumed.
+    #[error("chưa chọn căn cứ pháp lý của đề xuất (--basis qd20: Quy định số 20-QĐ/TU ngày 01/7/2023 của Ban Thường vụ Tỉnh ủy; nd73: Nghị định số 73/2023/NĐ-CP; both: cả hai): phải chọn trước khi nộp")]
+    BasisNotChosen,
     /// Decree 73 covers leaders and managers only.
     #[error("Nghị định số 73/2023/NĐ-CP chỉ áp dụng đối với người đề xuất là cán bộ lãnh đạo, quản lý: căn cứ \"{}\" cần ghi người đề xuất là lãnh đạo, quản lý (--leader, hoặc là người đứng đầu, cấp phó); nếu không, chọn căn cứ qd20 (Quy định số 20-QĐ/TU)", basis.as_str())]
     Decree73NotLeader { basis: Basis },

@@ -46,6 +46,7 @@ fn facts(head: bool, basis: Basis) -> ProposalFacts {
         proposer_is_deputy: false,
         leader: head || basis == Basis::Nd73 || basis == Basis::Both,
         basis,
+        basis_chosen: true,
     }
 }
 
@@ -653,6 +654,25 @@ fn decree_73_applies_to_leaders_and_managers_only() {
         proposal::read(&doc).expect("read").facts().leader
     };
     assert!(p(true, false) && p(false, true) && !p(false, false));
+}
+
+#[test]
+fn the_basis_is_chosen_before_submitting() {
+    let mut f = facts(false, Basis::Qd20);
+    f.basis_chosen = false;
+    Log::new(f).refused(COMMUNE, "2024-03-01", Action::Submit, |r| {
+        matches!(r, Refusal::BasisNotChosen)
+    });
+    // A new document has none until the clerk chooses.
+    let doc = proposal::create(
+        ActorId::from([9u8; 16]),
+        &DocId::from_bytes([6; 16]),
+        &u(COMMUNE),
+        0,
+        &ProposalFields::default(),
+    )
+    .expect("create");
+    assert!(!proposal::read(&doc).expect("read").facts().basis_chosen);
 }
 
 #[test]

@@ -607,3 +607,36 @@ fn the_hub_refuses_a_forged_step_on_a_day_off_without_a_note() {
     ];
     hub_refuses(fields(Basis::Qd20), &steps, "là ngày nghỉ");
 }
+
+// ---- rule 6: the basis chosen explicitly ----
+
+#[test]
+fn a_proposal_without_a_chosen_basis_cannot_be_submitted() {
+    let c = TestClient::offline(COMMUNE);
+    let file = c.data.path().join("khong-can-cu.toml");
+    std::fs::write(
+        &file,
+        "title = \"Đề xuất chưa chọn căn cứ\"\nproposer = \"Lê Văn B\"\nnecessity = \"Chậm\"\ncontent = \"Số hóa\"\nsubjects = \"Công chức\"\nscope = \"Phường\"\ntimeline = \"Sáu tháng\"\nresources = \"Ngân sách\"\nfeasibility = \"Cao\"\nimpact = \"Tốt\"\nexpected = \"Nhanh hơn\"\n",
+    )
+    .expect("write");
+    let id = c.json(&["proposal", "new", "--file", file.to_str().expect("path")])["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let err = c.fails(&["proposal", "submit", &id, "--date", "2024-03-01"]);
+    assert!(err.contains("chưa chọn căn cứ pháp lý"), "{err}");
+    c.ok(&["proposal", "edit", &id, "--basis", "qd20"]);
+    c.step(&id, "submit", "2024-03-01", &[]);
+}
+
+#[test]
+fn the_hub_refuses_a_forged_submission_without_a_basis() {
+    hub_refuses(
+        ProposalFields {
+            basis: None,
+            ..fields(Basis::Qd20)
+        },
+        &[("2024-03-01".to_string(), Action::Submit)],
+        "chưa chọn căn cứ pháp lý",
+    );
+}
