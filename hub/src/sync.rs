@@ -123,9 +123,18 @@ pub fn handle(
             )));
         }
         let calendar = inner.calendar()?;
+        // The procedure's day-off rule is judged by the calendar the office had: when it has
+        // not yet received the hub's (it comes with this answer), by weekends alone, so that
+        // a day the operator just declared off does not set aside an honest office's copy.
+        let weekends = doimoi_shared::calendar::Calendar::weekends_only();
+        let current = inner.db.calendar_version()? == req.calendar_version;
+        let calendars = Calendars {
+            hub: &calendar,
+            rules: if current { &calendar } else { &weekends },
+        };
         // Phase times, logged at debug level.
         let t0 = std::time::Instant::now();
-        let checked = check_all(inner, &registry, &calendar, device, req.push)?;
+        let checked = check_all(inner, &registry, calendars, device, req.push)?;
         let t1 = t0.elapsed();
         for c in &checked {
             if let Checked::Refused(r) = c {
@@ -295,6 +304,14 @@ fn same_heads(a: &[ChangeHash], b: &[ChangeHash]) -> bool {
     a == b
 }
 
+/// The calendars a push is checked with: the hub's (deadlines of the projection) and the one
+/// the procedure's day-off rule is judged by.
+#[derive(Clone, Copy)]
+struct Calendars<'a> {
+    hub: &'a doimoi_shared::calendar::Calendar,
+    rules: &'a doimoi_shared::calendar::Calendar,
+}
+
 /// Checks every pushed document, on as many threads as there are cores (loading and checking
 /// are CPU work and each document is independent). Results come back in request order; the
 /// first error in that order refuses the whole request, as if checked one by one (documents
@@ -302,7 +319,7 @@ fn same_heads(a: &[ChangeHash], b: &[ChangeHash]) -> bool {
 fn check_all(
     inner: &Inner,
     registry: &Registry,
-    calendar: &doimoi_shared::calendar::Calendar,
+    calendar: Calendars<'_>,
     device: &Device,
     push: Vec<doimoi_shared::wire::PushDoc>,
 ) -> Result<Vec<Checked>, SyncError> {
@@ -320,7 +337,7 @@ fn check_all(
 fn check_push_guarded(
     inner: &Inner,
     registry: &Registry,
-    calendar: &doimoi_shared::calendar::Calendar,
+    calendar: Calendars<'_>,
     device: &Device,
     p: doimoi_shared::wire::PushDoc,
 ) -> Result<Checked, SyncError> {
@@ -372,7 +389,7 @@ fn stored_in_scope(
 fn check_push(
     inner: &Inner,
     registry: &Registry,
-    calendar: &doimoi_shared::calendar::Calendar,
+    calendar: Calendars<'_>,
     device: &Device,
     mut p: doimoi_shared::wire::PushDoc,
 ) -> Result<Checked, SyncError> {
@@ -469,7 +486,7 @@ fn check_push(
         &old_heads,
         &device.unit,
         registry,
-        calendar,
+        calendar.rules,
         &bound,
     ) {
         Err(rej) => match rejected(rej.change.to_string(), rej.reason.to_string(), &existing) {
@@ -496,7 +513,7 @@ fn check_push(
             };
             // The report projection, on this thread too (derive runs once per day with
             // events, so it is not free).
-            let proj = Box::new(project(&scratch, kind.as_str(), registry, calendar));
+            let proj = Box::new(project(&scratch, kind.as_str(), registry, calendar.hub));
             Ok(Checked::Write {
                 proj,
                 id,
