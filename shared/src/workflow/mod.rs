@@ -324,7 +324,7 @@ pub struct WorkflowConfig {
     /// Working days for UBND tỉnh to answer an escalation; `None` = no clock (Art. 8.2's text
     /// was not available).
     pub answer_days: Option<u32>,
-    /// Whether a Party committee opinion must precede approval and evaluation.
+    /// Whether a Party committee opinion must precede the vote (and so the approval) and the evaluation.
     pub require_party_opinion: bool,
 }
 
