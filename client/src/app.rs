@@ -247,6 +247,7 @@ pub fn index_row(p: &Proposal, state: &ProposalState, now_ms: i64) -> ProposalRo
         created_at: p.created_at,
         updated_at: now_ms,
         folded: fold(&text),
+        plain: doimoi_shared::text::nfc(&text).to_lowercase(),
     }
 }
 

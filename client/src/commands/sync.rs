@@ -82,7 +82,9 @@ pub fn serve(dir: &Path, interval: u64, out: Out) -> Result<(), CliError> {
     let json = out.json;
     worker::run(dir, &cfg, stop, &mut |line| {
         if json {
-            println!("{}", json!({ "message": line }));
+            // A closed pipe ends the process quietly; other write errors are not worth
+            // stopping the sync for.
+            let _ = super::write_stdout(json!({ "message": line }).to_string().as_bytes());
         } else {
             eprintln!("{line}");
         }
