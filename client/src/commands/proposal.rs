@@ -890,6 +890,30 @@ fn human_show(app: &App, p: &Proposal, st: &ProposalState) -> String {
     s
 }
 
+/// A refusal as the clerk reads it: the shared wording, with the labels of results and
+/// determinations instead of their codes and the command to type in backticks.
+fn refusal_vi(r: &doimoi_shared::workflow::Refusal) -> String {
+    use doimoi_shared::workflow::Refusal;
+    match r {
+        Refusal::ProtectionAgainstEvaluation {
+            result,
+            damage,
+            expected,
+            got,
+        } => format!(
+            "theo Nghị định 73/2023/NĐ-CP, kết quả \"{}\"{} dẫn tới kết luận \"{}\", không phải \"{}\"",
+            crate::choices::result_label(*result).to_lowercase(),
+            if *damage { " có thiệt hại" } else { "" },
+            crate::choices::determination_label(*expected).to_lowercase(),
+            crate::choices::determination_label(*got).to_lowercase(),
+        ),
+        Refusal::NoPartyOpinionBeforeApproval => "chưa có ý kiến của cấp ủy cùng cấp: ghi ý kiến cấp ủy (`doimoi proposal party-opinion`) trước khi phê duyệt".into(),
+        Refusal::NoPartyOpinionBeforeEvaluation => "chưa có ý kiến của cấp ủy cùng cấp về kết quả: ghi ý kiến cấp ủy (`doimoi proposal party-opinion`) trước khi đánh giá".into(),
+        Refusal::TieWithoutHead => "số phiếu ngang nhau: phải ghi ý kiến của người đứng đầu (--head-voted \"tán thành\" hoặc \"không tán thành\") để quyết định".into(),
+        other => other.to_string(),
+    }
+}
+
 /// Records one procedure step: checks authority and order first, writes nothing on refusal.
 fn step(app: &mut App, args: StepArgs, action: Action, out: Out) -> Result<(), CliError> {
     let id = app.resolve_id(&args.id)?;
@@ -903,8 +927,9 @@ fn step(app: &mut App, args: StepArgs, action: Action, out: Out) -> Result<(), C
     };
     if date > app.today {
         return Err(CliError::Usage(format!(
-            "--date {date} ở tương lai: chỉ ghi các bước đã diễn ra (hôm nay là {}).",
-            app.today
+            "Ngày {} (--date) chưa đến: chỉ ghi các bước đã diễn ra (hôm nay là ngày {}).",
+            date.format("%d/%m/%Y"),
+            app.today.format("%d/%m/%Y")
         )));
     }
     let (mut doc, p) = app.load_proposal(&id)?;
@@ -912,7 +937,7 @@ fn step(app: &mut App, args: StepArgs, action: Action, out: Out) -> Result<(), C
         let missing = p.missing_for_submit();
         if !missing.is_empty() {
             return Err(CliError::Refused(format!(
-                "Chưa nộp được: Điều 7.2 Nghị định 73/2023/NĐ-CP yêu cầu kế hoạch đề xuất có đủ nội dung. Còn thiếu: {}. Bổ sung bằng `doimoi proposal edit {}`.",
+                "Chưa nộp được: khoản 2 Điều 7 Nghị định 73/2023/NĐ-CP yêu cầu kế hoạch đề xuất có đủ nội dung. Còn thiếu: {}. Bổ sung bằng `doimoi proposal edit {}`.",
                 missing.join("; "),
                 &id.as_str()[..8]
             )));
@@ -945,7 +970,8 @@ fn step(app: &mut App, args: StepArgs, action: Action, out: Out) -> Result<(), C
     };
     if let Err(reason) = check_next(&p.facts(), &p.events, &event, &app.registry, &app.config) {
         return Err(CliError::Refused(format!(
-            "Không ghi được: {reason}. Không có gì bị thay đổi."
+            "Không ghi được: {}. Không có gì bị thay đổi.",
+            refusal_vi(&reason)
         )));
     }
     let before = doc.get_heads();

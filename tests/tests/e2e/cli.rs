@@ -691,3 +691,37 @@ fn search_takes_phrases_requires_every_word_and_ranks_titles_first() {
         serde_json::json!([])
     );
 }
+
+#[test]
+fn messages_give_dates_as_dd_mm_yyyy_and_labels_not_codes() {
+    let o = TestClient::offline("20335");
+    o.set_now("2025-03-03T09:00:00+07:00");
+    let id = new_proposal(&o, &[]);
+    let err = o.fails(&["proposal", "submit", &id, "--date", "2025-03-04"]);
+    assert!(err.contains("Ngày 04/03/2025 (--date) chưa đến"), "{err}");
+    assert!(err.contains("hôm nay là ngày 03/03/2025"), "{err}");
+    steps(
+        &o,
+        &id,
+        &[
+            &["submit"],
+            &["receive"],
+            &["party-opinion", "--agree"],
+            &["vote", "--for", "4", "--against", "1"],
+            &["approve"],
+            &["start"],
+            &["report-results"],
+            &["party-opinion", "--agree"],
+            &["evaluate", "--result", "partly", "--damage"],
+            &["notify"],
+        ],
+    );
+    let err = o.fails(&["proposal", "protect", &id, "--determination", "excluded"]);
+    assert!(
+        err.contains("kết quả \"hoàn thành một phần\" có thiệt hại dẫn tới kết luận \"được xem xét loại trừ, miễn hoặc giảm nhẹ trách nhiệm\""),
+        "{err}"
+    );
+    for bad in ["..", ".).", "partly", "considered"] {
+        assert!(!err.contains(bad), "{bad:?} in {err}");
+    }
+}
