@@ -106,14 +106,36 @@ fn usages(mut cmd: Command) -> Command {
     cmd.override_usage(usage).mut_subcommands(usages)
 }
 
-/// Parses `args` with [`command`].
+/// Parses `args` with [`command`]. `doimoi help proposal vote`, clap's `help` subcommand
+/// before it was replaced, still works: it reads as `doimoi proposal vote --help`.
 pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let matches = command().try_get_matches_from(args)?;
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let matches = command().try_get_matches_from(help_as_flag(args))?;
     Cli::from_arg_matches(&matches)
+}
+
+/// `… help [COMMAND…]` where a subcommand is expected → `… [COMMAND…] --help`.
+fn help_as_flag(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let root = Cli::command();
+    let mut cmd = &root;
+    for i in 1..args.len() {
+        let Some(a) = args[i].to_str() else { break };
+        if a == "help" && cmd.has_subcommands() {
+            args.remove(i);
+            args.push("--help".into());
+            break;
+        }
+        match cmd.find_subcommand(a) {
+            Some(sub) => cmd = sub,
+            None if a.starts_with('-') => {}
+            None => break,
+        }
+    }
+    args
 }
 
 fn text(e: &clap::Error, kind: ContextKind) -> Option<String> {
@@ -351,8 +373,14 @@ mod tests {
 
     #[test]
     fn help_and_version_are_not_errors() {
-        for args in [["doimoi", "--help"], ["doimoi", "-V"]] {
-            let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+        for args in [
+            &["doimoi", "--help"][..],
+            &["doimoi", "-V"],
+            &["doimoi", "help"],
+            &["doimoi", "help", "proposal", "vote"],
+            &["doimoi", "proposal", "help"],
+        ] {
+            let args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
             let e = parse_from(args.clone()).expect_err("help");
             assert_eq!(e.exit_code(), 0);
             assert!(message(&e, &args).is_none());

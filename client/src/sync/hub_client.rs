@@ -109,6 +109,8 @@ impl HubClient {
             .as_ref()
             .map(|b| b.message.clone())
             .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_string());
+        // Wrapped in sentences of ours: no full stop of its own.
+        let message = message.trim_end_matches('.').to_string();
         let code = parsed.as_ref().map(|b| b.code.clone()).unwrap_or_default();
         let doc = parsed.and_then(|b| b.doc);
         match status.as_u16() {
