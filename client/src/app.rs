@@ -53,7 +53,7 @@ pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf, CliError> {
         .map(|d| d.data_dir().to_path_buf())
         .ok_or_else(|| {
             CliError::Usage(
-                "Không xác định được thư mục dữ liệu: dùng --data DIR hoặc biến DOIMOI_DATA."
+                "Không xác định được thư mục dữ liệu: dùng --data THƯ_MỤC hoặc biến môi trường DOIMOI_DATA."
                     .into(),
             )
         })
@@ -247,6 +247,7 @@ pub fn index_row(p: &Proposal, state: &ProposalState, now_ms: i64) -> ProposalRo
         created_at: p.created_at,
         updated_at: now_ms,
         folded: fold(&text),
+        plain: doimoi_shared::text::nfc(&text).to_lowercase(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Command-line interface definitions (clap). Flag names are an interface other tools rely on:
 //! add to them, never rename.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::choices;
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -12,10 +13,10 @@ use std::path::PathBuf;
     propagate_version = true
 )]
 pub struct Cli {
-    /// Data folder of this office's store (default: the platform's data folder).
-    #[arg(long, global = true, env = "DOIMOI_DATA", value_name = "DIR")]
+    /// Thư mục dữ liệu của đơn vị trên máy này (mặc định: thư mục dữ liệu của hệ điều hành).
+    #[arg(long, global = true, env = "DOIMOI_DATA", value_name = "THƯ_MỤC")]
     pub data: Option<PathBuf>,
-    /// Machine-readable JSON on stdout.
+    /// In kết quả dạng JSON (cho chương trình khác đọc).
     #[arg(long, global = true)]
     pub json: bool,
     #[command(subcommand)]
@@ -24,200 +25,219 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The org registry (units of the province).
+    /// Danh mục đơn vị của tỉnh.
     #[command(subcommand)]
     Org(OrgCmd),
-    /// Set this installation up for one office (works with no network).
+    /// Thiết lập máy này cho một đơn vị (không cần mạng).
     Init(InitArgs),
-    /// Innovation proposals and their procedure.
+    /// Đề xuất đổi mới, sáng tạo và các bước xử lý.
     #[command(subcommand)]
     Proposal(Box<ProposalCmd>),
-    /// A remark on a proposal, from any unit that can see it.
+    /// Ghi ý kiến vào một đề xuất (đơn vị nào xem được đề xuất đều ghi được).
     Comment(CommentArgs),
-    /// The unit's yearly duties (dissemination, plan, self-inspection, reviews, …).
+    /// Nhiệm vụ hằng năm của đơn vị (quán triệt, kế hoạch, tự kiểm tra, sơ kết, tổng kết…).
     #[command(subcommand)]
     Duty(DutyCmd),
-    /// Search proposals (diacritics optional: "sang tao" finds "sáng tạo").
+    /// Tìm đề xuất (gõ có dấu hay không dấu đều được: "sang tao" tìm ra "sáng tạo"; đặt cụm từ trong ngoặc kép để tìm đúng cụm).
     Search(SearchArgs),
-    /// Who did what when on a document, from its history.
+    /// Lịch sử xử lý một hồ sơ: ai làm gì, khi nào.
     History(IdArg),
-    /// Write a document's Automerge bytes to a file (hand it to another office).
+    /// Xuất một hồ sơ ra tệp (để chuyển cho đơn vị khác).
     Export(ExportArgs),
-    /// Merge a document file (from `doimoi export`) into this store.
+    /// Nhập tệp hồ sơ (từ `doimoi export`) và hợp nhất vào dữ liệu của máy này.
     Import(ImportArgs),
-    /// The working-day calendar.
+    /// Lịch ngày làm việc, ngày nghỉ.
     #[command(subcommand)]
     Calendar(CalendarCmd),
-    /// One sync pass with the hub: push local changes, pull what is new.
+    /// Đồng bộ một lần với máy chủ: gửi thay đổi của đơn vị, nhận dữ liệu mới.
     Sync,
-    /// The office's background process: syncs by itself (after local changes, every 30 s, when
-    /// the hub has news; with backoff while it is unreachable).
+    /// Chạy nền để tự đồng bộ (sau mỗi thay đổi, định kỳ 30 giây, khi máy chủ có dữ liệu mới;
+    /// giãn thời gian thử lại khi không kết nối được).
     Serve {
-        /// Seconds between periodic syncs.
-        #[arg(long, default_value_t = 30)]
+        /// Số giây giữa hai lần đồng bộ định kỳ.
+        #[arg(long, default_value_t = 30, value_name = "GIÂY")]
         interval: u64,
     },
-    /// Hub, last sync, pending changes, last error.
+    /// Tình trạng đồng bộ: máy chủ, lần đồng bộ gần nhất, thay đổi chưa gửi, lỗi gần nhất.
     Status,
-    /// The consolidated report for UBND tỉnh, pulled from the hub.
+    /// Báo cáo tổng hợp gửi UBND tỉnh, lấy từ máy chủ.
     Report(ReportArgs),
-    /// Local copies the hub refused, set aside.
+    /// Các bản máy chủ đã từ chối, được giữ riêng.
     #[command(subcommand)]
     Refused(RefusedCmd),
-    /// Rebuild the list/search index from the documents.
+    /// Xây dựng lại chỉ mục danh sách và tìm kiếm từ các hồ sơ.
     Reindex,
-    /// Fold every document's incremental changes into one snapshot.
+    /// Thu gọn dữ liệu: gộp các thay đổi của mỗi hồ sơ thành một bản.
     Compact,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum OrgCmd {
-    /// List the units (the store's registry, or the embedded one before `init`).
+    /// Liệt kê các đơn vị (danh mục của máy này, hoặc danh mục có sẵn khi chưa `doimoi init`).
     Show(OrgShowArgs),
-    /// List the provinces of an embedded dataset.
+    /// Liệt kê các tỉnh, thành phố trong bộ dữ liệu có sẵn.
     Provinces(StructureArg),
 }
 
 #[derive(Debug, Args)]
 pub struct StructureArg {
-    /// Administrative structure: 2024 (province–district–commune) or 2025 (two tiers).
-    #[arg(long, default_value = "2024")]
+    /// Cơ cấu hành chính: 2024 (tỉnh – huyện – xã) hoặc 2025 (hai cấp).
+    #[arg(long, default_value = "2024", value_name = "NĂM")]
     pub structure: String,
 }
 
 #[derive(Debug, Args)]
 pub struct OrgShowArgs {
-    /// A province of the embedded datasets, by name or code (default: the store's, or Quảng Nam).
-    #[arg(long)]
+    /// Tỉnh, thành phố trong bộ dữ liệu có sẵn, theo tên hoặc mã (mặc định: tỉnh của máy này,
+    /// hoặc Quảng Nam).
+    #[arg(long, value_name = "TỈNH")]
     pub province: Option<String>,
-    #[arg(long)]
+    /// Cơ cấu hành chính: 2024-2025 (mặc định), 2024 hoặc 2025.
+    #[arg(long, value_name = "CƠ_CẤU")]
     pub structure: Option<String>,
-    /// Only units whose name or code matches (diacritics optional).
-    #[arg(long)]
+    /// Chỉ các đơn vị có tên hoặc mã khớp (gõ có dấu hay không dấu đều được).
+    #[arg(long, value_name = "TỪ_KHÓA")]
     pub find: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Code of this office's unit (see `doimoi org show`).
-    #[arg(long)]
+    /// Mã đơn vị của máy này (xem `doimoi org show`).
+    #[arg(long, value_name = "MÃ")]
     pub unit: String,
-    /// Address of the hub this office syncs with.
-    #[arg(long)]
+    /// Địa chỉ máy chủ để đồng bộ, ví dụ http://may-chu:8787.
+    #[arg(long, value_name = "ĐỊA_CHỈ")]
     pub hub: Option<String>,
-    /// This device's token, issued by the hub operator.
-    #[arg(long)]
+    /// Token của máy này, do người quản trị máy chủ cấp.
+    #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
-    /// Province of the embedded datasets, by name or code (default: Quảng Nam).
-    #[arg(long)]
+    /// Tỉnh, thành phố trong bộ dữ liệu có sẵn, theo tên hoặc mã (mặc định: Quảng Nam).
+    #[arg(long, value_name = "TỈNH")]
     pub province: Option<String>,
-    /// 2024 or 2025 structure (default 2024).
-    #[arg(long)]
+    /// Cơ cấu hành chính: 2024-2025 (mặc định), 2024 hoặc 2025.
+    #[arg(long, value_name = "CƠ_CẤU")]
     pub structure: Option<String>,
 }
 
-/// The proposal's fields, as flags (`proposal new` and `proposal edit`).
+// The proposal's fields, as flags (`proposal new` and `proposal edit`).
 #[derive(Debug, Args, Default, Clone)]
 pub struct FieldArgs {
-    #[arg(long)]
+    /// Tên đề xuất.
+    #[arg(long, value_name = "TÊN")]
     pub title: Option<String>,
-    #[arg(long)]
+    /// Họ và tên người đề xuất.
+    #[arg(long, value_name = "HỌ_TÊN")]
     pub proposer: Option<String>,
-    #[arg(long)]
+    /// Chức vụ của người đề xuất.
+    #[arg(long, value_name = "CHỨC_VỤ")]
     pub position: Option<String>,
-    /// The proposer is the head of the unit (the superior unit then decides).
+    /// Người đề xuất là người đứng đầu đơn vị (khi đó cấp trên quyết định).
     #[arg(long)]
     pub proposer_is_head: bool,
-    /// The proposer is a deputy head (excluded from the collective vote).
+    /// Người đề xuất là cấp phó (không tham gia biểu quyết tập thể).
     #[arg(long)]
     pub proposer_is_deputy: bool,
-    /// The proposer is a leader or manager (Decree 73 applies).
+    /// Người đề xuất là lãnh đạo, quản lý (áp dụng Nghị định 73).
     #[arg(long)]
     pub leader: bool,
-    /// Legal basis: qd20, nd73 or both.
-    #[arg(long)]
+    /// Căn cứ: `qd20` (Quy định 20-QĐ/TU), `nd73` (Nghị định 73/2023/NĐ-CP) hoặc `both` (cả hai);
+    /// gõ mã hay tên đều được.
+    #[arg(long, value_name = "CĂN_CỨ")]
     pub basis: Option<String>,
-    /// Field (lĩnh vực) of the proposal.
-    #[arg(long)]
+    /// Lĩnh vực của đề xuất.
+    #[arg(long, value_name = "LĨNH_VỰC")]
     pub field: Option<String>,
-    #[arg(long)]
+    /// Sự cần thiết.
+    #[arg(long, value_name = "NỘI_DUNG")]
     pub necessity: Option<String>,
-    #[arg(long)]
+    /// Nội dung đề xuất.
+    #[arg(long, value_name = "NỘI_DUNG")]
     pub content: Option<String>,
-    #[arg(long)]
+    /// Đối tượng áp dụng.
+    #[arg(long, value_name = "NỘI_DUNG")]
     pub subjects: Option<String>,
-    #[arg(long)]
+    /// Phạm vi thực hiện.
+    #[arg(long, value_name = "NỘI_DUNG")]
     pub scope: Option<String>,
-    #[arg(long)]
+    /// Thời gian thực hiện.
+    #[arg(long, value_name = "NỘI_DUNG")]
     pub timeline: Option<String>,
-    #[arg(long)]
+    /// Nguồn lực thực hiện.
+    #[arg(long, value_name = "NỘI_DUNG")]
     pub resources: Option<String>,
-    #[arg(long)]
+    /// Tính khả thi.
+    #[arg(long, value_name = "NỘI_DUNG")]
     pub feasibility: Option<String>,
-    #[arg(long)]
+    /// Tác động, rủi ro có thể xảy ra.
+    #[arg(long, value_name = "NỘI_DUNG")]
     pub impact: Option<String>,
-    #[arg(long)]
+    /// Kết quả dự kiến.
+    #[arg(long, value_name = "NỘI_DUNG")]
     pub expected: Option<String>,
-    /// Proposed as a pilot.
+    /// Đề xuất thực hiện thí điểm.
     #[arg(long)]
     pub pilot: bool,
-    /// Read the fields from a TOML file with the same names (e.g. `proposer-is-head = true`).
+    /// Đọc các trường từ tệp TOML cùng tên với các tùy chọn (ví dụ `proposer-is-head = true`).
     #[arg(long, value_name = "proposal.toml")]
     pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct EditArgs {
+    /// Mã đề xuất (hoặc vài ký tự đầu, ít nhất 4).
+    #[arg(value_name = "MÃ_ĐỀ_XUẤT")]
     pub id: String,
     #[command(flatten)]
     pub fields: FieldArgs,
-    /// Clear a flag set earlier: proposer-is-head, proposer-is-deputy, leader or pilot.
-    #[arg(long, value_name = "FLAG")]
+    /// Bỏ một đánh dấu đã đặt: `proposer-is-head`, `proposer-is-deputy`, `leader` hoặc `pilot`.
+    #[arg(long, value_name = "ĐÁNH_DẤU")]
     pub unset: Vec<String>,
 }
 
-/// Options every procedure step takes.
+// Options every procedure step takes (each step command has its own description).
 #[derive(Debug, Args, Clone)]
 pub struct StepArgs {
-    /// The proposal id (or a unique prefix of it).
+    /// Mã đề xuất (hoặc vài ký tự đầu, ít nhất 4).
+    #[arg(value_name = "MÃ_ĐỀ_XUẤT")]
     pub id: String,
-    /// The unit acting (default: this office's unit).
-    #[arg(long, value_name = "CODE")]
+    /// Mã đơn vị thực hiện bước này (mặc định: đơn vị của máy này).
+    #[arg(long, value_name = "MÃ")]
     pub acting_unit: Option<String>,
-    /// The person acting.
-    #[arg(long)]
+    /// Họ và tên người thực hiện.
+    #[arg(long, value_name = "HỌ_TÊN")]
     pub by: Option<String>,
-    /// Their position.
-    #[arg(long)]
+    /// Chức vụ của người thực hiện.
+    #[arg(long, value_name = "CHỨC_VỤ")]
     pub position: Option<String>,
-    #[arg(long)]
+    /// Ghi chú.
+    #[arg(long, value_name = "GHI_CHÚ")]
     pub note: Option<String>,
-    /// The day the step took place, YYYY-MM-DD (default: today).
-    #[arg(long)]
+    /// Ngày thực hiện, dạng NĂM-THÁNG-NGÀY, ví dụ 2025-03-31 (mặc định: hôm nay).
+    #[arg(long, value_name = "NĂM-THÁNG-NGÀY")]
     pub date: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SideArg {
     For,
     Against,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResultArg {
     Completed,
     Partly,
     NotCompleted,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeterminationArg {
     NotLiable,
     Excluded,
     Considered,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LevelArg {
     Unit,
     Province,
@@ -225,209 +245,269 @@ pub enum LevelArg {
 
 #[derive(Debug, Subcommand)]
 pub enum ProposalCmd {
-    /// Create a draft proposal.
+    /// Tạo dự thảo đề xuất.
     New(FieldArgs),
-    /// Change a proposal's fields.
+    /// Sửa nội dung đề xuất.
     Edit(EditArgs),
-    /// List proposals.
+    /// Danh sách đề xuất.
     List {
-        /// Only this status (draft, submitted, received, vote_passed, vote_failed, approved, …).
-        #[arg(long)]
+        /// Chỉ các đề xuất ở trạng thái này (mã như `draft`, `received`, `approved`… hoặc tên như
+        /// "Đã tiếp nhận"; có dấu hay không dấu đều được).
+        #[arg(long, value_name = "TRẠNG_THÁI")]
         status: Option<String>,
+        /// Chỉ các đề xuất đang quá hạn xử lý.
+        #[arg(long)]
+        overdue: bool,
+        /// Chỉ đề xuất của đơn vị này (mã, hoặc tên gõ có dấu hay không dấu).
+        #[arg(long, value_name = "ĐƠN_VỊ")]
+        unit: Option<String>,
+        /// Chỉ đề xuất tạo trong năm này.
+        #[arg(long, value_name = "NĂM")]
+        year: Option<i32>,
+        /// Chỉ đề xuất thuộc lĩnh vực có tên chứa từ này (có dấu hay không dấu đều được).
+        #[arg(long, value_name = "LĨNH_VỰC")]
+        field: Option<String>,
+        /// Chỉ đề xuất đang chờ đơn vị của máy này xử lý bước tiếp theo.
+        #[arg(long)]
+        waiting: bool,
     },
-    /// Show one proposal with its state, deadlines, flags and events.
+    /// Xem đầy đủ một đề xuất: nội dung, trạng thái, thời hạn, cảnh báo và các bước đã làm.
     Show(IdArg),
-    /// Submit (needs the contents Decree 73 Art. 7.2 makes mandatory).
+    /// Gửi đề xuất (cần đủ các nội dung bắt buộc theo khoản 2 Điều 7 Nghị định 73/2023/NĐ-CP).
     Submit(StepArgs),
-    /// Receive (starts the 7-working-day clock).
+    /// Tiếp nhận đề xuất (bắt đầu tính thời hạn 7 ngày làm việc để quyết định).
     Receive(StepArgs),
-    /// Opinion of the same-level Party committee.
+    /// Ghi ý kiến của cấp ủy cùng cấp.
     PartyOpinion {
         #[command(flatten)]
         step: StepArgs,
+        /// Cấp ủy đồng ý.
         #[arg(
             long,
             conflicts_with = "disagree",
             required_unless_present = "disagree"
         )]
         agree: bool,
+        /// Cấp ủy không đồng ý.
         #[arg(long)]
         disagree: bool,
     },
-    /// The collective leadership's vote.
+    /// Ghi kết quả biểu quyết của tập thể lãnh đạo.
     Vote {
         #[command(flatten)]
         step: StepArgs,
-        #[arg(long = "for", value_name = "N")]
+        /// Số phiếu tán thành.
+        #[arg(long = "for", value_name = "SỐ")]
         votes_for: u32,
-        #[arg(long, value_name = "N")]
+        /// Số phiếu không tán thành.
+        #[arg(long, value_name = "SỐ")]
         against: u32,
-        #[arg(long, value_name = "N", default_value_t = 0)]
+        /// Số phiếu không biểu quyết.
+        #[arg(long, value_name = "SỐ", default_value_t = 0)]
         abstain: u32,
-        /// How the head voted (decides a tie).
-        #[arg(long, value_enum)]
+        /// Người đứng đầu biểu quyết thế nào (quyết định khi số phiếu ngang nhau): `for` (tán
+        /// thành) hoặc `against` (không tán thành); gõ mã hay tên đều được.
+        #[arg(long, value_parser = choices::parse_side, value_name = "Ý_KIẾN")]
         head_voted: Option<SideArg>,
-        /// Members of the collective leadership (head and deputies); checks the tally and
-        /// excludes a proposer who is a deputy.
-        #[arg(long, value_name = "N")]
+        /// Số thành viên tập thể lãnh đạo (người đứng đầu và cấp phó); dùng để kiểm tra số phiếu
+        /// và loại cấp phó là người đề xuất.
+        #[arg(long, value_name = "SỐ")]
         members: Option<u32>,
     },
-    /// Approve (after the vote; --by-head after a failed vote).
+    /// Phê duyệt đề xuất (sau biểu quyết; thêm --by-head khi người đứng đầu quyết định sau
+    /// biểu quyết không đạt).
     Approve {
         #[command(flatten)]
         step: StepArgs,
+        /// Phê duyệt để thực hiện thí điểm.
         #[arg(long)]
         pilot: bool,
+        /// Người đứng đầu quyết định sau biểu quyết không đạt.
         #[arg(long)]
         by_head: bool,
     },
+    /// Không phê duyệt đề xuất.
     Reject(StepArgs),
-    /// Send to UBND tỉnh via Sở Nội vụ.
+    /// Trình UBND tỉnh (qua Sở Nội vụ) cho ý kiến.
     Escalate(StepArgs),
-    /// UBND tỉnh's answer to an escalation.
+    /// Ghi ý kiến của UBND tỉnh về đề xuất đã trình.
     Answer {
         #[command(flatten)]
         step: StepArgs,
+        /// UBND tỉnh đồng ý.
         #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
         approve: bool,
+        /// UBND tỉnh không đồng ý.
         #[arg(long)]
         reject: bool,
-        /// Approved as a pilot (with --approve).
+        /// UBND tỉnh đồng ý cho thực hiện thí điểm (dùng cùng --approve).
         #[arg(long, requires = "approve")]
         pilot: bool,
     },
+    /// Bắt đầu triển khai thực hiện đề xuất đã phê duyệt.
     Start(StepArgs),
+    /// Tạm dừng thực hiện đề xuất.
     Suspend(StepArgs),
+    /// Tiếp tục thực hiện đề xuất đã tạm dừng.
     Resume(StepArgs),
+    /// Chấm dứt thực hiện đề xuất.
     Terminate(StepArgs),
-    /// The implementers' written results report.
+    /// Ghi báo cáo kết quả thực hiện của người thực hiện.
     ReportResults {
         #[command(flatten)]
         step: StepArgs,
-        /// The day implementation finished, YYYY-MM-DD (default: the report's date).
-        #[arg(long)]
+        /// Ngày kết thúc thực hiện, dạng NĂM-THÁNG-NGÀY (mặc định: ngày báo cáo).
+        #[arg(long, value_name = "NĂM-THÁNG-NGÀY")]
         finished: Option<String>,
     },
+    /// Đánh giá kết quả thực hiện đề xuất.
     Evaluate {
         #[command(flatten)]
         step: StepArgs,
-        #[arg(long, value_enum)]
+        /// Kết quả: `completed` (hoàn thành), `partly` (hoàn thành một phần) hoặc
+        /// `not-completed` (không hoàn thành); gõ mã hay tên đều được.
+        #[arg(long, value_parser = choices::parse_result, value_name = "KẾT_QUẢ")]
         result: ResultArg,
+        /// Việc thực hiện có gây thiệt hại.
         #[arg(long)]
         damage: bool,
     },
-    /// Notify the evaluation's conclusion.
+    /// Thông báo kết luận đánh giá.
     Notify(StepArgs),
+    /// Xác định việc bảo vệ người đề xuất (miễn, loại trừ hoặc xem xét giảm nhẹ trách nhiệm).
     Protect {
         #[command(flatten)]
         step: StepArgs,
-        #[arg(long, value_enum)]
+        /// Kết luận: `not-liable` (không bị xem xét trách nhiệm), `excluded` (được loại trừ trách
+        /// nhiệm) hoặc `considered` (được xem xét loại trừ, miễn hoặc giảm nhẹ trách nhiệm); gõ
+        /// mã hay tên đều được.
+        #[arg(long, value_parser = choices::parse_determination, value_name = "KẾT_LUẬN")]
         determination: DeterminationArg,
     },
+    /// Khen thưởng người có đề xuất thực hiện thành công.
     Commend {
         #[command(flatten)]
         step: StepArgs,
-        #[arg(long, value_enum)]
+        /// Cấp khen thưởng: `unit` (cấp đơn vị) hoặc `province` (cấp tỉnh); gõ mã hay tên đều được.
+        #[arg(long, value_parser = choices::parse_level, value_name = "CẤP")]
         level: LevelArg,
     },
+    /// Ghi hình thức kỷ luật đối với người đề xuất.
     Discipline {
         #[command(flatten)]
         step: StepArgs,
-        #[arg(long)]
+        /// Hình thức kỷ luật.
+        #[arg(long, value_name = "HÌNH_THỨC")]
         measure: String,
     },
-    /// Settle a conflict: keep one of the contradictory events.
+    /// Giải quyết xung đột: giữ lại một trong các bước mâu thuẫn nhau.
     Resolve {
         #[command(flatten)]
         step: StepArgs,
-        /// The event id to keep (see `proposal show`).
-        #[arg(long)]
+        /// Mã bước cần giữ (xem `doimoi proposal show`).
+        #[arg(long, value_name = "MÃ_BƯỚC")]
         keep: String,
     },
-    /// A remark on the proposal.
+    /// Ghi ý kiến vào đề xuất.
     Comment(CommentArgs),
-    /// Attach a file (stored locally, referenced in the document by its SHA-256).
+    /// Đính kèm tệp (lưu trên máy này, hồ sơ ghi mã SHA-256 của tệp).
     Attach {
+        /// Mã đề xuất (hoặc vài ký tự đầu, ít nhất 4).
+        #[arg(value_name = "MÃ_ĐỀ_XUẤT")]
         id: String,
+        /// Tệp cần đính kèm.
+        #[arg(value_name = "TỆP")]
         file: PathBuf,
     },
 }
 
 #[derive(Debug, Args)]
 pub struct CommentArgs {
+    /// Mã đề xuất (hoặc vài ký tự đầu, ít nhất 4).
+    #[arg(value_name = "MÃ_ĐỀ_XUẤT")]
     pub id: String,
-    #[arg(long)]
+    /// Nội dung ý kiến.
+    #[arg(long, value_name = "NỘI_DUNG")]
     pub text: String,
-    #[arg(long)]
+    /// Họ và tên người cho ý kiến.
+    #[arg(long, value_name = "HỌ_TÊN")]
     pub by: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct IdArg {
+    /// Mã hồ sơ (hoặc vài ký tự đầu, ít nhất 4).
+    #[arg(value_name = "MÃ")]
     pub id: String,
 }
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
+    /// Từ cần tìm; mọi từ đều phải có; cụm từ đặt trong ngoặc kép, ví dụ '"đô thị"'.
+    #[arg(value_name = "TỪ_KHÓA")]
     pub text: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// Mã hồ sơ (hoặc vài ký tự đầu, ít nhất 4).
+    #[arg(value_name = "MÃ")]
     pub id: String,
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    /// Tệp sẽ ghi.
+    #[arg(short = 'o', long = "output", value_name = "TỆP")]
     pub output: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Decree 09 period: 2024 (15/12/2023–14/12/2024), 2024-H1, 2024-H2, 2024-Q1…Q4, or
-    /// 2024-01-01..2024-12-31.
-    #[arg(long)]
-    pub period: String,
-    /// The report as it stood on this day (YYYY-MM-DD): what the hub had received and what had
-    /// happened by then.
-    #[arg(long = "as-of", value_name = "YYYY-MM-DD")]
+    /// Kỳ báo cáo theo Nghị định 09/2019/NĐ-CP: 2024 (15/12/2023 – 14/12/2024), 2024-H1,
+    /// 2024-H2, 2024-Q1…Q4, hoặc 2024-01-01..2024-12-31 (mặc định: năm báo cáo hiện tại).
+    #[arg(long, value_name = "KỲ")]
+    pub period: Option<String>,
+    /// Báo cáo như tại ngày này (NĂM-THÁNG-NGÀY).
+    #[arg(long = "as-of", value_name = "NĂM-THÁNG-NGÀY")]
     pub as_of: Option<String>,
-    /// How --as-of reads the records: received (what the hub had received by that day, the
-    /// default) or happened (by the dates written on the records, whenever they arrived).
+    /// Cách tính theo --as-of: `received` (những gì máy chủ đã nhận đến hết ngày đó, mặc định)
+    /// hoặc `happened` (theo ngày ghi trên hồ sơ, dù nhận lúc nào).
     #[arg(long = "as-of-mode", value_name = "received|happened")]
     pub as_of_mode: Option<String>,
-    /// A unit's subtree instead of this office's whole scope.
-    #[arg(long, value_name = "CODE")]
+    /// Chỉ báo cáo đơn vị này và các đơn vị trực thuộc (mặc định: toàn bộ phạm vi của máy này).
+    #[arg(long, value_name = "MÃ")]
     pub unit: Option<String>,
-    /// json, csv, xlsx, docx or html.
-    #[arg(long, default_value = "json")]
+    /// Định dạng: `json`, `csv`, `xlsx`, `docx` hoặc `html`.
+    #[arg(long, default_value = "json", value_name = "ĐỊNH_DẠNG")]
     pub format: String,
-    /// The file to write (json, csv and html go to the screen without it).
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    /// Tệp sẽ ghi (json, csv và html không có tùy chọn này thì in ra màn hình).
+    #[arg(short = 'o', long = "output", value_name = "TỆP")]
     pub output: Option<PathBuf>,
-    /// The document's number in the office's register of outgoing documents (125), written in
-    /// the Word document's "Số:" line; left blank without it.
+    /// Số văn bản trong sổ văn bản đi (ví dụ 125), ghi vào dòng "Số:" của văn bản Word; không có
+    /// thì để trống.
     #[arg(long, value_name = "SỐ")]
     pub number: Option<String>,
-    /// The document's signing date (YYYY-MM-DD), for the Word document's place-and-date line
-    /// (default: today).
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    /// Ngày ký văn bản (NĂM-THÁNG-NGÀY), ghi vào dòng địa danh, ngày tháng của văn bản Word
+    /// (mặc định: hôm nay).
+    #[arg(long, value_name = "NĂM-THÁNG-NGÀY")]
     pub date: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
+    /// Tệp hồ sơ (từ `doimoi export`).
+    #[arg(value_name = "TỆP")]
     pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct DutyCommon {
-    /// Year of the record (default: the year of --date).
-    #[arg(long)]
+    /// Năm của nhiệm vụ (mặc định: năm của --date).
+    #[arg(long, value_name = "NĂM")]
     pub year: Option<i32>,
-    /// YYYY-MM-DD.
-    #[arg(long)]
+    /// Ngày thực hiện, dạng NĂM-THÁNG-NGÀY.
+    #[arg(long, value_name = "NĂM-THÁNG-NGÀY")]
     pub date: String,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReviewKindArg {
     Preliminary,
     Final,
@@ -435,120 +515,151 @@ pub enum ReviewKindArg {
 
 #[derive(Debug, Subcommand)]
 pub enum DutyCmd {
-    /// A session disseminating the regulation (due 31/07/2023).
+    /// Ghi việc quán triệt, phổ biến quy định (hạn 31/07/2023).
     Disseminate {
         #[command(flatten)]
         common: DutyCommon,
-        /// Form: hội nghị, văn bản, trực tuyến…
-        #[arg(long)]
+        /// Hình thức: hội nghị, văn bản, trực tuyến…
+        #[arg(long, value_name = "HÌNH_THỨC")]
         form: String,
-        #[arg(long, default_value_t = 0)]
+        /// Số người tham dự.
+        #[arg(long, default_value_t = 0, value_name = "SỐ")]
         participants: u32,
-        #[arg(long, default_value = "")]
+        /// Ghi chú.
+        #[arg(long, default_value = "", value_name = "GHI_CHÚ")]
         note: String,
     },
-    /// The unit's own implementation plan (due 31/07/2023).
+    /// Ghi kế hoạch thực hiện của đơn vị (hạn 31/07/2023).
     Plan {
         #[command(flatten)]
         common: DutyCommon,
-        /// Number/symbol, e.g. 12/KH-UBND.
-        #[arg(long)]
+        /// Số, ký hiệu văn bản, ví dụ 12/KH-UBND.
+        #[arg(long, value_name = "SỐ_KÝ_HIỆU")]
         number: String,
-        #[arg(long, default_value = "")]
+        /// Ghi chú.
+        #[arg(long, default_value = "", value_name = "GHI_CHÚ")]
         note: String,
     },
-    /// The annual self-inspection.
+    /// Ghi việc tự kiểm tra hằng năm.
     SelfInspect {
         #[command(flatten)]
         common: DutyCommon,
-        #[arg(long, default_value = "")]
+        /// Kết quả kiểm tra.
+        #[arg(long, default_value = "", value_name = "NỘI_DUNG")]
         findings: String,
-        #[arg(long, default_value = "")]
+        /// Báo cáo kiểm tra (số, ký hiệu hoặc tóm tắt).
+        #[arg(long, default_value = "", value_name = "NỘI_DUNG")]
         report: String,
     },
-    /// A preliminary (sơ kết) or final (tổng kết) review.
+    /// Ghi việc sơ kết hoặc tổng kết.
     Review {
         #[command(flatten)]
         common: DutyCommon,
-        #[arg(long, value_enum)]
+        /// Loại: `preliminary` (sơ kết) hoặc `final` (tổng kết); gõ mã hay tên đều được.
+        #[arg(long, value_parser = choices::parse_review_kind, value_name = "LOẠI")]
         kind: ReviewKindArg,
-        #[arg(long, default_value = "")]
+        /// Hình thức tổ chức.
+        #[arg(long, default_value = "", value_name = "HÌNH_THỨC")]
         form: String,
-        #[arg(long, default_value = "")]
+        /// Báo cáo sơ kết, tổng kết (số, ký hiệu hoặc tóm tắt).
+        #[arg(long, default_value = "", value_name = "NỘI_DUNG")]
         report: String,
     },
-    /// A commendation of a cadre.
+    /// Ghi việc khen thưởng cán bộ.
     Commend {
         #[command(flatten)]
         common: DutyCommon,
-        #[arg(long)]
+        /// Họ và tên người được khen thưởng.
+        #[arg(long, value_name = "HỌ_TÊN")]
         person: String,
-        #[arg(long)]
+        /// Hình thức khen thưởng.
+        #[arg(long, value_name = "HÌNH_THỨC")]
         form: String,
-        #[arg(long, value_enum)]
+        /// Cấp khen thưởng: `unit` (cấp đơn vị) hoặc `province` (cấp tỉnh); gõ mã hay tên đều được.
+        #[arg(long, value_parser = choices::parse_level, value_name = "CẤP")]
         level: LevelArg,
-        /// The proposal it rewards.
-        #[arg(long)]
+        /// Mã đề xuất được khen thưởng.
+        #[arg(long, value_name = "MÃ_ĐỀ_XUẤT")]
         proposal: Option<String>,
     },
-    /// A disciplinary measure.
+    /// Ghi việc xử lý kỷ luật.
     Discipline {
         #[command(flatten)]
         common: DutyCommon,
-        #[arg(long)]
+        /// Người bị kỷ luật.
+        #[arg(long, value_name = "HỌ_TÊN")]
         subject: String,
-        #[arg(long)]
+        /// Hành vi vi phạm.
+        #[arg(long, value_name = "NỘI_DUNG")]
         violation: String,
-        #[arg(long)]
+        /// Hình thức kỷ luật.
+        #[arg(long, value_name = "HÌNH_THỨC")]
         measure: String,
     },
-    /// A Sở Nội vụ inspection of a unit (recorded by Sở Nội vụ).
+    /// Ghi việc Sở Nội vụ kiểm tra một đơn vị (do Sở Nội vụ ghi).
     Inspect {
         #[command(flatten)]
         common: DutyCommon,
-        /// The inspected unit.
-        #[arg(long)]
+        /// Mã đơn vị được kiểm tra.
+        #[arg(long, value_name = "MÃ")]
         unit: String,
-        #[arg(long, default_value = "")]
+        /// Kết quả kiểm tra.
+        #[arg(long, default_value = "", value_name = "NỘI_DUNG")]
         findings: String,
-        #[arg(long, default_value = "")]
+        /// Kiến nghị.
+        #[arg(long, default_value = "", value_name = "NỘI_DUNG")]
         recommendations: String,
     },
-    /// Show the duties recorded.
+    /// Xem các nhiệm vụ đã ghi.
     Show {
-        #[arg(long)]
+        /// Năm cần xem.
+        #[arg(long, value_name = "NĂM")]
         year: Option<i32>,
-        /// Another unit's record (default: this office's).
-        #[arg(long)]
+        /// Mã đơn vị khác cần xem (mặc định: đơn vị của máy này).
+        #[arg(long, value_name = "MÃ")]
         unit: Option<String>,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum RefusedCmd {
-    /// List the refused copies.
+    /// Liệt kê các bản bị từ chối.
     List,
-    /// Write a refused copy to a file (it can be inspected or imported elsewhere).
+    /// Ghi một bản bị từ chối ra tệp (để xem lại hoặc nhập ở máy khác).
     Export {
-        /// The number shown by `doimoi refused list`.
+        /// Số thứ tự do `doimoi refused list` hiển thị.
+        #[arg(value_name = "SỐ")]
         n: i64,
-        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        /// Tệp sẽ ghi.
+        #[arg(short = 'o', long = "output", value_name = "TỆP")]
         output: PathBuf,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum CalendarCmd {
-    /// Days off and make-up working days of a year.
+    /// Ngày nghỉ và ngày làm bù trong năm.
     Show {
-        #[arg(long)]
+        /// Năm cần xem (mặc định: năm nay).
+        #[arg(long, value_name = "NĂM")]
         year: Option<i32>,
     },
-    /// Apply the Government's yearly announcement: a JSON file of overrides
+    /// Áp dụng thông báo hằng năm của Chính phủ: tệp JSON các ngày thay đổi
     /// (`{"days_off":[{"date":…,"name":…}],"working_days":[…],"remove":[…]}`).
-    Override { file: PathBuf },
-    /// Working days: the date N working days after a date.
-    Add { date: String, days: u32 },
+    Override {
+        /// Tệp JSON.
+        #[arg(value_name = "TỆP")]
+        file: PathBuf,
+    },
+    /// Tính ngày: ngày sau một ngày cho trước N ngày làm việc.
+    Add {
+        /// Ngày bắt đầu, dạng NĂM-THÁNG-NGÀY.
+        #[arg(value_name = "NĂM-THÁNG-NGÀY")]
+        date: String,
+        /// Số ngày làm việc.
+        #[arg(value_name = "SỐ_NGÀY")]
+        days: u32,
+    },
 }
 
 impl ProposalCmd {

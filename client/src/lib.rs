@@ -10,9 +10,12 @@
 //! code that knows hub URLs) and `sync/worker.rs` (`doimoi serve`), `error.rs`.
 
 pub mod app;
+pub mod choices;
+pub mod clap_vi;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod search;
 pub mod store;
 pub mod sync;
 
@@ -24,19 +27,25 @@ pub fn run(cli: cli::Cli) -> Result<(), CliError> {
 }
 
 /// Runs the command line `args` (the program name first, as `std::env::args_os` gives it):
-/// clap's usage errors and help as `Cli::parse` prints them, any other error in Vietnamese on
-/// stderr with [`CliError::exit_code`]. `main.rs` and the end-to-end tests' twin binary call it.
+/// help and version on stdout with status 0, usage errors in Vietnamese ([`clap_vi::message`])
+/// on stderr with status 2, any other error in Vietnamese on stderr with
+/// [`CliError::exit_code`]. `main.rs` and the end-to-end tests' twin binary call it.
 pub fn main_with<I, T>(args: I) -> std::process::ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    use clap::Parser;
-    let cli = match cli::Cli::try_parse_from(args) {
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match clap_vi::parse_from(args.clone()) {
         Ok(cli) => cli,
         Err(e) => {
             // Help and version go to stdout with status 0, usage errors to stderr with 2.
-            let _ = e.print();
+            match clap_vi::message(&e, &args) {
+                Some(m) => eprintln!("Lỗi: {m}"),
+                None => {
+                    let _ = e.print();
+                }
+            }
             return std::process::ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };

@@ -88,6 +88,11 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO proposal_search(id, folded) SELECT id, folded FROM proposal_index;
     ALTER TABLE proposal_index DROP COLUMN folded;
     "#,
+    // 4: the search text with its diacritics too, so that a word typed with them matches them
+    // (empty for rows written before; `doimoi reindex` fills it in, search falls back to folded).
+    r#"
+    ALTER TABLE proposal_search ADD COLUMN plain TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// Errors of the store. Messages say what to do.
@@ -129,6 +134,9 @@ pub struct ProposalRow {
     /// read back for lists (listing never reads it).
     #[serde(skip)]
     pub folded: String,
+    /// The same text lower-cased with its diacritics (NFC), beside `folded`.
+    #[serde(skip)]
+    pub plain: String,
 }
 
 /// A document with local changes the hub has not confirmed.
@@ -411,6 +419,40 @@ impl Store {
         Ok(rows)
     }
 
+    /// Candidates for a search: the rows whose folded text contains every folded word, with
+    /// their search texts as `folded` and `plain`, newest first.
+    pub fn search_candidates(
+        &self,
+        folded_words: &[String],
+    ) -> Result<Vec<ProposalRow>, StoreError> {
+        let mut sql = format!(
+            "SELECT {}, s.folded, s.plain FROM proposal_index p JOIN proposal_search s ON s.id = p.id WHERE 1",
+            PROPOSAL_COLS
+                .split(", ")
+                .map(|c| format!("p.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for i in 0..folded_words.len() {
+            sql.push_str(&format!(" AND s.folded GLOB ?{}", i + 1));
+        }
+        let patterns: Vec<String> = folded_words
+            .iter()
+            .map(|w| format!("*{}*", glob_escape(w)))
+            .collect();
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt
+            .query_map(rusqlite::params_from_iter(patterns.iter()), |r| {
+                let mut row = proposal_row(r)?;
+                row.folded = r.get(12)?;
+                row.plain = r.get(13)?;
+                Ok(row)
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        newest_first(&mut rows);
+        Ok(rows)
+    }
+
     pub fn proposal_row(&self, id: &DocId) -> Result<Option<ProposalRow>, StoreError> {
         Ok(self
             .conn
@@ -609,6 +651,7 @@ fn proposal_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProposalRow> {
         created_at: r.get(10)?,
         updated_at: r.get(11)?,
         folded: String::new(),
+        plain: String::new(),
     })
 }
 
@@ -845,8 +888,8 @@ impl Write<'_> {
             ],
         )?;
         self.tx.execute(
-            "INSERT INTO proposal_search(id, folded) VALUES(?1, ?2) ON CONFLICT(id) DO UPDATE SET folded = excluded.folded",
-            params![row.id, row.folded],
+            "INSERT INTO proposal_search(id, folded, plain) VALUES(?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET folded = excluded.folded, plain = excluded.plain",
+            params![row.id, row.folded, row.plain],
         )?;
         Ok(())
     }

@@ -86,7 +86,8 @@ impl From<doimoi_shared::doc::DocError> for SyncError {
 pub fn hub_for(app: &App) -> Result<HubClient, CliError> {
     let hub = app.store.get_meta(keys::HUB)?.ok_or_else(|| {
         CliError::Usage(
-            "Chưa cấu hình máy chủ: chạy `doimoi init --unit MÃ --hub URL --token TOKEN`.".into(),
+            "Chưa cấu hình máy chủ: chạy `doimoi init --unit MÃ --hub ĐỊA_CHỈ --token TOKEN`."
+                .into(),
         )
     })?;
     let token = app.store.get_meta(keys::TOKEN)?.ok_or_else(|| {

@@ -30,8 +30,9 @@ fn target(app: &App, common: &DutyCommon, unit: Option<UnitCode>) -> Result<Targ
     let date = parse_date(&common.date, "--date")?;
     if date > app.today {
         return Err(CliError::Usage(format!(
-            "--date {date} ở tương lai: chỉ ghi việc đã diễn ra (hôm nay là {}).",
-            app.today
+            "Ngày {} (--date) chưa đến: chỉ ghi việc đã diễn ra (hôm nay là ngày {}).",
+            date.format("%d/%m/%Y"),
+            app.today.format("%d/%m/%Y")
         )));
     }
     let year = common.year.unwrap_or_else(|| date.year());

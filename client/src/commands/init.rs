@@ -99,6 +99,16 @@ pub fn run(dir: &Path, args: InitArgs, out: Out) -> Result<(), CliError> {
                 .map_or(String::new(), |(c, n)| format!("; công việc do {n} ({c}) tiếp tục"))
         );
     }
+    if let Some(h) = &args.hub {
+        // Checked after initialising: an office may set up before the network is there.
+        if let Err(why) =
+            crate::sync::hub_client::HubClient::check(h, std::time::Duration::from_secs(3))
+        {
+            eprintln!(
+                "Cảnh báo: {why}. Đã khởi tạo; doimoi vẫn làm việc khi không có mạng và sẽ đồng bộ khi kết nối được."
+            );
+        }
+    }
     out.emit(&json, || {
         format!(
             "Đã khởi tạo doimoi cho {} ({}), {}.\nDữ liệu: {}\n{}",

@@ -30,14 +30,34 @@ impl Out {
         if self.json {
             let s = serde_json::to_string_pretty(value)
                 .map_err(|e| CliError::Usage(format!("Không tạo được JSON: {e}")))?;
-            println!("{s}");
+            write_stdout(s.as_bytes())?;
         } else {
             let text = human();
             if !text.is_empty() {
-                println!("{}", text.trim_end());
+                write_stdout(text.trim_end().as_bytes())?;
             }
         }
         Ok(())
+    }
+}
+
+/// Writes `bytes` and a newline to stdout. When the reader has gone (`doimoi proposal list |
+/// head`), the process ends quietly with status 0 instead of `println!`'s panic.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    write_raw(bytes).and_then(|()| write_raw(b"\n"))
+}
+
+/// Writes `bytes` to stdout as they are (see [`write_stdout`] for a closed pipe).
+pub fn write_raw(bytes: &[u8]) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(source) => Err(CliError::Io {
+            what: "Không ghi được ra màn hình".into(),
+            source,
+        }),
     }
 }
 

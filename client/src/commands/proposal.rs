@@ -11,7 +11,7 @@ use doimoi_shared::doc::proposal::{
     self, prose_label, Attachment, Comment, Proposal, ProposalFields, PROSE,
 };
 use doimoi_shared::ids::{hex, DocId};
-use doimoi_shared::text::nfc;
+use doimoi_shared::text::{fold, nfc};
 use doimoi_shared::workflow::{
     self, check_next, Action, Basis, ClockState, Determination, EvalResult, Event, Flag, Level,
     Outcome, ProposalState, Side, Status,
@@ -23,7 +23,25 @@ pub fn run(mut app: App, cmd: ProposalCmd, out: Out) -> Result<(), CliError> {
     match cmd {
         ProposalCmd::New(args) => new(&mut app, args, out),
         ProposalCmd::Edit(args) => edit(&mut app, args, out),
-        ProposalCmd::List { status } => list(&app, status.as_deref(), out),
+        ProposalCmd::List {
+            status,
+            overdue,
+            unit,
+            year,
+            field,
+            waiting,
+        } => list(
+            &app,
+            &ListFilter {
+                status,
+                overdue,
+                unit,
+                year,
+                field,
+                waiting,
+            },
+            out,
+        ),
         ProposalCmd::Show(id) => show(&app, &id.id, out),
         ProposalCmd::Comment(args) => comment(app, args, out),
         ProposalCmd::Attach { id, file } => attach(&mut app, &id, &file, out),
@@ -183,9 +201,10 @@ fn fields_from_args(args: &FieldArgs) -> Result<ProposalFields, CliError> {
 }
 
 fn parse_basis(s: &str) -> Result<Basis, CliError> {
-    Basis::parse(s).ok_or_else(|| {
+    crate::choices::find(crate::choices::BASES, s).ok_or_else(|| {
         CliError::Usage(format!(
-            "--basis \"{s}\" không hợp lệ: dùng qd20 (Quy định 20-QĐ/TU), nd73 (Nghị định 73/2023/NĐ-CP) hoặc both."
+            "--basis \"{s}\" không hợp lệ: dùng {}.",
+            crate::choices::describe(crate::choices::BASES)
         ))
     })
 }
@@ -338,35 +357,139 @@ fn edit(app: &mut App, args: EditArgs, out: Out) -> Result<(), CliError> {
     })
 }
 
-fn list(app: &App, status: Option<&str>, out: Out) -> Result<(), CliError> {
-    if let Some(s) = status {
-        if Status::parse(s).is_none() {
-            let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-            return Err(CliError::Usage(format!(
+/// The filters of `proposal list`.
+struct ListFilter {
+    status: Option<String>,
+    overdue: bool,
+    unit: Option<String>,
+    year: Option<i32>,
+    field: Option<String>,
+    waiting: bool,
+}
+
+fn list(app: &App, f: &ListFilter, out: Out) -> Result<(), CliError> {
+    let status = match f.status.as_deref() {
+        Some(s) => Some(crate::choices::status(s).ok_or_else(|| {
+            let all: Vec<String> = Status::ALL
+                .iter()
+                .map(|s| format!("{} ({})", s.as_str(), s.label_vi()))
+                .collect();
+            CliError::Usage(format!(
                 "--status \"{s}\" không hợp lệ. Các trạng thái: {}.",
                 all.join(", ")
-            )));
-        }
-    }
-    let rows = app.store.list_proposals(status)?;
+            ))
+        })?),
+        None => None,
+    };
+    let units: Option<Vec<String>> = match f.unit.as_deref() {
+        Some(u) => Some(matching_units(app, u)?),
+        None => None,
+    };
+    let field = f.field.as_deref().map(fold);
+    let me = app.unit.to_string();
+    let rows: Vec<_> = app
+        .store
+        .list_proposals(status.map(Status::as_str))?
+        .into_iter()
+        .filter(|r| !f.overdue || app.row_flags(r).contains(&Flag::Overdue))
+        .filter(|r| units.as_ref().is_none_or(|u| u.contains(&r.unit)))
+        .filter(|r| {
+            f.year.is_none_or(|y| {
+                chrono::DateTime::from_timestamp_millis(r.created_at).is_some_and(|t| {
+                    chrono::Datelike::year(&t.with_timezone(&crate::app::vn_offset())) == y
+                })
+            })
+        })
+        .filter(|r| {
+            field
+                .as_ref()
+                .is_none_or(|k| fold(&r.field).contains(k.as_str()))
+        })
+        .filter(|r| !f.waiting || next_step(r).is_some_and(|(_, who)| who == me))
+        .collect();
     print_rows(app, &rows, out)
+}
+
+/// The codes of the units `input` names: a code, or every unit whose name contains it
+/// (diacritics optional).
+fn matching_units(app: &App, input: &str) -> Result<Vec<String>, CliError> {
+    let key = fold(input);
+    let codes: Vec<String> = app
+        .registry
+        .units()
+        .iter()
+        .filter(|u| u.code.as_str() == input.trim() || fold(&u.name).contains(&key))
+        .map(|u| u.code.to_string())
+        .collect();
+    if codes.is_empty() {
+        return Err(CliError::Usage(format!(
+            "Không có đơn vị nào có mã hoặc tên \"{input}\". Xem danh sách bằng `doimoi org show --find \"{input}\"`."
+        )));
+    }
+    Ok(codes)
+}
+
+/// The next step of a listed proposal and the code of the unit that takes it (`None` once the
+/// procedure has nothing left to wait for).
+fn next_step(r: &crate::store::ProposalRow) -> Option<(&'static str, String)> {
+    let owner = r.unit.clone();
+    let decider = r.deciding_unit.clone();
+    let (label, who) = match Status::parse(&r.status)? {
+        Status::Draft => ("Gửi đề xuất", owner),
+        Status::Submitted => ("Tiếp nhận", decider),
+        Status::Received => ("Lấy ý kiến cấp ủy, biểu quyết", decider),
+        Status::VotePassed => ("Phê duyệt", decider),
+        Status::VoteFailed => ("Người đứng đầu quyết định", decider),
+        Status::Approved => ("Triển khai thực hiện", owner),
+        Status::Escalated => ("UBND tỉnh cho ý kiến", decider),
+        Status::Implementing => ("Báo cáo kết quả", owner),
+        Status::Suspended => ("Tiếp tục hoặc chấm dứt thực hiện", decider),
+        Status::ResultsReported => ("Đánh giá kết quả", decider),
+        Status::Rejected
+        | Status::Terminated
+        | Status::Completed
+        | Status::PartlyCompleted
+        | Status::NotCompleted => return None,
+    };
+    Some((label, who))
+}
+
+/// A stored `YYYY-MM-DD` as dd/mm/yyyy.
+fn vn_date(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(|d| d.format("%d/%m/%Y").to_string())
+        .unwrap_or_else(|_| iso.to_string())
+}
+
+/// A unit's name from the registry (its code when unknown).
+fn unit_name(app: &App, code: &str) -> String {
+    doimoi_shared::ids::UnitCode::parse(code)
+        .ok()
+        .and_then(|c| app.registry.get(&c).map(|u| u.name.clone()))
+        .unwrap_or_else(|| code.to_string())
 }
 
 pub fn print_rows(app: &App, rows: &[crate::store::ProposalRow], out: Out) -> Result<(), CliError> {
     let json: Vec<Value> = rows
         .iter()
         .map(|r| {
+            let next = next_step(r);
             json!({
                 "id": r.id,
                 "title": r.title,
                 "status": r.status,
+                "status_label": Status::parse(&r.status).map(|s| s.label_vi()),
                 "unit": r.unit,
+                "unit_name": unit_name(app, &r.unit),
                 "deciding_unit": r.deciding_unit,
                 "proposer": r.proposer,
                 "field": r.field,
                 "basis": r.basis,
                 "flags": app.row_flags(r),
                 "created_at": r.created_at,
+                "next_step": next.as_ref().map(|(l, _)| *l),
+                "next_unit": next.as_ref().map(|(_, u)| u.clone()),
+                "next_due": r.open_due,
             })
         })
         .collect();
@@ -384,12 +507,27 @@ pub fn print_rows(app: &App, rows: &[crate::store::ProposalRow], out: Out) -> Re
                 format!("  [{}]", flags_vi(&flags))
             };
             s.push_str(&format!(
-                "{}  {:<22} {}{}\n",
+                "\n{}  {}{}\n    {} · {}",
                 &r.id[..12],
-                label,
                 r.title,
-                flags
+                flags,
+                label,
+                unit_name(app, &r.unit),
             ));
+            if !r.proposer.is_empty() {
+                s.push_str(&format!(" · Người đề xuất: {}", r.proposer));
+            }
+            s.push('\n');
+            if let Some((step, who)) = next_step(r) {
+                s.push_str(&format!(
+                    "    Bước tiếp theo: {step} ({})",
+                    unit_name(app, &who)
+                ));
+                if let Some(due) = r.open_due.as_deref() {
+                    s.push_str(&format!(", hạn {}", vn_date(due)));
+                }
+                s.push('\n');
+            }
         }
         s
     })
@@ -492,6 +630,154 @@ fn yes(b: bool) -> &'static str {
     }
 }
 
+/// "Nguyễn Văn A, Chủ tịch (UBND phường X)": who took a step.
+fn who(app: &App, e: &Event) -> String {
+    let mut w = e.by.clone();
+    if !e.position.is_empty() {
+        if !w.is_empty() {
+            w.push_str(", ");
+        }
+        w.push_str(&e.position);
+    }
+    let unit = unit_name(app, e.unit.as_str());
+    if w.is_empty() {
+        unit
+    } else {
+        format!("{w} ({unit})")
+    }
+}
+
+/// The facts the procedure recorded: Party opinions, the vote, the decision and by whom, the
+/// province's answer, the evaluation, protection, commendations and disciplines.
+fn decisions(app: &App, p: &Proposal, st: &ProposalState) -> String {
+    let applied = p.events.iter().filter(|e| {
+        matches!(
+            st.events.iter().find(|o| o.id == e.id).map(|o| &o.outcome),
+            Some(Outcome::Applied) | None
+        )
+    });
+    let mut lines: Vec<String> = Vec::new();
+    for e in applied {
+        let day = e.date.format("%d/%m/%Y");
+        match &e.action {
+            Action::PartyOpinion { agree } => lines.push(format!(
+                "Ý kiến cấp ủy ngày {day}: {}",
+                if *agree {
+                    "đồng ý"
+                } else {
+                    "không đồng ý"
+                }
+            )),
+            Action::Vote {
+                votes_for,
+                against,
+                abstain,
+                head_voted,
+                members,
+            } => {
+                let mut l = format!(
+                    "Biểu quyết ngày {day}: {votes_for} tán thành, {against} không tán thành, {abstain} không biểu quyết"
+                );
+                if let Some(m) = members {
+                    l.push_str(&format!(" (tập thể lãnh đạo {m} người)"));
+                }
+                if let Some(h) = head_voted {
+                    l.push_str(match h {
+                        Side::For => "; người đứng đầu tán thành",
+                        Side::Against => "; người đứng đầu không tán thành",
+                    });
+                }
+                lines.push(l);
+            }
+            Action::Approve { pilot, by_head } => lines.push(format!(
+                "Quyết định ngày {day}: phê duyệt{}{} — {}",
+                if *pilot {
+                    " thực hiện thí điểm"
+                } else {
+                    ""
+                },
+                if *by_head {
+                    " (người đứng đầu quyết định sau biểu quyết không đạt)"
+                } else {
+                    ""
+                },
+                who(app, e)
+            )),
+            Action::Reject => lines.push(format!(
+                "Quyết định ngày {day}: không phê duyệt — {}",
+                who(app, e)
+            )),
+            Action::Escalate => lines.push(format!("Trình UBND tỉnh ngày {day} — {}", who(app, e))),
+            Action::Answer { approve, pilot } => lines.push(format!(
+                "Ý kiến của UBND tỉnh ngày {day}: {} — {}",
+                match (approve, pilot) {
+                    (true, true) => "đồng ý thí điểm",
+                    (true, false) => "đồng ý",
+                    (false, _) => "không đồng ý",
+                },
+                who(app, e)
+            )),
+            Action::ReportResults { finished: Some(f) } => lines.push(format!(
+                "Báo cáo kết quả ngày {day}; kết thúc thực hiện ngày {}",
+                f.format("%d/%m/%Y")
+            )),
+            Action::Evaluate { result, damage } => lines.push(format!(
+                "Đánh giá ngày {day}: {}; {} — {}",
+                crate::choices::result_label(*result).to_lowercase(),
+                if *damage {
+                    "có thiệt hại"
+                } else {
+                    "không có thiệt hại"
+                },
+                who(app, e)
+            )),
+            Action::Protect { determination } => lines.push(format!(
+                "Bảo vệ người đề xuất ngày {day}: {}",
+                crate::choices::determination_label(*determination).to_lowercase()
+            )),
+            Action::Commend { level } => lines.push(format!(
+                "{} ngày {day} — {}",
+                crate::choices::level_label(*level),
+                who(app, e)
+            )),
+            Action::Discipline { measure } => {
+                lines.push(format!("Kỷ luật ngày {day}: {measure} — {}", who(app, e)))
+            }
+            _ => {}
+        }
+    }
+    let mut s = String::new();
+    if let Some(passed) = st.vote_passed {
+        lines.push(format!(
+            "Kết quả biểu quyết: {}",
+            if passed { "đạt" } else { "không đạt" }
+        ));
+    }
+    if let Some(by) = st.approved_by {
+        lines.push(format!(
+            "Phê duyệt: {}{}",
+            match by {
+                doimoi_shared::workflow::ApprovedBy::Vote => "theo kết quả biểu quyết",
+                doimoi_shared::workflow::ApprovedBy::HeadDecision =>
+                    "người đứng đầu quyết định, chịu trách nhiệm cá nhân",
+                doimoi_shared::workflow::ApprovedBy::Province => "UBND tỉnh đồng ý",
+            },
+            if st.pilot {
+                ", thực hiện thí điểm"
+            } else {
+                ""
+            }
+        ));
+    }
+    if !lines.is_empty() {
+        s.push_str("\nQuá trình xem xét, quyết định:\n");
+        for l in lines {
+            s.push_str(&format!("  {l}\n"));
+        }
+    }
+    s
+}
+
 fn human_show(app: &App, p: &Proposal, st: &ProposalState) -> String {
     let mut s = String::new();
     s.push_str(&format!("{}\nMã: {}\n", p.title, p.id));
@@ -515,14 +801,15 @@ fn human_show(app: &App, p: &Proposal, st: &ProposalState) -> String {
         }
     ));
     s.push_str(&format!(
-        "Người đứng đầu: {} · Cấp phó: {} · Lãnh đạo, quản lý: {} · Thí điểm: {} · Căn cứ: {} · Lĩnh vực: {}\n",
+        "Người đề xuất là người đứng đầu: {} · Là cấp phó: {} · Là lãnh đạo, quản lý: {} · Đề nghị thí điểm: {} · Căn cứ: {} · Lĩnh vực: {}\n",
         yes(p.proposer_is_head),
         yes(p.proposer_is_deputy),
         yes(p.leader),
         yes(p.pilot),
-        p.basis.as_str(),
-        p.field
+        crate::choices::basis_label(p.basis),
+        if p.field.is_empty() { "—" } else { p.field.as_str() }
     ));
+    s.push_str(&decisions(app, p, st));
     for name in PROSE {
         let v = p.prose(name);
         if !v.is_empty() {
@@ -566,7 +853,7 @@ fn human_show(app: &App, p: &Proposal, st: &ProposalState) -> String {
                 e.date.format("%d/%m/%Y"),
                 e.id,
                 e.action.label_vi(),
-                e.unit,
+                unit_name(app, e.unit.as_str()),
                 if e.by.is_empty() {
                     String::new()
                 } else {
@@ -580,10 +867,14 @@ fn human_show(app: &App, p: &Proposal, st: &ProposalState) -> String {
         s.push_str("\nÝ kiến:\n");
         for c in &p.comments {
             s.push_str(&format!(
-                "  {} {} {}: {}\n",
+                "  {} {}{}: {}\n",
                 local_time(c.at),
-                c.unit,
-                c.by,
+                unit_name(app, c.unit.as_str()),
+                if c.by.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", c.by)
+                },
                 c.text
             ));
         }
@@ -602,6 +893,32 @@ fn human_show(app: &App, p: &Proposal, st: &ProposalState) -> String {
     s
 }
 
+/// A refusal as the clerk reads it: the shared wording, with the labels of results and
+/// determinations instead of their codes and the command to type in backticks.
+fn refusal_vi(r: &doimoi_shared::workflow::Refusal) -> String {
+    use doimoi_shared::workflow::Refusal;
+    match r {
+        Refusal::ProtectionAgainstEvaluation {
+            basis,
+            result,
+            damage,
+            expected,
+            got,
+        } => format!(
+            "theo {}, kết quả \"{}\"{} dẫn tới kết luận \"{}\", không phải \"{}\"",
+            basis.law_vi(),
+            crate::choices::result_label(*result).to_lowercase(),
+            if *damage { " có thiệt hại" } else { "" },
+            crate::choices::determination_label(*expected).to_lowercase(),
+            crate::choices::determination_label(*got).to_lowercase(),
+        ),
+        Refusal::NoPartyOpinionBeforeApproval => "chưa có ý kiến của cấp ủy cùng cấp: ghi ý kiến cấp ủy (`doimoi proposal party-opinion`) trước khi phê duyệt".into(),
+        Refusal::NoPartyOpinionBeforeEvaluation => "chưa có ý kiến của cấp ủy cùng cấp về kết quả: ghi ý kiến cấp ủy (`doimoi proposal party-opinion`) trước khi đánh giá".into(),
+        Refusal::TieWithoutHead => "số phiếu ngang nhau: phải ghi ý kiến của người đứng đầu (--head-voted \"tán thành\" hoặc \"không tán thành\") để quyết định".into(),
+        other => other.to_string(),
+    }
+}
+
 /// Records one procedure step: checks authority and order first, writes nothing on refusal.
 fn step(app: &mut App, args: StepArgs, action: Action, out: Out) -> Result<(), CliError> {
     let id = app.resolve_id(&args.id)?;
@@ -615,8 +932,9 @@ fn step(app: &mut App, args: StepArgs, action: Action, out: Out) -> Result<(), C
     };
     if date > app.today {
         return Err(CliError::Usage(format!(
-            "--date {date} ở tương lai: chỉ ghi các bước đã diễn ra (hôm nay là {}).",
-            app.today
+            "Ngày {} (--date) chưa đến: chỉ ghi các bước đã diễn ra (hôm nay là ngày {}).",
+            date.format("%d/%m/%Y"),
+            app.today.format("%d/%m/%Y")
         )));
     }
     let (mut doc, p) = app.load_proposal(&id)?;
@@ -624,7 +942,7 @@ fn step(app: &mut App, args: StepArgs, action: Action, out: Out) -> Result<(), C
         let missing = p.missing_for_submit();
         if !missing.is_empty() {
             return Err(CliError::Refused(format!(
-                "Chưa nộp được: Điều 7.2 Nghị định 73/2023/NĐ-CP yêu cầu kế hoạch đề xuất có đủ nội dung. Còn thiếu: {}. Bổ sung bằng `doimoi proposal edit {}`.",
+                "Chưa nộp được: khoản 2 Điều 7 Nghị định 73/2023/NĐ-CP yêu cầu kế hoạch đề xuất có đủ nội dung. Còn thiếu: {}. Bổ sung bằng `doimoi proposal edit {}`.",
                 missing.join("; "),
                 &id.as_str()[..8]
             )));
@@ -667,7 +985,8 @@ fn step(app: &mut App, args: StepArgs, action: Action, out: Out) -> Result<(), C
     });
     if let Err(reason) = checked {
         return Err(CliError::Refused(format!(
-            "Không ghi được: {reason}. Không có gì bị thay đổi."
+            "Không ghi được: {}. Không có gì bị thay đổi.",
+            refusal_vi(&reason)
         )));
     }
     let before = doc.get_heads();

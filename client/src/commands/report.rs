@@ -6,11 +6,29 @@ use crate::app::App;
 use crate::cli::ReportArgs;
 use crate::error::CliError;
 use crate::sync::hub_for;
-use std::io::Write;
 
 const FORMATS: [&str; 5] = ["json", "csv", "xlsx", "docx", "html"];
 
+/// The Decree 09 year under way on `today` (it ends on 14/12), as the hub's dashboard picks it.
+pub fn current_year(today: chrono::NaiveDate) -> i32 {
+    use chrono::Datelike;
+    let late = today.month() == 12 && today.day() >= 15;
+    today.year() + i32::from(late)
+}
+
 pub fn run(app: App, args: ReportArgs, out: Out) -> Result<(), CliError> {
+    let period = match args.period.as_deref().map(str::trim) {
+        Some(p) if !p.is_empty() => p.to_string(),
+        _ => {
+            let year = current_year(app.today);
+            // Said on stderr so that the report itself (JSON, CSV on stdout) stays clean.
+            eprintln!(
+                "Không có --period: lập báo cáo năm {year} (từ 15/12/{} đến 14/12/{year}).",
+                year - 1
+            );
+            year.to_string()
+        }
+    };
     let format = args.format.trim().to_ascii_lowercase();
     if !FORMATS.contains(&format.as_str()) {
         return Err(CliError::Usage(format!(
@@ -23,11 +41,11 @@ pub fn run(app: App, args: ReportArgs, out: Out) -> Result<(), CliError> {
     if binary && args.output.is_none() {
         return Err(CliError::Usage(format!(
             "Tệp {format} cần nơi lưu: thêm -o TỆP, ví dụ -o bao-cao-{}.{format}.",
-            args.period.trim()
+            period.as_str()
         )));
     }
     let hub = hub_for(&app)?;
-    let mut query = vec![("period", args.period.trim()), ("format", format.as_str())];
+    let mut query = vec![("period", period.as_str()), ("format", format.as_str())];
     if let Some(d) = args.as_of.as_deref() {
         query.push(("as_of", d.trim()));
     }
@@ -44,9 +62,9 @@ pub fn run(app: App, args: ReportArgs, out: Out) -> Result<(), CliError> {
         query.push(("date", d.trim()));
     }
     let bytes = hub.report(&query).map_err(|e| {
-        CliError::Sync(format!(
-            "Không lấy được báo cáo: {e}. Báo cáo tổng hợp được lập trên máy chủ, cần kết nối mạng."
-        ))
+        let e = e.to_string();
+        let e = e.trim_end_matches('.');
+        CliError::Sync(format!("Không lấy được báo cáo: {e}."))
     })?;
     match &args.output {
         Some(path) => {
@@ -65,21 +83,12 @@ pub fn run(app: App, args: ReportArgs, out: Out) -> Result<(), CliError> {
             out.emit(&summary, || {
                 format!(
                     "Đã lưu báo cáo kỳ {} ({format}, {} byte) vào {}.",
-                    args.period.trim(),
+                    period.as_str(),
                     bytes.len(),
                     path.display()
                 )
             })
         }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&bytes)
-                .and_then(|_| stdout.flush())
-                .map_err(|source| CliError::Io {
-                    what: "Không ghi được ra màn hình".into(),
-                    source,
-                })
-        }
+        None => super::write_raw(&bytes),
     }
 }

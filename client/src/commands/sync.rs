@@ -16,7 +16,8 @@ use std::time::Duration;
 fn sync_error(e: SyncError) -> CliError {
     match e {
         SyncError::Local(c) => c,
-        SyncError::Hub(h) => CliError::Sync(h.to_string()),
+        // Every hub error reads as one sentence ending with a full stop.
+        SyncError::Hub(h) => CliError::Sync(format!("{}.", h.to_string().trim_end_matches('.'))),
     }
 }
 
@@ -77,17 +78,19 @@ pub fn serve(dir: &Path, interval: u64, out: Out) -> Result<(), CliError> {
     {
         let app = App::open(dir)?;
         let hub = app.store.get_meta(keys::HUB)?.unwrap_or_default();
-        eprintln!("doimoi serve: đồng bộ tự động với {hub} (Ctrl-C để dừng).");
+        eprintln!("Đang tự động đồng bộ với máy chủ {hub} (nhấn Ctrl-C để dừng).");
     }
     let json = out.json;
     worker::run(dir, &cfg, stop, &mut |line| {
         if json {
-            println!("{}", json!({ "message": line }));
+            // A closed pipe ends the process quietly; other write errors are not worth
+            // stopping the sync for.
+            let _ = super::write_stdout(json!({ "message": line }).to_string().as_bytes());
         } else {
             eprintln!("{line}");
         }
     })?;
-    eprintln!("doimoi serve: đã dừng.");
+    eprintln!("Đã dừng tự động đồng bộ.");
     Ok(())
 }
 

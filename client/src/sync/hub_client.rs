@@ -8,9 +8,9 @@ use std::time::Duration;
 /// tries again or waits for a person.
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
-    #[error("không kết nối được máy chủ {url}: {detail}. Dữ liệu vẫn được lưu trên máy; doimoi sẽ đồng bộ khi có mạng.")]
+    #[error("{detail}. Dữ liệu vẫn được lưu trên máy; doimoi sẽ đồng bộ khi kết nối được.")]
     Unreachable { url: String, detail: String },
-    #[error("máy chủ từ chối token: {0}")]
+    #[error("token không đúng hoặc không dùng được với máy chủ này ({0}); kiểm tra --token hoặc xin token mới từ người quản trị máy chủ.")]
     Unauthorized(String),
     #[error("token của thiết bị đã bị thu hồi: {0}")]
     Revoked(String),
@@ -80,7 +80,26 @@ impl HubClient {
     fn unreachable(&self, e: reqwest::Error) -> HubError {
         HubError::Unreachable {
             url: self.base.clone(),
-            detail: e.to_string(),
+            detail: unreachable_detail(&self.base, &e),
+        }
+    }
+
+    /// `GET /healthz` with a short timeout: whether a doimoi hub answers at this address (the
+    /// reason in Vietnamese when not).
+    pub fn check(base: &str, timeout: Duration) -> Result<(), String> {
+        let base = base.trim_end_matches('/');
+        let http = reqwest::blocking::Client::builder()
+            .connect_timeout(timeout)
+            .timeout(timeout)
+            .build()
+            .map_err(|e| e.to_string())?;
+        match http.get(format!("{base}/healthz")).send() {
+            Ok(r) if r.status().is_success() => Ok(()),
+            Ok(r) => Err(format!(
+                "địa chỉ {base} trả lời nhưng không phải máy chủ doimoi (mã {})",
+                r.status().as_u16()
+            )),
+            Err(e) => Err(unreachable_detail(base, &e)),
         }
     }
 
@@ -90,9 +109,16 @@ impl HubClient {
             .as_ref()
             .map(|b| b.message.clone())
             .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_string());
+        // Wrapped in sentences of ours: no full stop of its own.
+        let message = message.trim_end_matches('.').to_string();
         let code = parsed.as_ref().map(|b| b.code.clone()).unwrap_or_default();
         let doc = parsed.and_then(|b| b.doc);
         match status.as_u16() {
+            // No error body of ours: something else answers at this address.
+            404 if code.is_empty() => HubError::BadRequest(
+                "địa chỉ này không phải máy chủ doimoi; kiểm tra địa chỉ máy chủ (`doimoi init --hub`)"
+                    .into(),
+            ),
             401 if code == "token_revoked" => HubError::Revoked(message),
             401 => HubError::Unauthorized(message),
             403 => HubError::OutOfScope { message, doc },
@@ -169,5 +195,33 @@ impl HubClient {
             .bearer_auth(&self.token);
         let bytes = self.send(resp)?;
         serde_json::from_slice(&bytes).map_err(|e| HubError::Protocol(e.to_string()))
+    }
+}
+
+/// Why the hub could not be reached, as the clerk should read it: a wrong address, a hub that
+/// is down, or a network too slow.
+fn unreachable_detail(base: &str, e: &reqwest::Error) -> String {
+    let mut chain = String::new();
+    let mut src: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = src {
+        chain.push_str(&s.to_string().to_lowercase());
+        chain.push(' ');
+        src = s.source();
+    }
+    if e.is_builder() || chain.contains("relative url") || chain.contains("invalid url") {
+        format!("địa chỉ máy chủ \"{base}\" không hợp lệ; cần dạng http://TÊN-MÁY:8787")
+    } else if chain.contains("dns")
+        || chain.contains("lookup")
+        || chain.contains("name or service not known")
+        || chain.contains("no such host")
+        || chain.contains("nodename nor servname")
+    {
+        format!("không tìm thấy máy chủ {base}: kiểm tra lại địa chỉ máy chủ và kết nối mạng")
+    } else if e.is_timeout() {
+        format!("không kết nối được máy chủ {base}: quá thời gian chờ; kiểm tra kết nối mạng")
+    } else if chain.contains("refused") {
+        format!("không kết nối được máy chủ {base}: máy chủ chưa chạy hoặc sai cổng")
+    } else {
+        format!("không kết nối được máy chủ {base}; kiểm tra địa chỉ máy chủ và kết nối mạng")
     }
 }

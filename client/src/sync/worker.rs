@@ -132,7 +132,8 @@ pub fn run(
                     let delay = backoff(cfg, attempt, jitter());
                     attempt = attempt.saturating_add(1);
                     out(format!(
-                        "Chưa đồng bộ được: {e} Thử lại sau {} giây.",
+                        "Chưa đồng bộ được: {}. Thử lại sau {} giây.",
+                        e.to_string().trim_end_matches('.'),
                         delay.as_secs_f64().round()
                     ));
                     next_sync = match &e {

@@ -58,6 +58,13 @@ impl Basis {
             _ => None,
         }
     }
+    /// The law this basis names, in the Vietnamese form refusals cite.
+    pub fn law_vi(self) -> &'static str {
+        match self {
+            Basis::Qd20 => "Quy định số 20-QĐ/TU ngày 01/7/2023 của Ban Thường vụ Tỉnh ủy",
+            Basis::Nd73 | Basis::Both => "Nghị định số 73/2023/NĐ-CP",
+        }
+    }
     /// Whether Decree 73's protection rules apply.
     pub fn decree73(self) -> bool {
         matches!(self, Basis::Nd73 | Basis::Both)

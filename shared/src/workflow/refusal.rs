@@ -129,7 +129,7 @@ pub enum Refusal {
     /// damage → liability excluded; with damage → considered.
     #[error(
         "theo {}, kết quả đánh giá \"{}\"{} dẫn tới xác định \"{}\", không phải \"{}\": xác định bảo vệ phải theo kết quả đánh giá",
-        law_of(*basis),
+        basis.law_vi(),
         result.as_str(),
         if *damage { " có thiệt hại" } else { " không có thiệt hại" },
         expected.as_str(),
@@ -162,14 +162,6 @@ pub enum Refusal {
     /// Two events of the log carry the same id.
     #[error("sự kiện trùng mã {id}")]
     DuplicateId { id: String },
-}
-
-/// The law a proposal's basis names, in the Vietnamese form refusals cite.
-fn law_of(basis: Basis) -> &'static str {
-    match basis {
-        Basis::Qd20 => "Quy định số 20-QĐ/TU ngày 01/7/2023 của Ban Thường vụ Tỉnh ủy",
-        Basis::Nd73 | Basis::Both => "Nghị định số 73/2023/NĐ-CP",
-    }
 }
 
 impl std::fmt::Display for Allowed {

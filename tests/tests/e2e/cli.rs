@@ -525,3 +525,212 @@ fn the_governments_yearly_swap_can_override_the_calendar() {
         .fails(&["calendar", "override", file.to_str().expect("path")])
         .contains("không đúng định dạng"));
 }
+
+#[test]
+fn output_piped_into_a_reader_that_stops_early_ends_quietly() {
+    use std::process::Stdio;
+    let o = TestClient::offline("20335");
+    for i in 0..25 {
+        o.new_proposal(&format!("Đề xuất số {i}"), &[]);
+    }
+    for args in [
+        &["proposal", "list"][..],
+        &["--json", "proposal", "list"][..],
+    ] {
+        let mut child = o
+            .cmd(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn doimoi");
+        // The reader goes away before the list is written, as `head -n 0` would.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{err}");
+        assert_ne!(out.status.code(), Some(101), "{err}");
+        assert!(err.is_empty(), "{err}");
+    }
+}
+
+#[test]
+fn help_is_vietnamese_and_usage_errors_say_what_to_do() {
+    let o = TestClient::offline("20335");
+    let help = o.ok(&["proposal", "vote", "--help"]);
+    assert!(help.contains("Cách dùng: doimoi proposal vote"), "{help}");
+    assert!(help.contains("Số phiếu tán thành"), "{help}");
+    assert!(help.contains("[mặc định: 0]"), "{help}");
+    assert!(!help.contains("Usage"), "{help}");
+    let help = o.ok(&["proposal", "start", "-h"]);
+    assert!(help.starts_with("Bắt đầu triển khai"), "{help}");
+    assert!(o.ok(&["--version"]).starts_with("doimoi "));
+    let out = o.run(&["proposal", "vote", "abcd", "--against", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.trim(),
+        "Lỗi: Thiếu tham số --for. Xem `doimoi proposal vote --help`."
+    );
+    let err = o.fails(&["proposal", "evaluate", "abcd", "--result", "xong"]);
+    assert!(
+        err.contains("Giá trị \"xong\" của --result không hợp lệ"),
+        "{err}"
+    );
+    let err = o.fails(&["propsal", "list"]);
+    assert!(err.contains("Có phải ý bạn là `proposal`?"), "{err}");
+}
+
+#[test]
+fn choices_take_their_vietnamese_labels_and_show_tells_every_fact_by_name() {
+    let o = TestClient::offline("20335");
+    o.set_now("2025-03-03T09:00:00+07:00");
+    let mut args = vec!["proposal", "new"];
+    args.extend(FULL.iter().map(|a| if *a == "both" { "Ca hai" } else { a }));
+    let id = o.json(&args)["id"].as_str().expect("id").to_string();
+    o.ok(&["proposal", "submit", &id]);
+    o.ok(&["proposal", "receive", &id]);
+    let listed = o.json(&["proposal", "list", "--status", "Đã tiếp nhận"]);
+    assert_eq!(listed[0]["id"], id.as_str());
+    assert_eq!(listed[0]["next_step"], "Lấy ý kiến cấp ủy, biểu quyết");
+    let waiting = o.ok(&["proposal", "list", "--waiting", "--unit", "ban thach"]);
+    assert!(waiting.contains("Phường Bàn Thạch"), "{waiting}");
+    assert!(
+        waiting.contains("Người đề xuất: Nguyễn Văn An"),
+        "{waiting}"
+    );
+    assert!(waiting.contains("Đã tiếp nhận"), "{waiting}");
+    assert!(
+        waiting.contains(
+            "Bước tiếp theo: Lấy ý kiến cấp ủy, biểu quyết (Phường Bàn Thạch), hạn 12/03/2025"
+        ),
+        "{waiting}"
+    );
+    assert_eq!(
+        o.json(&["proposal", "list", "--overdue"]),
+        serde_json::json!([])
+    );
+    assert_eq!(
+        o.json(&["proposal", "list", "--year", "2024"]),
+        serde_json::json!([])
+    );
+    assert_eq!(
+        o.json(&["proposal", "list", "--field", "cai cach"])
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    steps(
+        &o,
+        &id,
+        &[
+            &["party-opinion", "--agree"],
+            &[
+                "vote",
+                "--for",
+                "4",
+                "--against",
+                "1",
+                "--head-voted",
+                "tán thành",
+            ],
+            &[
+                "approve",
+                "--by",
+                "Trần Văn Bình",
+                "--position",
+                "Chủ tịch UBND phường",
+            ],
+            &["start"],
+            &["report-results"],
+            &["party-opinion", "--agree"],
+            &["evaluate", "--result", "Hoàn thành"],
+            &["notify"],
+            &["protect", "--determination", "không bị xem xét trách nhiệm"],
+            &["commend", "--level", "cấp tỉnh"],
+        ],
+    );
+    let v = o.show(&id);
+    assert_eq!(v["basis"], "both");
+    assert_eq!(v["evaluation"], "completed");
+    assert_eq!(v["protection"], "not-liable");
+    assert_eq!(v["commendations"], serde_json::json!(["province"]));
+    let text = o.ok(&["proposal", "show", &id]);
+    for want in [
+        "Căn cứ: Quy định 20-QĐ/TU và Nghị định 73/2023/NĐ-CP",
+        "Ý kiến cấp ủy ngày 03/03/2025: đồng ý",
+        "Biểu quyết ngày 03/03/2025: 4 tán thành, 1 không tán thành, 0 không biểu quyết; người đứng đầu tán thành",
+        "phê duyệt — Trần Văn Bình, Chủ tịch UBND phường (Phường Bàn Thạch)",
+        "Đánh giá ngày 03/03/2025: hoàn thành; không có thiệt hại",
+        "Bảo vệ người đề xuất ngày 03/03/2025: không bị xem xét trách nhiệm",
+        "Khen thưởng cấp tỉnh ngày 03/03/2025",
+        "Kết quả biểu quyết: đạt",
+    ] {
+        assert!(text.contains(want), "{want:?} missing:\n{text}");
+    }
+    for raw in [" both", "20335 ", "completed", "not-liable", "province"] {
+        assert!(!text.contains(raw), "{raw:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn search_takes_phrases_requires_every_word_and_ranks_titles_first() {
+    let o = TestClient::offline("20335");
+    let together = o.new_proposal("Chỉnh trang đô thị", &[]);
+    let apart = o.new_proposal("Thị trấn xanh", &["--subjects", "Giữ gìn kinh đô cũ"]);
+    let in_body = o.new_proposal("Cải tạo vỉa hè", &["--subjects", "Vỉa hè đô thị"]);
+    let ids = |v: Value| -> Vec<String> {
+        v.as_array()
+            .expect("array")
+            .iter()
+            .map(|p| p["id"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(o.json(&["search", "\"đô thị\""])),
+        vec![together.clone(), in_body.clone()]
+    );
+    // Unquoted, the words may be apart; both together in the title rank first.
+    let found = ids(o.json(&["search", "đô", "thị"]));
+    assert_eq!(found.len(), 3);
+    assert_eq!(found[0], together);
+    assert!(found.contains(&apart) && found.contains(&in_body));
+    assert_eq!(ids(o.json(&["search", "do thi", "chinh"])), vec![together]);
+    assert_eq!(
+        o.json(&["search", "đô thị", "trăng"]),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn messages_give_dates_as_dd_mm_yyyy_and_labels_not_codes() {
+    let o = TestClient::offline("20335");
+    o.set_now("2025-03-03T09:00:00+07:00");
+    let id = new_proposal(&o, &[]);
+    let err = o.fails(&["proposal", "submit", &id, "--date", "2025-03-04"]);
+    assert!(err.contains("Ngày 04/03/2025 (--date) chưa đến"), "{err}");
+    assert!(err.contains("hôm nay là ngày 03/03/2025"), "{err}");
+    steps(
+        &o,
+        &id,
+        &[
+            &["submit"],
+            &["receive"],
+            &["party-opinion", "--agree"],
+            &["vote", "--for", "4", "--against", "1"],
+            &["approve"],
+            &["start"],
+            &["report-results"],
+            &["party-opinion", "--agree"],
+            &["evaluate", "--result", "partly", "--damage"],
+            &["notify"],
+        ],
+    );
+    let err = o.fails(&["proposal", "protect", &id, "--determination", "excluded"]);
+    assert!(
+        err.contains("kết quả \"hoàn thành một phần\" có thiệt hại dẫn tới kết luận \"được xem xét loại trừ, miễn hoặc giảm nhẹ trách nhiệm\""),
+        "{err}"
+    );
+    for bad in ["..", ".).", "partly", "considered"] {
+        assert!(!err.contains(bad), "{bad:?} in {err}");
+    }
+}

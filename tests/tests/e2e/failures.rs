@@ -47,7 +47,8 @@ fn a_hub_killed_and_restarted_mid_sync_loses_and_doubles_nothing() {
     // The sync's first round trip passes; the hub stores the second page and answers, but the
     // proxy holds the answer back: the sync is still waiting for it when the hub is killed, and
     // fails when the proxy then closes the connection without it.
-    let proxy = HoldProxy::start(hub.port, 1);
+    // Two requests pass: `doimoi init`'s check of /healthz and the sync's first round trip.
+    let proxy = HoldProxy::start(hub.port, 2);
     let c = TestClient::new("20335", &proxy.url, &token);
     // Enough documents for several pages (of 20, see DOIMOI_SYNC_PAGE below).
     let (n, page) = (80, 20);
@@ -194,4 +195,23 @@ fn malformed_truncated_and_oversized_requests_get_a_clear_4xx() {
     assert_eq!(s, 400);
     let health = reqwest::blocking::get(format!("{}/healthz", hub.url)).expect("healthz");
     assert_eq!(health.status().as_u16(), 200);
+}
+
+#[test]
+fn a_wrong_token_or_hub_address_is_told_as_such() {
+    let hub = TestHub::spawn();
+    let o = TestClient::new("20335", &hub.url, "dm_not_a_real_token");
+    let err = o.fails(&["sync"]);
+    assert!(err.contains("token không đúng"), "{err}");
+    assert!(!err.contains("mạng"), "{err}");
+    let o = TestClient::init(&[
+        "--unit",
+        "20335",
+        "--hub",
+        "http://doimoi-no-such-host.invalid:8787",
+        "--token",
+        "dm_x",
+    ]);
+    let err = o.fails(&["sync"]);
+    assert!(err.contains("không tìm thấy máy chủ"), "{err}");
 }

@@ -948,3 +948,21 @@ fn the_document_number_and_date_reach_the_docx() {
     ]);
     assert!(err.contains("Số văn bản"), "{err}");
 }
+
+#[test]
+fn a_report_without_period_is_the_current_decree_09_year_and_says_so() {
+    let hub = TestHub::spawn();
+    let c1 = TestClient::new(C1, &hub.url, &hub.token(C1));
+    // 20/12/2024 is past 14/12: the Decree 09 year under way is 2025.
+    c1.set_now("2024-12-20T09:00:00+07:00");
+    let out = c1.run(&["--json", "report"]);
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Không có --period: lập báo cáo năm 2025 (từ 15/12/2024 đến 14/12/2025)."),
+        "{err}"
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(r["period"]["start"], "2024-12-15");
+    assert_eq!(r["period"]["end"], "2025-12-14");
+}

@@ -182,7 +182,7 @@ fn protection_against_the_evaluation_is_refused_under_the_regulation_too() {
         "not-liable",
     ]);
     assert!(
-        err.contains("Quy định số 20-QĐ/TU") && err.contains("considered"),
+        err.contains("Quy định số 20-QĐ/TU") && err.contains("không phải"),
         "{err}"
     );
     c.step(
