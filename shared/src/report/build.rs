@@ -248,10 +248,8 @@ impl Lineages<'_> {
             return r.clone();
         }
         let mut cur = code.clone();
-        for _ in 0..32 {
-            let Some(u) = self.registry.get(&cur) else {
-                break;
-            };
+        let mut seen: Vec<UnitCode> = Vec::new();
+        while let Some(u) = self.registry.get(&cur) {
             if u.is_valid_on(self.end) {
                 break;
             }
@@ -263,7 +261,16 @@ impl Lineages<'_> {
                     && self.registry.get(&l.unit).is_some()
             });
             match next {
-                Some(l) => cur = l.unit.clone(),
+                // A lineage that comes back on itself (a registry error) leads nowhere: the
+                // unit stands for itself, so its records keep a line.
+                Some(l) if seen.contains(&l.unit) || seen.len() > 32 => {
+                    cur = code.clone();
+                    break;
+                }
+                Some(l) => {
+                    seen.push(cur.clone());
+                    cur = l.unit.clone();
+                }
                 None => break,
             }
         }
@@ -1082,6 +1089,19 @@ mod tests {
     }
 
     #[test]
+    fn a_lineage_that_comes_back_on_itself_drops_nothing() {
+        // Found by the reconciliation property: communes merged into each other in a circle.
+        let registry = reconciliation::registry(1, 11, &[(88, 23, 0), (4, 24, 0), (152, 44, 0)]);
+        let rows = vec![row("a", "90000", "2024-12-15")];
+        let period = Period::parse("2025").expect("period");
+        let scope = registry.province_code().clone();
+        let r = build(&registry, &rows, &[], &period, None, &scope).expect("report");
+        assert_eq!(r.totals.proposals, 1);
+        let line = r.units.iter().find(|u| u.code.as_str() == "90000");
+        assert_eq!(line.map(|u| u.figures.proposals), Some(1));
+    }
+
+    #[test]
     fn with_the_default_registry_a_commune_that_carried_on_reports_under_its_new_name() {
         let registry = Registry::embedded_default();
         let rows = vec![
@@ -1153,7 +1173,11 @@ mod tests {
 
         /// A random province: districts with communes; some communes end on a day of 2024 or
         /// 2025, merged into another commune or with no successor; some start later.
-        fn registry(districts: usize, communes: usize, fates: &[(u8, u8, u16)]) -> Registry {
+        pub(super) fn registry(
+            districts: usize,
+            communes: usize,
+            fates: &[(u8, u8, u16)],
+        ) -> Registry {
             let code = |s: String| UnitCode::parse(&s).expect("code");
             let mut units = vec![Unit {
                 code: code("90".into()),
