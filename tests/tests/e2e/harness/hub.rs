@@ -111,13 +111,43 @@ impl TestHub {
         self.runtime.as_ref().expect("the hub's runtime")
     }
 
-    /// Binds `self.port` (0 the first time) and serves on it.
+    /// Binds `self.port` (a free one the first time) and serves on it.
+    ///
+    /// The first port is drawn below Linux's ephemeral range (32768–60999), so that no client
+    /// connection and no other hub asking the OS for "any port" can take it while this hub is
+    /// stopped between [`TestHub::stop`] and [`TestHub::restart`]; a restart retries for a few
+    /// seconds should the port still be held.
     fn start(&mut self) {
         assert!(self.running.is_none(), "the hub is already running");
-        let listener = self
-            .runtime()
-            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", self.port)))
-            .expect("bind the hub's port");
+        let bind = |port: u16| {
+            self.runtime()
+                .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
+        };
+        let listener = if self.port == 0 {
+            let seed = std::process::id() as u64
+                ^ std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos() as u64);
+            (0..200u64)
+                .map(|i| {
+                    20_000 + ((seed.wrapping_mul(6364136223846793005) >> 33) + i * 7919) % 12_000
+                })
+                .find_map(|p| bind(p as u16).ok())
+                .or_else(|| bind(0).ok())
+                .expect("a free port for the hub")
+        } else {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            loop {
+                match bind(self.port) {
+                    Ok(l) => break l,
+                    Err(e) if std::time::Instant::now() < deadline => {
+                        let _ = e;
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                    }
+                    Err(e) => panic!("bind the hub's port {} again: {e}", self.port),
+                }
+            }
+        };
         let addr = listener.local_addr().expect("the hub's address");
         assert!(self.port == 0 || self.port == addr.port());
         self.port = addr.port();
