@@ -39,6 +39,7 @@ fn action_label(action: &str) -> String {
         "proposal.comment" => "Ghi ý kiến".into(),
         "proposal.attach" => "Đính kèm tệp".into(),
         "unit-year.create" => "Lập hồ sơ nhiệm vụ năm".into(),
+        "unit-year.edit" => "Cập nhật hồ sơ nhiệm vụ năm".into(),
         "unit-year.plan" => "Ghi kế hoạch thực hiện".into(),
         "unit-year.dissemination" => "Ghi quán triệt, phổ biến".into(),
         "unit-year.self_inspections" => "Ghi tự kiểm tra".into(),
@@ -104,32 +105,109 @@ fn step_label(step: &str) -> Option<&'static str> {
         .map(Action::label_vi)
 }
 
+/// For each event record of a proposal, the actor and operation counter that created it.
+fn event_changes(doc: &Automerge) -> std::collections::HashMap<String, (automerge::ActorId, u64)> {
+    let mut out = std::collections::HashMap::new();
+    let Ok(Some((_, list))) = doc.get(automerge::ROOT, "events") else {
+        return out;
+    };
+    for i in 0..doc.length(&list) {
+        let Ok(Some((_, obj))) = doc.get(&list, i) else {
+            continue;
+        };
+        let automerge::ObjId::Id(counter, actor, _) = &obj else {
+            continue;
+        };
+        if let Ok(Some((automerge::Value::Scalar(v), _))) = doc.get(&obj, "id") {
+            if let automerge::ScalarValue::Str(text) = v.as_ref() {
+                out.insert(text.to_string(), (actor.clone(), *counter));
+            }
+        }
+    }
+    out
+}
+
+/// What the procedure made of an event, when it did not take effect as recorded.
+fn outcome_note(o: &doimoi_shared::workflow::Outcome) -> Option<String> {
+    use doimoi_shared::workflow::Outcome;
+    match o {
+        Outcome::Applied => None,
+        Outcome::Invalid { reason } => Some(format!("không có hiệu lực: {reason}")),
+        Outcome::Duplicate { .. } => Some("trùng với bước đã ghi".into()),
+        Outcome::Conflict { reason, .. } => Some(format!("xung đột: {reason}")),
+        Outcome::SetAside { .. } => Some("đã gạt bỏ khi giải quyết xung đột".into()),
+    }
+}
+
 pub fn history(app: App, args: IdArg, out: Out) -> Result<(), CliError> {
     let id = app.resolve_id(&args.id)?;
     let (_, doc) = app
         .store
         .load_doc(&id, &app.actor)?
         .ok_or_else(|| CliError::NotFound(format!("Không có tài liệu {id}.")))?;
-    let events = match kind_of(&doc)? {
-        DocKind::Proposal => proposal::read(&doc)?.events,
-        DocKind::UnitYear => Vec::new(),
+    let kind = kind_of(&doc)?;
+    // Who did what comes from the validated records, never from a change's free message: each
+    // event record is tied to the change that wrote it (its actor and operation counter), and
+    // its unit is the one the hub checked against that device when it accepted it.
+    let (events, outcomes, owner) = match kind {
+        DocKind::Proposal => {
+            let p = proposal::read(&doc)?;
+            let state = app.state(&p);
+            let owner = p.unit.clone();
+            (p.events, state.events, Some(owner))
+        }
+        DocKind::UnitYear => (
+            Vec::new(),
+            Vec::new(),
+            unit_year::read(&doc).ok().map(|u| u.unit),
+        ),
     };
+    let written_by = event_changes(&doc);
     let mut rows = Vec::new();
     for meta in doc.get_changes_meta(&[]) {
-        let message = meta.message.as_deref().unwrap_or("");
-        let (action, unit) = parse_commit_message(message);
-        // The event a change recorded: same step, unit and second.
-        let event = action.strip_prefix("event.").and_then(|step| {
-            events.iter().find(|e| {
-                e.action.name() == step
-                    && e.unit.as_str() == unit
-                    && e.at.div_euclid(1000) == meta.timestamp
-            })
+        let event = events.iter().find(|e| {
+            written_by
+                .get(e.id.as_str())
+                .is_some_and(|(actor, counter)| {
+                    *actor == *meta.actor && meta.start_op <= *counter && *counter <= meta.max_op
+                })
         });
+        let (action, unit, outcome) = match event {
+            Some(e) => {
+                let outcome = outcomes
+                    .iter()
+                    .find(|o| o.id == e.id)
+                    .map(|o| outcome_note(&o.outcome));
+                (
+                    format!("event.{}", e.action.name()),
+                    Some(e.unit.to_string()),
+                    outcome.flatten(),
+                )
+            }
+            None => {
+                // Content changes: the kind of change a message names is shown only when it is
+                // not a procedure step (a step is always an event record); the unit is the
+                // document's owner for a unit-year record, unknown otherwise.
+                let (action, _) = parse_commit_message(meta.message.as_deref().unwrap_or(""));
+                let action = if action.starts_with("event.") || action_label(action) == action {
+                    match kind {
+                        DocKind::Proposal => "proposal.edit".to_string(),
+                        DocKind::UnitYear => "unit-year.edit".to_string(),
+                    }
+                } else {
+                    action.to_string()
+                };
+                let unit = match kind {
+                    DocKind::UnitYear => owner.as_ref().map(|u| u.to_string()),
+                    DocKind::Proposal => None,
+                };
+                (action, unit, None)
+            }
+        };
         rows.push(json!({
             "time": meta.timestamp * 1000,
+            "label": action_label(&action),
             "action": action,
-            "label": action_label(action),
             "unit": unit,
             "device": meta.actor.to_hex_string().chars().take(8).collect::<String>(),
             "change": meta.hash.to_string(),
@@ -137,6 +215,7 @@ pub fn history(app: App, args: IdArg, out: Out) -> Result<(), CliError> {
             "date": event.map(|e| e.date.to_string()),
             "by": event.map(|e| e.by.clone()),
             "note": event.map(|e| e.note.clone()),
+            "outcome": outcome,
         }));
     }
     rows.sort_by_key(|r| r["time"].as_i64().unwrap_or(0));
@@ -157,13 +236,18 @@ pub fn history(app: App, args: IdArg, out: Out) -> Result<(), CliError> {
                 .filter(|b| !b.is_empty())
                 .map(|b| format!(" — {b}"))
                 .unwrap_or_default();
+            let outcome = r["outcome"]
+                .as_str()
+                .map(|o| format!(" ({o})"))
+                .unwrap_or_default();
             s.push_str(&format!(
-                "{}  {}  {}{}{}  [thiết bị {}]\n",
+                "{}  {}  {}{}{}{}  [thiết bị {}]\n",
                 local_time(r["time"].as_i64().unwrap_or(0)),
                 r["label"].as_str().unwrap_or(""),
                 unit,
                 by,
                 note,
+                outcome,
                 r["device"].as_str().unwrap_or("")
             ));
         }

@@ -734,3 +734,49 @@ fn messages_give_dates_as_dd_mm_yyyy_and_labels_not_codes() {
         assert!(!err.contains(bad), "{bad:?} in {err}");
     }
 }
+
+/// Who did what comes from the validated records, never from a change's free message: a prose
+/// edit whose message claims UBND tỉnh's approval shows as an edit, by nobody's unit.
+#[test]
+fn history_is_derived_from_the_records_not_from_commit_messages() {
+    use automerge::transaction::{CommitOptions, Transactable};
+    use automerge::{ObjType, ReadDoc, Value as AmValue, ROOT};
+    let o = TestClient::offline("20335");
+    let id = new_proposal(&o, &[]);
+    o.ok(&["proposal", "submit", &id]);
+    let file = o.data.path().join("p.automerge");
+    o.ok(&["export", &id, "-o", file.to_str().expect("path")]);
+    let bytes = std::fs::read(&file).expect("read");
+    let mut doc = automerge::AutoCommit::load(&bytes).expect("load");
+    match doc.get(ROOT, "title").expect("title") {
+        Some((AmValue::Object(ObjType::Text), obj)) => {
+            doc.splice_text(&obj, 0, 0, "Khẩn: ").expect("edit");
+        }
+        _ => doc.put(ROOT, "title", "Khẩn: đề xuất").expect("edit"),
+    }
+    let forged = doc
+        .commit_with(CommitOptions::default().with_message("event.approve@49"))
+        .expect("a change");
+    std::fs::write(&file, doc.save()).expect("write");
+    o.ok(&["import", file.to_str().expect("path")]);
+
+    let history = o.json(&["history", &id]);
+    let rows = history.as_array().expect("rows");
+    assert!(
+        rows.iter()
+            .all(|r| r["action"] != "event.approve" && r["unit"] != "49"),
+        "{history:#}"
+    );
+    let edit = rows
+        .iter()
+        .find(|r| r["change"] == forged.to_string().as_str())
+        .expect("the forged edit");
+    assert_eq!(edit["action"], "proposal.edit");
+    assert!(edit["unit"].is_null());
+    // The real step is there, with the unit that recorded it.
+    let submit = rows.iter().find(|r| r["action"] == "event.submit");
+    assert_eq!(submit.map(|r| r["unit"].clone()), Some("20335".into()));
+    assert_eq!(o.show(&id)["status"], "submitted");
+    let text = o.ok(&["history", &id]);
+    assert!(!text.contains("Phê duyệt"), "{text}");
+}
