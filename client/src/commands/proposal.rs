@@ -558,7 +558,10 @@ pub fn proposal_json(p: &Proposal, st: &ProposalState) -> Value {
     m.insert("proposer-is-head".into(), json!(p.proposer_is_head));
     m.insert("proposer-is-deputy".into(), json!(p.proposer_is_deputy));
     m.insert("leader".into(), json!(p.leader));
-    m.insert("basis".into(), json!(p.basis.as_str()));
+    m.insert(
+        "basis".into(),
+        json!(if p.basis_chosen { p.basis.as_str() } else { "" }),
+    );
     m.insert("field".into(), json!(p.field));
     m.insert("pilot".into(), json!(p.pilot));
     for (k, v) in &p.prose {
@@ -806,7 +809,11 @@ fn human_show(app: &App, p: &Proposal, st: &ProposalState) -> String {
         yes(p.proposer_is_deputy),
         yes(p.leader),
         yes(p.pilot),
-        crate::choices::basis_label(p.basis),
+        if p.basis_chosen {
+            crate::choices::basis_label(p.basis)
+        } else {
+            "chưa chọn"
+        },
         if p.field.is_empty() { "—" } else { p.field.as_str() }
     ));
     s.push_str(&decisions(app, p, st));

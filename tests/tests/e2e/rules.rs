@@ -623,9 +623,15 @@ fn a_proposal_without_a_chosen_basis_cannot_be_submitted() {
         .as_str()
         .expect("id")
         .to_string();
+    // Shown as not chosen, never as a default basis.
+    assert_eq!(c.show(&id)["basis"], "");
+    assert!(c
+        .ok(&["proposal", "show", &id])
+        .contains("Căn cứ: chưa chọn"));
     let err = c.fails(&["proposal", "submit", &id, "--date", "2024-03-01"]);
     assert!(err.contains("chưa chọn căn cứ pháp lý"), "{err}");
     c.ok(&["proposal", "edit", &id, "--basis", "qd20"]);
+    assert_eq!(c.show(&id)["basis"], "qd20");
     c.step(&id, "submit", "2024-03-01", &[]);
 }
 
