@@ -90,14 +90,11 @@ pub fn run(dir: &Path, args: InitArgs, out: Out) -> Result<(), CliError> {
     let today = crate::app::now()?
         .with_timezone(&crate::app::vn_offset())
         .date_naive();
-    if let Some(last) = u.valid_to.filter(|t| *t < today) {
-        eprintln!(
-            "Cảnh báo: {} ({unit}) đã thôi hoạt động từ ngày {}{}. Văn phòng vẫn xem và ghi được hồ sơ của thời gian đơn vị còn hoạt động.",
-            u.name,
-            doimoi_shared::org::diff::vn_date(last + chrono::Duration::days(1)),
-            doimoi_shared::org::diff::successor(&registry, u)
-                .map_or(String::new(), |(c, n)| format!("; công việc do {n} ({c}) tiếp tục"))
-        );
+    // The same notice an office gets later, from the same rule.
+    if u.valid_to.is_some_and(|t| t < today) {
+        if let Some(n) = doimoi_shared::org::diff::notice_for(&registry, &unit, &u.name, today) {
+            eprintln!("Cảnh báo: {n}");
+        }
     }
     if let Some(h) = &args.hub {
         // Checked after initialising: an office may set up before the network is there.

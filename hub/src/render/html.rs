@@ -316,15 +316,7 @@ fn duties_section(p: &mut Page, report: &Report) {
     ]);
     p.raw("<tbody>");
     let counts = |p: &mut Page, f: &Figures| {
-        for v in [
-            f.self_inspections,
-            f.inspections,
-            f.reviews.preliminary,
-            f.reviews.final_,
-            f.commendations.unit_level,
-            f.commendations.proposed_to_province,
-            f.disciplines,
-        ] {
+        for v in super::activity_counts(f) {
             p.n(v);
         }
     };

@@ -158,12 +158,20 @@ impl DocInfo {
     /// [`DocInfo::with_number_and_date`].
     pub fn with_superior_from(mut self, registry: &Registry, report: &Report) -> DocInfo {
         let day = self.date.unwrap_or(self.today);
-        self.superior = registry
-            .superior_on(&report.scope.code, day)
-            .map(|u| UnitRef {
-                code: u.code.clone(),
-                name: u.name_on(day).to_string(),
-            });
+        // A superior that ended before the signing date is addressed as its successor (a
+        // district's report signed after 01/07/2025 goes to the city, not to Quảng Nam).
+        let sup = registry.superior_on(&report.scope.code, day).map(|u| {
+            match u.valid_to.filter(|t| *t < day) {
+                Some(_) => doimoi_shared::org::diff::successor(registry, u)
+                    .and_then(|(c, _)| registry.get(&c))
+                    .unwrap_or(u),
+                None => u,
+            }
+        });
+        self.superior = sup.map(|u| UnitRef {
+            code: u.code.clone(),
+            name: u.name_on(day).to_string(),
+        });
         self
     }
 
@@ -357,6 +365,21 @@ pub(crate) fn bases_sorted(f: &Figures) -> Vec<(String, u64)> {
 }
 
 /// Proposals approved in any way.
+/// The duty annex's activity columns, in its order: self-inspections, inspections,
+/// preliminary and final reviews, commendations at unit level and proposed to the province,
+/// disciplines.
+pub(crate) fn activity_counts(f: &Figures) -> [u64; 7] {
+    [
+        f.self_inspections,
+        f.inspections,
+        f.reviews.preliminary,
+        f.reviews.final_,
+        f.commendations.unit_level,
+        f.commendations.proposed_to_province,
+        f.disciplines,
+    ]
+}
+
 pub(crate) fn approved_total(f: &Figures) -> u64 {
     f.approved.by_vote + f.approved.by_head_decision + f.approved.by_province
 }

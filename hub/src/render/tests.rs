@@ -1166,3 +1166,21 @@ fn write_samples() {
         }
     }
 }
+
+/// A superior that ended before the signing date is addressed as its successor.
+#[test]
+fn a_report_signed_after_the_reorganisation_goes_to_the_superiors_successor() {
+    let registry = Registry::embedded_default();
+    let period = Period::parse("2024").expect("period");
+    let r = build(&registry, &[], &[], &period, None, &code("502")).expect("report");
+    let signed = |day: &str| {
+        info()
+            .with_number_and_date(None, Some(day))
+            .expect("date")
+            .with_superior_from(&registry, &r)
+            .superior
+            .map(|u| u.code.to_string())
+    };
+    assert_eq!(signed("2025-01-06").as_deref(), Some("49"));
+    assert_eq!(signed("2026-01-05").as_deref(), Some("48"));
+}

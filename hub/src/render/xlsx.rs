@@ -379,14 +379,15 @@ fn duty_state(d: &DutyStatus) -> &'static str {
 }
 
 fn duty_numbers(f: &doimoi_shared::report::Figures) -> [u64; 8] {
+    let [a, b, c, d, e, g, h] = super::activity_counts(f);
     [
-        f.self_inspections,
-        f.inspections,
-        f.reviews.preliminary,
-        f.reviews.final_,
-        f.commendations.unit_level,
-        f.commendations.proposed_to_province,
-        f.disciplines,
+        a,
+        b,
+        c,
+        d,
+        e,
+        g,
+        h,
         f.protection.not_liable + f.protection.excluded + f.protection.considered,
     ]
 }

@@ -380,15 +380,7 @@ pub(super) fn annex_duties(x: &mut Xml, report: &Report, info: &DocInfo, who: &I
     x.head_cell("", &widths, 14, 1, Some(false));
     x.tr_close();
     let counts = |x: &mut Xml, f: &Figures, bold: bool| {
-        for n in [
-            f.self_inspections,
-            f.inspections,
-            f.reviews.preliminary,
-            f.reviews.final_,
-            f.commendations.unit_level,
-            f.commendations.proposed_to_province,
-            f.disciplines,
-        ] {
+        for n in crate::render::activity_counts(f) {
             x.num_cell(n, bold);
         }
     };
@@ -466,17 +458,7 @@ pub(super) fn duty_units(report: &Report) -> (Vec<&UnitReport>, u64) {
         let something = done(u.disseminated.as_ref())
             || done(u.plan.as_ref())
             || u.reported
-            || [
-                f.self_inspections,
-                f.inspections,
-                f.reviews.preliminary,
-                f.reviews.final_,
-                f.commendations.unit_level,
-                f.commendations.proposed_to_province,
-                f.disciplines,
-            ]
-            .iter()
-            .any(|n| *n > 0);
+            || crate::render::activity_counts(f).iter().any(|n| *n > 0);
         if something {
             shown.push(u);
         } else if u.has_duties {
