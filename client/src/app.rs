@@ -102,8 +102,8 @@ impl App {
             unit,
             actor,
             registry,
+            config: calendar.workflow_config(),
             calendar,
-            config: WorkflowConfig::default(),
             now_ms: now.timestamp_millis(),
             today: now.with_timezone(&vn_offset()).date_naive(),
         })

@@ -418,6 +418,7 @@ fn apply_response(
                 (keys::CALENDAR, c.json.as_str()),
                 (meta::CALENDAR_VERSION, c.version.to_string().as_str()),
             ])?;
+            app.config = cal.workflow_config();
             app.calendar = cal;
         }
     }

@@ -549,6 +549,8 @@ fn every_action() -> Vec<Action> {
             determination: Determination::NotLiable,
         },
         Action::Commend { level: Level::Unit },
+        Action::CommendOpinion { agree: true },
+        Action::CommendDecide { granted: true },
         Action::Discipline {
             measure: "Khiển trách".into(),
         },
@@ -575,6 +577,8 @@ fn every_action() -> Vec<Action> {
             | Action::Notify
             | Action::Protect { .. }
             | Action::Commend { .. }
+            | Action::CommendOpinion { .. }
+            | Action::CommendDecide { .. }
             | Action::Discipline { .. }
             | Action::Resolve { .. } => {}
         }
@@ -729,6 +733,7 @@ fn the_record_tables_are_what_record_lists_hold() {
             subject: "s".into(),
             violation: "v".into(),
             measure: "Khiển trách".into(),
+            level: Level::Unit,
             date,
             at: 1,
         }),

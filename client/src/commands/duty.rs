@@ -2,12 +2,12 @@
 
 use super::Out;
 use crate::app::{parse_date, App};
-use crate::cli::{DutyCmd, DutyCommon, LevelArg, ReviewKindArg};
+use crate::cli::{DutyCmd, DutyCommon, LevelArg, ReviewKindArg, UpwardArgs};
 use crate::error::CliError;
 use chrono::{Datelike, NaiveDate};
 use doimoi_shared::doc::unit_year::{
-    self, Commendation, Discipline, Dissemination, Entry, Inspection, Plan, Review, ReviewKind,
-    SelfInspection, UnitYear,
+    self, Commendation, Discipline, Dissemination, Entry, Inspection, Plan, PlanIssued, Review,
+    ReviewKind, SelfInspection, UnitYear, Upward, UpwardStage,
 };
 use doimoi_shared::ids::{DocId, UnitCode};
 use doimoi_shared::org::UnitKind;
@@ -158,6 +158,7 @@ pub fn run(mut app: App, cmd: DutyCmd, out: Out) -> Result<(), CliError> {
             subject,
             violation,
             measure,
+            level: l,
         } => {
             let tg = target(&app, &common, None)?;
             let e = Entry::Discipline(Discipline {
@@ -165,11 +166,24 @@ pub fn run(mut app: App, cmd: DutyCmd, out: Out) -> Result<(), CliError> {
                 subject: t(&subject),
                 violation: t(&violation),
                 measure: t(&measure),
+                level: l.map(level).unwrap_or_default(),
                 date: tg.date,
                 at: now,
             });
             (tg, Change::Entry(e))
         }
+        DutyCmd::Opinion {
+            common,
+            upward,
+            agree,
+            ..
+        } => upward_step(&app, &common, upward, UpwardStage::Opinion, agree)?,
+        DutyCmd::Decide {
+            common,
+            upward,
+            grant,
+            ..
+        } => upward_step(&app, &common, upward, UpwardStage::Decision, grant)?,
         DutyCmd::Inspect {
             common,
             unit,
@@ -199,25 +213,107 @@ pub fn run(mut app: App, cmd: DutyCmd, out: Out) -> Result<(), CliError> {
     let (mut doc, existed) = app.unit_year_doc(&tg.unit, tg.year)?;
     let before = existed.then(|| doc.get_heads());
     let me = app.unit.clone();
+    let refused = |r: unit_year::EntryRefusal| CliError::Refused(format!("Không ghi được: {r}."));
+    let mut done = String::new();
+    let mut revision = None;
     match &change {
-        Change::Plan(p) => unit_year::set_plan(&mut doc, p, &me, now)?,
+        Change::Plan(p) => {
+            match unit_year::issue_plan(&mut doc, p, &id(), &me, now)?.map_err(refused)? {
+                PlanIssued::First => done = " Đây là kế hoạch ban hành lần đầu.".into(),
+                PlanIssued::Revision(n) => {
+                    revision = Some(n);
+                    if let Some(first) = unit_year::read(&doc)?.plan {
+                        done = format!(
+                        " Đã ghi là bản ban hành lại (lần {}); kế hoạch ban hành lần đầu số {} ngày {} được giữ nguyên.",
+                        n + 1,
+                        first.number,
+                        first.date.format("%d/%m/%Y")
+                    );
+                    }
+                }
+            }
+        }
         Change::Entry(e) => {
-            unit_year::check_entry(e)
-                .map_err(|r| CliError::Refused(format!("Không ghi được: {r}.")))?;
+            let office_kind = app.registry.get(&me).map(|u| u.kind);
+            if existed {
+                unit_year::check_entry_in(&unit_year::read(&doc)?, e, office_kind)
+                    .map_err(refused)?;
+            } else {
+                unit_year::check_entry(e).map_err(refused)?;
+            }
+            done = match e {
+                Entry::Commendation(c) if c.level == Level::Province => {
+                    format!(" Đề nghị mã {} chờ Sở Nội vụ cho ý kiến, trình Chủ tịch UBND tỉnh quyết định.", c.id)
+                }
+                Entry::Discipline(c) if c.level == Level::Province => {
+                    format!(
+                        " Đề nghị mã {} chờ Sở Nội vụ cho ý kiến, trình UBND tỉnh quyết định.",
+                        c.id
+                    )
+                }
+                _ => String::new(),
+            };
             unit_year::add(&mut doc, e, &me)?
         }
     }
     let uy = app.save_unit_year(&doc, before.as_deref())?;
-    out.emit(
-        &json!({"id": uy.id.to_string(), "unit": uy.unit.as_str(), "year": uy.year}),
-        || {
-            format!(
-                "Đã ghi vào hồ sơ nhiệm vụ năm {} của {}.",
-                uy.year,
-                app.unit_label(&uy.unit)
-            )
-        },
-    )
+    let mut value = json!({"id": uy.id.to_string(), "unit": uy.unit.as_str(), "year": uy.year});
+    match &change {
+        Change::Plan(_) => value["plan_issue"] = json!(revision.map_or(1, |n| n + 1)),
+        Change::Entry(e) => value["record"] = json!(e.id()),
+    }
+    out.emit(&value, || {
+        format!(
+            "Đã ghi vào hồ sơ nhiệm vụ năm {} của {}.{done}",
+            uy.year,
+            app.unit_label(&uy.unit)
+        )
+    })
+}
+
+/// Sở Nội vụ's opinion or UBND tỉnh's decision on a unit's proposal sent upward: written into
+/// that unit's record of the year, beside the proposal (a commendation or a discipline, found
+/// by its id).
+fn upward_step(
+    app: &App,
+    common: &DutyCommon,
+    args: UpwardArgs,
+    stage: UpwardStage,
+    agree: bool,
+) -> Result<(Target, Change), CliError> {
+    let unit = app.known_unit(&args.unit)?;
+    let tg = target(app, common, Some(unit))?;
+    let of = args.of.trim().to_string();
+    let (doc, existed) = app.unit_year_doc(&tg.unit, tg.year)?;
+    let uy = unit_year::read(&doc)?;
+    let commendation = uy.commendations.iter().any(|c| c.id == of);
+    let discipline = uy.disciplines.iter().any(|c| c.id == of);
+    if !existed || !(commendation || discipline) {
+        return Err(CliError::Usage(format!(
+            "Không có đề nghị mã {of} trong hồ sơ nhiệm vụ năm {} của {}: xem mã bằng `doimoi duty show --unit {} --year {}` (nếu chưa thấy, hãy đồng bộ trước).",
+            tg.year,
+            app.unit_label(&tg.unit),
+            tg.unit,
+            tg.year
+        )));
+    }
+    let x = Upward {
+        id: App::new_event_id(),
+        stage,
+        of,
+        by_unit: app.unit.clone(),
+        agree,
+        number: t(&args.number),
+        note: t(&args.note),
+        date: tg.date,
+        at: app.now_ms,
+    };
+    let e = if commendation {
+        Entry::CommendationStep(x)
+    } else {
+        Entry::DisciplineStep(x)
+    };
+    Ok((tg, Change::Entry(e)))
 }
 
 enum Change {
@@ -231,6 +327,19 @@ fn on_time(d: NaiveDate) -> &'static str {
     } else {
         "sau hạn 31/07/2023"
     }
+}
+
+/// One indented line of `duty show`: the parts that are there, joined (no trailing blanks for
+/// empty ones).
+fn push_line(s: &mut String, parts: &[&str]) {
+    let parts: Vec<&str> = parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    s.push_str("  ");
+    s.push_str(&parts.join(" — "));
+    s.push('\n');
 }
 
 fn show(app: &App, year: Option<i32>, unit: Option<&str>, out: Out) -> Result<(), CliError> {
@@ -257,6 +366,44 @@ fn show(app: &App, year: Option<i32>, unit: Option<&str>, out: Out) -> Result<()
             );
         }
         let mut s = String::new();
+        let steps_of = |steps: &[Upward], of: &str| -> Vec<String> {
+            steps
+                .iter()
+                .filter(|x| x.of == of)
+                .map(|x| {
+                    let verdict = match (x.stage, x.agree) {
+                        (UpwardStage::Opinion, true) => "đồng ý",
+                        (UpwardStage::Opinion, false) => "không đồng ý",
+                        (UpwardStage::Decision, true) => "chấp thuận",
+                        (UpwardStage::Decision, false) => "không chấp thuận",
+                    };
+                    let mut t = format!(
+                        "{}: {} ngày {} ({})",
+                        x.stage.label_vi(),
+                        verdict,
+                        x.date.format("%d/%m/%Y"),
+                        app.unit_label(&x.by_unit)
+                    );
+                    if !x.number.is_empty() {
+                        t.push_str(&format!(", văn bản số {}", x.number));
+                    }
+                    if !x.note.is_empty() {
+                        t.push_str(&format!(", {}", x.note));
+                    }
+                    t
+                })
+                .collect()
+        };
+        let pending = |steps: &[Upward], of: &str| -> &'static str {
+            let has = |st| steps.iter().any(|x| x.of == of && x.stage == st);
+            if has(UpwardStage::Decision) {
+                ""
+            } else if has(UpwardStage::Opinion) {
+                "chờ Chủ tịch UBND tỉnh quyết định"
+            } else {
+                "chờ Sở Nội vụ cho ý kiến"
+            }
+        };
         for r in &records {
             s.push_str(&format!(
                 "Nhiệm vụ năm {} — {}\n",
@@ -264,75 +411,108 @@ fn show(app: &App, year: Option<i32>, unit: Option<&str>, out: Out) -> Result<()
                 app.unit_label(&r.unit)
             ));
             match &r.plan {
-                Some(p) => s.push_str(&format!(
-                    "  Kế hoạch thực hiện: số {} ngày {} — {}\n",
-                    p.number,
-                    p.date.format("%d/%m/%Y"),
-                    on_time(p.date)
-                )),
-                None => s.push_str("  Kế hoạch thực hiện: chưa ban hành\n"),
+                Some(p) => {
+                    let head = format!(
+                        "Kế hoạch thực hiện: số {} ngày {}",
+                        p.number,
+                        p.date.format("%d/%m/%Y")
+                    );
+                    push_line(&mut s, &[head.as_str(), on_time(p.date), p.note.as_str()]);
+                }
+                None => push_line(&mut s, &["Kế hoạch thực hiện: chưa ban hành"]),
+            }
+            for (n, x) in r.plan_revisions.iter().enumerate() {
+                let head = format!(
+                    "Kế hoạch ban hành lại (lần {}): số {} ngày {}",
+                    n + 2,
+                    x.number,
+                    x.date.format("%d/%m/%Y")
+                );
+                push_line(&mut s, &[head.as_str(), x.note.as_str()]);
             }
             if r.dissemination.is_empty() {
-                s.push_str("  Quán triệt, phổ biến: chưa ghi\n");
+                push_line(&mut s, &["Quán triệt, phổ biến: chưa ghi"]);
             }
             for d in &r.dissemination {
-                s.push_str(&format!(
-                    "  Quán triệt, phổ biến {} ({}, {} người) — {}\n",
+                let head = format!(
+                    "Quán triệt, phổ biến ngày {} ({}, {} người)",
                     d.date.format("%d/%m/%Y"),
                     d.form,
-                    d.participants,
-                    on_time(d.date)
-                ));
+                    d.participants
+                );
+                push_line(&mut s, &[head.as_str(), on_time(d.date), d.note.as_str()]);
             }
             for x in &r.self_inspections {
-                s.push_str(&format!(
-                    "  Tự kiểm tra {}: {} {}\n",
-                    x.date.format("%d/%m/%Y"),
-                    x.findings,
-                    x.report
-                ));
+                let head = format!("Tự kiểm tra ngày {}", x.date.format("%d/%m/%Y"));
+                push_line(
+                    &mut s,
+                    &[head.as_str(), x.findings.as_str(), x.report.as_str()],
+                );
             }
             for x in &r.reviews {
                 let k = match x.kind {
                     ReviewKind::Preliminary => "Sơ kết",
                     ReviewKind::Final => "Tổng kết",
                 };
-                s.push_str(&format!(
-                    "  {k} {}: {} {}\n",
-                    x.date.format("%d/%m/%Y"),
-                    x.form,
-                    x.report
-                ));
+                let head = format!("{k} ngày {}", x.date.format("%d/%m/%Y"));
+                push_line(&mut s, &[head.as_str(), x.form.as_str(), x.report.as_str()]);
             }
             for x in &r.commendations {
-                let l = match x.level {
-                    Level::Unit => "cấp đơn vị",
-                    Level::Province => "đề nghị Chủ tịch UBND tỉnh",
+                let head = match x.level {
+                    Level::Unit => format!("Khen thưởng ngày {}", x.date.format("%d/%m/%Y")),
+                    Level::Province => format!(
+                        "Đề nghị Chủ tịch UBND tỉnh khen thưởng ngày {} (mã {})",
+                        x.date.format("%d/%m/%Y"),
+                        x.id
+                    ),
                 };
-                s.push_str(&format!(
-                    "  Khen thưởng {}: {} — {} ({l})\n",
-                    x.date.format("%d/%m/%Y"),
-                    x.person,
-                    x.form
-                ));
+                let mut parts = vec![head, x.person.clone(), x.form.clone()];
+                if x.level == Level::Province {
+                    parts.extend(steps_of(&r.commendation_steps, &x.id));
+                    parts.push(pending(&r.commendation_steps, &x.id).to_string());
+                }
+                let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+                push_line(&mut s, &parts);
             }
             for x in &r.disciplines {
-                s.push_str(&format!(
-                    "  Kỷ luật {}: {} — {} — {}\n",
-                    x.date.format("%d/%m/%Y"),
-                    x.subject,
-                    x.violation,
-                    x.measure
-                ));
+                let head = match x.level {
+                    Level::Unit => format!("Kỷ luật ngày {}", x.date.format("%d/%m/%Y")),
+                    Level::Province => format!(
+                        "Báo cáo, đề xuất UBND tỉnh xử lý vi phạm ngày {} (mã {})",
+                        x.date.format("%d/%m/%Y"),
+                        x.id
+                    ),
+                };
+                let mut parts = vec![
+                    head,
+                    x.subject.clone(),
+                    x.violation.clone(),
+                    x.measure.clone(),
+                ];
+                if x.level == Level::Province {
+                    parts.extend(steps_of(&r.discipline_steps, &x.id));
+                    parts.push(pending(&r.discipline_steps, &x.id).to_string());
+                }
+                let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+                push_line(&mut s, &parts);
             }
             for x in &r.inspections {
-                s.push_str(&format!(
-                    "  Kiểm tra của {} ngày {}: {} {}\n",
-                    x.by_unit,
-                    x.date.format("%d/%m/%Y"),
-                    x.findings,
-                    x.recommendations
-                ));
+                let head = format!(
+                    "Kiểm tra của {} ngày {}",
+                    app.unit_label(&x.by_unit),
+                    x.date.format("%d/%m/%Y")
+                );
+                push_line(
+                    &mut s,
+                    &[
+                        head.as_str(),
+                        x.findings.as_str(),
+                        x.recommendations.as_str(),
+                    ],
+                );
+            }
+            for u in &r.unreadable {
+                push_line(&mut s, &["Bản ghi không đọc được", u.as_str()]);
             }
         }
         s

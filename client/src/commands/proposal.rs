@@ -123,6 +123,12 @@ pub fn run(mut app: App, cmd: ProposalCmd, out: Out) -> Result<(), CliError> {
             };
             step(&mut app, s, Action::Commend { level }, out)
         }
+        ProposalCmd::CommendOpinion { step: s, agree, .. } => {
+            step(&mut app, s, Action::CommendOpinion { agree }, out)
+        }
+        ProposalCmd::CommendDecide { step: s, grant, .. } => {
+            step(&mut app, s, Action::CommendDecide { granted: grant }, out)
+        }
         ProposalCmd::Discipline { step: s, measure } => step(
             &mut app,
             s,
@@ -396,7 +402,9 @@ fn list(app: &App, f: &ListFilter, out: Out) -> Result<(), CliError> {
         .filter(|r| {
             f.year.is_none_or(|y| {
                 chrono::DateTime::from_timestamp_millis(r.created_at).is_some_and(|t| {
-                    chrono::Datelike::year(&t.with_timezone(&crate::app::vn_offset())) == y
+                    super::report::current_year(
+                        t.with_timezone(&crate::app::vn_offset()).date_naive(),
+                    ) == y
                 })
             })
         })
@@ -585,6 +593,14 @@ pub fn proposal_json(p: &Proposal, st: &ProposalState) -> Value {
         json!(st.protection.map(|d| d.as_str())),
     );
     m.insert(
+        "province_commendation".into(),
+        json!(st.province_commendation.as_ref().map(|u| json!({
+            "proposed_on": u.proposed_on,
+            "opinion": u.opinion.map(|(agree, d)| json!({"agree": agree, "date": d})),
+            "decision": u.decision.map(|(granted, d)| json!({"granted": granted, "date": d})),
+        }))),
+    );
+    m.insert(
         "commendations".into(),
         json!(st
             .commendations
@@ -738,9 +754,27 @@ fn decisions(app: &App, p: &Proposal, st: &ProposalState) -> String {
                 "Bảo vệ người đề xuất ngày {day}: {}",
                 crate::choices::determination_label(*determination).to_lowercase()
             )),
-            Action::Commend { level } => lines.push(format!(
+            Action::Commend { .. } => lines.push(format!(
                 "{} ngày {day} — {}",
-                crate::choices::level_label(*level),
+                e.action.label_vi(),
+                who(app, e)
+            )),
+            Action::CommendOpinion { agree } => lines.push(format!(
+                "Ý kiến của Sở Nội vụ về đề nghị khen thưởng ngày {day}: {} — {}",
+                if *agree {
+                    "đồng ý"
+                } else {
+                    "không đồng ý"
+                },
+                who(app, e)
+            )),
+            Action::CommendDecide { granted } => lines.push(format!(
+                "Chủ tịch UBND tỉnh quyết định ngày {day}: {} — {}",
+                if *granted {
+                    "khen thưởng"
+                } else {
+                    "không khen thưởng"
+                },
                 who(app, e)
             )),
             Action::Discipline { measure } => {

@@ -449,8 +449,8 @@ fn duties_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError> {
         match &u.plan {
             Some(p) => {
                 ws.write_string_with_format(r, 7, duty_state(p), &st.text)?;
-                if let Some(n) = &p.number {
-                    ws.write_string_with_format(r, 8, n.as_str(), &st.text)?;
+                if p.number.is_some() {
+                    ws.write_string_with_format(r, 8, p.number_text(), &st.text)?;
                 }
                 if let Some(x) = p.date {
                     write_date(&mut ws, r, 9, x, st)?;

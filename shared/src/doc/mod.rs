@@ -272,13 +272,22 @@ pub(crate) fn push_record<T: Serialize>(
     list: &ObjId,
     record: &T,
 ) -> Result<(), DocError> {
+    let at = tx.length(list);
+    let map = tx.insert_object(list, at, ObjType::Map)?;
+    put_record(tx, &map, record)
+}
+
+/// Writes `record`'s fields into the (new, empty) map `map`.
+pub(crate) fn put_record<T: Serialize>(
+    tx: &mut Transaction<'_>,
+    map: &ObjId,
+    record: &T,
+) -> Result<(), DocError> {
     let value = serde_json::to_value(record).map_err(|e| DocError::Corrupt(e.to_string()))?;
     let serde_json::Value::Object(fields) = value else {
         return Err(DocError::Corrupt("bản ghi phải là một đối tượng".into()));
     };
-    let at = tx.length(list);
-    let map = tx.insert_object(list, at, ObjType::Map)?;
-    write_fields(tx, &map, &fields)
+    write_fields(tx, map, &fields)
 }
 
 fn write_fields(
@@ -354,7 +363,7 @@ fn records_of<D: ReadDoc, T: DeserializeOwned>(
     Ok(out)
 }
 
-fn record_json<D: ReadDoc>(doc: &D, map: &ObjId) -> Result<serde_json::Value, DocError> {
+pub(crate) fn record_json<D: ReadDoc>(doc: &D, map: &ObjId) -> Result<serde_json::Value, DocError> {
     let mut fields = serde_json::Map::new();
     // One pass over the map's keys and winning values (a lookup per key costs a seek each),
     // the values read where they lie (no owned copy before the JSON one).

@@ -443,6 +443,8 @@ impl EventRecord {
             }
             Action::Protect { determination } => r.determination = Some(*determination),
             Action::Commend { level } => r.level = Some(*level),
+            Action::CommendOpinion { agree } => r.agree = Some(*agree),
+            Action::CommendDecide { granted } => r.approve = Some(*granted),
             Action::Discipline { measure } => r.measure = Some(measure.clone()),
             Action::Resolve { keep } => r.keep = Some(keep.clone()),
         }
@@ -494,6 +496,12 @@ impl EventRecord {
             },
             "commend" => Action::Commend {
                 level: self.level.ok_or_else(|| need("level"))?,
+            },
+            "commend-opinion" => Action::CommendOpinion {
+                agree: self.agree.ok_or_else(|| need("agree"))?,
+            },
+            "commend-decide" => Action::CommendDecide {
+                granted: self.approve.ok_or_else(|| need("approve"))?,
             },
             "discipline" => Action::Discipline {
                 measure: self.measure.clone().ok_or_else(|| need("measure"))?,
