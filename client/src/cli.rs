@@ -540,7 +540,8 @@ pub struct UpwardArgs {
     /// Mã đơn vị đề nghị (xem `doimoi org show`).
     #[arg(long, value_name = "MÃ")]
     pub unit: String,
-    /// Mã bản ghi đề nghị (xem `doimoi duty show --unit MÃ`).
+    /// Mã bản ghi đề nghị (xem `doimoi duty show --unit MÃ`); không ghi --year thì tìm trong
+    /// hồ sơ nhiệm vụ các năm của đơn vị.
     #[arg(long, value_name = "MÃ_ĐỀ_NGHỊ")]
     pub of: String,
     /// Số, ký hiệu văn bản.

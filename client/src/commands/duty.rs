@@ -282,8 +282,24 @@ fn upward_step(
     agree: bool,
 ) -> Result<(Target, Change), CliError> {
     let unit = app.known_unit(&args.unit)?;
-    let tg = target(app, common, Some(unit))?;
+    let mut tg = target(app, common, Some(unit))?;
     let of = args.of.trim().to_string();
+    if common.year.is_none() {
+        // The proposal answered may be of an earlier year than the answer: its record's year.
+        for (_, u, year) in app.store.unit_year_ids(None)? {
+            if u != tg.unit.as_str() {
+                continue;
+            }
+            let (doc, _) = app.unit_year_doc(&tg.unit, year)?;
+            let uy = unit_year::read(&doc)?;
+            if uy.commendations.iter().any(|c| c.id == of)
+                || uy.disciplines.iter().any(|c| c.id == of)
+            {
+                tg.year = year;
+                break;
+            }
+        }
+    }
     let (doc, existed) = app.unit_year_doc(&tg.unit, tg.year)?;
     let uy = unit_year::read(&doc)?;
     let commendation = uy.commendations.iter().any(|c| c.id == of);

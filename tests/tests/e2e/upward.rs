@@ -267,6 +267,8 @@ fn commendation_and_discipline_go_up_through_home_affairs_to_ubnd_tinh() {
         "--number",
         "2345/QĐ-UBND",
     ]);
+    // A decision in the next year finds the proposal's record of 2024 by itself.
+    province.set_now("2025-01-10T09:00:00+07:00");
     province.ok(&[
         "duty",
         "decide",
@@ -276,7 +278,7 @@ fn commendation_and_discipline_go_up_through_home_affairs_to_ubnd_tinh() {
         &k_id,
         "--refuse",
         "--date",
-        "2024-10-22",
+        "2025-01-06",
     ]);
     // Each once.
     let err = province.fails(&[
@@ -288,7 +290,7 @@ fn commendation_and_discipline_go_up_through_home_affairs_to_ubnd_tinh() {
         &c_id,
         "--refuse",
         "--date",
-        "2024-10-23",
+        "2025-01-07",
     ]);
     assert!(err.contains("không ghi lần thứ hai"), "{err}");
     province.sync();
@@ -300,7 +302,7 @@ fn commendation_and_discipline_go_up_through_home_affairs_to_ubnd_tinh() {
         text.contains("Sở Nội vụ tiếp nhận, cho ý kiến: đồng ý ngày 15/10/2024")
             && text.contains("UBND tỉnh quyết định: chấp thuận ngày 21/10/2024")
             && text.contains("văn bản số 2345/QĐ-UBND")
-            && text.contains("UBND tỉnh quyết định: không chấp thuận ngày 22/10/2024"),
+            && text.contains("UBND tỉnh quyết định: không chấp thuận ngày 06/01/2025"),
         "{text}"
     );
 
@@ -314,9 +316,15 @@ fn commendation_and_discipline_go_up_through_home_affairs_to_ubnd_tinh() {
     );
     assert_eq!(
         t["disciplines_upward"],
-        json!({"proposed_to_province": 1, "decided_by_province": 0, "not_applied_by_province": 1})
+        json!({"proposed_to_province": 1, "decided_by_province": 0, "not_applied_by_province": 0})
     );
     assert_eq!(t["disciplines"], 0, "the unit decided no discipline itself");
+    // UBND tỉnh's decision of January 2025 counts in 2025.
+    let t = &snv.json(&["report", "--period", "2025"])["totals"];
+    assert_eq!(
+        t["disciplines_upward"],
+        json!({"proposed_to_province": 0, "decided_by_province": 0, "not_applied_by_province": 1})
+    );
 
     // Forged: the commune writes UBND tỉnh's decision into its own record, naming UBND tỉnh,
     // then naming itself.
