@@ -32,6 +32,9 @@ pub struct Inner {
     calendar: RwLock<(u32, Arc<Calendar>)>,
     /// Requests per device token.
     pub limiter: RateLimiter,
+    /// Bytes of decoded request bodies held at once (each counted twice: the bytes and the
+    /// request parsed from them), at most `decode_budget_bytes`.
+    pub decoding: std::sync::atomic::AtomicUsize,
     /// Device → the last sync time written to the store (ms), so that a device syncing every
     /// few seconds costs one write a minute ([`Inner::note_sync`]).
     synced: Mutex<std::collections::HashMap<i64, i64>>,
@@ -47,6 +50,7 @@ impl Inner {
             db,
             config,
             metrics: Metrics::default(),
+            decoding: std::sync::atomic::AtomicUsize::new(0),
             news,
             push_lock: Mutex::new(()),
             shutdown,

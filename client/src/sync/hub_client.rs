@@ -62,6 +62,9 @@ impl HubClient {
             reqwest::blocking::Client::builder()
                 .connect_timeout(Duration::from_secs(5))
                 .timeout(Duration::from_secs(timeout))
+                // The hub closes a connection idle for its header timeout (10 s by default):
+                // an idle connection is dropped here first, never reused as the hub closes it.
+                .pool_idle_timeout(Duration::from_secs(4))
                 .build()
                 .map_err(|e| HubError::Protocol(e.to_string()))
         };

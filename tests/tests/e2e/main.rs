@@ -6,6 +6,7 @@ mod harness;
 mod browser;
 mod cli;
 mod failures;
+mod hostile;
 mod http;
 mod operator;
 mod procedure;

@@ -1,0 +1,199 @@
+//! A hub on a network, under traffic meant to stall it: connections that never finish their
+//! headers or their body, and compression bombs. The hub keeps answering `/healthz` and the
+//! offices keep syncing.
+
+use crate::harness::{TestClient, TestHub};
+use doimoi_shared::wire::{self, SyncRequest, PROTOCOL_VERSION};
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+const COMMUNE: &str = "20335";
+
+/// `/healthz` answers, and how long it took.
+fn healthz(url: &str) -> Duration {
+    let started = Instant::now();
+    let resp = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client")
+        .get(format!("{url}/healthz"))
+        .send()
+        .expect("/healthz answers");
+    assert!(resp.status().is_success(), "{}", resp.status());
+    started.elapsed()
+}
+
+#[test]
+fn two_thousand_idle_half_open_connections_do_not_stall_the_hub() {
+    doimoi_hub::serve::raise_nofile();
+    let hub = TestHub::spawn_with_config("header_timeout_secs = 5\nrequest_timeout_secs = 3");
+    let port = hub.port;
+    let office = TestClient::new(COMMUNE, &hub.url, &hub.token(COMMUNE));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    // 2,000 connections from another address of the loopback, each sending half a request
+    // and then nothing.
+    let held: Vec<tokio::net::TcpStream> = rt.block_on(async {
+        use tokio::io::AsyncWriteExt;
+        let mut v = Vec::new();
+        for _ in 0..2000 {
+            let sock = tokio::net::TcpSocket::new_v4().expect("socket");
+            sock.bind("127.0.0.2:0".parse().expect("addr"))
+                .expect("bind");
+            let Ok(mut s) = sock
+                .connect(format!("127.0.0.1:{port}").parse().expect("addr"))
+                .await
+            else {
+                continue;
+            };
+            let _ = s
+                .write_all(b"POST /v1/sync HTTP/1.1\r\nHost: hub\r\nX-Slow: ")
+                .await;
+            v.push(s);
+        }
+        v
+    });
+    assert!(held.len() >= 1900, "only {} connections opened", held.len());
+    // The hub still answers at once, and an office syncs.
+    let took = healthz(&hub.url);
+    assert!(took < Duration::from_secs(1), "/healthz took {took:?}");
+    let id = office.new_proposal("Đề xuất gửi khi máy chủ bị giữ kết nối", &[]);
+    let r = office.sync();
+    assert_eq!(r["docs_up"], 1, "{r}");
+    let refused = hub.metric("doimoi_connections_refused_total");
+    assert!(
+        refused >= 1000,
+        "connections beyond the per-address cap are closed at once: {refused} refused"
+    );
+    // The ones the hub kept are closed after the header timeout.
+    std::thread::sleep(Duration::from_secs(6));
+    let closed = rt.block_on(async {
+        use tokio::io::AsyncReadExt;
+        let mut closed = 0;
+        for mut s in held {
+            let mut buf = [0u8; 64];
+            match tokio::time::timeout(Duration::from_millis(200), s.read(&mut buf)).await {
+                Ok(Ok(_)) | Ok(Err(_)) => closed += 1,
+                Err(_) => {}
+            }
+        }
+        closed
+    });
+    assert!(closed >= 1990, "{closed} of the idle connections closed");
+
+    // A body that starts and stops: the request's time limit ends it.
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let started = Instant::now();
+    write!(
+        s,
+        "POST /v1/sync HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer {}\r\nContent-Type: {}\r\nContent-Length: 100000\r\n\r\nabc",
+        hub.token(COMMUNE),
+        wire::CONTENT_TYPE
+    )
+    .expect("write");
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty()
+            || answer.starts_with("HTTP/1.1 408")
+            || answer.starts_with("HTTP/1.1 400"),
+        "{answer}"
+    );
+    // The office's proposal reached the hub: nothing left to push.
+    assert_eq!(office.sync()["docs_up"], 0);
+    assert_eq!(
+        office.show(&id)["title"],
+        "Đề xuất gửi khi máy chủ bị giữ kết nối"
+    );
+}
+
+/// A body that decompresses to far more than was sent: refused as soon as the ratio shows it,
+/// never held whole; 16 at once leave the hub small and answering.
+#[test]
+fn compression_bombs_are_refused_while_decoding_and_the_hub_stays_small() {
+    let hub = TestHub::spawn();
+    let office = TestClient::new(COMMUNE, &hub.url, &hub.token(COMMUNE));
+    let token = hub.token(COMMUNE);
+    // 300 MiB of zeros behind a valid CBOR start, gzip: about 300 KB.
+    let bomb = {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let req = SyncRequest {
+            version: PROTOCOL_VERSION,
+            ..SyncRequest::default()
+        };
+        let mut cbor = Vec::new();
+        ciborium::into_writer(&req, &mut cbor).expect("cbor");
+        gz.write_all(&cbor).expect("write");
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..300 {
+            gz.write_all(&zeros).expect("write");
+        }
+        gz.finish().expect("gzip")
+    };
+    assert!(bomb.len() < 1 << 20, "{}", bomb.len());
+    let rss_before = rss_kib();
+    let threads: Vec<_> = (0..16)
+        .map(|_| {
+            let (url, token, bomb) = (hub.url.clone(), token.clone(), bomb.clone());
+            std::thread::spawn(move || {
+                let resp = reqwest::blocking::Client::new()
+                    .post(format!("{url}/v1/sync"))
+                    .bearer_auth(token)
+                    .header("content-type", wire::CONTENT_TYPE)
+                    .header("content-encoding", "gzip")
+                    .body(bomb)
+                    .send()
+                    .expect("send");
+                let status = resp.status().as_u16();
+                let body: serde_json::Value =
+                    serde_json::from_slice(&resp.bytes().expect("body")).expect("json error body");
+                (status, body)
+            })
+        })
+        .collect();
+    let mut peak = 0;
+    while threads.iter().any(|t| !t.is_finished()) {
+        peak = peak.max(rss_kib());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    for t in threads {
+        let (status, body) = t.join().expect("thread");
+        assert!(status == 413 || status == 503, "{status} {body}");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("giải nén quá lớn") || message.contains("đang bận"),
+            "{body}"
+        );
+    }
+    let grew = peak.saturating_sub(rss_before);
+    assert!(
+        grew < 300 * 1024,
+        "the test process (hub inside) grew {grew} KiB"
+    );
+    assert!(healthz(&hub.url) < Duration::from_secs(1));
+    office.new_proposal("Sau các gói nén bất thường", &[]);
+    assert_eq!(office.sync()["docs_up"], 1);
+}
+
+/// This process's resident memory, KiB (Linux).
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
