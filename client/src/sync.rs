@@ -93,7 +93,9 @@ pub fn hub_for(app: &App) -> Result<HubClient, CliError> {
     let token = app.store.get_meta(keys::TOKEN)?.ok_or_else(|| {
         CliError::Usage("Chưa có token của thiết bị: chạy `doimoi init --unit MÃ --token TOKEN` (token do người quản trị máy chủ cấp).".into())
     })?;
-    HubClient::new(&hub, &token).map_err(|e| CliError::Usage(e.to_string()))
+    let ca = app.store.get_meta(keys::HUB_CA)?;
+    HubClient::with_ca(&hub, &token, ca.as_deref().map(str::as_bytes))
+        .map_err(|e| CliError::Usage(e.to_string()))
 }
 
 fn heads_of(bytes: &[u8]) -> Vec<ChangeHash> {
@@ -111,7 +113,11 @@ pub fn sync_once(
     hub: &HubClient,
     progress: Progress<'_>,
 ) -> Result<SyncReport, SyncError> {
-    let result = run_pass(app, hub, progress);
+    // A hub that takes the connection but never answers is told within seconds.
+    let result = hub
+        .probe()
+        .map_err(SyncError::from)
+        .and_then(|()| run_pass(app, hub, progress));
     let now = app.now_ms.to_string();
     match &result {
         Ok(_) => {

@@ -197,3 +197,95 @@ fn rss_kib() -> u64 {
         })
         .unwrap_or(0)
 }
+
+/// A test CA, and a certificate for 127.0.0.1 / localhost signed by it: (CA PEM, cert PEM,
+/// key PEM).
+fn test_ca() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate().expect("CA key");
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(
+        rcgen::DnType::CommonName,
+        "CA Sở Thông tin tỉnh (thử nghiệm)",
+    );
+    let ca_cert = ca.self_signed(&ca_key).expect("CA cert");
+    let issuer = Issuer::new(ca, ca_key);
+    let key = KeyPair::generate().expect("key");
+    let params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+        .expect("params");
+    let cert = params.signed_by(&key, &issuer).expect("cert");
+    (ca_cert.pem(), cert.pem(), key.serialize_pem())
+}
+
+#[test]
+fn an_office_syncs_over_https_trusting_the_provinces_own_ca() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (ca, cert, key) = test_ca();
+    let (ca_file, cert_file, key_file) = (
+        dir.path().join("ca.pem"),
+        dir.path().join("hub.pem"),
+        dir.path().join("hub-key.pem"),
+    );
+    std::fs::write(&ca_file, ca).expect("write");
+    std::fs::write(&cert_file, cert).expect("write");
+    std::fs::write(&key_file, key).expect("write");
+    let hub = TestHub::spawn_with_config(&format!(
+        "tls_cert = {:?}\ntls_key = {:?}",
+        cert_file.display().to_string(),
+        key_file.display().to_string()
+    ));
+    let url = format!("https://127.0.0.1:{}", hub.port);
+    // Without the CA: refused, told what to do.
+    let stranger = TestClient::new(COMMUNE, &url, &hub.token(COMMUNE));
+    stranger.new_proposal("Gửi qua HTTPS", &[]);
+    let out = stranger.run(&["sync"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("chứng chỉ") && err.contains("--ca"), "{err}");
+    // With it: the sync goes through.
+    let office = TestClient::init(&[
+        "--unit",
+        COMMUNE,
+        "--hub",
+        &url,
+        "--token",
+        &hub.token(COMMUNE),
+        "--ca",
+        ca_file.to_str().expect("path"),
+    ]);
+    let id = office.new_proposal("Gửi qua HTTPS", &[]);
+    assert_eq!(office.sync()["docs_up"], 1);
+    let district = TestClient::init(&[
+        "--unit",
+        "502",
+        "--hub",
+        &url,
+        "--token",
+        &hub.token("502"),
+        "--ca",
+        ca_file.to_str().expect("path"),
+    ]);
+    district.sync();
+    assert!(district.ids().contains(&id));
+    // Plain HTTP to the HTTPS port is not served.
+    let plain = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client")
+        .get(format!("http://127.0.0.1:{}/healthz", hub.port))
+        .send();
+    assert!(plain.map(|r| !r.status().is_success()).unwrap_or(true));
+    // A file that is not a certificate is refused by init.
+    let bad = dir.path().join("not-a-cert.pem");
+    std::fs::write(&bad, "xin chào").expect("write");
+    let c = TestClient::uninitialised();
+    let err = c.fails(&[
+        "init",
+        "--unit",
+        COMMUNE,
+        "--ca",
+        bad.to_str().expect("path"),
+    ]);
+    assert!(err.contains("không phải chứng chỉ PEM"), "{err}");
+}
