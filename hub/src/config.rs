@@ -34,6 +34,11 @@ pub struct Config {
     /// connection is closed at once.
     pub max_connections_per_ip: usize,
     pub max_connections: usize,
+    /// The store's size at most (bytes; none by default): past it pushes are answered 507 as
+    /// on a full disk, and `/healthz` says so. A quota keeps room on a disk shared with others.
+    pub max_store_bytes: Option<u64>,
+    /// When set, `GET /metrics` answers only `Authorization: Bearer <metrics_token>`.
+    pub metrics_token: Option<String>,
     /// HTTPS: the certificate chain and its private key (PEM). Both or neither.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -81,6 +86,8 @@ impl Default for Config {
             stall_timeout_secs: 120,
             max_connections_per_ip: 256,
             max_connections: 8192,
+            max_store_bytes: None,
+            metrics_token: None,
             tls_cert: None,
             tls_key: None,
             long_poll_secs: 25,

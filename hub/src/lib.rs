@@ -71,6 +71,7 @@ pub async fn run_announcing(
     announce: impl FnOnce(std::net::SocketAddr, bool),
 ) -> anyhow::Result<()> {
     let db = Db::open(&config.data, 4)?;
+    db.set_quota(config.max_store_bytes)?;
     // A store from before the report projection (or of an older row format) is projected
     // once, before serving, so reports are complete from the first request.
     if let Some(msg) = ops::ensure_projection(&db)? {

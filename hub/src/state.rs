@@ -35,6 +35,9 @@ pub struct Inner {
     /// Bytes of decoded request bodies held at once (each counted twice: the bytes and the
     /// request parsed from them), at most `decode_budget_bytes`.
     pub decoding: std::sync::atomic::AtomicUsize,
+    /// The last push failed for want of room (disk or quota full); cleared by the next push
+    /// that is stored. `/healthz` reports it.
+    pub storage_full: std::sync::atomic::AtomicBool,
     /// Device → the last sync time written to the store (ms), so that a device syncing every
     /// few seconds costs one write a minute ([`Inner::note_sync`]).
     synced: Mutex<std::collections::HashMap<i64, i64>>,
@@ -51,6 +54,7 @@ impl Inner {
             config,
             metrics: Metrics::default(),
             decoding: std::sync::atomic::AtomicUsize::new(0),
+            storage_full: std::sync::atomic::AtomicBool::new(false),
             news,
             push_lock: Mutex::new(()),
             shutdown,

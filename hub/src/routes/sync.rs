@@ -60,7 +60,27 @@ pub(super) async fn push_pull(
         let (pushed, pulled) = (req.push.len(), req.pull.len());
         let decoded = started.elapsed();
         let now = inner.now_ms();
-        let resp = crate::sync::handle(&inner, &device, req, now)?;
+        let resp = crate::sync::handle(&inner, &device, req, now).inspect_err(|e| {
+            if let crate::sync::SyncError::Store(s) = e {
+                if s.is_full() {
+                    inner.storage_full.store(true, Ordering::Relaxed);
+                    tracing::error!(office = %device.unit, device = device.id, error = %s, "store full: push not stored");
+                }
+            }
+            if let crate::sync::SyncError::OutOfScope { message, doc } = e {
+                inner.metrics.out_of_scope.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(
+                    office = %device.unit,
+                    device = device.id,
+                    doc = doc.as_deref().unwrap_or("-"),
+                    reason = %message,
+                    "push out of scope"
+                );
+            }
+        })?;
+        if pushed > 0 {
+            inner.storage_full.store(false, Ordering::Relaxed);
+        }
         let handled = started.elapsed();
         let out = wire::encode_as(&resp, answer).map_err(|e| ApiError::internal(e.to_string()))?;
         tracing::info!(

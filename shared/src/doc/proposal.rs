@@ -297,7 +297,7 @@ fn write_fields(
         if let Some(v) = f.prose(key) {
             let text = get_obj(tx, &ROOT, key, ObjType::Text)?;
             // Diff-based: only the changed characters become operations.
-            tx.update_text(&text, nfc(v))?;
+            super::set_text(tx, &text, &nfc(v))?;
         }
     }
     Ok(())

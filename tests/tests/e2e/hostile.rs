@@ -289,3 +289,87 @@ fn an_office_syncs_over_https_trusting_the_provinces_own_ca() {
     ]);
     assert!(err.contains("không phải chứng chỉ PEM"), "{err}");
 }
+
+/// A full disk (here the store's quota): the push is answered 507 in Vietnamese, `/healthz`
+/// says degraded, nothing accepted before is lost, and the office's work goes through once
+/// there is room again.
+#[test]
+fn a_full_store_refuses_pushes_with_507_and_resumes_when_there_is_room() {
+    let mut hub = TestHub::spawn();
+    let office = TestClient::new(COMMUNE, &hub.url, &hub.token(COMMUNE));
+    let district = TestClient::new("502", &hub.url, &hub.token("502"));
+    let first = office.new_proposal("Đề xuất đã nhận trước khi đầy", &[]);
+    office.sync();
+    let db = hub.data.path().join("hub.db");
+    hub.reconfigure(|c| {
+        // The store as it is now, and two pages of room.
+        let conn = rusqlite::Connection::open(&db).expect("hub.db");
+        let pages: u64 = conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .expect("page_count");
+        let page: u64 = conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .expect("page_size");
+        c.max_store_bytes = Some((pages + 2) * page);
+    });
+    // A proposal with long prose does not fit.
+    // 100 KB of words in no repeating order (prose does not compress to nothing).
+    let words = [
+        "cải",
+        "cách",
+        "hành",
+        "chính",
+        "số",
+        "hóa",
+        "hồ",
+        "sơ",
+        "một",
+        "cửa",
+        "liên",
+        "thông",
+        "người",
+        "dân",
+        "doanh",
+        "nghiệp",
+        "xã",
+        "phường",
+        "tiết",
+        "kiệm",
+    ];
+    let mut seed: u64 = 7;
+    let mut long = String::new();
+    while long.len() < 100_000 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        long.push_str(words[(seed >> 33) as usize % words.len()]);
+        long.push(' ');
+    }
+    let second = office.new_proposal("Đề xuất khi máy chủ đầy", &[]);
+    office.ok(&["proposal", "edit", &second, "--content", &long]);
+    let out = office.run(&["sync"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("hết chỗ lưu trữ") && err.contains("507"),
+        "{err}"
+    );
+    let health = reqwest::blocking::get(format!("{}/healthz", hub.url)).expect("healthz");
+    assert_eq!(health.status().as_u16(), 503);
+    assert!(health.text().unwrap_or_default().contains("degraded"));
+    // What was accepted before is still served.
+    district.sync();
+    assert!(district.ids().contains(&first));
+    // Room again: the office's work goes through, nothing lost.
+    hub.reconfigure(|c| c.max_store_bytes = None);
+    office.sync();
+    district.sync();
+    assert!(district.ids().contains(&second));
+    let got = district.show(&second);
+    assert_eq!(
+        got["content"].as_str().map(str::len),
+        Some(long.len()),
+        "the whole prose arrived"
+    );
+    assert!(healthz(&hub.url) < Duration::from_secs(1));
+}
