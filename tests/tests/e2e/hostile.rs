@@ -373,3 +373,70 @@ fn a_full_store_refuses_pushes_with_507_and_resumes_when_there_is_room() {
     );
     assert!(healthz(&hub.url) < Duration::from_secs(1));
 }
+
+/// The office's side: its store (holding the device token) is its user's alone; a damaged
+/// file to import is refused without a panic and writes nothing; a title from another office
+/// cannot drive the terminal.
+#[test]
+fn the_office_keeps_its_token_private_refuses_damaged_files_and_escapes_control_characters() {
+    use std::os::unix::fs::PermissionsExt;
+    let hub = TestHub::spawn();
+    let commune = TestClient::new(COMMUNE, &hub.url, &hub.token(COMMUNE));
+    let district = TestClient::new("502", &hub.url, &hub.token("502"));
+    commune.sync();
+    for f in ["doimoi.db", "doimoi.db-wal", "doimoi.db-shm"] {
+        let path = commune.data.path().join(f);
+        if let Ok(m) = std::fs::metadata(&path) {
+            assert_eq!(m.permissions().mode() & 0o777, 0o600, "{f}");
+        }
+    }
+    // A title with a terminal escape and a right-to-left override.
+    let id = commune.new_proposal(
+        "Số hóa\u{1b}[2J\u{1b}]0;pwned\u{7}hồ sơ\u{202e}txt.exe",
+        &[],
+    );
+    commune.sync();
+    district.sync();
+    let list = district.ok(&["proposal", "list"]);
+    assert!(
+        !list.contains('\u{1b}') && !list.contains('\u{202e}'),
+        "{list:?}"
+    );
+    assert!(list.contains("\\u{1b}[2J"), "{list}");
+    // Damaged copies of a real export: each refused with a message or imported, never a
+    // panic; the store still opens and lists the same proposals after them all.
+    let file = commune.data.path().join("p.automerge");
+    commune.ok(&["export", &id, "-o", file.to_str().expect("path")]);
+    let good = std::fs::read(&file).expect("read");
+    let before = district.ids();
+    let target = TestClient::offline("502");
+    let mut refused = 0;
+    for i in 0..120usize {
+        let mut bad = good.clone();
+        match i % 3 {
+            0 => bad.truncate(good.len() * i / 120),
+            1 => {
+                let at = (i * 7919) % bad.len();
+                bad[at] ^= 0x5a;
+            }
+            _ => {
+                let at = (i * 104_729) % bad.len();
+                bad[at] = bad[at].wrapping_add(1);
+                let at2 = (at + 13) % bad.len();
+                bad[at2] = 0xff;
+            }
+        }
+        let path = target.data.path().join(format!("bad-{i}.automerge"));
+        std::fs::write(&path, &bad).expect("write");
+        let out = target.run(&["import", path.to_str().expect("path")]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "file {i}: {err}");
+        if !out.status.success() {
+            refused += 1;
+            assert!(err.starts_with("Lỗi: "), "file {i}: {err}");
+        }
+    }
+    assert!(refused > 60, "{refused} refused");
+    assert_eq!(district.ids(), before);
+    target.ok(&["proposal", "list"]);
+}
