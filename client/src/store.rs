@@ -204,11 +204,22 @@ fn private(new_dir: Option<&Path>, db: &Path) -> std::io::Result<()> {
     if let Some(dir) = new_dir {
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
     }
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(db)?;
+    // Never open an existing database file here: closing a descriptor of it would drop the
+    // POSIX locks another connection of this process holds on it (SQLite's own warning), and
+    // corrupt it. A new one is created empty, with its mode, before SQLite first opens it.
+    if !db.exists() {
+        match std::fs::OpenOptions::new()
+            .create_new(true)
+            .write(true)
+            .mode(0o600)
+            .open(db)
+        {
+            Ok(_) => {}
+            // Another process made it meanwhile: its mode is tightened below.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
     for suffix in ["", "-wal", "-shm"] {
         let f = db.with_file_name(format!("doimoi.db{suffix}"));
         if f.exists() {

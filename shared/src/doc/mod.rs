@@ -34,6 +34,9 @@ pub enum DocError {
     NewerSchema(i64),
     #[error("Lỗi Automerge: {0}")]
     Automerge(#[from] AutomergeError),
+    /// A text longer than its field allows ([`crate::limits`]).
+    #[error("Chưa ghi: {0}.")]
+    TooLong(#[from] crate::limits::TooLong),
 }
 
 /// The kind of a doimoi document, read from its root. The serde names are the root's `kind`.
@@ -324,6 +327,7 @@ pub(crate) fn put_record<T: Serialize>(
     record: &T,
 ) -> Result<(), DocError> {
     let value = serde_json::to_value(record).map_err(|e| DocError::Corrupt(e.to_string()))?;
+    crate::limits::check_object(&value)?;
     let serde_json::Value::Object(fields) = value else {
         return Err(DocError::Corrupt("bản ghi phải là một đối tượng".into()));
     };

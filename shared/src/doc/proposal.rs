@@ -226,6 +226,7 @@ pub fn create(
     now_ms: i64,
     fields: &ProposalFields,
 ) -> Result<Automerge, DocError> {
+    crate::limits::check_fields(fields)?;
     let mut doc = Automerge::new().with_actor(actor);
     doc.transact_with::<_, _, DocError, _>(
         |_| commit("proposal.create", unit.as_str(), now_ms),
@@ -311,6 +312,7 @@ pub fn edit(
     now_ms: i64,
 ) -> Result<bool, DocError> {
     expect_kind(doc, DocKind::Proposal)?;
+    crate::limits::check_fields(fields)?;
     let before = doc.get_heads();
     doc.transact_with::<_, _, DocError, _>(
         |_| commit("proposal.edit", unit.as_str(), now_ms),

@@ -313,7 +313,6 @@ fn a_full_store_refuses_pushes_with_507_and_resumes_when_there_is_room() {
         c.max_store_bytes = Some((pages + 2) * page);
     });
     // A proposal with long prose does not fit.
-    // 100 KB of words in no repeating order (prose does not compress to nothing).
     let words = [
         "cải",
         "cách",
@@ -336,17 +335,35 @@ fn a_full_store_refuses_pushes_with_507_and_resumes_when_there_is_room() {
         "tiết",
         "kiệm",
     ];
+    // Five prose fields of 18,000 characters each (within the limit), words in no repeating
+    // order (prose does not compress to nothing).
     let mut seed: u64 = 7;
-    let mut long = String::new();
-    while long.len() < 100_000 {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        long.push_str(words[(seed >> 33) as usize % words.len()]);
-        long.push(' ');
+    let mut texts = Vec::new();
+    for _ in 0..5 {
+        let mut long = String::new();
+        while long.chars().count() < 18_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            long.push_str(words[(seed >> 33) as usize % words.len()]);
+            long.push(' ');
+        }
+        texts.push(long);
     }
+    let long = texts[0].clone();
     let second = office.new_proposal("Đề xuất khi máy chủ đầy", &[]);
-    office.ok(&["proposal", "edit", &second, "--content", &long]);
+    for (field, text) in [
+        "--content",
+        "--necessity",
+        "--scope",
+        "--impact",
+        "--expected",
+    ]
+    .iter()
+    .zip(&texts)
+    {
+        office.ok(&["proposal", "edit", &second, field, text]);
+    }
     let out = office.run(&["sync"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -439,4 +456,89 @@ fn the_office_keeps_its_token_private_refuses_damaged_files_and_escapes_control_
     assert!(refused > 60, "{refused} refused");
     assert_eq!(district.ids(), before);
     target.ok(&["proposal", "list"]);
+}
+
+/// Text of any length: the office refuses what is longer than the field allows, with the
+/// limit; the hub refuses it forged; the longest allowed texts go through every report format.
+#[test]
+fn texts_longer_than_their_field_are_refused_and_the_longest_allowed_are_reported() {
+    let hub = TestHub::spawn();
+    let office = TestClient::new(COMMUNE, &hub.url, &hub.token(COMMUNE));
+    let snv = TestClient::new("49-SNV", &hub.url, &hub.token("49-SNV"));
+    let long_title = "Đ".repeat(501);
+    let err = office.fails(&[
+        "proposal",
+        "new",
+        "--title",
+        &long_title,
+        "--proposer",
+        "An",
+    ]);
+    assert!(
+        err.contains("tên đề xuất") && err.contains("501") && err.contains("500"),
+        "{err}"
+    );
+    // The longest allowed: a 500-character title and 20,000-character prose.
+    let title = format!("Đề xuất {}", "rất dài ".repeat(61))
+        .chars()
+        .take(500)
+        .collect::<String>();
+    let id = office.new_proposal(&title, &[]);
+    let prose = "nội dung ".repeat(2_300);
+    let prose: String = prose.chars().take(20_000).collect();
+    office.ok(&["proposal", "edit", &id, "--content", &prose]);
+    let err = office.fails(&["proposal", "edit", &id, "--content", &format!("{prose}x")]);
+    assert!(
+        err.contains("20000") || err.contains("20.000") || err.contains("20 000"),
+        "{err}"
+    );
+    office.step(&id, "submit", "2024-03-01", &[]);
+    office.sync();
+    for format in ["json", "xlsx", "docx", "csv", "html"] {
+        let out = snv.run(&[
+            "report",
+            "--period",
+            "2024",
+            "--format",
+            format,
+            "-o",
+            "/dev/null",
+        ]);
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Forged past the office's check: refused by the hub with the limit.
+    let unit = doimoi_shared::ids::UnitCode::parse(COMMUNE).expect("unit");
+    let doc_id = doimoi_shared::ids::DocId::from_bytes([0x3c; 16]);
+    let mut doc = doimoi_shared::doc::proposal::create(
+        automerge::ActorId::from([0x3du8; 16]),
+        &doc_id,
+        &unit,
+        0,
+        &doimoi_shared::doc::proposal::ProposalFields::default(),
+    )
+    .expect("create");
+    {
+        use automerge::transaction::Transactable;
+        let mut tx = doc.transaction();
+        tx.put(automerge::ROOT, "title", "x".repeat(40_000))
+            .expect("put");
+        tx.commit();
+    }
+    let (status, body) =
+        crate::scope::raw_push_bytes(&hub, &hub.token(COMMUNE), doc_id.as_str(), doc.save());
+    assert_eq!(status, 200);
+    let resp: wire::SyncResponse = wire::decode(&body, 1 << 26).expect("response");
+    match &resp.results[0].outcome {
+        wire::Outcome::Rejected { reason, .. } => {
+            assert!(
+                reason.contains("40000") && reason.contains("500"),
+                "{reason}"
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }
