@@ -863,6 +863,16 @@ impl Write<'_> {
             .optional()?)
     }
 
+    /// Forgets what the hub confirmed (every document becomes unconfirmed, offered again
+    /// whole) and the feed position (read again from the start): the hub was restored from a
+    /// backup and may lack what it confirmed since.
+    pub fn forget_hub_state(&self, cursor_key: &str) -> Result<(), StoreError> {
+        self.tx.execute("DELETE FROM sync_doc", [])?;
+        self.tx
+            .execute("DELETE FROM meta WHERE key = ?1", [cursor_key])?;
+        Ok(())
+    }
+
     pub fn set_hub_heads(&self, id: &str, heads: &[u8]) -> Result<(), StoreError> {
         self.tx.execute(
             "INSERT INTO sync_doc(doc_id, hub_heads) VALUES(?1, ?2) ON CONFLICT(doc_id) DO UPDATE SET hub_heads = excluded.hub_heads",

@@ -44,6 +44,8 @@ pub mod meta {
     pub const LAST_ERROR_KIND: &str = "sync.last_error_kind";
     pub const REGISTRY_VERSION: &str = "sync.registry_version";
     pub const CALENDAR_VERSION: &str = "sync.calendar_version";
+    /// The hub store's epoch last seen ([`doimoi_shared::wire::SyncResponse::epoch`]).
+    pub const HUB_EPOCH: &str = "sync.hub_epoch";
 }
 
 /// What a pass moved (`doimoi sync --json`).
@@ -60,6 +62,10 @@ pub struct SyncReport {
     /// sync brought says so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_notice: Option<String>,
+    /// The hub was restored from a backup since the last sync: every document was offered
+    /// again.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hub_restored: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -224,6 +230,25 @@ fn run_pass(
         report.round_trips += 1;
         report.bytes_up += up;
         report.bytes_down += down;
+        if !resp.epoch.is_empty() {
+            let known = app.store.get_meta(meta::HUB_EPOCH)?.unwrap_or_default();
+            if known != resp.epoch {
+                let w = app.store.write()?;
+                if !known.is_empty() {
+                    // Restored from a backup: what the hub confirmed since may be gone. Every
+                    // document is offered again (the hub keeps what it has, takes the rest)
+                    // and the feed is read from the start; this answer is not applied.
+                    w.forget_hub_state(meta::CURSOR)?;
+                    report.hub_restored = true;
+                }
+                w.commit()?;
+                app.store
+                    .set_meta_all(&[(meta::HUB_EPOCH, resp.epoch.as_str())])?;
+                if !known.is_empty() {
+                    continue;
+                }
+            }
+        }
         done += resp.results.len();
         apply_response(app, resp, &pushed, &mut report)?;
         let more = app.store.get_meta("sync.more")?.as_deref() == Some("1");

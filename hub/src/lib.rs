@@ -21,6 +21,7 @@
 //!   a low-priority thread), `metrics.rs`.
 
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
@@ -72,12 +73,13 @@ pub async fn run_announcing(
 ) -> anyhow::Result<()> {
     let db = Db::open(&config.data, 4)?;
     db.set_quota(config.max_store_bytes)?;
+    let epoch = backup::epoch(&db)?;
     // A store from before the report projection (or of an older row format) is projected
     // once, before serving, so reports are complete from the first request.
     if let Some(msg) = ops::ensure_projection(&db)? {
         tracing::info!("{msg}");
     }
-    let inner = Arc::new(Inner::new(db, config, shutdown.clone())?);
+    let inner = Arc::new(Inner::new(db, config, shutdown.clone(), epoch)?);
     let tracker = TaskTracker::new();
     // Background compaction of change chunks into snapshots.
     {

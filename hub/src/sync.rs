@@ -293,6 +293,7 @@ pub fn handle(
         more,
         registry: registry_out,
         calendar: calendar_out,
+        epoch: inner.epoch.clone(),
     })
 }
 

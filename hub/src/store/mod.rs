@@ -149,6 +149,8 @@ pub mod keys {
     pub const CALENDAR_VERSION: &str = "calendar_version";
     /// Version of the report projection the tables were built with.
     pub const PROJECTION_VERSION: &str = "projection_version";
+    /// Random; new when the store is restored from a backup (sent in every sync answer).
+    pub const STORE_EPOCH: &str = "store_epoch";
 }
 
 fn open_conn(path: &Path) -> Result<Connection, StoreError> {
