@@ -66,6 +66,10 @@ pub struct SyncReport {
     /// again.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub hub_restored: bool,
+    /// Refused documents whose other work (changes that did not depend on the refused one,
+    /// this office's comments and attachments) was kept and is sent again.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub salvaged: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -283,8 +287,11 @@ enum Built {
     Refused {
         id: DocId,
         doc: Box<Automerge>,
+        /// The document as the hub last confirmed it.
+        base: Box<Automerge>,
         change: String,
         reason: String,
+        have: Vec<u8>,
     },
 }
 
@@ -358,9 +365,11 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
         if let Err(rej) = checked {
             return Ok(Built::Refused {
                 id,
+                base: Box::new(doc.fork_at(&have).unwrap_or_else(|_| Automerge::new())),
                 doc: Box::new(doc),
                 change: rej.change.to_string(),
                 reason: rej.reason.to_string(),
+                have: hub_heads,
             });
         }
         let changes = if have.is_empty() {
@@ -383,15 +392,76 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
             Built::Refused {
                 id,
                 doc,
+                base,
                 change,
                 reason,
+                have,
             } => {
                 set_aside(app, id.as_str(), &doc, &change, &reason)?;
                 report.refused.push(id.to_string());
+                keep_salvaged(app, &id, &doc, *base, &change, Some(&have), report)?;
             }
         }
     }
     Ok(push)
+}
+
+/// After [`set_aside`]: what of the refused copy can still go (`doimoi_shared::doc::salvage`)
+/// is written back over what the store now holds (the hub's version, or nothing), to be pushed
+/// at the next round. `have`: the hub heads to record when the store held nothing.
+fn keep_salvaged(
+    app: &mut App,
+    id: &DocId,
+    local: &Automerge,
+    base: Automerge,
+    change: &str,
+    have: Option<&[u8]>,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let Ok(hash) = change.parse::<ChangeHash>() else {
+        return Ok(());
+    };
+    let salvaged = match doimoi_shared::doc::salvage::salvage(
+        local,
+        base,
+        &hash,
+        &app.unit,
+        app.actor.clone(),
+    ) {
+        Ok(Some((doc, _))) => doc,
+        // Nothing of the office's left, or a copy that cannot be rebuilt: all of it stays in
+        // the set-aside copy.
+        Ok(None) | Err(_) => return Ok(()),
+    };
+    let kind = doimoi_shared::doc::kind_of(&salvaged)?;
+    let stored = app.store.load_doc(id, &app.actor)?.map(|(_, d)| d);
+    let (doc, before) = match stored {
+        Some(mut doc) => {
+            let before = doc.get_heads();
+            let mut s = salvaged;
+            doc.merge(&mut s)
+                .map_err(|e| CliError::Doc(doimoi_shared::doc::DocError::Automerge(e)))?;
+            (doc, Some(before))
+        }
+        None => (salvaged, None),
+    };
+    match kind {
+        DocKind::Proposal => {
+            app.save_proposal(&doc, before.as_deref())?;
+        }
+        DocKind::UnitYear => {
+            app.save_unit_year(&doc, before.as_deref())?;
+        }
+    }
+    if before.is_none() {
+        if let Some(have) = have {
+            let w = app.store.write()?;
+            w.set_hub_heads(id.as_str(), have)?;
+            w.commit()?;
+        }
+    }
+    report.salvaged.push(id.to_string());
+    Ok(())
 }
 
 /// Keeps the refused local copy aside, drops it from the store's documents (the hub's version
@@ -483,8 +553,9 @@ fn apply_response(
                 w.commit()?;
             }
             Outcome::Rejected { change, reason } => {
-                if let Some((_, doc)) = app.store.load_doc(&r.id, &app.actor)? {
-                    set_aside(app, r.id.as_str(), &doc, &change, &reason)?;
+                let local = app.store.load_doc(&r.id, &app.actor)?.map(|(_, d)| d);
+                if let Some(doc) = &local {
+                    set_aside(app, r.id.as_str(), doc, &change, &reason)?;
                 }
                 report.refused.push(r.id.to_string());
                 if !r.changes.is_empty() {
@@ -493,6 +564,17 @@ fn apply_response(
                 let w = app.store.write()?;
                 w.remove_pending_pull(r.id.as_str())?;
                 w.commit()?;
+                if let Some(doc) = &local {
+                    // The hub's version (none when it holds nothing of it) is the base.
+                    let base = if r.changes.is_empty() {
+                        Some(Automerge::new())
+                    } else {
+                        Automerge::load(&r.changes).ok()
+                    };
+                    if let Some(base) = base {
+                        keep_salvaged(app, &r.id, doc, base, &change, None, report)?;
+                    }
+                }
             }
             Outcome::NotFound => {
                 let w = app.store.write()?;
