@@ -12,22 +12,13 @@ use doimoi_shared::workflow::Action;
 use serde_json::json;
 
 pub fn search(app: App, args: SearchArgs, out: Out) -> Result<(), CliError> {
-    use crate::search;
     let query = args.text.join(" ");
-    let terms = search::parse(&query);
-    if terms.is_empty() {
+    if crate::search::parse(&query).is_empty() {
         return Err(CliError::Usage(
             "Nhập từ cần tìm, ví dụ: `doimoi search \"sang tao\"` hoặc, để tìm đúng cụm từ, `doimoi search '\"đô thị\"'`.".into(),
         ));
     }
-    let candidates = app.store.search_candidates(&search::folded_words(&terms))?;
-    let mut ranked: Vec<(u32, crate::store::ProposalRow)> = candidates
-        .into_iter()
-        .filter_map(|r| search::score(&terms, &r.title, &r.plain, &r.folded).map(|s| (s, r)))
-        .collect();
-    // Stable: equal ranks keep the store's order, newest first.
-    ranked.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
-    let rows: Vec<_> = ranked.into_iter().map(|(_, r)| r).collect();
+    let rows = crate::actions::proposal::search(&app, &query)?;
     print_rows(&app, &rows, out)
 }
 

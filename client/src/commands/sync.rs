@@ -5,7 +5,7 @@ use crate::app::{keys, App};
 use crate::cli::RefusedCmd;
 use crate::error::CliError;
 use crate::sync::worker::{self, WorkerConfig};
-use crate::sync::{hub_for, meta, sync_once, SyncError};
+use crate::sync::{hub_for, sync_once, SyncError};
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -95,36 +95,15 @@ pub fn serve(dir: &Path, interval: u64, out: Out) -> Result<(), CliError> {
 }
 
 pub fn status(app: App, out: Out) -> Result<(), CliError> {
-    let hub = app.store.get_meta(keys::HUB)?;
-    let last_sync: Option<i64> = app
-        .store
-        .get_meta(meta::LAST_SYNC)?
-        .and_then(|v| v.parse().ok());
-    let last_error = app
-        .store
-        .get_meta(meta::LAST_ERROR)?
-        .filter(|e| !e.is_empty());
-    let last_error_kind = app
-        .store
-        .get_meta(meta::LAST_ERROR_KIND)?
-        .filter(|e| !e.is_empty());
-    // Local changes the hub does not have yet, counted from the documents.
-    let mut pending = 0usize;
-    let mut pending_docs = 0usize;
-    for d in app.store.dirty_docs(usize::MAX)? {
-        let Ok(doc_id) = doimoi_shared::ids::DocId::parse(&d.id) else {
-            continue;
-        };
-        let hub_heads = d.hub_heads;
-        if let Some((_, doc)) = app.store.load_doc(&doc_id, &app.actor)? {
-            let have = doimoi_shared::wire::Heads(serde_bytes::ByteBuf::from(hub_heads))
-                .hashes()
-                .unwrap_or_default();
-            pending += doc.get_changes(&have).len();
-            pending_docs += 1;
-        }
-    }
-    let refused = app.store.refused()?.len();
+    let crate::actions::status::SyncStatus {
+        hub,
+        last_sync,
+        last_error,
+        last_error_kind,
+        pending_changes: pending,
+        pending_documents: pending_docs,
+        refused_copies: refused,
+    } = crate::actions::status::sync_status(&app)?;
     let value = json!({
         "unit": app.unit.as_str(),
         "hub": hub,
