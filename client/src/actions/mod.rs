@@ -3,5 +3,8 @@
 //! app (`web/`) both call these and nothing else to change a document, so a rule lives in one
 //! place (the one-core rule, `ARCHITECTURE.md`). Output formatting stays with the callers.
 
+pub mod docs;
 pub mod proposal;
+pub mod report;
+pub mod settings;
 pub mod status;

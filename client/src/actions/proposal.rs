@@ -9,8 +9,8 @@ use doimoi_shared::doc::proposal::{self, Attachment, Comment, Proposal, Proposal
 use doimoi_shared::ids::{hex, DocId};
 use doimoi_shared::text::{fold, nfc};
 use doimoi_shared::workflow::{
-    self, check_next, Action, Determination, EvalResult, Event, Flag, Level, ProposalState,
-    Refusal, Status,
+    self, check_next, Action, Determination, EvalResult, Event, Flag, Level, Outcome,
+    ProposalState, Refusal, Side, Status,
 };
 
 /// Creates a draft from `fields` (a title and a proposer are required). Returns its id and the
@@ -498,4 +498,149 @@ pub fn next_step(r: &ProposalRow) -> Option<(&'static str, String)> {
         | Status::NotCompleted => return None,
     };
     Some((label, who))
+}
+
+/// "Nguyễn Văn A, Chủ tịch (UBND phường X)": who took a step.
+pub fn who(app: &App, e: &Event) -> String {
+    let mut w = e.by.clone();
+    if !e.position.is_empty() {
+        if !w.is_empty() {
+            w.push_str(", ");
+        }
+        w.push_str(&e.position);
+    }
+    let unit = app
+        .registry
+        .get(&e.unit)
+        .map(|u| u.name.clone())
+        .unwrap_or_else(|| e.unit.to_string());
+    if w.is_empty() {
+        unit
+    } else {
+        format!("{w} ({unit})")
+    }
+}
+
+/// The facts the procedure recorded: Party opinions, the vote, the decision and by whom, the
+/// province's answer, the evaluation, protection, commendations and disciplines.
+pub fn decision_lines(app: &App, p: &Proposal, st: &ProposalState) -> Vec<String> {
+    let applied = p.events.iter().filter(|e| {
+        matches!(
+            st.events.iter().find(|o| o.id == e.id).map(|o| &o.outcome),
+            Some(Outcome::Applied) | None
+        )
+    });
+    let mut lines: Vec<String> = Vec::new();
+    for e in applied {
+        let day = e.date.format("%d/%m/%Y");
+        match &e.action {
+            Action::PartyOpinion { agree } => lines.push(format!(
+                "Ý kiến cấp ủy ngày {day}: {}",
+                if *agree {
+                    "đồng ý"
+                } else {
+                    "không đồng ý"
+                }
+            )),
+            Action::Vote {
+                votes_for,
+                against,
+                abstain,
+                head_voted,
+                members,
+            } => {
+                let mut l = format!(
+                    "Biểu quyết ngày {day}: {votes_for} tán thành, {against} không tán thành, {abstain} không biểu quyết"
+                );
+                if let Some(m) = members {
+                    l.push_str(&format!(" (tập thể lãnh đạo {m} người)"));
+                }
+                if let Some(h) = head_voted {
+                    l.push_str(match h {
+                        Side::For => "; người đứng đầu tán thành",
+                        Side::Against => "; người đứng đầu không tán thành",
+                    });
+                }
+                lines.push(l);
+            }
+            Action::Approve { pilot, by_head } => lines.push(format!(
+                "Quyết định ngày {day}: phê duyệt{}{} — {}",
+                if *pilot {
+                    " thực hiện thí điểm"
+                } else {
+                    ""
+                },
+                if *by_head {
+                    " (người đứng đầu quyết định sau biểu quyết không đạt)"
+                } else {
+                    ""
+                },
+                who(app, e)
+            )),
+            Action::Reject => lines.push(format!(
+                "Quyết định ngày {day}: không phê duyệt — {}",
+                who(app, e)
+            )),
+            Action::Escalate => lines.push(format!("Trình UBND tỉnh ngày {day} — {}", who(app, e))),
+            Action::Answer { approve, pilot } => lines.push(format!(
+                "Ý kiến của UBND tỉnh ngày {day}: {} — {}",
+                match (approve, pilot) {
+                    (true, true) => "đồng ý thí điểm",
+                    (true, false) => "đồng ý",
+                    (false, _) => "không đồng ý",
+                },
+                who(app, e)
+            )),
+            Action::ReportResults { finished: Some(f) } => lines.push(format!(
+                "Báo cáo kết quả ngày {day}; kết thúc thực hiện ngày {}",
+                f.format("%d/%m/%Y")
+            )),
+            Action::Evaluate { result, damage } => lines.push(format!(
+                "Đánh giá ngày {day}: {}; {} — {}",
+                crate::choices::result_label(*result).to_lowercase(),
+                if *damage {
+                    "có thiệt hại"
+                } else {
+                    "không có thiệt hại"
+                },
+                who(app, e)
+            )),
+            Action::Protect { determination } => lines.push(format!(
+                "Bảo vệ người đề xuất ngày {day}: {}",
+                crate::choices::determination_label(*determination).to_lowercase()
+            )),
+            Action::Commend { level } => lines.push(format!(
+                "{} ngày {day} — {}",
+                crate::choices::level_label(*level),
+                who(app, e)
+            )),
+            Action::Discipline { measure } => {
+                lines.push(format!("Kỷ luật ngày {day}: {measure} — {}", who(app, e)))
+            }
+            _ => {}
+        }
+    }
+    if let Some(passed) = st.vote_passed {
+        lines.push(format!(
+            "Kết quả biểu quyết: {}",
+            if passed { "đạt" } else { "không đạt" }
+        ));
+    }
+    if let Some(by) = st.approved_by {
+        lines.push(format!(
+            "Phê duyệt: {}{}",
+            match by {
+                doimoi_shared::workflow::ApprovedBy::Vote => "theo kết quả biểu quyết",
+                doimoi_shared::workflow::ApprovedBy::HeadDecision =>
+                    "người đứng đầu quyết định, chịu trách nhiệm cá nhân",
+                doimoi_shared::workflow::ApprovedBy::Province => "UBND tỉnh đồng ý",
+            },
+            if st.pilot {
+                ", thực hiện thí điểm"
+            } else {
+                ""
+            }
+        ));
+    }
+    lines
 }
