@@ -19,6 +19,7 @@ pub mod error;
 pub mod search;
 pub mod store;
 pub mod sync;
+pub mod web;
 
 pub use error::CliError;
 

@@ -4,14 +4,10 @@ use super::{local_time, Out};
 use crate::app::{keys, App};
 use crate::cli::RefusedCmd;
 use crate::error::CliError;
-use crate::sync::worker::{self, WorkerConfig};
 use crate::sync::{hub_for, sync_once, SyncError};
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
 
 fn sync_error(e: SyncError) -> CliError {
     match e {
@@ -66,32 +62,34 @@ pub fn sync(mut app: App, out: Out) -> Result<(), CliError> {
     })
 }
 
-pub fn serve(dir: &Path, interval: u64, out: Out) -> Result<(), CliError> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let s = stop.clone();
-    ctrlc::set_handler(move || s.store(true, Ordering::SeqCst))
-        .map_err(|e| CliError::Usage(format!("Không cài được xử lý tín hiệu dừng: {e}")))?;
-    let cfg = WorkerConfig {
-        interval: Duration::from_secs(interval.max(1)),
-        ..WorkerConfig::default()
-    };
+/// `doimoi serve`: the background sync and the office web app, one process per store.
+pub fn serve(dir: &Path, interval: u64, listen: &str, out: Out) -> Result<(), CliError> {
     {
         let app = App::open(dir)?;
-        let hub = app.store.get_meta(keys::HUB)?.unwrap_or_default();
-        eprintln!("Đang tự động đồng bộ với máy chủ {hub} (nhấn Ctrl-C để dừng).");
-    }
-    let json = out.json;
-    worker::run(dir, &cfg, stop, &mut |line| {
-        if json {
-            // A closed pipe ends the process quietly; other write errors are not worth
-            // stopping the sync for.
-            let _ = super::write_stdout(json!({ "message": line }).to_string().as_bytes());
-        } else {
-            eprintln!("{line}");
+        match app.store.get_meta(keys::HUB)?.filter(|h| !h.is_empty()) {
+            Some(hub) => eprintln!("Đang tự động đồng bộ với máy chủ {hub} (nhấn Ctrl-C để dừng)."),
+            None => eprintln!(
+                "Chưa cấu hình máy chủ: chỉ phục vụ ứng dụng trên máy này, không đồng bộ."
+            ),
         }
-    })?;
-    eprintln!("Đã dừng tự động đồng bộ.");
-    Ok(())
+    }
+    crate::web::serve(dir, listen, interval, out.json)
+}
+
+/// `doimoi open`: the app in the browser, or its address.
+pub fn open(dir: &Path, print: bool, out: Out) -> Result<(), CliError> {
+    let url = crate::web::open(dir, print)?;
+    out.emit(&json!({ "url": url }), || {
+        if url.is_empty() {
+            "Đã mở ứng dụng trong trình duyệt.".into()
+        } else if print {
+            url.clone()
+        } else {
+            format!(
+                "Không mở được trình duyệt trên máy này. Dán địa chỉ sau vào trình duyệt:\n{url}"
+            )
+        }
+    })
 }
 
 pub fn status(app: App, out: Out) -> Result<(), CliError> {

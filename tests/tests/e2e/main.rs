@@ -13,3 +13,4 @@ mod reorganisation;
 mod reports;
 mod rules;
 mod scope;
+mod webapp;

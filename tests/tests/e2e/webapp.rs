@@ -1,0 +1,483 @@
+//! The office web app in a real headless Chromium (chromedriver, as `browser.rs`): two real
+//! `doimoi serve` processes (a commune and its district, before the 2025 reform so that the
+//! district decides the commune chairman's proposal) and a real hub. The commune clerk types a
+//! proposal with the keyboard, autosave survives a reload, the submission is refused with what
+//! is missing and then accepted; the district receives it through the hub, a tied vote is
+//! refused with the rule and writes nothing, the vote and the approval are recorded with their
+//! buttons; the commune's page shows the approval by itself; the list's filter and search; the
+//! banner while the hub is down and back; a report in the page and the offline message; a
+//! script in a title shown as text; foreign Origin and Host refused. Screenshots of every
+//! screen in `target/screenshots/web-*.png`.
+
+use crate::browser::{chromedriver, find, in_ci, screenshots, shot, Driver, Step};
+use crate::harness::{eventually, TestClient, TestHub};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const COMMUNE: &str = "20335";
+const DISTRICT: &str = "502";
+
+async fn session(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    let mut chrome = json!({"args": [
+        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+        "--window-size=1366,900", "--lang=vi-VN", "--hide-scrollbars",
+    ]});
+    if Path::new("/usr/bin/chromium").is_file() {
+        chrome["binary"] = json!("/usr/bin/chromium");
+    }
+    caps.insert("goog:chromeOptions".into(), chrome);
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session (is the chromium package installed?)")
+}
+
+/// Waits until the text of `css` satisfies `cond` (the page's own script updates it).
+async fn wait_text(c: &Client, css: &str, what: &str, cond: impl Fn(&str) -> bool) -> Step<String> {
+    let started = Instant::now();
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            if let Ok(t) = e.text().await {
+                if cond(&t) {
+                    return Ok(t);
+                }
+            }
+        }
+        if started.elapsed() > Duration::from_secs(90) {
+            eprintln!("timed out waiting for {what} ({css})");
+            return Err(fantoccini::error::CmdError::WaitTimeout);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn value_of(c: &Client, css: &str) -> Step<String> {
+    Ok(find(c, css).await?.prop("value").await?.unwrap_or_default())
+}
+
+async fn attr_of(c: &Client, css: &str, name: &str) -> Step<String> {
+    Ok(find(c, css).await?.attr(name).await?.unwrap_or_default())
+}
+
+/// Types `text` into the field `css` (cleared first).
+async fn type_in(c: &Client, css: &str, text: &str) -> Step {
+    let e = find(c, css).await?;
+    e.clear().await?;
+    e.send_keys(text).await
+}
+
+/// Opens the step form `name` of a proposal page, fills `fields` (name → value) and submits.
+async fn take_step(c: &Client, name: &str, fields: &[(&str, &str)]) -> Step {
+    let details = format!("#step-{name}");
+    find(c, &format!("{details} summary"))
+        .await?
+        .click()
+        .await?;
+    for (field, value) in fields {
+        let css = format!("{details} [name='{field}']");
+        let e = find(c, &css).await?;
+        if e.tag_name().await? == "select" {
+            e.select_by_value(value).await?;
+        } else {
+            e.clear().await?;
+            e.send_keys(value).await?;
+        }
+    }
+    find(c, &format!("{details} button[type=submit]"))
+        .await?
+        .click()
+        .await
+}
+
+#[test]
+fn a_clerk_does_the_whole_procedure_in_the_office_web_app() {
+    let Some(exe) = chromedriver() else {
+        assert!(
+            !in_ci(),
+            "CI is set but chromedriver is missing: install the Debian packages chromium and chromium-driver (.ci/run does)"
+        );
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n{bar}\nSKIPPED a_clerk_does_the_whole_procedure_in_the_office_web_app: chromedriver not found \
+             (install chromium and chromium-driver, or set CHROMEDRIVER). With CI set, this fails.\n{bar}\n",
+            bar = "!".repeat(78)
+        );
+        return;
+    };
+    let mut hub = TestHub::spawn();
+    let mut commune = TestClient::new(COMMUNE, &hub.url, &hub.token(COMMUNE));
+    let mut district = TestClient::new(DISTRICT, &hub.url, &hub.token(DISTRICT));
+    commune.before_the_reform();
+    district.before_the_reform();
+    // A title with a script in it, recorded from the command line.
+    let xss = commune.new_proposal("<script>alert(1)</script> Thử tiêu đề", &[]);
+    commune.start_serve();
+    district.start_serve();
+    let (c_base, c_login) = commune.web();
+    let (d_base, d_login) = district.web();
+
+    // The app refuses what does not come from itself, and writes nothing.
+    let before = commune.show(&xss);
+    let http = reqwest::blocking::Client::new();
+    let cookie_of = |login: &str| -> String {
+        let r = reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+            .get(login)
+            .send()
+            .expect("sign-in");
+        let c = r
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        c.split(';').next().unwrap_or_default().to_string()
+    };
+    let cookie = cookie_of(&c_login);
+    assert!(cookie.starts_with("doimoi_phien_"), "{cookie}");
+    let comment_url = format!("{c_base}/de-xuat/{xss}/y-kien");
+    let foreign = http
+        .post(&comment_url)
+        .header("Cookie", &cookie)
+        .header("Origin", "http://evil.example")
+        .form(&[("text", "giả mạo")])
+        .send()
+        .expect("post");
+    assert_eq!(foreign.status().as_u16(), 403);
+    let rebinding = http
+        .post(&comment_url)
+        .header("Cookie", &cookie)
+        .header("Host", "evil.example:80")
+        .header("Origin", "http://evil.example:80")
+        .form(&[("text", "giả mạo")])
+        .send()
+        .expect("post");
+    assert_eq!(rebinding.status().as_u16(), 403);
+    let no_cookie = http
+        .post(&comment_url)
+        .header("Origin", &c_base)
+        .form(&[("text", "giả mạo")])
+        .send()
+        .expect("post");
+    assert_eq!(no_cookie.status().as_u16(), 403);
+    assert_eq!(commune.show(&xss)["comments"], before["comments"]);
+    // The same POST from the app itself is accepted (the checks above refused for a reason).
+    let own = http
+        .post(&comment_url)
+        .header("Cookie", &cookie)
+        .header("Origin", &c_base)
+        .form(&[("text", "Ý kiến từ ứng dụng")])
+        .send()
+        .expect("post");
+    assert!(
+        own.status().is_success() || own.status().is_redirection(),
+        "{}",
+        own.status()
+    );
+
+    let driver = Driver::start(&exe);
+    let shots = screenshots();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime for the WebDriver client");
+    runtime.block_on(async {
+        let a = session(&driver).await;
+        let b = session(&driver).await;
+        let result = scenario(
+            &a,
+            &b,
+            (&c_base, &c_login),
+            (&d_base, &d_login),
+            &mut hub,
+            &commune,
+            &district,
+            &xss,
+            &shots,
+        )
+        .await;
+        if result.is_err() {
+            for (c, name) in [(&a, "web-failure-a.png"), (&b, "web-failure-b.png")] {
+                let _ = shot(c, &shots, name, false).await;
+                if let Ok(u) = c.current_url().await {
+                    eprintln!("{name}: at {u}");
+                }
+            }
+        }
+        let _ = a.close().await;
+        let _ = b.close().await;
+        result.expect("the browser scenario");
+    });
+    commune.stop_serve();
+    district.stop_serve();
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn scenario(
+    a: &Client,
+    b: &Client,
+    (c_base, c_login): (&str, &str),
+    (d_base, d_login): (&str, &str),
+    hub: &mut TestHub,
+    commune: &TestClient,
+    district: &TestClient,
+    xss: &str,
+    shots: &Path,
+) -> Step {
+    // ---- the commune clerk
+    a.goto(c_login).await?;
+    wait_text(a, "h1", "the home page", |t| t == "Việc cần làm").await?;
+    assert_eq!(find(a, "#office").await?.text().await?, "Phường Bàn Thạch");
+    shot(a, shots, "web-01-home.png", true).await?;
+
+    // The script in a title is text.
+    a.goto(&format!("{c_base}/de-xuat")).await?;
+    let row = find(a, &format!("tr[data-id='{xss}'] td a")).await?;
+    assert_eq!(row.text().await?, "<script>alert(1)</script> Thử tiêu đề");
+    assert!(a.get_alert_text().await.is_err(), "no alert may open");
+
+    // A new proposal, typed with the keyboard: Tab goes from label to label in order.
+    find(a, "a[href='/de-xuat/moi']").await?.click().await?;
+    let title = find(a, "#title").await?;
+    title.click().await?;
+    title.send_keys("Số hóa hồ sơ một cửa tại phường").await?;
+    let tab = "\u{e004}";
+    a.active_element().await?.send_keys(tab).await?;
+    a.active_element().await?.send_keys("Nguyễn Văn An").await?;
+    assert_eq!(value_of(a, "#proposer").await?, "Nguyễn Văn An");
+    a.active_element().await?.send_keys(tab).await?;
+    a.active_element()
+        .await?
+        .send_keys("Chủ tịch UBND phường")
+        .await?;
+    a.active_element().await?.send_keys(tab).await?;
+    // The head's box, ticked with the space bar.
+    a.active_element().await?.send_keys(" ").await?;
+    assert_eq!(
+        a.active_element().await?.attr("id").await?.as_deref(),
+        Some("proposer_is_head")
+    );
+    type_in(
+        a,
+        "#necessity",
+        "Người dân phải nộp hồ sơ giấy nhiều lần; cần số hóa để giảm thời gian chờ đợi.",
+    )
+    .await?;
+    let url =
+        crate::browser::wait_url(a, "the draft's own address", |u| u.ends_with("/sua")).await?;
+    wait_text(a, "#save-state", "the autosave", |t| {
+        t.starts_with("Đã lưu")
+    })
+    .await?;
+    let id = url
+        .trim_end_matches("/sua")
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(id.len(), 32, "{url}");
+    // Autosave survives a reload, and wrote through the core (the CLI reads it).
+    a.goto(&url).await?;
+    assert_eq!(
+        value_of(a, "#title").await?,
+        "Số hóa hồ sơ một cửa tại phường"
+    );
+    assert!(value_of(a, "#necessity")
+        .await?
+        .contains("giảm thời gian chờ đợi"));
+    let shown = commune.show(&id);
+    assert_eq!(shown["proposer-is-head"], true);
+    assert_eq!(shown["status"], "draft");
+    shot(a, shots, "web-02-form.png", true).await?;
+
+    // Submitting now is refused, with what is missing.
+    find(a, "#submit-proposal").await?.click().await?;
+    let missing = find(a, "#missing").await?.text().await?;
+    assert!(
+        missing.contains("Phạm vi") && missing.contains("Đối tượng"),
+        "{missing}"
+    );
+    assert!(!missing.contains("--"), "{missing}");
+    assert_eq!(commune.show(&id)["status"], "draft");
+    shot(a, shots, "web-03-missing.png", false).await?;
+
+    // Completed, then accepted.
+    for (name, text) in [
+        (
+            "content",
+            "Xây dựng kho hồ sơ số; hướng dẫn người dân nộp trực tuyến.",
+        ),
+        (
+            "subjects",
+            "Cán bộ bộ phận một cửa và người dân của phường.",
+        ),
+        ("scope", "Phường Bàn Thạch."),
+        ("timeline", "Từ tháng 3 đến tháng 12 năm 2025."),
+        ("resources", "Ngân sách phường, 2 công chức."),
+        ("feasibility", "Đã có hạ tầng mạng và máy quét."),
+        ("impact", "Giảm giấy tờ; cần đào tạo người dân lớn tuổi."),
+        ("expected", "Giảm một nửa thời gian giải quyết hồ sơ."),
+    ] {
+        type_in(a, &format!("#{name}"), text).await?;
+    }
+    find(a, "#basis").await?.select_by_value("both").await?;
+    find(a, "#field")
+        .await?
+        .select_by_value("Cải cách hành chính")
+        .await?;
+    wait_text(a, "#save-state", "the autosave", |t| {
+        t.starts_with("Đã lưu")
+    })
+    .await?;
+    find(a, "#submit-proposal").await?.click().await?;
+    wait_text(a, "#status", "the submission", |t| t == "Đã nộp").await?;
+    assert_eq!(commune.show(&id)["status"], "submitted");
+    shot(a, shots, "web-04-submitted.png", true).await?;
+    // The commune may take no step now: the district decides.
+    let next = find(a, "#next").await?.text().await?;
+    assert!(next.contains("Thành phố Tam Kỳ"), "{next}");
+
+    // ---- the district's clerk, in another browser
+    eventually(Duration::from_secs(60), "the district receives it", || {
+        district.ids().contains(&id) && district.show(&id)["status"] == "submitted"
+    });
+    b.goto(d_login).await?;
+    wait_text(b, "#waiting h2", "the district's waiting steps", |t| {
+        t.contains("(1)")
+    })
+    .await?;
+    shot(b, shots, "web-05-district-home.png", true).await?;
+    // The list: search without diacritics, then a filter.
+    b.goto(&format!("{d_base}/de-xuat")).await?;
+    type_in(b, "#q", "so hoa tai phuong").await?;
+    find(b, "#f-apply").await?.click().await?;
+    wait_text(b, "#count", "the search", |t| t.starts_with("1 ")).await?;
+    let row = find(b, &format!("tr[data-id='{id}']"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        row.contains("Nguyễn Văn An") && row.contains("Phường Bàn Thạch") && row.contains("Đã nộp"),
+        "{row}"
+    );
+    assert!(row.contains("đã đồng bộ"), "{row}");
+    shot(b, shots, "web-06-list-search.png", false).await?;
+    find(b, "#f-status")
+        .await?
+        .select_by_value("approved")
+        .await?;
+    find(b, "#f-apply").await?.click().await?;
+    wait_text(b, "#count", "the filter", |t| t.starts_with("0 ")).await?;
+
+    b.goto(&format!("{d_base}/de-xuat/{id}")).await?;
+    // Only the steps this office may take now: receiving.
+    let steps = b.find_all(Locator::Css("#steps details")).await?;
+    let mut names = Vec::new();
+    for s in &steps {
+        names.push(s.attr("id").await?.unwrap_or_default());
+    }
+    // (Discipline is possible at any time after submission.)
+    assert_eq!(names, vec!["step-receive", "step-discipline"]);
+    take_step(b, "receive", &[]).await?;
+    wait_text(b, "#status", "the receipt", |t| t == "Đã tiếp nhận").await?;
+    take_step(b, "party-opinion", &[]).await?;
+    wait_text(b, "#status", "the opinion", |t| !t.is_empty()).await?;
+    find(b, "#step-vote").await?;
+    // A tie without the head's vote is refused with the rule, and nothing is written.
+    let events_before = district.show(&id)["events"].as_array().map(Vec::len);
+    take_step(b, "vote", &[("for", "2"), ("against", "2")]).await?;
+    let refusal = find(b, "#refusal").await?.text().await?;
+    assert!(refusal.contains("số phiếu ngang nhau"), "{refusal}");
+    assert!(!refusal.contains("--"), "{refusal}");
+    assert_eq!(
+        district.show(&id)["events"].as_array().map(Vec::len),
+        events_before
+    );
+    shot(b, shots, "web-07-refused-step.png", false).await?;
+    take_step(b, "vote", &[("for", "4"), ("against", "1")]).await?;
+    wait_text(b, "#status", "the vote", |t| t == "Biểu quyết đạt").await?;
+    take_step(
+        b,
+        "approve",
+        &[
+            ("by", "Lê Văn Bình"),
+            ("position", "Chủ tịch UBND thành phố"),
+        ],
+    )
+    .await?;
+    wait_text(b, "#status", "the approval", |t| t == "Đã phê duyệt").await?;
+    let decisions = find(b, "#decisions").await?.text().await?;
+    assert!(decisions.contains("4 tán thành"), "{decisions}");
+    shot(b, shots, "web-08-district-approved.png", true).await?;
+
+    // ---- the commune's page shows the approval by itself (the test does not reload it)
+    wait_text(a, "#status", "the approval on the commune's page", |t| {
+        t == "Đã phê duyệt"
+    })
+    .await?;
+    find(a, "#step-start").await?;
+    shot(a, shots, "web-09-commune-sees-approval.png", true).await?;
+
+    // ---- the hub goes down: the banner says so and counts the waiting change
+    // (The hub's own runtime is driven from another thread than this async scenario's.)
+    std::thread::scope(|s| s.spawn(|| hub.stop()).join()).expect("stop the hub");
+    type_in(a, "#comment-text", "Phường đã chuẩn bị máy quét.").await?;
+    find(a, "#comment-form button").await?.click().await?;
+    wait_text(a, "#sync-headline", "the offline banner", |t| {
+        t == "Mất kết nối với máy chủ"
+    })
+    .await?;
+    let pending = attr_of(a, "#sync-pending", "data-count").await?;
+    assert_ne!(pending, "0");
+    shot(a, shots, "web-10-offline.png", false).await?;
+    // The report needs the hub: a clear message.
+    a.goto(&format!("{c_base}/bao-cao")).await?;
+    type_in(a, "#period", "2025").await?;
+    find(a, "#report-show").await?.click().await?;
+    let msg = find(a, "#report-error").await?.text().await?;
+    assert!(msg.contains("Không lấy được báo cáo"), "{msg}");
+    shot(a, shots, "web-11-report-offline.png", false).await?;
+    // Back: the count drops to 0 with no click.
+    std::thread::scope(|s| s.spawn(|| hub.restart()).join()).expect("restart the hub");
+    wait_text(a, "#sync-pending", "the waiting changes sent", |t| {
+        t == "Thay đổi chờ gửi: 0"
+    })
+    .await?;
+    wait_text(a, "#sync-headline", "the banner back online", |t| {
+        t == "Đã kết nối với máy chủ"
+    })
+    .await?;
+    // A report shown in the page, with its downloads.
+    a.goto(&format!("{c_base}/bao-cao")).await?;
+    type_in(a, "#period", "2025").await?;
+    find(a, "#report-show").await?.click().await?;
+    find(a, "#report-frame").await?;
+    let href = attr_of(a, "#dl-docx", "href").await?;
+    assert!(href.contains("dinh_dang=docx"), "{href}");
+    shot(a, shots, "web-12-report.png", false).await?;
+    let frame = find(a, "#report-frame").await?;
+    frame.enter_frame().await?;
+    let body = find(a, "body").await?.text().await?;
+    assert!(
+        body.contains("Phường Bàn Thạch"),
+        "{}",
+        &body[..body.len().min(400)]
+    );
+    a.enter_parent_frame().await?;
+
+    // The other screens, for people to look at.
+    a.goto(&format!("{c_base}/nhiem-vu")).await?;
+    shot(a, shots, "web-13-duties.png", true).await?;
+    a.goto(&format!("{c_base}/cai-dat")).await?;
+    shot(a, shots, "web-14-settings.png", true).await?;
+    a.goto(&format!("{c_base}/de-xuat/khong-co")).await?;
+    shot(a, shots, "web-15-not-found.png", false).await?;
+    Ok(())
+}
