@@ -54,18 +54,7 @@ pub fn edit(app: &mut App, id: &DocId, fields: &ProposalFields) -> Result<bool, 
     check_head_deputy(fields)?;
     let (mut doc, p) = app.load_proposal(id)?;
     let state = app.state(&p);
-    if !state.status.editable() {
-        return Err(CliError::Refused(format!(
-            "Đề xuất đã ở trạng thái \"{}\": nội dung kế hoạch đã được quyết định, không sửa được nữa. Ghi ý kiến bằng `doimoi comment`.",
-            state.status.label_vi()
-        )));
-    }
-    if p.unit != app.unit {
-        return Err(CliError::Refused(format!(
-            "Chỉ đơn vị của người đề xuất ({}) được sửa nội dung đề xuất; đơn vị khác ghi ý kiến bằng `doimoi comment`.",
-            app.unit_label(&p.unit)
-        )));
-    }
+    check_editable(app, &p, &state)?;
     let authority_change = (fields
         .proposer_is_head
         .is_some_and(|v| v != p.proposer_is_head))
@@ -85,6 +74,24 @@ pub fn edit(app: &mut App, id: &DocId, fields: &ProposalFields) -> Result<bool, 
         app.save_proposal(&doc, Some(&before))?;
     }
     Ok(changed)
+}
+
+/// Whether this office may still edit the proposal's contents: the proposer's unit only, and
+/// only before its contents were decided.
+pub fn check_editable(app: &App, p: &Proposal, state: &ProposalState) -> Result<(), CliError> {
+    if !state.status.editable() {
+        return Err(CliError::Refused(format!(
+            "Đề xuất đã ở trạng thái \"{}\": nội dung kế hoạch đã được quyết định, không sửa được nữa. Ghi ý kiến bằng `doimoi comment`.",
+            state.status.label_vi()
+        )));
+    }
+    if p.unit != app.unit {
+        return Err(CliError::Refused(format!(
+            "Chỉ đơn vị của người đề xuất ({}) được sửa nội dung đề xuất; đơn vị khác ghi ý kiến bằng `doimoi comment`.",
+            app.unit_label(&p.unit)
+        )));
+    }
+    Ok(())
 }
 
 /// Who records a step, when, and why: everything of a step but its action.

@@ -1,7 +1,7 @@
 //! `doimoi sync`, `doimoi serve`, `doimoi status`, `doimoi refused`.
 
 use super::{local_time, Out};
-use crate::app::{keys, App};
+use crate::app::App;
 use crate::cli::RefusedCmd;
 use crate::error::CliError;
 use crate::sync::{hub_for, sync_once, SyncError};
@@ -64,15 +64,6 @@ pub fn sync(mut app: App, out: Out) -> Result<(), CliError> {
 
 /// `doimoi serve`: the background sync and the office web app, one process per store.
 pub fn serve(dir: &Path, interval: u64, listen: &str, out: Out) -> Result<(), CliError> {
-    {
-        let app = App::open(dir)?;
-        match app.store.get_meta(keys::HUB)?.filter(|h| !h.is_empty()) {
-            Some(hub) => eprintln!("Đang tự động đồng bộ với máy chủ {hub} (nhấn Ctrl-C để dừng)."),
-            None => eprintln!(
-                "Chưa cấu hình máy chủ: chỉ phục vụ ứng dụng trên máy này, không đồng bộ."
-            ),
-        }
-    }
     crate::web::serve(dir, listen, interval, out.json)
 }
 

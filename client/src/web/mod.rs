@@ -326,6 +326,26 @@ async fn guard(State(web): State<Web>, req: Request, next: Next) -> Response {
         }
     }
     let mut res = next.run(req).await;
+    // The framework's own refusals (a body too large, a form that cannot be read) come as
+    // English plain text: a clerk reads them in Vietnamese.
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if plain && res.status().is_client_error() {
+        let msg = if res.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            "Tệp hoặc nội dung gửi lên quá lớn (tối đa 20 MB); không có gì bị thay đổi."
+        } else {
+            "Dữ liệu gửi lên không đúng định dạng của ứng dụng; không có gì bị thay đổi."
+        };
+        res = (
+            res.status(),
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            msg,
+        )
+            .into_response();
+    }
     let h = res.headers_mut();
     h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'",
@@ -408,6 +428,14 @@ pub fn serve(dir: &Path, listen: &str, interval: u64, json: bool) -> Result<(), 
         pid: std::process::id(),
     };
     write_address(dir, &address)?;
+    match App::open(dir)?
+        .store
+        .get_meta(crate::app::keys::HUB)?
+        .filter(|h| !h.is_empty())
+    {
+        Some(hub) => eprintln!("Đang tự động đồng bộ với máy chủ {hub} (nhấn Ctrl-C để dừng)."),
+        None => eprintln!("Chưa cấu hình máy chủ: không đồng bộ, chỉ làm việc trên máy này."),
+    }
     let web = Web::new(dir, address.secret.clone(), bound.port(), json);
     web.start_sync(Duration::from_secs(interval.max(1)));
     let stop = Arc::new(tokio::sync::Notify::new());

@@ -740,19 +740,7 @@ fn edit_page(
     error: Option<&str>,
 ) -> Result<(String, Markup), CliError> {
     let st = app.state(p);
-    if p.unit != app.unit || !st.status.editable() {
-        return Err(CliError::Refused(if p.unit != app.unit {
-            format!(
-                "Chỉ đơn vị của người đề xuất ({}) được sửa nội dung đề xuất; đơn vị khác ghi ý kiến trên trang đề xuất.",
-                unit_name(app, p.unit.as_str())
-            )
-        } else {
-            format!(
-                "Đề xuất đã ở trạng thái \"{}\": nội dung kế hoạch đã được quyết định, không sửa được nữa.",
-                st.status.label_vi()
-            )
-        }));
-    }
+    actions::check_editable(app, p, &st)?;
     let all = app.store.list_proposals(None)?;
     Ok((
         format!("Sửa đề xuất: {}", p.title),
@@ -900,7 +888,7 @@ fn proposal_page(
         .doc_heads(id.as_str())?
         .map(|h| doimoi_shared::ids::hex(&h))
         .unwrap_or_default();
-    let editable = p.unit == app.unit && st.status.editable();
+    let editable = actions::check_editable(app, &p, &st).is_ok();
     let lines = actions::decision_lines(app, &p, &st);
     let content = html! {
         article #proposal data-id=(p.id.as_str()) data-version=(version) {

@@ -135,8 +135,12 @@ pub fn page(shell: &Shell, active: &str, title: &str, content: Markup) -> Markup
                     span #sync-last { (b.last) }
                     span #sync-pending data-count=(b.pending) { (b.pending_text) }
                     span #sync-error.error { (b.error) }
-                    form method="post" action="/dong-bo" {
-                        button #sync-now type="submit" { "Đồng bộ ngay" }
+                    @if b.state != "none" {
+                        form method="post" action="/dong-bo" {
+                            button #sync-now type="submit" { "Đồng bộ ngay" }
+                        }
+                    } @else {
+                        a href="/cai-dat" { "Cấu hình máy chủ" }
                     }
                 }
                 main { (content) }

@@ -481,3 +481,216 @@ async fn scenario(
     shot(a, shots, "web-15-not-found.png", false).await?;
     Ok(())
 }
+
+/// A signed-in HTTP client of an office's web app: its base URL and the cookie.
+struct Session {
+    base: String,
+    cookie: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Session {
+    fn of(office: &TestClient) -> Session {
+        let (base, login) = office.web();
+        // No pooled connections: the server closes the one it refused a too-large body on.
+        let http = reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("client");
+        let r = http.get(&login).send().expect("sign-in");
+        let cookie = r
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .unwrap_or_default()
+            .to_string();
+        Session { base, cookie, http }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", &self.cookie)
+            .send()
+            .expect("get");
+        (r.status().as_u16(), r.text().unwrap_or_default())
+    }
+
+    fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", &self.cookie)
+            .send()
+            .expect("get");
+        (
+            r.status().as_u16(),
+            r.bytes().map(|b| b.to_vec()).unwrap_or_default(),
+        )
+    }
+
+    fn post_form(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Cookie", &self.cookie)
+            .header("Origin", &self.base)
+            .form(form)
+            .send()
+            .expect("post");
+        (r.status().as_u16(), r.text().unwrap_or_default())
+    }
+
+    fn post_bytes(&self, path: &str, body: Vec<u8>) -> (u16, String) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Cookie", &self.cookie)
+            .header("Origin", &self.base)
+            .body(body)
+            .send()
+            .expect("post");
+        (r.status().as_u16(), r.text().unwrap_or_default())
+    }
+}
+
+/// Every answer a person may read: Vietnamese, no Rust or framework text.
+fn readable(status: u16, body: &str) {
+    assert!(status < 500, "{status}: {body}");
+    for english in [
+        "panicked",
+        "Failed to",
+        "error:",
+        "Error",
+        "length limit",
+        "unwrap",
+    ] {
+        assert!(!body.contains(english), "{status}: {body}");
+    }
+}
+
+#[test]
+fn the_web_app_answers_bad_input_in_vietnamese_and_writes_nothing() {
+    let mut commune = TestClient::offline(COMMUNE);
+    let district = TestClient::offline(DISTRICT);
+    let id = commune.new_proposal("Đề xuất thử dữ liệu sai", &[]);
+    let theirs = district.new_proposal("Đề xuất của thành phố", &[]);
+    let file = district.data.path().join("cua-thanh-pho.automerge");
+    district.ok(&["export", &theirs, "-o", file.to_str().unwrap_or_default()]);
+    commune.start_serve();
+    let s = Session::of(&commune);
+    let before = commune.show(&id);
+
+    // Unknown ids and steps, and pages that do not exist.
+    let (st, body) = s.get("/de-xuat/khong-co-ma-nay");
+    assert_eq!(st, 404);
+    assert!(body.contains("Không có đề xuất"), "{body}");
+    readable(st, &body);
+    let (st, body) = s.get("/khong-co");
+    assert_eq!(st, 404);
+    readable(st, &body);
+    let (st, body) = s.post_form(&format!("/de-xuat/{id}/buoc/bay-len"), &[]);
+    assert_eq!(st, 404);
+    assert!(body.contains("Không có bước"), "{body}");
+
+    // Wrong form values.
+    let (st, body) = s.post_form(
+        &format!("/de-xuat/{id}/buoc/submit"),
+        &[("date", "31/02/2025")],
+    );
+    assert_eq!(st, 400);
+    assert!(body.contains("không phải ngày hợp lệ"), "{body}");
+    readable(st, &body);
+    let (st, body) = s.post_form(
+        &format!("/de-xuat/{id}/buoc/submit"),
+        &[("date", "2999-01-01")],
+    );
+    assert_eq!(st, 400);
+    assert!(body.contains("chưa đến"), "{body}");
+    let (st, body) = s.post_form(&format!("/de-xuat/{id}/buoc/vote"), &[("for", "ba")]);
+    assert_eq!(st, 400);
+    assert!(body.contains("không hợp lệ"), "{body}");
+    let huge = "â".repeat(200_000);
+    let (st, body) = s.post_form(&format!("/de-xuat/{id}/luu"), &[("content", &huge)]);
+    assert_eq!(st, 422);
+    assert!(body.contains("quá dài"), "{body}");
+    let (st, body) = s.post_form("/cai-dat/may-chu", &[("hub", "ftp://may-chu")]);
+    assert_eq!(st, 400);
+    assert!(body.contains("http://"), "{body}");
+    let (st, body) = s.post_bytes(
+        &format!("/de-xuat/{id}/dinh-kem?ten=lon.bin"),
+        vec![0; 21 << 20],
+    );
+    assert_eq!(st, 413);
+    assert!(body.contains("quá lớn"), "{body}");
+    let (st, body) = s.post_bytes(
+        "/cai-dat/nhap?ten=rac.automerge",
+        b"khong phai tai lieu".to_vec(),
+    );
+    assert_eq!(st, 422);
+    assert!(body.contains("không nhập được"), "{body}");
+    assert_eq!(commune.show(&id), before, "nothing written");
+
+    // A document of another unit, imported from its file: readable, not editable here.
+    let bytes = std::fs::read(&file).expect("the exported file");
+    let (st, body) = s.post_bytes("/cai-dat/nhap?ten=cua-thanh-pho.automerge", bytes);
+    assert_eq!(st, 200, "{body}");
+    let (st, body) = s.get(&format!("/de-xuat/{theirs}"));
+    assert_eq!(st, 200);
+    assert!(body.contains("Thành phố Tam Kỳ"), "{body}");
+    let (st, body) = s.get(&format!("/de-xuat/{theirs}/sua"));
+    assert_eq!(st, 409);
+    assert!(body.contains("Chỉ đơn vị của người đề xuất"), "{body}");
+    let (st, body) = s.post_form(&format!("/de-xuat/{theirs}/luu"), &[("title", "Sửa trộm")]);
+    assert_eq!(st, 422);
+    assert!(body.contains("Chỉ đơn vị của người đề xuất"), "{body}");
+    assert_eq!(commune.show(&theirs)["title"], "Đề xuất của thành phố");
+
+    // An attachment added and opened; a comment.
+    let scan = b"%PDF-1.4 bien ban".to_vec();
+    let (st, body) = s.post_bytes(
+        &format!("/de-xuat/{id}/dinh-kem?ten=Biên bản họp.pdf"),
+        scan.clone(),
+    );
+    assert_eq!(st, 200, "{body}");
+    let shown = commune.show(&id);
+    let sha = shown["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(shown["attachments"][0]["name"], "Biên bản họp.pdf");
+    let (st, got) = s.get_bytes(&format!("/de-xuat/{id}/dinh-kem/{sha}"));
+    assert_eq!(st, 200);
+    assert_eq!(got, scan);
+    let (st, _) = s.post_form(
+        &format!("/de-xuat/{id}/y-kien"),
+        &[("text", "Đề nghị bổ sung số liệu")],
+    );
+    assert_eq!(st, 303);
+    assert_eq!(
+        commune.show(&id)["comments"][0]["text"],
+        "Đề nghị bổ sung số liệu"
+    );
+
+    // Autosave edits the prose through the core: the CLI reads what the app wrote.
+    let (st, body) = s.post_form(&format!("/de-xuat/{id}/luu"), &[("scope", "Toàn phường")]);
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(commune.show(&id)["scope"], "Toàn phường");
+
+    // A second server on the same store says where the first one is.
+    let err = commune.fails(&["serve", "--listen", "127.0.0.1:0"]);
+    assert!(
+        err.contains("đã có một tiến trình `doimoi serve` đang chạy tại http://127.0.0.1:"),
+        "{err}"
+    );
+    // `doimoi open --print` gives the running server's address with its secret.
+    let url = commune.ok(&["open", "--print"]);
+    assert!(
+        url.trim().starts_with(&format!("{}/vao?k=", s.base)),
+        "{url}"
+    );
+    commune.stop_serve();
+}
