@@ -4,6 +4,7 @@
 //! place (the one-core rule, `ARCHITECTURE.md`). Output formatting stays with the callers.
 
 pub mod docs;
+pub mod duty;
 pub mod proposal;
 pub mod report;
 pub mod settings;
