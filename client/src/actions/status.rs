@@ -19,9 +19,11 @@ pub struct SyncStatus {
     pub refused_copies: usize,
 }
 
-/// Reads the office's sync state. Counting the pending changes loads the documents the hub
-/// has not confirmed (usually few).
-pub fn sync_status(app: &App) -> Result<SyncStatus, CliError> {
+/// Reads the office's sync state. With `count_changes`, counting the pending changes loads
+/// the documents the hub has not confirmed (usually few, but every one in a store that never
+/// synced); without it `pending_changes` is 0 and only the documents are counted, from the
+/// index (what a page shows on every view).
+pub fn sync_status(app: &App, count_changes: bool) -> Result<SyncStatus, CliError> {
     let hub = app.store.get_meta(keys::HUB)?;
     let last_sync: Option<i64> = app
         .store
@@ -37,7 +39,13 @@ pub fn sync_status(app: &App) -> Result<SyncStatus, CliError> {
         .filter(|e| !e.is_empty());
     let mut pending_changes = 0usize;
     let mut pending_documents = 0usize;
-    for d in app.store.dirty_docs(usize::MAX)? {
+    if !count_changes {
+        pending_documents = usize::try_from(app.store.count_dirty()?).unwrap_or(usize::MAX);
+    }
+    for d in app
+        .store
+        .dirty_docs(if count_changes { usize::MAX } else { 0 })?
+    {
         let Ok(doc_id) = doimoi_shared::ids::DocId::parse(&d.id) else {
             continue;
         };

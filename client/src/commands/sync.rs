@@ -92,7 +92,7 @@ pub fn status(app: App, out: Out) -> Result<(), CliError> {
         pending_changes: pending,
         pending_documents: pending_docs,
         refused_copies: refused,
-    } = crate::actions::status::sync_status(&app)?;
+    } = crate::actions::status::sync_status(&app, true)?;
     let value = json!({
         "unit": app.unit.as_str(),
         "hub": hub,

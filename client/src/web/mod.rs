@@ -17,6 +17,7 @@
 //! `view.rs` (the page shell, the sync banner and shared pieces), `assets/` (CSS and JS,
 //! embedded).
 
+mod duties;
 mod pages;
 mod view;
 
@@ -247,7 +248,8 @@ pub fn router(web: Web) -> Router {
         .route("/de-xuat/{id}/dinh-kem", post(pages::attach))
         .route("/de-xuat/{id}/dinh-kem/{sha}", get(pages::attachment))
         .route("/de-xuat/{id}/xuat", get(pages::export))
-        .route("/nhiem-vu", get(pages::duties))
+        .route("/nhiem-vu", get(duties::page))
+        .route("/nhiem-vu/{kind}", post(duties::record))
         .route("/bao-cao", get(pages::reports))
         .route("/bao-cao/xem", get(pages::report_view))
         .route("/bao-cao/tai", get(pages::report_download))

@@ -23,10 +23,15 @@ use doimoi_shared::workflow::{
 use maud::{html, Markup};
 use std::collections::{HashMap, HashSet};
 
-type Params = HashMap<String, String>;
+pub(super) type Params = HashMap<String, String>;
 
 /// Runs `f` for a page: the shell around its content, or the error page.
-async fn page_of<F>(web: &Web, active: &'static str, back: Option<String>, f: F) -> Response
+pub(super) async fn page_of<F>(
+    web: &Web,
+    active: &'static str,
+    back: Option<String>,
+    f: F,
+) -> Response
 where
     F: FnOnce(&mut App) -> Result<(String, Markup), CliError> + Send + 'static,
 {
@@ -58,7 +63,7 @@ fn doc_id(app: &App, s: &str) -> Result<DocId, CliError> {
     Ok(id)
 }
 
-fn field<'a>(p: &'a Params, k: &str) -> &'a str {
+pub(super) fn field<'a>(p: &'a Params, k: &str) -> &'a str {
     p.get(k).map(|s| s.trim()).unwrap_or("")
 }
 
@@ -68,7 +73,7 @@ fn opt(p: &Params, k: &str) -> Option<String> {
 }
 
 /// A date typed in a form (`YYYY-MM-DD` from a date input, or dd/mm/yyyy).
-fn form_date(s: &str, what: &str) -> Result<Option<NaiveDate>, CliError> {
+pub(super) fn form_date(s: &str, what: &str) -> Result<Option<NaiveDate>, CliError> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(None);
@@ -83,7 +88,7 @@ fn form_date(s: &str, what: &str) -> Result<Option<NaiveDate>, CliError> {
         })
 }
 
-fn form_count(p: &Params, k: &str, what: &str) -> Result<Option<u32>, CliError> {
+pub(super) fn form_count(p: &Params, k: &str, what: &str) -> Result<Option<u32>, CliError> {
     let v = field(p, k);
     if v.is_empty() {
         return Ok(None);
@@ -148,7 +153,11 @@ pub async fn not_found(State(web): State<Web>) -> Response {
 /// The banner's state, for the page's script (polled every few seconds).
 pub async fn status_json(State(web): State<Web>) -> Response {
     match web
-        .with_app(|app| Ok(view::Banner::of(&crate::actions::status::sync_status(app)?)))
+        .with_app(|app| {
+            Ok(view::Banner::of(&crate::actions::status::sync_status(
+                app, false,
+            )?))
+        })
         .await
     {
         Ok(b) => axum::Json(b).into_response(),
@@ -191,7 +200,7 @@ pub async fn home(State(web): State<Web>) -> Response {
             .filter(|r| r.flags.contains(&Flag::Conflict))
             .collect();
         let refused = app.store.refused()?;
-        let missing = missing_duties(app)?;
+        let missing = crate::actions::duty::missing(app)?;
         let soon = app.calendar.add_working_days(app.today, 2);
         let content = html! {
             h1 { "Việc cần làm" }
@@ -274,45 +283,6 @@ pub async fn home(State(web): State<Web>) -> Response {
         Ok(("Việc cần làm".to_string(), content))
     })
     .await
-}
-
-/// The yearly duties of this office's unit that nothing records yet.
-fn missing_duties(app: &App) -> Result<Vec<String>, CliError> {
-    use doimoi_shared::org::UnitKind;
-    let kind = app.registry.get(&app.unit).map(|u| u.kind);
-    if matches!(kind, Some(UnitKind::Province) | None) {
-        return Ok(Vec::new());
-    }
-    let mut dissemination = false;
-    let mut plan = false;
-    let mut self_inspection = false;
-    let year = chrono::Datelike::year(&app.today);
-    for (id, unit, y) in app.store.unit_year_ids(None)? {
-        if unit != app.unit.as_str() {
-            continue;
-        }
-        let Ok(id) = DocId::parse(&id) else { continue };
-        let Some((_, doc)) = app.store.load_doc(&id, &app.actor)? else {
-            continue;
-        };
-        let Ok(r) = doimoi_shared::doc::unit_year::read(&doc) else {
-            continue;
-        };
-        dissemination |= !r.dissemination.is_empty();
-        plan |= r.plan.is_some();
-        self_inspection |= y == year && !r.self_inspections.is_empty();
-    }
-    let mut out = Vec::new();
-    if !dissemination {
-        out.push("Quán triệt, phổ biến Quy định 20-QĐ/TU (hạn 31/07/2023): chưa ghi".to_string());
-    }
-    if !plan {
-        out.push("Kế hoạch thực hiện của đơn vị (hạn 31/07/2023): chưa ghi".to_string());
-    }
-    if !self_inspection {
-        out.push(format!("Tự kiểm tra năm {year}: chưa ghi"));
-    }
-    Ok(out)
 }
 
 // ---------------------------------------------------------------- list
@@ -1370,88 +1340,6 @@ pub async fn export(State(web): State<Web>, Path(id): Path<String>) -> Response 
         ),
         Err(e) => page_of(&web, "list", None, move |_| Err(e)).await,
     }
-}
-
-// ---------------------------------------------------------------- duties
-
-pub async fn duties(State(web): State<Web>, Query(q): Query<Params>) -> Response {
-    page_of(&web, "duties", None, move |app| {
-        let year = match field(&q, "nam") {
-            "" => chrono::Datelike::year(&app.today),
-            y => y.parse::<i32>().map_err(|_| {
-                CliError::Usage(format!("Năm \"{y}\" không hợp lệ."))
-            })?,
-        };
-        let mut records = Vec::new();
-        for (id, unit, y) in app.store.unit_year_ids(Some(year))? {
-            if unit != app.unit.as_str() {
-                continue;
-            }
-            let Ok(id) = DocId::parse(&id) else { continue };
-            if let Some((_, doc)) = app.store.load_doc(&id, &app.actor)? {
-                if let Ok(r) = doimoi_shared::doc::unit_year::read(&doc) {
-                    records.push((y, r));
-                }
-            }
-        }
-        let missing = missing_duties(app)?;
-        let content = html! {
-            h1 { "Nhiệm vụ của đơn vị năm " (year) }
-            form.filters method="get" action="/nhiem-vu" {
-                label { "Năm" input type="number" name="nam" value=(year) min="2023" max="2100"; }
-                button type="submit" { "Xem" }
-            }
-            section {
-                h2 { "Thời hạn" }
-                ul {
-                    li { "Quán triệt, phổ biến Quy định 20-QĐ/TU: chậm nhất ngày 31/07/2023" }
-                    li { "Ban hành kế hoạch thực hiện của đơn vị: chậm nhất ngày 31/07/2023" }
-                    li { "Tự kiểm tra, báo cáo UBND tỉnh (qua Sở Nội vụ): hằng năm" }
-                }
-                @if !missing.is_empty() {
-                    div.message.error { p { "Chưa ghi:" } ul { @for m in &missing { li { (m) } } } }
-                }
-            }
-            @if records.is_empty() {
-                p.empty { "Chưa có hồ sơ nhiệm vụ năm " (year) " của đơn vị." }
-            }
-            @for (_, r) in &records {
-                section #duties {
-                    @if let Some(plan) = &r.plan {
-                        h2 { "Kế hoạch thực hiện" }
-                        p { "Số " (plan.number) ", ngày " (plan.date.format("%d/%m/%Y").to_string()) }
-                    }
-                    @if !r.dissemination.is_empty() {
-                        h2 { "Quán triệt, phổ biến" }
-                        ul { @for d in &r.dissemination { li { (d.date.format("%d/%m/%Y").to_string()) ": " (d.form) " (" (d.participants) " người)" } } }
-                    }
-                    @if !r.self_inspections.is_empty() {
-                        h2 { "Tự kiểm tra" }
-                        ul { @for x in &r.self_inspections { li { (x.date.format("%d/%m/%Y").to_string()) ": " (x.findings) " " (x.report) } } }
-                    }
-                    @if !r.reviews.is_empty() {
-                        h2 { "Sơ kết, tổng kết" }
-                        ul { @for x in &r.reviews { li { (x.date.format("%d/%m/%Y").to_string()) ": " (x.form) " " (x.report) } } }
-                    }
-                    @if !r.commendations.is_empty() {
-                        h2 { "Khen thưởng" }
-                        ul { @for x in &r.commendations { li { (x.date.format("%d/%m/%Y").to_string()) ": " (x.person) " — " (x.form) } } }
-                    }
-                    @if !r.disciplines.is_empty() {
-                        h2 { "Kỷ luật" }
-                        ul { @for x in &r.disciplines { li { (x.date.format("%d/%m/%Y").to_string()) ": " (x.subject) " — " (x.violation) " — " (x.measure) } } }
-                    }
-                    @if !r.inspections.is_empty() {
-                        h2 { "Kiểm tra của Sở Nội vụ" }
-                        ul { @for x in &r.inspections { li { (x.date.format("%d/%m/%Y").to_string()) ": " (x.findings) " " (x.recommendations) } } }
-                    }
-                }
-            }
-            p.sub { "Ghi thêm nhiệm vụ: dùng lệnh `doimoi duty` (màn hình ghi nhiệm vụ đang được xây dựng)." }
-        };
-        Ok((format!("Nhiệm vụ của đơn vị năm {year}"), content))
-    })
-    .await
 }
 
 // ---------------------------------------------------------------- reports

@@ -19,7 +19,7 @@ impl Shell {
     pub fn of(app: &App) -> Result<Shell, CliError> {
         Ok(Shell {
             office: unit_name(app, app.unit.as_str()),
-            banner: Banner::of(&crate::actions::status::sync_status(app)?),
+            banner: Banner::of(&crate::actions::status::sync_status(app, false)?),
         })
     }
 }
@@ -58,8 +58,8 @@ impl Banner {
                 Some(t) => format!("Đồng bộ gần nhất: {}", local_time(t)),
                 None => "Chưa đồng bộ lần nào".into(),
             },
-            pending: s.pending_changes,
-            pending_text: format!("Thay đổi chờ gửi: {}", s.pending_changes),
+            pending: s.pending_documents,
+            pending_text: format!("Tài liệu chờ gửi: {}", s.pending_documents),
             error: s
                 .last_error_kind
                 .as_deref()

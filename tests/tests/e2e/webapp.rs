@@ -447,7 +447,7 @@ async fn scenario(
     // Back: the count drops to 0 with no click.
     std::thread::scope(|s| s.spawn(|| hub.restart()).join()).expect("restart the hub");
     wait_text(a, "#sync-pending", "the waiting changes sent", |t| {
-        t == "Thay đổi chờ gửi: 0"
+        t == "Tài liệu chờ gửi: 0"
     })
     .await?;
     wait_text(a, "#sync-headline", "the banner back online", |t| {
@@ -472,9 +472,29 @@ async fn scenario(
     );
     a.enter_parent_frame().await?;
 
-    // The other screens, for people to look at.
+    // The unit's duties: a dissemination recorded through its form.
     a.goto(&format!("{c_base}/nhiem-vu")).await?;
+    find(a, "#duty-disseminate summary").await?.click().await?;
+    type_in(
+        a,
+        "#duty-disseminate [name='form']",
+        "Hội nghị toàn thể cán bộ",
+    )
+    .await?;
+    type_in(a, "#duty-disseminate [name='participants']", "35").await?;
+    find(a, "#duty-disseminate button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    find(a, "#duty-notice").await?;
+    let duties = find(a, "#duties").await?.text().await?;
+    assert!(
+        duties.contains("Hội nghị toàn thể cán bộ (35 người)"),
+        "{duties}"
+    );
     shot(a, shots, "web-13-duties.png", true).await?;
+    let shown = commune.json(&["duty", "show", "--year", "2025"]);
+    assert_eq!(shown[0]["dissemination"][0]["participants"], 35, "{shown}");
     a.goto(&format!("{c_base}/cai-dat")).await?;
     shot(a, shots, "web-14-settings.png", true).await?;
     a.goto(&format!("{c_base}/de-xuat/khong-co")).await?;
@@ -634,6 +654,22 @@ fn the_web_app_answers_bad_input_in_vietnamese_and_writes_nothing() {
     assert!(body.contains("không nhập được"), "{body}");
     assert_eq!(commune.show(&id), before, "nothing written");
 
+    // A duty record the record's rules refuse: before the regulation existed.
+    let (st, body) = s.post_form(
+        "/nhiem-vu/quan-triet",
+        &[("date", "2023-06-01"), ("form", "Hội nghị")],
+    );
+    assert_eq!(st, 400);
+    assert!(body.contains("Không ghi được"), "{body}");
+    readable(st, &body);
+    let (st, body) = s.post_form("/nhiem-vu/bay-len", &[("date", "2024-06-01")]);
+    assert_eq!(st, 400);
+    assert!(body.contains("Không có loại nhiệm vụ"), "{body}");
+    assert!(commune
+        .json(&["duty", "show"])
+        .as_array()
+        .is_some_and(Vec::is_empty));
+
     // A document of another unit, imported from its file: readable, not editable here.
     let bytes = std::fs::read(&file).expect("the exported file");
     let (st, body) = s.post_bytes("/cai-dat/nhap?ten=cua-thanh-pho.automerge", bytes);
@@ -693,4 +729,69 @@ fn the_web_app_answers_bad_input_in_vietnamese_and_writes_nothing() {
         "{url}"
     );
     commune.stop_serve();
+}
+
+/// Hands document `id` from `from` to `to` by file, as offices without a connection do.
+fn hand_over(from: &TestClient, to: &TestClient, id: &str) {
+    let file = from.data.path().join(format!("{id}.automerge"));
+    let path = file.to_str().unwrap_or_default();
+    from.ok(&["export", id, "-o", path]);
+    to.ok(&["import", path]);
+}
+
+#[test]
+fn a_conflict_shows_both_decisions_and_a_person_keeps_one_in_the_web_app() {
+    let commune = TestClient::offline(COMMUNE);
+    let mut a = TestClient::offline(DISTRICT);
+    let b = TestClient::offline(DISTRICT);
+    for c in [&commune, &a, &b] {
+        c.before_the_reform();
+    }
+    let id = commune.new_proposal("Đề xuất hai quyết định", &["--proposer-is-head"]);
+    commune.ok(&["proposal", "submit", &id]);
+    hand_over(&commune, &a, &id);
+    for step in [
+        vec!["proposal", "receive", &id],
+        vec!["proposal", "party-opinion", &id, "--agree"],
+        vec!["proposal", "vote", &id, "--for", "3", "--against", "1"],
+    ] {
+        a.ok(&step);
+    }
+    hand_over(&a, &b, &id);
+    // Two devices of the district decide differently while apart.
+    a.ok(&["proposal", "approve", &id, "--by", "Chủ tịch"]);
+    b.ok(&["proposal", "reject", &id, "--by", "Phó Chủ tịch"]);
+    hand_over(&b, &a, &id);
+    let shown = a.show(&id);
+    assert!(shown["flags"].to_string().contains("conflict"), "{shown}");
+    let reject = shown["events"]
+        .as_array()
+        .and_then(|e| e.iter().find(|e| e["step"] == "reject"))
+        .and_then(|e| e["id"].as_str())
+        .unwrap_or_default()
+        .to_string();
+
+    a.start_serve();
+    let s = Session::of(&a);
+    let (st, home) = s.get("/");
+    assert_eq!(st, 200);
+    assert!(home.contains("Xung đột cần giải quyết"), "{home}");
+    let (st, page) = s.get(&format!("/de-xuat/{id}"));
+    assert_eq!(st, 200);
+    // Both decisions are offered, each with who took it.
+    assert!(page.contains("id=\"step-resolve\""), "{page}");
+    assert!(
+        page.contains("Phê duyệt ngày 03/03/2025 — Chủ tịch"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Không phê duyệt ngày 03/03/2025 — Phó Chủ tịch"),
+        "{page}"
+    );
+    let (st, body) = s.post_form(&format!("/de-xuat/{id}/buoc/resolve"), &[("keep", &reject)]);
+    assert_eq!(st, 303, "{body}");
+    let after = a.show(&id);
+    assert_eq!(after["status"], "rejected", "{after}");
+    assert!(!after["flags"].to_string().contains("conflict"), "{after}");
+    a.stop_serve();
 }
