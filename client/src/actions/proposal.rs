@@ -441,12 +441,16 @@ pub struct ListFilter {
 
 /// The proposals of the index that pass `f`, newest first (reads the index, never a document).
 pub fn list(app: &App, f: &ListFilter) -> Result<Vec<ProposalRow>, CliError> {
+    let rows = app.store.list_proposals(f.status.map(Status::as_str))?;
+    Ok(filter_rows(app, &rows, f).into_iter().cloned().collect())
+}
+
+/// The rows of `rows` that pass `f` (for a caller that already read the index).
+pub fn filter_rows<'a>(app: &App, rows: &'a [ProposalRow], f: &ListFilter) -> Vec<&'a ProposalRow> {
     let field = f.field.as_deref().map(fold);
     let me = app.unit.to_string();
-    Ok(app
-        .store
-        .list_proposals(f.status.map(Status::as_str))?
-        .into_iter()
+    rows.iter()
+        .filter(|r| f.status.is_none_or(|s| r.status == s.as_str()))
         .filter(|r| !f.overdue || app.row_flags(r).contains(&Flag::Overdue))
         .filter(|r| f.units.as_ref().is_none_or(|u| u.contains(&r.unit)))
         .filter(|r| f.year.is_none_or(|y| created_year(r) == Some(y)))
@@ -456,7 +460,7 @@ pub fn list(app: &App, f: &ListFilter) -> Result<Vec<ProposalRow>, CliError> {
                 .is_none_or(|k| fold(&r.field).contains(k.as_str()))
         })
         .filter(|r| !f.waiting || next_step(r).is_some_and(|(_, who)| who == me))
-        .collect())
+        .collect()
 }
 
 /// The year (Vietnam time) a listed proposal was created.

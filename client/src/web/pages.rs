@@ -116,7 +116,18 @@ pub async fn sign_in(State(web): State<Web>, Query(q): Query<Params>) -> Respons
         super::cookie_name(web.inner.port),
         web.inner.secret
     );
-    ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+    // An optional page of the app to land on (a path of this app only).
+    let target = field(&q, "den");
+    let target = if target.starts_with('/')
+        && !target.starts_with("//")
+        && !target.contains('\\')
+        && !target.contains("://")
+    {
+        target
+    } else {
+        "/"
+    };
+    ([(header::SET_COOKIE, cookie)], Redirect::to(target)).into_response()
 }
 
 pub async fn css() -> Response {
@@ -182,19 +193,23 @@ fn wants_json(h: &HeaderMap) -> bool {
 
 // ---------------------------------------------------------------- home
 
+/// The most items a section of the home page lists (the rest through the list's filters).
+const HOME_MAX: usize = 20;
+
 pub async fn home(State(web): State<Web>) -> Response {
     page_of(&web, "home", None, |app| {
-        let me = app.unit.to_string();
-        let rows = actions::list(
+        let all = app.store.list_proposals(None)?;
+        let rows = actions::filter_rows(
             app,
+            &all,
             &ListFilter {
                 waiting: true,
                 ..ListFilter::default()
             },
-        )?;
-        let (drafts, steps): (Vec<&ProposalRow>, Vec<&ProposalRow>) =
-            rows.iter().partition(|r| r.status == Status::Draft.as_str());
-        let all = app.store.list_proposals(None)?;
+        );
+        let (drafts, steps): (Vec<&ProposalRow>, Vec<&ProposalRow>) = rows
+            .into_iter()
+            .partition(|r| r.status == Status::Draft.as_str());
         let conflicts: Vec<&ProposalRow> = all
             .iter()
             .filter(|r| r.flags.contains(&Flag::Conflict))
@@ -212,7 +227,7 @@ pub async fn home(State(web): State<Web>) -> Response {
                     table.list {
                         thead { tr { th { "Đề xuất" } th { "Bước cần làm" } th { "Hạn" } } }
                         tbody {
-                            @for r in &steps {
+                            @for r in steps.iter().take(HOME_MAX) {
                                 @let due = r.open_due.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
                                 @let mark = due.map(|d| if app.today > d { "overdue" } else if d <= soon { "soon" } else { "" }).unwrap_or("");
                                 tr class=(mark) {
@@ -234,6 +249,7 @@ pub async fn home(State(web): State<Web>) -> Response {
                             }
                         }
                     }
+                    @if steps.len() > HOME_MAX { p { a href="/de-xuat?cho_toi=1" { "Xem tất cả " (steps.len()) " đề xuất chờ đơn vị xử lý" } } }
                 }
             }
             section #drafts {
@@ -241,7 +257,8 @@ pub async fn home(State(web): State<Web>) -> Response {
                 @if drafts.is_empty() {
                     p.empty { "Không có dự thảo nào." }
                 } @else {
-                    ul { @for r in &drafts { li { a href=(format!("/de-xuat/{}/sua", r.id)) { (r.title) } " — " (r.proposer) } } }
+                    ul { @for r in drafts.iter().take(HOME_MAX) { li { a href=(format!("/de-xuat/{}/sua", r.id)) { (r.title) } " — " (r.proposer) } } }
+                    @if drafts.len() > HOME_MAX { p { a href="/de-xuat?trang_thai=draft" { "Xem tất cả " (drafts.len()) " dự thảo" } } }
                 }
                 p { a.button href="/de-xuat/moi" { "Lập đề xuất mới" } }
             }
@@ -249,7 +266,7 @@ pub async fn home(State(web): State<Web>) -> Response {
                 section #conflicts {
                     h2 { "Xung đột cần giải quyết (" (conflicts.len()) ")" }
                     p.sub { "Hai văn phòng đã ghi hai quyết định khác nhau khi chưa kết nối. Mở đề xuất để chọn quyết định được giữ." }
-                    ul { @for r in &conflicts { li { a href=(format!("/de-xuat/{}", r.id)) { (r.title) } } } }
+                    ul { @for r in conflicts.iter().take(HOME_MAX) { li { a href=(format!("/de-xuat/{}", r.id)) { (r.title) } } } }
                 }
             }
             @if !refused.is_empty() {
@@ -279,7 +296,6 @@ pub async fn home(State(web): State<Web>) -> Response {
                 }
             }
         };
-        let _ = me;
         Ok(("Việc cần làm".to_string(), content))
     })
     .await
@@ -289,27 +305,27 @@ pub async fn home(State(web): State<Web>) -> Response {
 
 const PAGE: usize = 50;
 
-/// The sync state of each listed record, in words, and its CSS class.
-fn sync_states(app: &App) -> Result<(HashSet<String>, HashSet<String>, bool), CliError> {
-    let dirty: HashSet<String> = app
-        .store
-        .dirty_docs(usize::MAX)?
-        .into_iter()
-        .map(|d| d.id)
-        .collect();
+/// The sync state of the listed records: those the hub has not confirmed, those it refused.
+fn sync_states(
+    app: &App,
+    rows: &[&ProposalRow],
+) -> Result<(HashSet<String>, HashSet<String>), CliError> {
+    let mut dirty = HashSet::new();
+    for r in rows {
+        let local = app.store.doc_heads(&r.id)?;
+        if local.is_none() || app.store.hub_heads(&r.id)? != local {
+            dirty.insert(r.id.clone());
+        }
+    }
     let refused: HashSet<String> = app.store.refused()?.into_iter().map(|r| r.doc_id).collect();
-    let hub = app
-        .store
-        .get_meta(keys::HUB)?
-        .is_some_and(|h| !h.is_empty());
-    Ok((dirty, refused, hub))
+    Ok((dirty, refused))
 }
 
 fn sync_label(
     r: &ProposalRow,
-    states: &(HashSet<String>, HashSet<String>, bool),
+    states: &(HashSet<String>, HashSet<String>),
 ) -> (&'static str, &'static str) {
-    let (dirty, refused, _) = states;
+    let (dirty, refused) = states;
     if r.flags.contains(&Flag::Conflict) {
         ("conflict", "xung đột")
     } else if refused.contains(&r.id) {
@@ -349,33 +365,34 @@ pub async fn list(State(web): State<Web>, Query(q): Query<Params>) -> Response {
             field: field_f.clone(),
             waiting,
         };
-        let mut rows = actions::list(app, &filter)?;
-        if !query.is_empty() {
-            let keep: HashSet<String> = rows.iter().map(|r| r.id.clone()).collect();
-            rows = actions::search(app, &query)?
-                .into_iter()
-                .filter(|r| keep.contains(&r.id))
-                .collect();
-        }
         let all = app.store.list_proposals(None)?;
-        let mut units: Vec<String> = all.iter().map(|r| r.unit.clone()).collect();
-        units.sort();
-        units.dedup();
+        let mut rows = actions::filter_rows(app, &all, &filter);
+        if !query.is_empty() {
+            let keep: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+            let found = actions::search(app, &query)?;
+            let order: HashMap<&str, usize> = found
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.id.as_str(), i))
+                .collect();
+            rows.retain(|r| keep.contains(r.id.as_str()) && order.contains_key(r.id.as_str()));
+            rows.sort_by_key(|r| order.get(r.id.as_str()).copied().unwrap_or(usize::MAX));
+        }
+        let units: HashSet<&str> = all.iter().map(|r| r.unit.as_str()).collect();
         let mut unit_opts: Vec<(String, String)> = units
             .into_iter()
-            .map(|u| (unit_name(app, &u), u))
+            .map(|u| (unit_name(app, u), u.to_string()))
             .collect();
         unit_opts.sort_by(|a, b| doimoi_shared::text::cmp_vi(&a.0, &b.0));
         let fields = known_fields(&all);
-        let mut years: Vec<i32> = all.iter().filter_map(actions::created_year).collect();
-        years.sort_unstable();
-        years.dedup();
-        years.reverse();
-        let states = sync_states(app)?;
+        let years: std::collections::BTreeSet<i32> =
+            all.iter().filter_map(actions::created_year).collect();
+        let years: Vec<i32> = years.into_iter().rev().collect();
         let total = rows.len();
         let pages = total.div_ceil(PAGE).max(1);
         let page = page.min(pages);
-        let shown = rows.iter().skip((page - 1) * PAGE).take(PAGE);
+        let shown: Vec<&ProposalRow> = rows.iter().skip((page - 1) * PAGE).take(PAGE).copied().collect();
+        let states = sync_states(app, &shown)?;
         let link = |n: usize| {
             let mut pairs: Vec<(String, String)> = q
                 .iter()
@@ -424,7 +441,7 @@ pub async fn list(State(web): State<Web>, Query(q): Query<Params>) -> Response {
             table #proposals.list {
                 thead { tr { th { "Tên đề xuất" } th { "Người đề xuất" } th { "Đơn vị" } th { "Trạng thái" } th { "Bước tiếp theo" } th { "Hạn" } th { "Đồng bộ" } } }
                 tbody {
-                    @for r in shown {
+                    @for r in &shown {
                         @let (cls, label) = sync_label(r, &states);
                         @let next = actions::next_step(r);
                         @let flags = app.row_flags(r);
@@ -477,7 +494,7 @@ fn pct(s: &str) -> String {
 
 /// The fields offered as choices: the usual ones and those already used in the store.
 fn known_fields(all: &[ProposalRow]) -> Vec<String> {
-    let mut v: Vec<String> = [
+    const USUAL: [&str; 11] = [
         "Cải cách hành chính",
         "Chuyển đổi số",
         "Kinh tế",
@@ -489,14 +506,14 @@ fn known_fields(all: &[ProposalRow]) -> Vec<String> {
         "Nông nghiệp",
         "Quốc phòng, an ninh",
         "Tổ chức bộ máy, cán bộ",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain(all.iter().map(|r| r.field.clone()))
-    .filter(|f| !f.trim().is_empty())
-    .collect();
+    ];
+    let set: HashSet<&str> = USUAL
+        .into_iter()
+        .chain(all.iter().map(|r| r.field.as_str()))
+        .filter(|f| !f.trim().is_empty())
+        .collect();
+    let mut v: Vec<String> = set.into_iter().map(str::to_string).collect();
     v.sort_by(|a, b| doimoi_shared::text::cmp_vi(a, b));
-    v.dedup();
     v
 }
 

@@ -235,6 +235,14 @@ async fn scenario(
     a.goto(c_login).await?;
     wait_text(a, "h1", "the home page", |t| t == "Việc cần làm").await?;
     assert_eq!(find(a, "#office").await?.text().await?, "Phường Bàn Thạch");
+    // How fast the browser shows the page (reported, not asserted: see the closing note).
+    let loaded = a
+        .execute(
+            "const n = performance.getEntriesByType('navigation')[0]; return [n.responseEnd - n.requestStart, n.domContentLoadedEventEnd - n.startTime, n.transferSize];",
+            vec![],
+        )
+        .await?;
+    eprintln!("home page: server+transfer, DOMContentLoaded (ms), bytes: {loaded}");
     shot(a, shots, "web-01-home.png", true).await?;
 
     // The script in a title is text.
@@ -436,6 +444,7 @@ async fn scenario(
     .await?;
     let pending = attr_of(a, "#sync-pending", "data-count").await?;
     assert_ne!(pending, "0");
+    a.execute("window.scrollTo(0, 0);", vec![]).await?;
     shot(a, shots, "web-10-offline.png", false).await?;
     // The report needs the hub: a clear message.
     a.goto(&format!("{c_base}/bao-cao")).await?;
@@ -715,6 +724,32 @@ fn the_web_app_answers_bad_input_in_vietnamese_and_writes_nothing() {
     let (st, body) = s.post_form(&format!("/de-xuat/{id}/luu"), &[("scope", "Toàn phường")]);
     assert_eq!(st, 200, "{body}");
     assert_eq!(commune.show(&id)["scope"], "Toàn phường");
+
+    // The sign-in link may land on a page of the app, never elsewhere.
+    let (_, login) = commune.web();
+    for (den, expected) in [
+        ("/de-xuat", "/de-xuat"),
+        ("//evil.example/x", "/"),
+        ("http://evil.example/", "/"),
+    ] {
+        let r = s
+            .http
+            .get(format!(
+                "{login}&den={}",
+                den.replace(':', "%3A").replace('/', "%2F")
+            ))
+            .send()
+            .expect("sign-in");
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(location, expected, "{den}");
+    }
+    let (st, _) = s.get("/");
+    assert_eq!(st, 200);
 
     // A second server on the same store says where the first one is.
     let err = commune.fails(&["serve", "--listen", "127.0.0.1:0"]);
