@@ -1520,7 +1520,7 @@ fn settings_page(app: &App, notice: Option<(bool, String)>) -> Result<(String, M
             dl {
                 dt { "Đơn vị" } dd { (unit_name(app, app.unit.as_str())) }
                 dt { "Tỉnh, thành phố" } dd { (app.registry.province_name()) }
-                dt { "Thư mục dữ liệu" } dd.code { (app.store.path().display().to_string()) }
+                dt { "Tệp dữ liệu trên máy" } dd.code { (app.store.path().display().to_string()) }
             }
             @if let Some(n) = app.unit_notice() { p.message.error { (n) } }
         }

@@ -751,6 +751,28 @@ fn the_web_app_answers_bad_input_in_vietnamese_and_writes_nothing() {
     let (st, _) = s.get("/");
     assert_eq!(st, 200);
 
+    // Settings: no hub yet, then the hub's address and token; the check says it answers,
+    // and the sync starts by itself.
+    let (st, body) = s.post_form("/cai-dat/kiem-tra", &[]);
+    assert_eq!(st, 200);
+    assert!(body.contains("Chưa cấu hình máy chủ"), "{body}");
+    let hub = TestHub::spawn();
+    let token = hub.token(COMMUNE);
+    let (st, body) = s.post_form("/cai-dat/may-chu", &[("hub", &hub.url), ("token", &token)]);
+    assert_eq!(st, 200, "{body}");
+    assert!(body.contains("Đã lưu địa chỉ máy chủ"), "{body}");
+    let (st, body) = s.post_form("/cai-dat/kiem-tra", &[]);
+    assert_eq!(st, 200);
+    assert!(body.contains("Kết nối được máy chủ."), "{body}");
+    eventually(
+        Duration::from_secs(60),
+        "the first sync with the new hub",
+        || {
+            let (_, b) = s.get("/api/trang-thai");
+            b.contains("\"state\":\"ok\"") && b.contains("\"pending\":0")
+        },
+    );
+
     // A second server on the same store says where the first one is.
     let err = commune.fails(&["serve", "--listen", "127.0.0.1:0"]);
     assert!(
