@@ -165,9 +165,10 @@ pub async fn not_found(State(web): State<Web>) -> Response {
 pub async fn status_json(State(web): State<Web>) -> Response {
     match web
         .with_app(|app| {
-            Ok(view::Banner::of(&crate::actions::status::sync_status(
-                app, false,
-            )?))
+            Ok(view::Banner::of(
+                &crate::actions::status::sync_status(app, false)?,
+                app.store.index_version()?,
+            ))
         })
         .await
     {

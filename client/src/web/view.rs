@@ -19,7 +19,10 @@ impl Shell {
     pub fn of(app: &App) -> Result<Shell, CliError> {
         Ok(Shell {
             office: unit_name(app, app.unit.as_str()),
-            banner: Banner::of(&crate::actions::status::sync_status(app, false)?),
+            banner: Banner::of(
+                &crate::actions::status::sync_status(app, false)?,
+                app.store.index_version()?,
+            ),
         })
     }
 }
@@ -34,10 +37,12 @@ pub struct Banner {
     pub pending: usize,
     pub pending_text: String,
     pub error: String,
+    /// Changes when the list of proposals changes (home and list pages refresh on it).
+    pub version: String,
 }
 
 impl Banner {
-    pub fn of(s: &SyncStatus) -> Banner {
+    pub fn of(s: &SyncStatus, version: String) -> Banner {
         let configured = s.hub.as_deref().is_some_and(|h| !h.is_empty());
         let (state, headline) = if !configured {
             (
@@ -66,6 +71,7 @@ impl Banner {
                 .map(plain_error)
                 .unwrap_or_default()
                 .to_string(),
+            version,
         }
     }
 }
@@ -130,7 +136,7 @@ pub fn page(shell: &Shell, active: &str, title: &str, content: Markup) -> Markup
                         }
                     }
                 }
-                div #sync.banner data-state=(b.state) {
+                div #sync.banner data-state=(b.state) data-version=(b.version) data-live=(if active == "home" || active == "list" { "1" } else { "" }) {
                     span #sync-headline.headline { (b.headline) }
                     span #sync-last { (b.last) }
                     span #sync-pending data-count=(b.pending) { (b.pending_text) }

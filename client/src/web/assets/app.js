@@ -38,6 +38,13 @@ async function refreshBanner() {
     setText("sync-error", b.error);
     const pending = document.getElementById("sync-pending");
     if (pending) pending.dataset.count = String(b.pending);
+    // The home page and the list show what the store holds: new work (from the hub or
+    // another device) appears by itself, unless the person is typing in a filter.
+    if (banner.dataset.live === "1" && banner.dataset.version && b.version !== banner.dataset.version) {
+      const a = document.activeElement;
+      const typing = a && ["INPUT", "TEXTAREA", "SELECT"].includes(a.tagName);
+      if (!typing) location.reload();
+    }
   } catch (_) { /* the local server is stopping: nothing to show */ }
 }
 
