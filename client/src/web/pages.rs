@@ -1362,13 +1362,16 @@ pub async fn export(State(web): State<Web>, Path(id): Path<String>) -> Response 
 
 // ---------------------------------------------------------------- reports
 
+/// The report asked for: the app's names, or the hub's own (`period`, `as_of`…), which the
+/// report's own download links carry.
 fn report_query(q: &Params, today: NaiveDate, format: &str) -> ReportQuery {
+    let either = |ours: &str, hubs: &str| opt(q, ours).or_else(|| opt(q, hubs));
     ReportQuery {
-        period: opt(q, "ky").unwrap_or_else(|| report::current_year(today).to_string()),
+        period: either("ky", "period").unwrap_or_else(|| report::current_year(today).to_string()),
         format: format.to_string(),
-        as_of: opt(q, "den_ngay"),
-        as_of_mode: opt(q, "cach_tinh"),
-        unit: opt(q, "don_vi"),
+        as_of: either("den_ngay", "as_of"),
+        as_of_mode: either("cach_tinh", "as_of_mode"),
+        unit: either("don_vi", "unit"),
         number: None,
         date: None,
     }
@@ -1435,7 +1438,7 @@ pub async fn reports(State(web): State<Web>, Query(q): Query<Params>) -> Respons
                         a #dl-xlsx href=(format!("/bao-cao/tai?{params}&dinh_dang=xlsx")) { "Bảng tính Excel (XLSX)" } " · "
                         a #dl-csv href=(format!("/bao-cao/tai?{params}&dinh_dang=csv")) { "CSV" }
                     }
-                    iframe #report-frame title="Báo cáo" sandbox="" src=(format!("/bao-cao/xem?{params}")) {}
+                    iframe #report-frame title="Báo cáo" sandbox="allow-downloads" src=(format!("/bao-cao/xem?{params}")) {}
                 }
                 Some(Err(e)) => {
                     div #report-error.message.error role="alert" {
@@ -1452,8 +1455,14 @@ pub async fn reports(State(web): State<Web>, Query(q): Query<Params>) -> Respons
     .await
 }
 
-/// The hub's HTML report, shown in the page's frame (its own styles, no script).
-pub async fn report_view(State(web): State<Web>, Query(q): Query<Params>) -> Response {
+/// The hub's HTML report, shown in the page's frame (its own styles, no script). Its own
+/// download links (`?period=…&format=xlsx`) come back here and download the file.
+pub async fn report_view(State(web): State<Web>, Query(mut q): Query<Params>) -> Response {
+    let format = field(&q, "format").to_ascii_lowercase();
+    if matches!(format.as_str(), "csv" | "xlsx" | "docx" | "json") {
+        q.insert("dinh_dang".into(), format);
+        return report_download(State(web), Query(q)).await;
+    }
     let r = web
         .with_app(move |app| report::fetch(app, &report_query(&q, app.today, "html")))
         .await;
@@ -1478,9 +1487,9 @@ pub async fn report_download(State(web): State<Web>, Query(q): Query<Params>) ->
     let r = web
         .with_app(move |app| {
             let rq = report_query(&q, app.today, &format);
-            if !matches!(rq.format.as_str(), "docx" | "xlsx" | "csv") {
+            if !matches!(rq.format.as_str(), "docx" | "xlsx" | "csv" | "json") {
                 return Err(CliError::Usage(
-                    "Định dạng tải về: docx, xlsx hoặc csv.".into(),
+                    "Định dạng tải về: docx, xlsx, csv hoặc json.".into(),
                 ));
             }
             let bytes = report::fetch(app, &rq)?;
@@ -1492,6 +1501,7 @@ pub async fn report_download(State(web): State<Web>, Query(q): Query<Params>) ->
             let mime = match rq.format.as_str() {
                 "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "json" => "application/json",
                 _ => "text/csv; charset=utf-8",
             };
             download(&format!("bao-cao-{}.{}", rq.period, rq.format), mime, bytes)

@@ -471,6 +471,19 @@ async fn scenario(
     let href = attr_of(a, "#dl-docx", "href").await?;
     assert!(href.contains("dinh_dang=docx"), "{href}");
     shot(a, shots, "web-12-report.png", false).await?;
+    // The downloads, and the report's own links inside the frame, give the files.
+    let fetch = "const [href, done] = arguments; fetch(href, {credentials: 'same-origin'}).then(r => done(r.status + ' ' + r.headers.get('content-type'))).catch(e => done('error ' + e));";
+    let xlsx = attr_of(a, "#dl-xlsx", "href").await?;
+    let got = a.execute_async(fetch, vec![json!(xlsx)]).await?;
+    assert_eq!(
+        got.as_str(),
+        Some("200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "{got}"
+    );
+    let got = a
+        .execute_async(fetch, vec![json!("/bao-cao/xem?period=2025&format=csv")])
+        .await?;
+    assert_eq!(got.as_str(), Some("200 text/csv; charset=utf-8"), "{got}");
     let frame = find(a, "#report-frame").await?;
     frame.enter_frame().await?;
     let body = find(a, "body").await?.text().await?;
