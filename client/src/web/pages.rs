@@ -119,6 +119,7 @@ pub async fn sign_in(State(web): State<Web>, Query(q): Query<Params>) -> Respons
     // An optional page of the app to land on (a path of this app only).
     let target = field(&q, "den");
     let target = if target.starts_with('/')
+        && target.chars().all(|c| c.is_ascii_graphic())
         && !target.starts_with("//")
         && !target.contains('\\')
         && !target.contains("://")
@@ -1395,12 +1396,21 @@ pub async fn reports(State(web): State<Web>, Query(q): Query<Params>) -> Respons
     page_of(&web, "reports", None, move |app| {
         let rq = report_query(&q, app.today, "html");
         let show = checked(&q, "xem");
-        // The units an office may ask for: its own and those under it (the hub decides).
+        // The units an office may ask for: its own and those under it; every unit for UBND
+        // tỉnh and Sở Nội vụ (the hub decides in the end).
+        let province_wide = app.registry.get(&app.unit).is_some_and(|u| {
+            matches!(
+                u.kind,
+                doimoi_shared::org::UnitKind::Province | doimoi_shared::org::UnitKind::HomeAffairs
+            )
+        });
         let mut units: Vec<(String, String)> = app
             .registry
             .units()
             .iter()
-            .filter(|u| u.code == app.unit || app.registry.is_within(&u.code, &app.unit))
+            .filter(|u| {
+                province_wide || u.code == app.unit || app.registry.is_within(&u.code, &app.unit)
+            })
             .map(|u| (u.name.clone(), u.code.to_string()))
             .collect();
         units.sort_by(|a, b| doimoi_shared::text::cmp_vi(&a.0, &b.0));

@@ -744,6 +744,7 @@ fn the_web_app_answers_bad_input_in_vietnamese_and_writes_nothing() {
         ("/de-xuat", "/de-xuat"),
         ("//evil.example/x", "/"),
         ("http://evil.example/", "/"),
+        ("/de-xuat\r\nSet-Cookie: x=1", "/"),
     ] {
         let r = s
             .http
