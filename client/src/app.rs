@@ -25,6 +25,8 @@ pub mod keys {
     pub const CALENDAR: &str = "calendar";
     pub const HUB: &str = "hub";
     pub const TOKEN: &str = "token";
+    /// The province's own CA (PEM) the hub's HTTPS certificate is signed by, if any.
+    pub const HUB_CA: &str = "hub_ca";
 }
 
 pub use doimoi_shared::time::vietnam as vn_offset;
@@ -102,8 +104,8 @@ impl App {
             unit,
             actor,
             registry,
+            config: calendar.workflow_config(),
             calendar,
-            config: WorkflowConfig::default(),
             now_ms: now.timestamp_millis(),
             today: now.with_timezone(&vn_offset()).date_naive(),
         })

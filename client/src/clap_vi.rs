@@ -36,7 +36,6 @@ pub fn command() -> Command {
                 .short('V')
                 .long("version")
                 .action(ArgAction::Version)
-                .global(true)
                 .help("Xem phiên bản"),
         );
     let mut root = localise(root);

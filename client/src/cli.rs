@@ -9,8 +9,7 @@ use std::path::PathBuf;
 #[command(
     name = "doimoi",
     version,
-    about = "doimoi — ghi nhận đề xuất đổi mới, sáng tạo và nhiệm vụ của đơn vị, làm việc cả khi không có mạng",
-    propagate_version = true
+    about = "doimoi — ghi nhận đề xuất đổi mới, sáng tạo và nhiệm vụ của đơn vị, làm việc cả khi không có mạng"
 )]
 pub struct Cli {
     /// Thư mục dữ liệu của đơn vị trên máy này (mặc định: thư mục dữ liệu của hệ điều hành).
@@ -121,6 +120,9 @@ pub struct InitArgs {
     /// Token của máy này, do người quản trị máy chủ cấp.
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
+    /// Chứng chỉ gốc (tệp PEM) của tỉnh, khi máy chủ dùng HTTPS với chứng chỉ do tỉnh tự cấp.
+    #[arg(long, value_name = "TỆP")]
+    pub ca: Option<std::path::PathBuf>,
     /// Tỉnh, thành phố trong bộ dữ liệu có sẵn, theo tên hoặc mã (mặc định: Quảng Nam).
     #[arg(long, value_name = "TỈNH")]
     pub province: Option<String>,
@@ -271,7 +273,8 @@ pub enum ProposalCmd {
         /// Chỉ đề xuất của đơn vị này (mã, hoặc tên gõ có dấu hay không dấu).
         #[arg(long, value_name = "ĐƠN_VỊ")]
         unit: Option<String>,
-        /// Chỉ đề xuất tạo trong năm này.
+        /// Chỉ đề xuất tạo trong năm báo cáo này (Nghị định 09/2019: từ 15/12 năm trước đến
+        /// 14/12 năm này), như kỳ báo cáo năm của `doimoi report`.
         #[arg(long, value_name = "NĂM")]
         year: Option<i32>,
         /// Chỉ đề xuất thuộc lĩnh vực có tên chứa từ này (có dấu hay không dấu đều được).
@@ -394,13 +397,40 @@ pub enum ProposalCmd {
         #[arg(long, value_parser = choices::parse_determination, value_name = "KẾT_LUẬN")]
         determination: DeterminationArg,
     },
-    /// Khen thưởng người có đề xuất thực hiện thành công.
+    /// Khen thưởng người có đề xuất thực hiện thành công (cấp đơn vị), hoặc đề nghị Chủ tịch
+    /// UBND tỉnh khen thưởng qua Sở Nội vụ (cấp tỉnh).
     Commend {
         #[command(flatten)]
         step: StepArgs,
-        /// Cấp khen thưởng: `unit` (cấp đơn vị) hoặc `province` (cấp tỉnh); gõ mã hay tên đều được.
+        /// Cấp khen thưởng: `unit` (cấp đơn vị) hoặc `province` (đề nghị cấp tỉnh); gõ mã hay tên đều được.
         #[arg(long, value_parser = choices::parse_level, value_name = "CẤP")]
         level: LevelArg,
+    },
+    /// Sở Nội vụ tiếp nhận và cho ý kiến về đề nghị Chủ tịch UBND tỉnh khen thưởng (do Sở Nội vụ ghi).
+    CommendOpinion {
+        #[command(flatten)]
+        step: StepArgs,
+        /// Sở Nội vụ đồng ý với đề nghị.
+        #[arg(
+            long,
+            conflicts_with = "disagree",
+            required_unless_present = "disagree"
+        )]
+        agree: bool,
+        /// Sở Nội vụ không đồng ý với đề nghị.
+        #[arg(long)]
+        disagree: bool,
+    },
+    /// Ghi quyết định của Chủ tịch UBND tỉnh về đề nghị khen thưởng (do UBND tỉnh ghi, sau ý kiến của Sở Nội vụ).
+    CommendDecide {
+        #[command(flatten)]
+        step: StepArgs,
+        /// Chủ tịch UBND tỉnh quyết định khen thưởng.
+        #[arg(long, conflicts_with = "refuse", required_unless_present = "refuse")]
+        grant: bool,
+        /// Chủ tịch UBND tỉnh không khen thưởng.
+        #[arg(long)]
+        refuse: bool,
     },
     /// Ghi hình thức kỷ luật đối với người đề xuất.
     Discipline {
@@ -517,6 +547,24 @@ pub struct DutyCommon {
     pub date: String,
 }
 
+/// Which proposal sent upward a step of Sở Nội vụ or UBND tỉnh answers.
+#[derive(Debug, Args)]
+pub struct UpwardArgs {
+    /// Mã đơn vị đề nghị (xem `doimoi org show`).
+    #[arg(long, value_name = "MÃ")]
+    pub unit: String,
+    /// Mã bản ghi đề nghị (xem `doimoi duty show --unit MÃ`); không ghi --year thì tìm trong
+    /// hồ sơ nhiệm vụ các năm của đơn vị.
+    #[arg(long, value_name = "MÃ_ĐỀ_NGHỊ")]
+    pub of: String,
+    /// Số, ký hiệu văn bản.
+    #[arg(long, default_value = "", value_name = "SỐ_KÝ_HIỆU")]
+    pub number: String,
+    /// Ghi chú.
+    #[arg(long, default_value = "", value_name = "GHI_CHÚ")]
+    pub note: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReviewKindArg {
     Preliminary,
@@ -585,7 +633,8 @@ pub enum DutyCmd {
         /// Hình thức khen thưởng.
         #[arg(long, value_name = "HÌNH_THỨC")]
         form: String,
-        /// Cấp khen thưởng: `unit` (cấp đơn vị) hoặc `province` (cấp tỉnh); gõ mã hay tên đều được.
+        /// Cấp khen thưởng: `unit` (đơn vị khen thưởng) hoặc `province` (đề nghị Chủ tịch UBND
+        /// tỉnh khen thưởng qua Sở Nội vụ); gõ mã hay tên đều được.
         #[arg(long, value_parser = choices::parse_level, value_name = "CẤP")]
         level: LevelArg,
         /// Mã đề xuất được khen thưởng.
@@ -602,9 +651,45 @@ pub enum DutyCmd {
         /// Hành vi vi phạm.
         #[arg(long, value_name = "NỘI_DUNG")]
         violation: String,
-        /// Hình thức kỷ luật.
+        /// Hình thức kỷ luật (cấp tỉnh: hình thức đề xuất).
         #[arg(long, value_name = "HÌNH_THỨC")]
         measure: String,
+        /// Cấp xử lý: `unit` (đơn vị quyết định, mặc định) hoặc `province` (cán bộ thuộc diện
+        /// Ban Thường vụ Tỉnh ủy quản lý: báo cáo, đề xuất UBND tỉnh qua Sở Nội vụ).
+        #[arg(long, value_parser = choices::parse_level, value_name = "CẤP")]
+        level: Option<LevelArg>,
+    },
+    /// Sở Nội vụ tiếp nhận, cho ý kiến về đề nghị khen thưởng hoặc xử lý kỷ luật cấp tỉnh của
+    /// một đơn vị (do Sở Nội vụ ghi).
+    Opinion {
+        #[command(flatten)]
+        common: DutyCommon,
+        #[command(flatten)]
+        upward: UpwardArgs,
+        /// Sở Nội vụ đồng ý với đề nghị.
+        #[arg(
+            long,
+            conflicts_with = "disagree",
+            required_unless_present = "disagree"
+        )]
+        agree: bool,
+        /// Sở Nội vụ không đồng ý với đề nghị.
+        #[arg(long)]
+        disagree: bool,
+    },
+    /// Ghi quyết định của Chủ tịch UBND tỉnh về đề nghị khen thưởng hoặc xử lý kỷ luật của một
+    /// đơn vị, sau ý kiến của Sở Nội vụ (do UBND tỉnh ghi).
+    Decide {
+        #[command(flatten)]
+        common: DutyCommon,
+        #[command(flatten)]
+        upward: UpwardArgs,
+        /// Quyết định khen thưởng, hoặc áp dụng hình thức kỷ luật được đề xuất.
+        #[arg(long, conflicts_with = "refuse", required_unless_present = "refuse")]
+        grant: bool,
+        /// Không khen thưởng, hoặc không áp dụng hình thức kỷ luật được đề xuất.
+        #[arg(long)]
+        refuse: bool,
     },
     /// Ghi việc Sở Nội vụ kiểm tra một đơn vị (do Sở Nội vụ ghi).
     Inspect {

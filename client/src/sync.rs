@@ -44,6 +44,8 @@ pub mod meta {
     pub const LAST_ERROR_KIND: &str = "sync.last_error_kind";
     pub const REGISTRY_VERSION: &str = "sync.registry_version";
     pub const CALENDAR_VERSION: &str = "sync.calendar_version";
+    /// The hub store's epoch last seen ([`doimoi_shared::wire::SyncResponse::epoch`]).
+    pub const HUB_EPOCH: &str = "sync.hub_epoch";
 }
 
 /// What a pass moved (`doimoi sync --json`).
@@ -60,6 +62,10 @@ pub struct SyncReport {
     /// sync brought says so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_notice: Option<String>,
+    /// The hub was restored from a backup since the last sync: every document was offered
+    /// again.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hub_restored: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,7 +99,9 @@ pub fn hub_for(app: &App) -> Result<HubClient, CliError> {
     let token = app.store.get_meta(keys::TOKEN)?.ok_or_else(|| {
         CliError::Usage("Chưa có token của thiết bị: chạy `doimoi init --unit MÃ --token TOKEN` (token do người quản trị máy chủ cấp).".into())
     })?;
-    HubClient::new(&hub, &token).map_err(|e| CliError::Usage(e.to_string()))
+    let ca = app.store.get_meta(keys::HUB_CA)?;
+    HubClient::with_ca(&hub, &token, ca.as_deref().map(str::as_bytes))
+        .map_err(|e| CliError::Usage(e.to_string()))
 }
 
 fn heads_of(bytes: &[u8]) -> Vec<ChangeHash> {
@@ -111,7 +119,11 @@ pub fn sync_once(
     hub: &HubClient,
     progress: Progress<'_>,
 ) -> Result<SyncReport, SyncError> {
-    let result = run_pass(app, hub, progress);
+    // A hub that takes the connection but never answers is told within seconds.
+    let result = hub
+        .probe()
+        .map_err(SyncError::from)
+        .and_then(|()| run_pass(app, hub, progress));
     let now = app.now_ms.to_string();
     match &result {
         Ok(_) => {
@@ -218,6 +230,25 @@ fn run_pass(
         report.round_trips += 1;
         report.bytes_up += up;
         report.bytes_down += down;
+        if !resp.epoch.is_empty() {
+            let known = app.store.get_meta(meta::HUB_EPOCH)?.unwrap_or_default();
+            if known != resp.epoch {
+                let w = app.store.write()?;
+                if !known.is_empty() {
+                    // Restored from a backup: what the hub confirmed since may be gone. Every
+                    // document is offered again (the hub keeps what it has, takes the rest)
+                    // and the feed is read from the start; this answer is not applied.
+                    w.forget_hub_state(meta::CURSOR)?;
+                    report.hub_restored = true;
+                }
+                w.commit()?;
+                app.store
+                    .set_meta_all(&[(meta::HUB_EPOCH, resp.epoch.as_str())])?;
+                if !known.is_empty() {
+                    continue;
+                }
+            }
+        }
         done += resp.results.len();
         apply_response(app, resp, &pushed, &mut report)?;
         let more = app.store.get_meta("sync.more")?.as_deref() == Some("1");
@@ -418,6 +449,7 @@ fn apply_response(
                 (keys::CALENDAR, c.json.as_str()),
                 (meta::CALENDAR_VERSION, c.version.to_string().as_str()),
             ])?;
+            app.config = cal.workflow_config();
             app.calendar = cal;
         }
     }

@@ -188,7 +188,7 @@ pub fn reindex(db: &Db) -> anyhow::Result<String> {
 }
 
 /// Version of the report projection's rows: a store built with another is reindexed.
-pub const PROJECTION_VERSION: &str = "1";
+pub const PROJECTION_VERSION: &str = "2";
 
 /// Reindexes when the store's projection was built with another version (or never).
 pub fn ensure_projection(db: &Db) -> anyhow::Result<Option<String>> {
@@ -245,7 +245,7 @@ pub fn calendar_override(db: &Db, file: &Path) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("không đọc được tệp {}: {e}", file.display()))?;
     let o: CalendarOverrides = serde_json::from_str(&text).map_err(|e| {
         anyhow::anyhow!(
-            "tệp {} không đúng định dạng ({e}); dạng đúng: {{\"days_off\":[{{\"date\":\"2027-02-04\",\"name\":\"…\"}}],\"working_days\":[…],\"remove\":[\"2027-09-03\"]}}",
+            "tệp {} không đúng định dạng ({e}); dạng đúng: {{\"days_off\":[{{\"date\":\"2027-02-04\",\"name\":\"…\"}}],\"working_days\":[…],\"remove\":[\"2027-09-03\"],\"answer_days\":15}}",
             file.display()
         )
     })?;
@@ -262,8 +262,15 @@ pub fn calendar_override(db: &Db, file: &Path) -> anyhow::Result<String> {
         (keys::CALENDAR, json.as_str()),
         (keys::CALENDAR_VERSION, v.as_str()),
     ])?;
+    let answer = match (o.answer_days, next.answer_days()) {
+        (None, _) => String::new(),
+        (Some(_), Some(n)) => {
+            format!(" Thời hạn UBND tỉnh trả lời đề xuất được trình: {n} ngày làm việc.")
+        }
+        (Some(_), None) => " Bỏ thời hạn UBND tỉnh trả lời đề xuất được trình.".to_string(),
+    };
     Ok(format!(
-        "Đã cập nhật lịch làm việc (phiên bản {version}): {} ngày nghỉ, {} ngày làm bù, {} ngày bỏ. Các văn phòng nhận ở lần đồng bộ tới.\n{}",
+        "Đã cập nhật lịch làm việc (phiên bản {version}): {} ngày nghỉ, {} ngày làm bù, {} ngày bỏ.{answer} Các văn phòng nhận ở lần đồng bộ tới.\n{}",
         o.days_off.len(),
         o.working_days.len(),
         o.remove.len(),

@@ -7,7 +7,6 @@ use doimoi_shared::calendar::Calendar;
 use doimoi_shared::doc::{proposal, unit_year};
 use doimoi_shared::org::Registry;
 use doimoi_shared::report::{ProposalRow, UnitYearRow};
-use doimoi_shared::workflow::WorkflowConfig;
 
 /// What a document contributes to reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +25,7 @@ pub fn project(doc: &Automerge, kind: &str, registry: &Registry, calendar: &Cale
                 &p,
                 registry,
                 calendar,
-                &WorkflowConfig::default(),
+                &calendar.workflow_config(),
             )),
             Err(e) => {
                 tracing::warn!(error = %e, "proposal left out of reports");

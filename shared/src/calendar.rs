@@ -30,6 +30,11 @@
 //!
 //! `days_off` lists every holiday, compensatory day and swapped day off (even one falling on a
 //! weekend, for display); `working_days` lists the weekend days made working days.
+//!
+//! The calendar also carries the province's time limits that the law leaves to it: an optional
+//! top-level `"answer_days": N` gives UBND tỉnh N working days to answer an escalated proposal
+//! (no clock when absent). It travels to every office with the calendar, so the offices, the
+//! hub's ingress check and the reports all count the same clock ([`Calendar::workflow_config`]).
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -77,6 +82,8 @@ pub struct Calendar {
     days_off: BTreeMap<NaiveDate, String>,
     /// Saturdays and Sundays made working days, by date.
     working_days: BTreeMap<NaiveDate, String>,
+    /// Working days UBND tỉnh has to answer an escalation, when the province sets one.
+    answer_days: Option<u32>,
 }
 
 /// Changes to the calendar entered by an operator, typically the Government's yearly
@@ -90,6 +97,10 @@ pub struct CalendarOverrides {
     /// Dates whose entry (of either kind) is deleted, restoring the plain weekday/weekend rule.
     #[serde(default)]
     pub remove: Vec<NaiveDate>,
+    /// Sets UBND tỉnh's time limit for answering an escalation, in working days (0 removes
+    /// the clock); absent leaves it as it is.
+    #[serde(default)]
+    pub answer_days: Option<u32>,
 }
 
 /// Errors reading a calendar file. Messages are for users, in Vietnamese.
@@ -160,6 +171,8 @@ struct CalendarFile {
     version: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    answer_days: Option<u32>,
     years: BTreeMap<String, YearFile>,
 }
 
@@ -176,6 +189,7 @@ impl TryFrom<CalendarFile> for Calendar {
             years: BTreeMap::new(),
             days_off: BTreeMap::new(),
             working_days: BTreeMap::new(),
+            answer_days: file.answer_days.filter(|n| *n > 0),
         };
         for (key, year_file) in file.years {
             let year: i32 = match key.trim().parse() {
@@ -246,6 +260,7 @@ impl From<Calendar> for CalendarFile {
         CalendarFile {
             version: cal.version,
             description: cal.description,
+            answer_days: cal.answer_days,
             years: years
                 .into_iter()
                 .map(|(y, yf)| (y.to_string(), yf))
@@ -276,7 +291,21 @@ impl Calendar {
             years: BTreeMap::new(),
             days_off: BTreeMap::new(),
             working_days: BTreeMap::new(),
+            answer_days: None,
         }
+    }
+
+    /// The procedure's time limits with this calendar's province-set ones applied.
+    pub fn workflow_config(&self) -> crate::workflow::WorkflowConfig {
+        crate::workflow::WorkflowConfig {
+            answer_days: self.answer_days,
+            ..crate::workflow::WorkflowConfig::default()
+        }
+    }
+
+    /// UBND tỉnh's time limit for answering an escalation, in working days, if set.
+    pub fn answer_days(&self) -> Option<u32> {
+        self.answer_days
     }
 
     /// Parses and validates a calendar file (see the module documentation for the format).
@@ -310,6 +339,9 @@ impl Calendar {
         for e in &o.working_days {
             cal.days_off.remove(&e.date);
             cal.working_days.insert(e.date, e.name.clone());
+        }
+        if let Some(n) = o.answer_days {
+            cal.answer_days = (n > 0).then_some(n);
         }
         cal
     }
@@ -635,6 +667,7 @@ mod tests {
     fn overrides_add_day_off_and_working_saturday() {
         let base = cal();
         let o = CalendarOverrides {
+            answer_days: None,
             days_off: vec![DayEntry {
                 date: d(2027, 11, 24),
                 name: "Ngày Văn hóa Việt Nam".into(),
@@ -663,6 +696,7 @@ mod tests {
         let base = cal();
         // The Government moves the 2027 National Day adjacent day from 3/9 to 1/9.
         let o = CalendarOverrides {
+            answer_days: None,
             days_off: vec![DayEntry {
                 date: d(2027, 9, 1),
                 name: "Quốc khánh (ngày liền kề 01/9)".into(),
@@ -677,6 +711,7 @@ mod tests {
         assert!(c.day_off_name(d(2027, 9, 3)).is_none());
         // A day off override replaces a working-day entry and vice versa.
         let o2 = CalendarOverrides {
+            answer_days: None,
             days_off: vec![DayEntry {
                 date: d(2024, 5, 4),
                 name: "x".into(),
@@ -703,6 +738,7 @@ mod tests {
         assert_eq!(back, c);
         // With overrides in an uncovered year, coverage survives the round trip.
         let o = CalendarOverrides {
+            answer_days: None,
             days_off: vec![DayEntry {
                 date: d(2028, 1, 1),
                 name: "Tết Dương lịch".into(),

@@ -37,7 +37,7 @@ const DOC: &str = include_str!("../../PROTOCOL.md");
 /// `hub/src/routes/`, `hub/src/reports.rs`). `shared` cannot see the hub's code, so this list
 /// is kept by hand: when the hub gains, loses or renames a code, update this list and the
 /// table in `PROTOCOL.md` together (the test compares the two).
-const HUB_ERROR_CODES: [(u16, &str); 10] = [
+const HUB_ERROR_CODES: [(u16, &str); 12] = [
     (400, "bad_request"),
     (400, "protocol_version"),
     (401, "unauthorized"),
@@ -48,6 +48,8 @@ const HUB_ERROR_CODES: [(u16, &str); 10] = [
     (415, "unsupported_encoding"),
     (429, "rate_limited"),
     (500, "internal"),
+    (503, "busy"),
+    (507, "storage_full"),
 ];
 
 /// A fenced block of `PROTOCOL.md`.
@@ -549,6 +551,8 @@ fn every_action() -> Vec<Action> {
             determination: Determination::NotLiable,
         },
         Action::Commend { level: Level::Unit },
+        Action::CommendOpinion { agree: true },
+        Action::CommendDecide { granted: true },
         Action::Discipline {
             measure: "Khiển trách".into(),
         },
@@ -575,6 +579,8 @@ fn every_action() -> Vec<Action> {
             | Action::Notify
             | Action::Protect { .. }
             | Action::Commend { .. }
+            | Action::CommendOpinion { .. }
+            | Action::CommendDecide { .. }
             | Action::Discipline { .. }
             | Action::Resolve { .. } => {}
         }
@@ -729,6 +735,7 @@ fn the_record_tables_are_what_record_lists_hold() {
             subject: "s".into(),
             violation: "v".into(),
             measure: "Khiển trách".into(),
+            level: Level::Unit,
             date,
             at: 1,
         }),

@@ -34,6 +34,27 @@ pub struct Imported {
 /// document of a unit of this registry sharing its first change with any local copy, then
 /// merges and saves it in one transaction.
 pub fn import(app: &mut App, file: &str, bytes: &[u8]) -> Result<Imported, CliError> {
+    // A damaged file may make Automerge panic while loading or merging it: it is refused like
+    // any other damaged file, and nothing is written (the store's transaction is not reached).
+    without_panic(|| import_checked(app, file, bytes)).unwrap_or_else(|| {
+        Err(foreign(
+            file,
+            "tệp bị hỏng: dữ liệu Automerge không đọc được",
+        ))
+    })
+}
+
+/// Runs `f`, turning a panic inside it (Automerge on some damaged files) into `None`, with
+/// the panic's own message kept off the terminal.
+fn without_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(hook);
+    r.ok()
+}
+
+fn import_checked(app: &mut App, file: &str, bytes: &[u8]) -> Result<Imported, CliError> {
     if bytes.is_empty() {
         return Err(foreign(file, "tệp rỗng"));
     }

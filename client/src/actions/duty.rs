@@ -4,9 +4,10 @@
 use crate::app::App;
 use crate::error::CliError;
 use chrono::{Datelike, NaiveDate};
-use doimoi_shared::doc::unit_year::{self, Entry, Plan, UnitYear};
+use doimoi_shared::doc::unit_year::{self, Entry, Plan, PlanIssued, UnitYear};
 use doimoi_shared::ids::{DocId, UnitCode};
 use doimoi_shared::org::UnitKind;
+use doimoi_shared::workflow::Level;
 
 /// The plan's deadline for dissemination and the unit's own plan.
 pub fn plan_deadline() -> NaiveDate {
@@ -64,20 +65,68 @@ pub enum Change {
     Entry(Entry),
 }
 
-/// Writes `change` into the record of `tg` (created when missing), after the record's rules.
-pub fn record(app: &mut App, tg: &Target, change: &Change) -> Result<UnitYear, CliError> {
+/// A duty written: the record after it, what to tell the person (a plan re-issued, a
+/// proposal sent upward), and the plan's revision number when it was a re-issue.
+pub struct Recorded {
+    pub uy: UnitYear,
+    pub done: String,
+    pub revision: Option<usize>,
+}
+
+/// Writes `change` into the record of `tg` (created when missing), after the record's rules:
+/// a plan is issued (a second one is a revision beside the first), an entry is checked
+/// against the record (or alone, in a new record) before it is added.
+pub fn record(app: &mut App, tg: &Target, change: &Change) -> Result<Recorded, CliError> {
     let (mut doc, existed) = app.unit_year_doc(&tg.unit, tg.year)?;
     let before = existed.then(|| doc.get_heads());
     let me = app.unit.clone();
-    match change {
-        Change::Plan(p) => unit_year::set_plan(&mut doc, p, &me, app.now_ms)?,
+    let refused = |r: unit_year::EntryRefusal| CliError::Refused(format!("Không ghi được: {r}."));
+    let mut done = String::new();
+    let mut revision = None;
+    match &change {
+        Change::Plan(p) => {
+            match unit_year::issue_plan(&mut doc, p, &App::new_event_id(), &me, app.now_ms)?
+                .map_err(refused)?
+            {
+                PlanIssued::First => done = " Đây là kế hoạch ban hành lần đầu.".into(),
+                PlanIssued::Revision(n) => {
+                    revision = Some(n);
+                    if let Some(first) = unit_year::read(&doc)?.plan {
+                        done = format!(
+                        " Đã ghi là bản ban hành lại (lần {}); kế hoạch ban hành lần đầu số {} ngày {} được giữ nguyên.",
+                        n + 1,
+                        first.number,
+                        first.date.format("%d/%m/%Y")
+                    );
+                    }
+                }
+            }
+        }
         Change::Entry(e) => {
-            unit_year::check_entry(e)
-                .map_err(|r| CliError::Refused(format!("Không ghi được: {r}.")))?;
+            let office_kind = app.registry.get(&me).map(|u| u.kind);
+            if existed {
+                unit_year::check_entry_in(&unit_year::read(&doc)?, e, office_kind)
+                    .map_err(refused)?;
+            } else {
+                unit_year::check_entry(e).map_err(refused)?;
+            }
+            done = match e {
+                Entry::Commendation(c) if c.level == Level::Province => {
+                    format!(" Đề nghị mã {} chờ Sở Nội vụ cho ý kiến, trình Chủ tịch UBND tỉnh quyết định.", c.id)
+                }
+                Entry::Discipline(c) if c.level == Level::Province => {
+                    format!(
+                        " Đề nghị mã {} chờ Sở Nội vụ cho ý kiến, trình UBND tỉnh quyết định.",
+                        c.id
+                    )
+                }
+                _ => String::new(),
+            };
             unit_year::add(&mut doc, e, &me)?
         }
     }
-    app.save_unit_year(&doc, before.as_deref())
+    let uy = app.save_unit_year(&doc, before.as_deref())?;
+    Ok(Recorded { uy, done, revision })
 }
 
 /// The unit-year records of `unit` (of `year`, or every year), as stored here.

@@ -214,12 +214,14 @@ pub enum StepKind {
     Notify,
     Protect,
     Commend,
+    CommendOpinion,
+    CommendDecide,
     Discipline,
     Resolve,
 }
 
 impl StepKind {
-    pub const ALL: [StepKind; 19] = [
+    pub const ALL: [StepKind; 21] = [
         StepKind::Submit,
         StepKind::Receive,
         StepKind::PartyOpinion,
@@ -237,6 +239,8 @@ impl StepKind {
         StepKind::Notify,
         StepKind::Protect,
         StepKind::Commend,
+        StepKind::CommendOpinion,
+        StepKind::CommendDecide,
         StepKind::Discipline,
         StepKind::Resolve,
     ];
@@ -278,6 +282,8 @@ impl StepKind {
                 determination: Determination::NotLiable,
             },
             StepKind::Commend => Action::Commend { level: Level::Unit },
+            StepKind::CommendOpinion => Action::CommendOpinion { agree: true },
+            StepKind::CommendDecide => Action::CommendDecide { granted: true },
             StepKind::Discipline => Action::Discipline {
                 measure: "—".into(),
             },
@@ -463,10 +469,12 @@ pub fn filter_rows<'a>(app: &App, rows: &'a [ProposalRow], f: &ListFilter) -> Ve
         .collect()
 }
 
-/// The year (Vietnam time) a listed proposal was created.
+/// The report year (Decree 09: it ends on 14/12) in which a listed proposal was created, as
+/// `proposal list --year` and the report count it.
 pub fn created_year(r: &ProposalRow) -> Option<i32> {
-    chrono::DateTime::from_timestamp_millis(r.created_at)
-        .map(|t| chrono::Datelike::year(&t.with_timezone(&crate::app::vn_offset())))
+    chrono::DateTime::from_timestamp_millis(r.created_at).map(|t| {
+        crate::actions::report::current_year(t.with_timezone(&crate::app::vn_offset()).date_naive())
+    })
 }
 
 /// Proposals matching a search query (the language of `doimoi search`), best first.
@@ -620,9 +628,27 @@ pub fn decision_lines(app: &App, p: &Proposal, st: &ProposalState) -> Vec<String
                 "Bảo vệ người đề xuất ngày {day}: {}",
                 crate::choices::determination_label(*determination).to_lowercase()
             )),
-            Action::Commend { level } => lines.push(format!(
+            Action::Commend { .. } => lines.push(format!(
                 "{} ngày {day} — {}",
-                crate::choices::level_label(*level),
+                e.action.label_vi(),
+                who(app, e)
+            )),
+            Action::CommendOpinion { agree } => lines.push(format!(
+                "Ý kiến của Sở Nội vụ về đề nghị khen thưởng ngày {day}: {} — {}",
+                if *agree {
+                    "đồng ý"
+                } else {
+                    "không đồng ý"
+                },
+                who(app, e)
+            )),
+            Action::CommendDecide { granted } => lines.push(format!(
+                "Chủ tịch UBND tỉnh quyết định ngày {day}: {} — {}",
+                if *granted {
+                    "khen thưởng"
+                } else {
+                    "không khen thưởng"
+                },
                 who(app, e)
             )),
             Action::Discipline { measure } => {

@@ -31,7 +31,13 @@ pub fn set_hub(app: &mut App, hub: &str, token: Option<&str>) -> Result<(), CliE
 /// Checks that the hub answers and accepts the device's token.
 pub fn check_hub(app: &App) -> Result<(), CliError> {
     let hub = crate::sync::hub_for(app)?;
-    HubClient::check(hub.base(), Duration::from_secs(5)).map_err(CliError::Sync)?;
+    let ca = app.store.get_meta(crate::app::keys::HUB_CA)?;
+    HubClient::check(
+        hub.base(),
+        Duration::from_secs(5),
+        ca.as_deref().map(str::as_bytes),
+    )
+    .map_err(CliError::Sync)?;
     hub.events(0, 0)
         .map(|_| ())
         .map_err(|e| CliError::Sync(format!("Máy chủ trả lời nhưng {e}")))

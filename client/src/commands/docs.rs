@@ -83,6 +83,8 @@ fn step_label(step: &str) -> Option<&'static str> {
         Action::Commend {
             level: doimoi_shared::workflow::Level::Unit,
         },
+        Action::CommendOpinion { agree: true },
+        Action::CommendDecide { granted: true },
         Action::Discipline {
             measure: String::new(),
         },

@@ -3,12 +3,12 @@
 use super::Out;
 use crate::actions::duty::{plan_deadline, Change, Target};
 use crate::app::{parse_date, App};
-use crate::cli::{DutyCmd, DutyCommon, LevelArg, ReviewKindArg};
+use crate::cli::{DutyCmd, DutyCommon, LevelArg, ReviewKindArg, UpwardArgs};
 use crate::error::CliError;
 use chrono::NaiveDate;
 use doimoi_shared::doc::unit_year::{
-    Commendation, Discipline, Dissemination, Entry, Inspection, Plan, Review, ReviewKind,
-    SelfInspection,
+    self, Commendation, Discipline, Dissemination, Entry, Inspection, Plan, Review, ReviewKind,
+    SelfInspection, Upward, UpwardStage,
 };
 use doimoi_shared::ids::UnitCode;
 use doimoi_shared::text::nfc;
@@ -132,6 +132,7 @@ pub fn run(mut app: App, cmd: DutyCmd, out: Out) -> Result<(), CliError> {
             subject,
             violation,
             measure,
+            level: l,
         } => {
             let tg = target(&app, &common, None)?;
             let e = Entry::Discipline(Discipline {
@@ -139,11 +140,24 @@ pub fn run(mut app: App, cmd: DutyCmd, out: Out) -> Result<(), CliError> {
                 subject: t(&subject),
                 violation: t(&violation),
                 measure: t(&measure),
+                level: l.map(level).unwrap_or_default(),
                 date: tg.date,
                 at: now,
             });
             (tg, Change::Entry(e))
         }
+        DutyCmd::Opinion {
+            common,
+            upward,
+            agree,
+            ..
+        } => upward_step(&app, &common, upward, UpwardStage::Opinion, agree)?,
+        DutyCmd::Decide {
+            common,
+            upward,
+            grant,
+            ..
+        } => upward_step(&app, &common, upward, UpwardStage::Decision, grant)?,
         DutyCmd::Inspect {
             common,
             unit,
@@ -164,17 +178,81 @@ pub fn run(mut app: App, cmd: DutyCmd, out: Out) -> Result<(), CliError> {
             (tg, Change::Entry(e))
         }
     };
-    let uy = crate::actions::duty::record(&mut app, &tg, &change)?;
-    out.emit(
-        &json!({"id": uy.id.to_string(), "unit": uy.unit.as_str(), "year": uy.year}),
-        || {
-            format!(
-                "Đã ghi vào hồ sơ nhiệm vụ năm {} của {}.",
-                uy.year,
-                app.unit_label(&uy.unit)
-            )
-        },
-    )
+    let crate::actions::duty::Recorded { uy, done, revision } =
+        crate::actions::duty::record(&mut app, &tg, &change)?;
+    let mut value = json!({"id": uy.id.to_string(), "unit": uy.unit.as_str(), "year": uy.year});
+    match &change {
+        Change::Plan(_) => value["plan_issue"] = json!(revision.map_or(1, |n| n + 1)),
+        Change::Entry(e) => value["record"] = json!(e.id()),
+    }
+    out.emit(&value, || {
+        format!(
+            "Đã ghi vào hồ sơ nhiệm vụ năm {} của {}.{done}",
+            uy.year,
+            app.unit_label(&uy.unit)
+        )
+    })
+}
+
+/// Sở Nội vụ's opinion or UBND tỉnh's decision on a unit's proposal sent upward: written into
+/// that unit's record of the year, beside the proposal (a commendation or a discipline, found
+/// by its id).
+fn upward_step(
+    app: &App,
+    common: &DutyCommon,
+    args: UpwardArgs,
+    stage: UpwardStage,
+    agree: bool,
+) -> Result<(Target, Change), CliError> {
+    let unit = app.known_unit(&args.unit)?;
+    let mut tg = target(app, common, Some(unit))?;
+    let of = args.of.trim().to_string();
+    if common.year.is_none() {
+        // The proposal answered may be of an earlier year than the answer: its record's year.
+        for (_, u, year) in app.store.unit_year_ids(None)? {
+            if u != tg.unit.as_str() {
+                continue;
+            }
+            let (doc, _) = app.unit_year_doc(&tg.unit, year)?;
+            let uy = unit_year::read(&doc)?;
+            if uy.commendations.iter().any(|c| c.id == of)
+                || uy.disciplines.iter().any(|c| c.id == of)
+            {
+                tg.year = year;
+                break;
+            }
+        }
+    }
+    let (doc, existed) = app.unit_year_doc(&tg.unit, tg.year)?;
+    let uy = unit_year::read(&doc)?;
+    let commendation = uy.commendations.iter().any(|c| c.id == of);
+    let discipline = uy.disciplines.iter().any(|c| c.id == of);
+    if !existed || !(commendation || discipline) {
+        return Err(CliError::Usage(format!(
+            "Không có đề nghị mã {of} trong hồ sơ nhiệm vụ năm {} của {}: xem mã bằng `doimoi duty show --unit {} --year {}` (nếu chưa thấy, hãy đồng bộ trước).",
+            tg.year,
+            app.unit_label(&tg.unit),
+            tg.unit,
+            tg.year
+        )));
+    }
+    let x = Upward {
+        id: App::new_event_id(),
+        stage,
+        of,
+        by_unit: app.unit.clone(),
+        agree,
+        number: t(&args.number),
+        note: t(&args.note),
+        date: tg.date,
+        at: app.now_ms,
+    };
+    let e = if commendation {
+        Entry::CommendationStep(x)
+    } else {
+        Entry::DisciplineStep(x)
+    };
+    Ok((tg, Change::Entry(e)))
 }
 
 fn on_time(d: NaiveDate) -> &'static str {
@@ -183,6 +261,19 @@ fn on_time(d: NaiveDate) -> &'static str {
     } else {
         "sau hạn 31/07/2023"
     }
+}
+
+/// One indented line of `duty show`: the parts that are there, joined (no trailing blanks for
+/// empty ones).
+fn push_line(s: &mut String, parts: &[&str]) {
+    let parts: Vec<&str> = parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    s.push_str("  ");
+    s.push_str(&parts.join(" — "));
+    s.push('\n');
 }
 
 fn show(app: &App, year: Option<i32>, unit: Option<&str>, out: Out) -> Result<(), CliError> {
@@ -200,6 +291,44 @@ fn show(app: &App, year: Option<i32>, unit: Option<&str>, out: Out) -> Result<()
             );
         }
         let mut s = String::new();
+        let steps_of = |steps: &[Upward], of: &str| -> Vec<String> {
+            steps
+                .iter()
+                .filter(|x| x.of == of)
+                .map(|x| {
+                    let verdict = match (x.stage, x.agree) {
+                        (UpwardStage::Opinion, true) => "đồng ý",
+                        (UpwardStage::Opinion, false) => "không đồng ý",
+                        (UpwardStage::Decision, true) => "chấp thuận",
+                        (UpwardStage::Decision, false) => "không chấp thuận",
+                    };
+                    let mut t = format!(
+                        "{}: {} ngày {} ({})",
+                        x.stage.label_vi(),
+                        verdict,
+                        x.date.format("%d/%m/%Y"),
+                        app.unit_label(&x.by_unit)
+                    );
+                    if !x.number.is_empty() {
+                        t.push_str(&format!(", văn bản số {}", x.number));
+                    }
+                    if !x.note.is_empty() {
+                        t.push_str(&format!(", {}", x.note));
+                    }
+                    t
+                })
+                .collect()
+        };
+        let pending = |steps: &[Upward], of: &str| -> &'static str {
+            let has = |st| steps.iter().any(|x| x.of == of && x.stage == st);
+            if has(UpwardStage::Decision) {
+                ""
+            } else if has(UpwardStage::Opinion) {
+                "chờ Chủ tịch UBND tỉnh quyết định"
+            } else {
+                "chờ Sở Nội vụ cho ý kiến"
+            }
+        };
         for r in &records {
             s.push_str(&format!(
                 "Nhiệm vụ năm {} — {}\n",
@@ -207,75 +336,108 @@ fn show(app: &App, year: Option<i32>, unit: Option<&str>, out: Out) -> Result<()
                 app.unit_label(&r.unit)
             ));
             match &r.plan {
-                Some(p) => s.push_str(&format!(
-                    "  Kế hoạch thực hiện: số {} ngày {} — {}\n",
-                    p.number,
-                    p.date.format("%d/%m/%Y"),
-                    on_time(p.date)
-                )),
-                None => s.push_str("  Kế hoạch thực hiện: chưa ban hành\n"),
+                Some(p) => {
+                    let head = format!(
+                        "Kế hoạch thực hiện: số {} ngày {}",
+                        p.number,
+                        p.date.format("%d/%m/%Y")
+                    );
+                    push_line(&mut s, &[head.as_str(), on_time(p.date), p.note.as_str()]);
+                }
+                None => push_line(&mut s, &["Kế hoạch thực hiện: chưa ban hành"]),
+            }
+            for (n, x) in r.plan_revisions.iter().enumerate() {
+                let head = format!(
+                    "Kế hoạch ban hành lại (lần {}): số {} ngày {}",
+                    n + 2,
+                    x.number,
+                    x.date.format("%d/%m/%Y")
+                );
+                push_line(&mut s, &[head.as_str(), x.note.as_str()]);
             }
             if r.dissemination.is_empty() {
-                s.push_str("  Quán triệt, phổ biến: chưa ghi\n");
+                push_line(&mut s, &["Quán triệt, phổ biến: chưa ghi"]);
             }
             for d in &r.dissemination {
-                s.push_str(&format!(
-                    "  Quán triệt, phổ biến {} ({}, {} người) — {}\n",
+                let head = format!(
+                    "Quán triệt, phổ biến ngày {} ({}, {} người)",
                     d.date.format("%d/%m/%Y"),
                     d.form,
-                    d.participants,
-                    on_time(d.date)
-                ));
+                    d.participants
+                );
+                push_line(&mut s, &[head.as_str(), on_time(d.date), d.note.as_str()]);
             }
             for x in &r.self_inspections {
-                s.push_str(&format!(
-                    "  Tự kiểm tra {}: {} {}\n",
-                    x.date.format("%d/%m/%Y"),
-                    x.findings,
-                    x.report
-                ));
+                let head = format!("Tự kiểm tra ngày {}", x.date.format("%d/%m/%Y"));
+                push_line(
+                    &mut s,
+                    &[head.as_str(), x.findings.as_str(), x.report.as_str()],
+                );
             }
             for x in &r.reviews {
                 let k = match x.kind {
                     ReviewKind::Preliminary => "Sơ kết",
                     ReviewKind::Final => "Tổng kết",
                 };
-                s.push_str(&format!(
-                    "  {k} {}: {} {}\n",
-                    x.date.format("%d/%m/%Y"),
-                    x.form,
-                    x.report
-                ));
+                let head = format!("{k} ngày {}", x.date.format("%d/%m/%Y"));
+                push_line(&mut s, &[head.as_str(), x.form.as_str(), x.report.as_str()]);
             }
             for x in &r.commendations {
-                let l = match x.level {
-                    Level::Unit => "cấp đơn vị",
-                    Level::Province => "đề nghị Chủ tịch UBND tỉnh",
+                let head = match x.level {
+                    Level::Unit => format!("Khen thưởng ngày {}", x.date.format("%d/%m/%Y")),
+                    Level::Province => format!(
+                        "Đề nghị Chủ tịch UBND tỉnh khen thưởng ngày {} (mã {})",
+                        x.date.format("%d/%m/%Y"),
+                        x.id
+                    ),
                 };
-                s.push_str(&format!(
-                    "  Khen thưởng {}: {} — {} ({l})\n",
-                    x.date.format("%d/%m/%Y"),
-                    x.person,
-                    x.form
-                ));
+                let mut parts = vec![head, x.person.clone(), x.form.clone()];
+                if x.level == Level::Province {
+                    parts.extend(steps_of(&r.commendation_steps, &x.id));
+                    parts.push(pending(&r.commendation_steps, &x.id).to_string());
+                }
+                let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+                push_line(&mut s, &parts);
             }
             for x in &r.disciplines {
-                s.push_str(&format!(
-                    "  Kỷ luật {}: {} — {} — {}\n",
-                    x.date.format("%d/%m/%Y"),
-                    x.subject,
-                    x.violation,
-                    x.measure
-                ));
+                let head = match x.level {
+                    Level::Unit => format!("Kỷ luật ngày {}", x.date.format("%d/%m/%Y")),
+                    Level::Province => format!(
+                        "Báo cáo, đề xuất UBND tỉnh xử lý vi phạm ngày {} (mã {})",
+                        x.date.format("%d/%m/%Y"),
+                        x.id
+                    ),
+                };
+                let mut parts = vec![
+                    head,
+                    x.subject.clone(),
+                    x.violation.clone(),
+                    x.measure.clone(),
+                ];
+                if x.level == Level::Province {
+                    parts.extend(steps_of(&r.discipline_steps, &x.id));
+                    parts.push(pending(&r.discipline_steps, &x.id).to_string());
+                }
+                let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+                push_line(&mut s, &parts);
             }
             for x in &r.inspections {
-                s.push_str(&format!(
-                    "  Kiểm tra của {} ngày {}: {} {}\n",
-                    x.by_unit,
-                    x.date.format("%d/%m/%Y"),
-                    x.findings,
-                    x.recommendations
-                ));
+                let head = format!(
+                    "Kiểm tra của {} ngày {}",
+                    app.unit_label(&x.by_unit),
+                    x.date.format("%d/%m/%Y")
+                );
+                push_line(
+                    &mut s,
+                    &[
+                        head.as_str(),
+                        x.findings.as_str(),
+                        x.recommendations.as_str(),
+                    ],
+                );
+            }
+            for u in &r.unreadable {
+                push_line(&mut s, &["Bản ghi không đọc được", u.as_str()]);
             }
         }
         s

@@ -121,6 +121,12 @@ pub fn run(mut app: App, cmd: ProposalCmd, out: Out) -> Result<(), CliError> {
             };
             step(&mut app, s, Action::Commend { level }, out)
         }
+        ProposalCmd::CommendOpinion { step: s, agree, .. } => {
+            step(&mut app, s, Action::CommendOpinion { agree }, out)
+        }
+        ProposalCmd::CommendDecide { step: s, grant, .. } => {
+            step(&mut app, s, Action::CommendDecide { granted: grant }, out)
+        }
         ProposalCmd::Discipline { step: s, measure } => step(
             &mut app,
             s,
@@ -494,6 +500,14 @@ pub fn proposal_json(p: &Proposal, st: &ProposalState) -> Value {
     m.insert(
         "protection".into(),
         json!(st.protection.map(|d| d.as_str())),
+    );
+    m.insert(
+        "province_commendation".into(),
+        json!(st.province_commendation.as_ref().map(|u| json!({
+            "proposed_on": u.proposed_on,
+            "opinion": u.opinion.map(|(agree, d)| json!({"agree": agree, "date": d})),
+            "decision": u.decision.map(|(granted, d)| json!({"granted": granted, "date": d})),
+        }))),
     );
     m.insert(
         "commendations".into(),

@@ -58,6 +58,9 @@ pub fn sync(mut app: App, out: Out) -> Result<(), CliError> {
         if let Some(n) = &report.unit_notice {
             s.push_str(&format!("\nThông báo về đơn vị: {n}"));
         }
+        if report.hub_restored {
+            s.push_str("\nMáy chủ đã được khôi phục từ bản sao lưu: văn phòng đã gửi lại toàn bộ tài liệu của mình để máy chủ có đủ.");
+        }
         s
     })
 }

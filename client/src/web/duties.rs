@@ -165,6 +165,7 @@ fn content(app: &App, year: i32, notice: Option<&str>) -> Result<(String, Markup
                     label { "Tổ chức, cá nhân" input name="subject" type="text" required maxlength="500"; }
                     label { "Vi phạm" input name="violation" type="text" required maxlength="2000"; }
                     label { "Hình thức kỷ luật" input name="measure" type="text" required maxlength="500"; }
+                    label { "Cấp" select name="level" { option value="unit" { "Đơn vị xử lý" } option value="province" { "Đề nghị UBND tỉnh xử lý" } } }
                     button type="submit" { "Ghi kỷ luật" } } }
             @if inspector {
                 details.step #duty-inspect { summary { "Kiểm tra đơn vị (Sở Nội vụ)" }
@@ -252,6 +253,7 @@ pub async fn record(
                     subject: text(&f, "subject", "tổ chức, cá nhân bị kỷ luật", true)?,
                     violation: text(&f, "violation", "vi phạm", true)?,
                     measure: text(&f, "measure", "hình thức kỷ luật", true)?,
+                    level: Level::parse(field(&f, "level")).unwrap_or(Level::Unit),
                     date,
                     at,
                 })),
@@ -274,8 +276,8 @@ pub async fn record(
                 }
             };
             let tg = duty::target(app, date, None, unit)?;
-            let uy = duty::record(app, &tg, &change)?;
-            Ok(uy.year)
+            let rec = duty::record(app, &tg, &change)?;
+            Ok(rec.uy.year)
         })
         .await;
     match r {

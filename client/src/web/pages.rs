@@ -1096,6 +1096,16 @@ fn step_form(app: &App, p: &Proposal, st: &ProposalState, k: StepKind) -> Markup
                             select name="level" {
                                 @for l in [Level::Unit, Level::Province] { option value=(l.as_str()) { (crate::choices::level_label(l)) } } } }
                     }
+                    StepKind::CommendOpinion => {
+                        fieldset.inline { legend { "Ý kiến của Sở Nội vụ về đề nghị khen thưởng" }
+                            label.check { input type="radio" name="agree" value="1" checked; " Đồng ý" }
+                            label.check { input type="radio" name="agree" value="0"; " Không đồng ý" } }
+                    }
+                    StepKind::CommendDecide => {
+                        fieldset.inline { legend { "Quyết định của Chủ tịch UBND tỉnh" }
+                            label.check { input type="radio" name="granted" value="1" checked; " Khen thưởng" }
+                            label.check { input type="radio" name="granted" value="0"; " Không khen thưởng" } }
+                    }
                     StepKind::Discipline => {
                         label { "Hình thức kỷ luật" input name="measure" type="text" required maxlength="500"; }
                     }
@@ -1171,6 +1181,12 @@ fn action_from_form(k: StepKind, f: &Params) -> Result<Action, CliError> {
         StepKind::Commend => Action::Commend {
             level: Level::parse(field(f, "level"))
                 .ok_or_else(|| CliError::Usage("Chọn hình thức khen thưởng.".into()))?,
+        },
+        StepKind::CommendOpinion => Action::CommendOpinion {
+            agree: field(f, "agree") != "0",
+        },
+        StepKind::CommendDecide => Action::CommendDecide {
+            granted: field(f, "granted") != "0",
         },
         StepKind::Discipline => Action::Discipline {
             measure: doimoi_shared::text::nfc(field(f, "measure")),

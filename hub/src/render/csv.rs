@@ -56,9 +56,9 @@ fn header() -> Vec<String> {
             "Phê duyệt theo quyết định của người đứng đầu",
             "Phê duyệt theo ý kiến UBND tỉnh",
             "Phê duyệt thí điểm",
-            "Trình UBND tỉnh",
-            "UBND tỉnh đã trả lời",
-            "Chờ UBND tỉnh trả lời",
+            "Trình UBND tỉnh trong kỳ",
+            "UBND tỉnh trả lời trong kỳ",
+            "Chờ UBND tỉnh trả lời (đến ngày cuối kỳ)",
         ]
         .iter()
         .map(|s| s.to_string()),
@@ -82,7 +82,12 @@ fn header() -> Vec<String> {
             "Bảo vệ: xem xét loại trừ, miễn, giảm nhẹ trách nhiệm",
             "Khen thưởng cấp đơn vị",
             "Đề nghị Chủ tịch UBND tỉnh khen thưởng",
-            "Kỷ luật",
+            "Chủ tịch UBND tỉnh quyết định khen thưởng",
+            "Chủ tịch UBND tỉnh không khen thưởng",
+            "Kỷ luật (đơn vị quyết định)",
+            "Kỷ luật: đề nghị UBND tỉnh",
+            "Kỷ luật: UBND tỉnh quyết định",
+            "Kỷ luật: UBND tỉnh không áp dụng",
             "Tự kiểm tra",
             "Kiểm tra của Sở Nội vụ",
             "Sơ kết",
@@ -132,7 +137,12 @@ fn figures(out: &mut Vec<String>, f: &Figures) {
     n(f.protection.considered);
     n(f.commendations.unit_level);
     n(f.commendations.proposed_to_province);
+    n(f.commendations.granted_by_province);
+    n(f.commendations.not_granted_by_province);
     n(f.disciplines);
+    n(f.disciplines_upward.proposed_to_province);
+    n(f.disciplines_upward.decided_by_province);
+    n(f.disciplines_upward.not_applied_by_province);
     n(f.self_inspections);
     n(f.inspections);
     n(f.reviews.preliminary);
@@ -148,7 +158,7 @@ fn duty(out: &mut Vec<String>, d: Option<&DutyStatus>, with_number: bool) {
         Some(d) => {
             out.push(flag(d.done));
             if with_number {
-                out.push(d.number.clone().unwrap_or_default());
+                out.push(d.number_text());
             }
             out.push(d.date.map(date).unwrap_or_default());
             out.push(flag(d.on_time));

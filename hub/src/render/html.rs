@@ -285,8 +285,8 @@ fn duty_text(d: Option<&DutyStatus>) -> String {
                 (false, _) => "Chưa thực hiện",
             };
             let mut s = state.to_string();
-            if let Some(n) = &d.number {
-                s.push_str(&format!(" — {n}"));
+            if d.number.is_some() {
+                s.push_str(&format!(" — {}", d.number_text()));
             }
             if let Some(x) = d.date {
                 s.push_str(&format!(" ({})", date(x)));

@@ -550,16 +550,21 @@ pub(crate) fn summary(report: &Report) -> Vec<SummaryLine> {
     line(
         &mut out,
         0,
-        "Đề xuất trình UBND tỉnh cho ý kiến",
+        "Đề xuất trình UBND tỉnh cho ý kiến trong kỳ",
         Num(t.escalations.total),
     );
     line(
         &mut out,
-        1,
-        "Đã có ý kiến trả lời",
+        0,
+        "UBND tỉnh trả lời trong kỳ",
         Num(t.escalations.answered),
     );
-    line(&mut out, 1, "Đang chờ ý kiến", Num(t.escalations.pending));
+    line(
+        &mut out,
+        0,
+        "Đang chờ UBND tỉnh trả lời (đến ngày cuối kỳ)",
+        Num(t.escalations.pending),
+    );
 
     head(&mut out, "Lĩnh vực, căn cứ");
     for (field, n) in fields_sorted(t) {
@@ -626,10 +631,45 @@ pub(crate) fn summary(report: &Report) -> Vec<SummaryLine> {
     line(
         &mut out,
         0,
-        "Đề nghị Chủ tịch UBND tỉnh khen thưởng",
+        "Đề nghị Chủ tịch UBND tỉnh khen thưởng (qua Sở Nội vụ)",
         Num(t.commendations.proposed_to_province),
     );
-    line(&mut out, 0, "Xử lý vi phạm, kỷ luật", Num(t.disciplines));
+    line(
+        &mut out,
+        1,
+        "Chủ tịch UBND tỉnh quyết định khen thưởng",
+        Num(t.commendations.granted_by_province),
+    );
+    line(
+        &mut out,
+        1,
+        "Chủ tịch UBND tỉnh quyết định không khen thưởng",
+        Num(t.commendations.not_granted_by_province),
+    );
+    line(
+        &mut out,
+        0,
+        "Xử lý vi phạm, kỷ luật (đơn vị quyết định)",
+        Num(t.disciplines),
+    );
+    line(
+        &mut out,
+        0,
+        "Báo cáo, đề xuất UBND tỉnh xử lý vi phạm (qua Sở Nội vụ)",
+        Num(t.disciplines_upward.proposed_to_province),
+    );
+    line(
+        &mut out,
+        1,
+        "UBND tỉnh quyết định xử lý kỷ luật",
+        Num(t.disciplines_upward.decided_by_province),
+    );
+    line(
+        &mut out,
+        1,
+        "UBND tỉnh quyết định không áp dụng hình thức đề xuất",
+        Num(t.disciplines_upward.not_applied_by_province),
+    );
     line(
         &mut out,
         0,

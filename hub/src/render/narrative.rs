@@ -251,20 +251,15 @@ pub(crate) fn narrative(report: &Report, info: &DocInfo) -> Vec<Block> {
     }
     let e = &t.escalations;
     if e.total > 0 {
-        let state = match (e.answered, e.pending) {
-            (a, 0) if a == e.total && a > 1 => "đều đã có ý kiến trả lời".to_string(),
-            (_, 0) => "đã có ý kiến trả lời".to_string(),
-            (0, p) if p > 1 => "đều đang chờ ý kiến".to_string(),
-            (0, _) => "đang chờ ý kiến".to_string(),
-            (a, p) => format!(
-                "trong đó {} đề xuất đã có ý kiến trả lời, {} đề xuất đang chờ ý kiến",
-                num(a),
-                num(p)
-            ),
-        };
         p.push(format!(
-            "Có {} đề xuất được trình Ủy ban nhân dân tỉnh cho ý kiến, {state}.",
+            "Có {} đề xuất được trình Ủy ban nhân dân tỉnh cho ý kiến.",
             num(e.total)
+        ));
+    }
+    if e.answered > 0 {
+        p.push(format!(
+            "Trong kỳ, Ủy ban nhân dân tỉnh đã có ý kiến trả lời {} đề xuất.",
+            num(e.answered)
         ));
     }
     let waiting = report.lists.escalations_pending.len() as u64;
@@ -359,8 +354,8 @@ pub(crate) fn narrative(report: &Report, info: &DocInfo) -> Vec<Block> {
         } else if step == Step::Answer && (e.answered > 0 || e.pending > 0) {
             // No clock for UBND tỉnh's answer (none is set): say what the records hold.
             let parts = counted(&[
-                (e.answered, "đề xuất đã có ý kiến trả lời"),
-                (e.pending, "đề xuất đang chờ ý kiến"),
+                (e.answered, "đề xuất được trả lời trong kỳ"),
+                (e.pending, "đề xuất đang chờ ý kiến đến ngày cuối kỳ"),
             ]);
             steps.push(format!(
                 "- {}: {} (chưa quy định thời hạn trả lời).",
@@ -430,16 +425,52 @@ pub(crate) fn narrative(report: &Report, info: &DocInfo) -> Vec<Block> {
         ),
         (
             t.commendations.proposed_to_province,
-            "trường hợp được đề nghị Chủ tịch Ủy ban nhân dân tỉnh khen thưởng",
+            "trường hợp được đề nghị Chủ tịch Ủy ban nhân dân tỉnh khen thưởng (qua Sở Nội vụ)",
         ),
     ]);
     if !commended.is_empty() {
         p.push(format!("Trong kỳ có {}.", join(&commended)));
     }
+    let decided = counted(&[
+        (
+            t.commendations.granted_by_province,
+            "trường hợp được khen thưởng",
+        ),
+        (
+            t.commendations.not_granted_by_province,
+            "trường hợp không khen thưởng",
+        ),
+    ]);
+    if !decided.is_empty() {
+        p.push(format!(
+            "Chủ tịch Ủy ban nhân dân tỉnh đã quyết định {}.",
+            join(&decided)
+        ));
+    }
     if t.disciplines > 0 {
         p.push(format!(
-            "Có {} trường hợp vi phạm bị xử lý kỷ luật.",
+            "Có {} trường hợp vi phạm bị đơn vị xử lý kỷ luật.",
             num(t.disciplines)
+        ));
+    }
+    let up = &t.disciplines_upward;
+    if up.proposed_to_province > 0 {
+        p.push(format!(
+            "Có {} trường hợp vi phạm của cán bộ thuộc diện Ban Thường vụ Tỉnh ủy quản lý được báo cáo, đề xuất Ủy ban nhân dân tỉnh (qua Sở Nội vụ) xử lý.",
+            num(up.proposed_to_province)
+        ));
+    }
+    let disc_decided = counted(&[
+        (up.decided_by_province, "trường hợp xử lý kỷ luật"),
+        (
+            up.not_applied_by_province,
+            "trường hợp không áp dụng hình thức kỷ luật được đề xuất",
+        ),
+    ]);
+    if !disc_decided.is_empty() {
+        p.push(format!(
+            "Ủy ban nhân dân tỉnh đã quyết định {}.",
+            join(&disc_decided)
         ));
     }
     flush(

@@ -161,6 +161,9 @@ fn rows() -> (Vec<ProposalRow>, Vec<UnitYearRow>) {
         commendations: Vec::new(),
         disciplines: Vec::new(),
         inspections: Vec::new(),
+        plan_revisions: Vec::new(),
+        discipline_proposals: Vec::new(),
+        decisions: Vec::new(),
     };
     let mut y1 = year("20335");
     y1.plan = Some(("12/KH-UBND".to_string(), d("2023-07-20")));
@@ -276,7 +279,7 @@ fn csv_has_a_bom_a_header_a_row_per_unit_and_the_totals() {
                 .unwrap_or_else(|| panic!("column {name}"))
         };
         assert_eq!(
-            row[col("Chờ UBND tỉnh trả lời")],
+            row[col("Chờ UBND tỉnh trả lời (đến ngày cuối kỳ)")],
             f.escalations.pending.to_string()
         );
         assert_eq!(row[col("Tự kiểm tra")], f.self_inspections.to_string());
@@ -581,7 +584,7 @@ fn docx_has_the_decree_30_layout_and_the_annexes() {
         "w:type=\"first\"",
         // Figures written into sentences.
         "Có 2 đề xuất được phê duyệt, trong đó 1 đề xuất theo kết quả biểu quyết",
-        "Có 1 đề xuất được trình Ủy ban nhân dân tỉnh cho ý kiến, đang chờ ý kiến.",
+        "Có 1 đề xuất được trình Ủy ban nhân dân tỉnh cho ý kiến.",
         // The regulation and the plan are cited.
         "Thực hiện Quy định số 20-QĐ/TU ngày 01/7/2023 của Ban Thường vụ Tỉnh ủy và Kế hoạch",
         // The units with nothing to show are one line.
@@ -980,8 +983,10 @@ fn protection_and_answers_follow_the_recorded_figures() {
     assert!(text
         .iter()
         .all(|p| !p.contains("không bị xem xét trách nhiệm")));
-    assert!(text.contains(&"- UBND tỉnh trả lời: 2 đề xuất đã có ý kiến trả lời và 1 đề xuất đang chờ ý kiến (chưa quy định thời hạn trả lời).".to_string()), "{text:#?}");
-    assert!(text.contains(&"Có 3 đề xuất được trình Ủy ban nhân dân tỉnh cho ý kiến, trong đó 2 đề xuất đã có ý kiến trả lời, 1 đề xuất đang chờ ý kiến.".to_string()));
+    assert!(text.contains(&"- UBND tỉnh trả lời: 2 đề xuất được trả lời trong kỳ và 1 đề xuất đang chờ ý kiến đến ngày cuối kỳ (chưa quy định thời hạn trả lời).".to_string()), "{text:#?}");
+    assert!(text.contains(&"Có 3 đề xuất được trình Ủy ban nhân dân tỉnh cho ý kiến.".to_string()));
+    assert!(text
+        .contains(&"Trong kỳ, Ủy ban nhân dân tỉnh đã có ý kiến trả lời 2 đề xuất.".to_string()));
     assert!(text
         .iter()
         .all(|p| !(p.contains("UBND tỉnh trả lời") && p.contains("chưa phát sinh"))));

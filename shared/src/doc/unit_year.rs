@@ -8,8 +8,8 @@
 //! containers.
 
 use super::{
-    commit, expect_kind, get_i64, get_obj, get_str, push_record, read_records, DocError, DocKind,
-    SCHEMA_VERSION,
+    commit, expect_kind, get_i64, get_obj, get_str, push_record, put_record, read_records,
+    record_json, DocError, DocKind, SCHEMA_VERSION,
 };
 use crate::ids::{DocId, UnitCode};
 use crate::text::nfc;
@@ -42,7 +42,9 @@ pub struct Dissemination {
     pub at: i64,
 }
 
-/// The unit's own implementation plan (number/symbol and date; deadline 31/07/2023).
+/// The unit's own implementation plan as first issued (number/symbol and date; deadline
+/// 31/07/2023). It is written once: a plan issued again is a [`PlanRevision`], so the first
+/// issue (on time or late) stays what it was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     pub number: String,
@@ -50,6 +52,24 @@ pub struct Plan {
     #[serde(default)]
     pub note: String,
 }
+
+/// A later issue of the unit's plan (amended, supplemented or replaced), kept beside the
+/// first issue, never over it. Stored in the `plan` map under `rev-<id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanRevision {
+    pub id: String,
+    pub number: String,
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub note: String,
+    pub at: i64,
+}
+
+/// The prefix of a revision's key in the `plan` map.
+pub const REVISION_PREFIX: &str = "rev-";
+
+/// The keys of the plan's first issue in the `plan` map (written once).
+pub const PLAN_KEYS: [&str; 3] = ["number", "date", "note"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SelfInspection {
@@ -84,6 +104,9 @@ pub struct Review {
     pub at: i64,
 }
 
+/// A commendation the unit decided itself (`level` unit), or one it proposes to the Chairman
+/// of UBND tỉnh through Sở Nội vụ (`level` province): that one is only a proposal until UBND
+/// tỉnh's [`Upward`] decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Commendation {
     pub id: String,
@@ -98,6 +121,9 @@ pub struct Commendation {
     pub at: i64,
 }
 
+/// Discipline the unit decided itself (`level` unit), or a violation by a cadre the provincial
+/// Standing Committee manages, reported and proposed to UBND tỉnh through Sở Nội vụ (`level`
+/// province: `measure` is the measure proposed, decided by UBND tỉnh's [`Upward`] decision).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Discipline {
     pub id: String,
@@ -105,6 +131,49 @@ pub struct Discipline {
     pub subject: String,
     pub violation: String,
     pub measure: String,
+    #[serde(default)]
+    pub level: crate::workflow::Level,
+    pub date: NaiveDate,
+    pub at: i64,
+}
+
+/// The step of a proposal sent upward that another unit takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpwardStage {
+    /// Sở Nội vụ receives the proposal and gives its opinion.
+    Opinion,
+    /// UBND tỉnh (its Chairman) decides.
+    Decision,
+}
+
+impl UpwardStage {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            UpwardStage::Opinion => "Sở Nội vụ tiếp nhận, cho ý kiến",
+            UpwardStage::Decision => "UBND tỉnh quyết định",
+        }
+    }
+}
+
+/// Sở Nội vụ's opinion on, or UBND tỉnh's decision about, a unit's province-level commendation
+/// or discipline proposal (`of`, a record of the same list). Written by that body into the
+/// unit's record, beside the proposal it answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Upward {
+    pub id: String,
+    pub stage: UpwardStage,
+    /// The id of the proposing record (same list).
+    pub of: String,
+    /// Sở Nội vụ (opinion) or UBND tỉnh (decision).
+    pub by_unit: UnitCode,
+    /// Opinion: agrees with the proposal. Decision: commends / disciplines as proposed.
+    pub agree: bool,
+    /// The document's number and symbol.
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub note: String,
     pub date: NaiveDate,
     pub at: i64,
 }
@@ -129,21 +198,147 @@ pub const REGULATION_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2023, 7, 1)
     None => panic!("valid date"),
 };
 
+fn dmy(d: &NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
 /// Why a duty record cannot be what it says.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EntryRefusal {
     #[error(
         "ngày phổ biến ({}) trước ngày ban hành Quy định số 20-QĐ/TU ngày 01/7/2023 của Ban Thường vụ Tỉnh ủy: không thể phổ biến một quy định chưa có",
-        date.format("%d/%m/%Y")
+        dmy(date)
     )]
     DisseminationBeforeRegulation { date: NaiveDate },
+    #[error(
+        "kế hoạch ban hành lại ngày {} trước ngày ban hành lần đầu ({}): ngày ban hành lại phải từ ngày ban hành lần đầu trở về sau",
+        dmy(date),
+        dmy(first)
+    )]
+    RevisionBeforePlan { date: NaiveDate, first: NaiveDate },
+    #[error("bản ghi thiếu thông tin bắt buộc hoặc sai dạng, phần mềm không đọc được")]
+    Unreadable,
+    #[error("chưa có kế hoạch ban hành lần đầu để ghi bản ban hành lại")]
+    RevisionWithoutPlan,
+    #[error("không có đề nghị mã {of} trong hồ sơ nhiệm vụ này")]
+    UpwardUnknown { of: String },
+    #[error(
+        "đề nghị mã {of} là việc của đơn vị (cấp đơn vị), không trình UBND tỉnh: chỉ đề nghị cấp tỉnh mới qua Sở Nội vụ để UBND tỉnh quyết định"
+    )]
+    UpwardNotProvince { of: String },
+    #[error("chỉ Sở Nội vụ tiếp nhận và cho ý kiến về đề nghị trình UBND tỉnh")]
+    OpinionNotHomeAffairs,
+    #[error("chỉ UBND tỉnh (Chủ tịch UBND tỉnh) quyết định đề nghị trình qua Sở Nội vụ")]
+    DecisionNotProvince,
+    #[error(
+        "Sở Nội vụ chưa cho ý kiến về đề nghị mã {of}: đề nghị trình Chủ tịch UBND tỉnh qua Sở Nội vụ, nên UBND tỉnh quyết định sau khi có ý kiến của Sở Nội vụ"
+    )]
+    DecisionWithoutOpinion { of: String },
+    #[error("đề nghị mã {of} đã có {} ({}); không ghi lần thứ hai", stage.label_vi().to_lowercase(), dmy(date))]
+    UpwardTwice {
+        of: String,
+        stage: UpwardStage,
+        date: NaiveDate,
+    },
+    #[error(
+        "ngày {} trước ngày của bước trước ({}): {} không thể trước đề nghị hay ý kiến nó trả lời",
+        dmy(date),
+        dmy(before),
+        stage.label_vi()
+    )]
+    UpwardBeforePrevious {
+        stage: UpwardStage,
+        date: NaiveDate,
+        before: NaiveDate,
+    },
 }
 
-/// Checks a record before it is written (the client) or accepted (the hub's ingress check).
+/// Checks a record on its own, before it is written (the client) or accepted (the hub's
+/// ingress check); [`check_entry_in`] adds the checks against the record it joins.
 pub fn check_entry(entry: &Entry) -> Result<(), EntryRefusal> {
     match entry {
         Entry::Dissemination(x) if x.date < REGULATION_DATE => {
             Err(EntryRefusal::DisseminationBeforeRegulation { date: x.date })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Checks `entry` against the record `uy` it joins (which may already hold it: a record is
+/// never compared with itself) and the kind of unit writing it (`office_kind`).
+pub fn check_entry_in(
+    uy: &UnitYear,
+    entry: &Entry,
+    office_kind: Option<crate::org::UnitKind>,
+) -> Result<(), EntryRefusal> {
+    use crate::org::UnitKind;
+    check_entry(entry)?;
+    match entry {
+        Entry::PlanRevision(r) => {
+            let first = uy.plan.as_ref().ok_or(EntryRefusal::RevisionWithoutPlan)?;
+            if r.date < first.date {
+                return Err(EntryRefusal::RevisionBeforePlan {
+                    date: r.date,
+                    first: first.date,
+                });
+            }
+            Ok(())
+        }
+        Entry::CommendationStep(x) | Entry::DisciplineStep(x) => {
+            let (proposed, steps) = match entry {
+                Entry::CommendationStep(_) => (
+                    uy.commendations
+                        .iter()
+                        .find(|c| c.id == x.of)
+                        .map(|c| (c.level, c.date)),
+                    &uy.commendation_steps,
+                ),
+                _ => (
+                    uy.disciplines
+                        .iter()
+                        .find(|c| c.id == x.of)
+                        .map(|c| (c.level, c.date)),
+                    &uy.discipline_steps,
+                ),
+            };
+            let (level, proposed_on) =
+                proposed.ok_or_else(|| EntryRefusal::UpwardUnknown { of: x.of.clone() })?;
+            if level != crate::workflow::Level::Province {
+                return Err(EntryRefusal::UpwardNotProvince { of: x.of.clone() });
+            }
+            let others = || steps.iter().filter(|s| s.of == x.of && s.id != x.id);
+            if let Some(s) = others().find(|s| s.stage == x.stage) {
+                return Err(EntryRefusal::UpwardTwice {
+                    of: x.of.clone(),
+                    stage: x.stage,
+                    date: s.date,
+                });
+            }
+            let before = match x.stage {
+                UpwardStage::Opinion => {
+                    if office_kind != Some(UnitKind::HomeAffairs) {
+                        return Err(EntryRefusal::OpinionNotHomeAffairs);
+                    }
+                    proposed_on
+                }
+                UpwardStage::Decision => {
+                    if office_kind != Some(UnitKind::Province) {
+                        return Err(EntryRefusal::DecisionNotProvince);
+                    }
+                    others()
+                        .find(|s| s.stage == UpwardStage::Opinion)
+                        .map(|s| s.date)
+                        .ok_or_else(|| EntryRefusal::DecisionWithoutOpinion { of: x.of.clone() })?
+                }
+            };
+            if x.date < before {
+                return Err(EntryRefusal::UpwardBeforePrevious {
+                    stage: x.stage,
+                    date: x.date,
+                    before,
+                });
+            }
+            Ok(())
         }
         _ => Ok(()),
     }
@@ -158,17 +353,38 @@ pub enum Entry {
     Commendation(Commendation),
     Discipline(Discipline),
     Inspection(Inspection),
+    /// A later issue of the plan (kept in the `plan` map, not a list).
+    PlanRevision(PlanRevision),
+    /// Sở Nội vụ's opinion or UBND tỉnh's decision on a province-level commendation.
+    CommendationStep(Upward),
+    /// Sở Nội vụ's opinion or UBND tỉnh's decision on a province-level discipline proposal.
+    DisciplineStep(Upward),
 }
 
 impl Entry {
+    /// The record's id.
+    pub fn id(&self) -> &str {
+        match self {
+            Entry::Dissemination(x) => &x.id,
+            Entry::SelfInspection(x) => &x.id,
+            Entry::Review(x) => &x.id,
+            Entry::Commendation(x) => &x.id,
+            Entry::Discipline(x) => &x.id,
+            Entry::Inspection(x) => &x.id,
+            Entry::PlanRevision(x) => &x.id,
+            Entry::CommendationStep(x) | Entry::DisciplineStep(x) => &x.id,
+        }
+    }
+
     fn list(&self) -> &'static str {
         match self {
             Entry::Dissemination(_) => "dissemination",
             Entry::SelfInspection(_) => "self_inspections",
             Entry::Review(_) => "reviews",
-            Entry::Commendation(_) => "commendations",
-            Entry::Discipline(_) => "disciplines",
+            Entry::Commendation(_) | Entry::CommendationStep(_) => "commendations",
+            Entry::Discipline(_) | Entry::DisciplineStep(_) => "disciplines",
             Entry::Inspection(_) => "inspections",
+            Entry::PlanRevision(_) => "plan",
         }
     }
     fn at(&self) -> i64 {
@@ -179,6 +395,8 @@ impl Entry {
             Entry::Commendation(x) => x.at,
             Entry::Discipline(x) => x.at,
             Entry::Inspection(x) => x.at,
+            Entry::PlanRevision(x) => x.at,
+            Entry::CommendationStep(x) | Entry::DisciplineStep(x) => x.at,
         }
     }
 }
@@ -189,12 +407,19 @@ pub struct UnitYear {
     pub id: DocId,
     pub unit: UnitCode,
     pub year: i32,
+    /// The plan as first issued.
     pub plan: Option<Plan>,
+    /// Later issues of the plan, oldest first.
+    pub plan_revisions: Vec<PlanRevision>,
     pub dissemination: Vec<Dissemination>,
     pub self_inspections: Vec<SelfInspection>,
     pub reviews: Vec<Review>,
     pub commendations: Vec<Commendation>,
+    /// Sở Nội vụ's opinions and UBND tỉnh's decisions on province-level commendations.
+    pub commendation_steps: Vec<Upward>,
     pub disciplines: Vec<Discipline>,
+    /// Sở Nội vụ's opinions and UBND tỉnh's decisions on province-level discipline proposals.
+    pub discipline_steps: Vec<Upward>,
     pub inspections: Vec<Inspection>,
     /// Records that could not be read (newer client or tampering).
     pub unreadable: Vec<String>,
@@ -234,7 +459,45 @@ pub fn create(actor: ActorId, unit: &UnitCode, year: i32) -> Result<Automerge, D
     Ok(doc)
 }
 
-/// Sets (or corrects) the unit's implementation plan.
+/// What [`issue_plan`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanIssued {
+    /// The plan's first issue.
+    First,
+    /// A revision: the n-th later issue (1-based).
+    Revision(usize),
+}
+
+/// Records an issue of the unit's plan: the first issue when there is none yet, otherwise a
+/// revision beside it (checked with [`check_entry_in`]: not dated before the first issue).
+pub fn issue_plan(
+    doc: &mut Automerge,
+    plan: &Plan,
+    id: &str,
+    unit: &UnitCode,
+    now_ms: i64,
+) -> Result<Result<PlanIssued, EntryRefusal>, DocError> {
+    let uy = read(doc)?;
+    if uy.plan.is_none() {
+        set_plan(doc, plan, unit, now_ms)?;
+        return Ok(Ok(PlanIssued::First));
+    }
+    let entry = Entry::PlanRevision(PlanRevision {
+        id: id.to_string(),
+        number: plan.number.clone(),
+        date: plan.date,
+        note: plan.note.clone(),
+        at: now_ms,
+    });
+    if let Err(refusal) = check_entry_in(&uy, &entry, None) {
+        return Ok(Err(refusal));
+    }
+    add(doc, &entry, unit)?;
+    Ok(Ok(PlanIssued::Revision(uy.plan_revisions.len() + 1)))
+}
+
+/// Writes the plan's first issue (the `plan` map's own keys). Use [`issue_plan`]: the hub
+/// refuses a second write of these keys.
 pub fn set_plan(
     doc: &mut Automerge,
     plan: &Plan,
@@ -246,6 +509,8 @@ pub fn set_plan(
         |_| commit("unit-year.plan", unit.as_str(), now_ms),
         |tx| {
             let map = get_obj(tx, &ROOT, "plan", ObjType::Map)?;
+            crate::limits::check("number", &plan.number)?;
+            crate::limits::check("note", &plan.note)?;
             tx.put(&map, "number", nfc(plan.number.trim()))?;
             tx.put(&map, "date", plan.date.to_string())?;
             tx.put(&map, "note", nfc(plan.note.trim()))?;
@@ -268,6 +533,12 @@ pub fn add(doc: &mut Automerge, entry: &Entry, unit: &UnitCode) -> Result<(), Do
             )
         },
         |tx| {
+            if let Entry::PlanRevision(x) = entry {
+                let map = get_obj(tx, &ROOT, "plan", ObjType::Map)?;
+                let rev =
+                    tx.put_object(&map, format!("{REVISION_PREFIX}{}", x.id), ObjType::Map)?;
+                return put_record(tx, &rev, x);
+            }
             let list = get_obj(tx, &ROOT, entry.list(), ObjType::List)?;
             match entry {
                 Entry::Dissemination(x) => push_record(tx, &list, x),
@@ -276,11 +547,62 @@ pub fn add(doc: &mut Automerge, entry: &Entry, unit: &UnitCode) -> Result<(), Do
                 Entry::Commendation(x) => push_record(tx, &list, x),
                 Entry::Discipline(x) => push_record(tx, &list, x),
                 Entry::Inspection(x) => push_record(tx, &list, x),
+                Entry::CommendationStep(x) | Entry::DisciplineStep(x) => push_record(tx, &list, x),
+                Entry::PlanRevision(_) => Ok(()),
             }
         },
     )
     .map_err(|f| f.error)?;
     Ok(())
+}
+
+/// The records of a list holding a unit's own records (`T`) and the upward steps answering
+/// them ([`Upward`], told apart by their `stage`).
+fn split_upward<T: serde::de::DeserializeOwned>(
+    rows: Vec<Result<serde_json::Value, String>>,
+    unreadable: &mut Vec<String>,
+) -> (Vec<T>, Vec<Upward>) {
+    let (mut own, mut steps) = (Vec::new(), Vec::new());
+    for row in rows {
+        let parsed = row.and_then(|v| {
+            if v.get("stage").is_some() {
+                serde_json::from_value::<Upward>(v)
+                    .map(|x| steps.push(x))
+                    .map_err(|e| e.to_string())
+            } else {
+                serde_json::from_value::<T>(v)
+                    .map(|x| own.push(x))
+                    .map_err(|e| e.to_string())
+            }
+        });
+        if let Err(e) = parsed {
+            unreadable.push(e);
+        }
+    }
+    (own, steps)
+}
+
+/// The plan's revisions (maps under `rev-…` keys of the plan map), oldest first.
+fn plan_revisions<D: ReadDoc>(
+    doc: &D,
+    plan: &automerge::ObjId,
+    unreadable: &mut Vec<String>,
+) -> Result<Vec<PlanRevision>, DocError> {
+    let keys: Vec<String> = doc
+        .map_range(plan, ..)
+        .filter(|i| i.key.starts_with(REVISION_PREFIX))
+        .map(|i| i.key.to_string())
+        .collect();
+    let mut out = Vec::new();
+    for key in keys {
+        let rev = get_obj(doc, plan, &key, ObjType::Map)?;
+        match serde_json::from_value::<PlanRevision>(record_json(doc, &rev)?) {
+            Ok(r) => out.push(r),
+            Err(e) => unreadable.push(format!("plan.{key}: {e}")),
+        }
+    }
+    out.sort_by(|a, b| (a.date, a.at, &a.id).cmp(&(b.date, b.at, &b.id)));
+    Ok(out)
 }
 
 fn collect<T>(rows: Vec<Result<T, String>>, unreadable: &mut Vec<String>) -> Vec<T> {
@@ -323,19 +645,27 @@ pub fn read<D: ReadDoc>(doc: &D) -> Result<UnitYear, DocError> {
         _ => None,
     };
     let mut unreadable = Vec::new();
+    let plan_revisions = plan_revisions(doc, &plan_obj, &mut unreadable)?;
+    let (commendations, commendation_steps) =
+        split_upward(read_records(doc, &ROOT, "commendations")?, &mut unreadable);
+    let (disciplines, discipline_steps) =
+        split_upward(read_records(doc, &ROOT, "disciplines")?, &mut unreadable);
     Ok(UnitYear {
         id,
         unit,
         year,
         plan,
+        plan_revisions,
+        commendations,
+        commendation_steps,
+        disciplines,
+        discipline_steps,
         dissemination: collect(read_records(doc, &ROOT, "dissemination")?, &mut unreadable),
         self_inspections: collect(
             read_records(doc, &ROOT, "self_inspections")?,
             &mut unreadable,
         ),
         reviews: collect(read_records(doc, &ROOT, "reviews")?, &mut unreadable),
-        commendations: collect(read_records(doc, &ROOT, "commendations")?, &mut unreadable),
-        disciplines: collect(read_records(doc, &ROOT, "disciplines")?, &mut unreadable),
         inspections: collect(read_records(doc, &ROOT, "inspections")?, &mut unreadable),
         unreadable,
     })

@@ -48,8 +48,11 @@ struct Acc {
     by_head: u64,
     by_province: u64,
     pilot: u64,
+    /// Escalations to UBND tỉnh and its answers dated in the period (whenever the proposal was
+    /// submitted), and escalations without an answer at the cut-off.
     escalated: u64,
     answered: u64,
+    escalation_pending: u64,
     /// By interned field number.
     by_field: Vec<u64>,
     by_basis: [u64; 3],
@@ -62,8 +65,11 @@ struct Acc {
     eval: [u64; 3],
     damage: u64,
     protect: [u64; 3],
-    commend: [u64; 2],
+    /// Unit level, proposed to the province, granted and not granted by UBND tỉnh.
+    commend: [u64; 4],
     disciplines: u64,
+    /// Proposed to UBND tỉnh, decided (applied), not applied.
+    discipline_up: [u64; 3],
     self_inspections: u64,
     inspections: u64,
     reviews: [u64; 2],
@@ -107,6 +113,7 @@ impl Acc {
         self.pilot += o.pilot;
         self.escalated += o.escalated;
         self.answered += o.answered;
+        self.escalation_pending += o.escalation_pending;
         if self.by_field.len() < o.by_field.len() {
             self.by_field.resize(o.by_field.len(), 0);
         }
@@ -133,6 +140,7 @@ impl Acc {
         sum(&mut self.plans, &o.plans);
         self.damage += o.damage;
         self.disciplines += o.disciplines;
+        sum(&mut self.discipline_up, &o.discipline_up);
         self.self_inspections += o.self_inspections;
         self.inspections += o.inspections;
         self.expected += o.expected;
@@ -171,7 +179,7 @@ impl Acc {
             escalations: super::Escalations {
                 total: self.escalated,
                 answered: self.answered,
-                pending: self.escalated - self.answered,
+                pending: self.escalation_pending,
             },
             by_field: self
                 .by_field
@@ -215,8 +223,15 @@ impl Acc {
             commendations: super::Commendations {
                 unit_level: self.commend[0],
                 proposed_to_province: self.commend[1],
+                granted_by_province: self.commend[2],
+                not_granted_by_province: self.commend[3],
             },
             disciplines: self.disciplines,
+            disciplines_upward: super::DisciplinesUpward {
+                proposed_to_province: self.discipline_up[0],
+                decided_by_province: self.discipline_up[1],
+                not_applied_by_province: self.discipline_up[2],
+            },
             self_inspections: self.self_inspections,
             inspections: self.inspections,
             reviews: super::Reviews {
@@ -504,6 +519,7 @@ pub fn build(
     // Unit-year records: activities in the period, one-off duties up to the cut-off.
     let mut first_dissemination: Vec<Option<NaiveDate>> = vec![None; units.len()];
     let mut first_plan: Vec<Option<(NaiveDate, String)>> = vec![None; units.len()];
+    let mut plan_revisions: Vec<Vec<(String, NaiveDate)>> = vec![Vec::new(); units.len()];
     // A unit has updated its data when it recorded anything in the period: a proposal (or a
     // draft), a step of one, or a yearly duty below.
     let mut reported: Vec<bool> = acc.iter().map(Acc::records_the_period).collect();
@@ -534,6 +550,24 @@ pub fn build(
             }
         }
         a.disciplines += r.disciplines.iter().filter(|d| within(d)).count() as u64;
+        a.discipline_up[0] += r.discipline_proposals.iter().filter(|d| within(d)).count() as u64;
+        for (d, commendation, granted) in &r.decisions {
+            if within(d) {
+                match (commendation, granted) {
+                    (true, true) => a.commend[2] += 1,
+                    (true, false) => a.commend[3] += 1,
+                    (false, true) => a.discipline_up[1] += 1,
+                    (false, false) => a.discipline_up[2] += 1,
+                }
+            }
+        }
+        if own_duties {
+            for (number, d) in &r.plan_revisions {
+                if *d <= cutoff {
+                    plan_revisions[i].push((number.clone(), *d));
+                }
+            }
+        }
         if let Some(d) = r.dissemination.iter().find(|d| own_duties && **d <= cutoff) {
             let f = &mut first_dissemination[i];
             *f = Some(f.map_or(*d, |x| x.min(*d)));
@@ -563,6 +597,7 @@ pub fn build(
         retain_kept(&mut acc, &keep);
         retain_kept(&mut first_dissemination, &keep);
         retain_kept(&mut first_plan, &keep);
+        retain_kept(&mut plan_revisions, &keep);
         retain_kept(&mut reported, &keep);
         retain_kept(&mut merged_from, &keep);
         index = units
@@ -589,12 +624,15 @@ pub fn build(
             deadline,
             on_time: date.is_some_and(|d| d <= deadline),
             number,
+            revisions: Vec::new(),
         };
         let dis = status(first_dissemination[i], None);
-        let plan = status(
+        let mut plan = status(
             first_plan[i].as_ref().map(|(d, _)| *d),
             first_plan[i].as_ref().map(|(_, n)| n.clone()),
         );
+        plan.revisions = std::mem::take(&mut plan_revisions[i]);
+        plan.revisions.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
         let a = &mut acc[i];
         for (counts, s) in [(&mut a.dissemination, &dis), (&mut a.plans, &plan)] {
             counts[0] += 1;
@@ -802,12 +840,6 @@ fn count(rows: &[ProposalRow], lines: &[(Option<usize>, usize)], ctx: &Ctx<'_>) 
                 if pt.approved_by.is_some() && pt.pilot {
                     a.pilot += 1;
                 }
-                if pt.escalated {
-                    a.escalated += 1;
-                    if pt.answer.is_some() {
-                        a.answered += 1;
-                    }
-                }
             }
             (Some(_), Some(pt)) => {
                 let open_at_start = p.at(day_before_start).is_some_and(|s| !closed(s.status));
@@ -851,11 +883,17 @@ fn count(rows: &[ProposalRow], lines: &[(Option<usize>, usize)], ctx: &Ctx<'_>) 
                 MarkKind::ProtectConsidered => a.protect[2] += 1,
                 MarkKind::CommendUnit => a.commend[0] += 1,
                 MarkKind::CommendProvince => a.commend[1] += 1,
+                MarkKind::CommendGranted => a.commend[2] += 1,
+                MarkKind::CommendNotGranted => a.commend[3] += 1,
                 MarkKind::Discipline => a.disciplines += 1,
-                MarkKind::Escalate | MarkKind::Answer => {}
+                MarkKind::Escalate => a.escalated += 1,
+                MarkKind::Answer => a.answered += 1,
             }
         }
         if let Some(pt) = now {
+            if pt.status == Status::Escalated && pt.answer.is_none() {
+                a.escalation_pending += 1;
+            }
             let item = |step: &str, date: Option<NaiveDate>| ListItem {
                 id: p.id.clone(),
                 title: p.title.clone(),
@@ -998,6 +1036,9 @@ mod tests {
             commendations: Vec::new(),
             disciplines: Vec::new(),
             inspections: Vec::new(),
+            plan_revisions: Vec::new(),
+            discipline_proposals: Vec::new(),
+            decisions: Vec::new(),
         };
         let period = Period::parse("2024").expect("period");
         let scope = registry.province_code().clone();

@@ -95,7 +95,9 @@ pub struct Approvals {
     pub pilot: u64,
 }
 
-/// Escalations to UBND tỉnh (via Sở Nội vụ).
+/// Escalations to UBND tỉnh (via Sở Nội vụ): those sent in the period and the answers given
+/// in it (whenever the proposal was submitted), and those still unanswered at the cut-off
+/// (whenever they were sent).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Escalations {
     pub total: u64,
@@ -128,6 +130,22 @@ pub struct Protection {
 pub struct Commendations {
     pub unit_level: u64,
     pub proposed_to_province: u64,
+    /// Decided by the Chairman of UBND tỉnh in the period: commended.
+    #[serde(default)]
+    pub granted_by_province: u64,
+    /// Decided by the Chairman of UBND tỉnh in the period: not commended.
+    #[serde(default)]
+    pub not_granted_by_province: u64,
+}
+
+/// Discipline of cadres the provincial Standing Committee manages: proposed to UBND tỉnh
+/// through Sở Nội vụ, and decided by UBND tỉnh.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisciplinesUpward {
+    pub proposed_to_province: u64,
+    pub decided_by_province: u64,
+    /// UBND tỉnh decided not to apply the proposed measure.
+    pub not_applied_by_province: u64,
 }
 
 /// Preliminary and final reviews (sơ kết, tổng kết).
@@ -189,7 +207,10 @@ pub struct Figures {
     pub evaluations_with_damage: u64,
     pub protection: Protection,
     pub commendations: Commendations,
+    /// Discipline decided in the period by the units themselves.
     pub disciplines: u64,
+    #[serde(default)]
+    pub disciplines_upward: DisciplinesUpward,
     pub self_inspections: u64,
     /// Inspections by Sở Nội vụ.
     pub inspections: u64,
@@ -209,6 +230,27 @@ pub struct DutyStatus {
     /// The plan's number and symbol (plans only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
+    /// Later issues of the plan, by the cut-off: number and day (plans only). The status above
+    /// is the first issue's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revisions: Vec<(String, NaiveDate)>,
+}
+
+impl DutyStatus {
+    /// The plan's number, followed by its later issues: "12/KH-UBND; ban hành lại: 15/KH-UBND
+    /// ngày 02/3/2024".
+    pub fn number_text(&self) -> String {
+        let mut s = self.number.clone().unwrap_or_default();
+        if !self.revisions.is_empty() {
+            let revs: Vec<String> = self
+                .revisions
+                .iter()
+                .map(|(n, d)| format!("{n} ngày {}", d.format("%d/%m/%Y")))
+                .collect();
+            s.push_str(&format!("; ban hành lại: {}", revs.join("; ")));
+        }
+        s
+    }
 }
 
 /// One unit's line of the report.

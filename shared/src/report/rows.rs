@@ -61,6 +61,9 @@ pub enum MarkKind {
     ProtectConsidered,
     CommendUnit,
     CommendProvince,
+    /// UBND tỉnh's decision on a province-level commendation: granted / not granted.
+    CommendGranted,
+    CommendNotGranted,
     Discipline,
 }
 
@@ -79,6 +82,8 @@ impl MarkKind {
             MarkKind::ProtectConsidered => "protect_considered",
             MarkKind::CommendUnit => "commend_unit",
             MarkKind::CommendProvince => "commend_province",
+            MarkKind::CommendGranted => "commend_granted",
+            MarkKind::CommendNotGranted => "commend_not_granted",
             MarkKind::Discipline => "discipline",
         }
     }
@@ -211,6 +216,11 @@ impl ProposalRow {
                     Level::Unit => MarkKind::CommendUnit,
                     Level::Province => MarkKind::CommendProvince,
                 }),
+                Action::CommendDecide { granted } => mark(if *granted {
+                    MarkKind::CommendGranted
+                } else {
+                    MarkKind::CommendNotGranted
+                }),
                 Action::Discipline { .. } => mark(MarkKind::Discipline),
                 _ => {}
             }
@@ -265,8 +275,19 @@ pub struct UnitYearRow {
     pub reviews: Vec<(NaiveDate, bool)>,
     /// Commendation records: day, level, and the proposal they reward, if any.
     pub commendations: Vec<(NaiveDate, Level, Option<String>)>,
+    /// Discipline the unit decided itself.
     pub disciplines: Vec<NaiveDate>,
     pub inspections: Vec<NaiveDate>,
+    /// Later issues of the plan: number and day.
+    #[serde(default)]
+    pub plan_revisions: Vec<(String, NaiveDate)>,
+    /// Discipline proposed to UBND tỉnh through Sở Nội vụ.
+    #[serde(default)]
+    pub discipline_proposals: Vec<NaiveDate>,
+    /// UBND tỉnh's decisions on the unit's proposals sent upward: day, whether about a
+    /// commendation (else a discipline), whether granted.
+    #[serde(default)]
+    pub decisions: Vec<(NaiveDate, bool, bool)>,
 }
 
 impl UnitYearRow {
@@ -301,8 +322,39 @@ impl UnitYearRow {
                 v.sort_by(|a, b| (a.0, a.1.as_str(), &a.2).cmp(&(b.0, b.1.as_str(), &b.2)));
                 v
             },
-            disciplines: dates(r.disciplines.iter().map(|x| x.date).collect()),
+            disciplines: dates(
+                r.disciplines
+                    .iter()
+                    .filter(|x| x.level == Level::Unit)
+                    .map(|x| x.date)
+                    .collect(),
+            ),
             inspections: dates(r.inspections.iter().map(|x| x.date).collect()),
+            plan_revisions: r
+                .plan_revisions
+                .iter()
+                .map(|x| (x.number.clone(), x.date))
+                .collect(),
+            discipline_proposals: dates(
+                r.disciplines
+                    .iter()
+                    .filter(|x| x.level == Level::Province)
+                    .map(|x| x.date)
+                    .collect(),
+            ),
+            decisions: {
+                let decided = |steps: &[crate::doc::unit_year::Upward], commendation: bool| {
+                    steps
+                        .iter()
+                        .filter(|s| s.stage == crate::doc::unit_year::UpwardStage::Decision)
+                        .map(|s| (s.date, commendation, s.agree))
+                        .collect::<Vec<_>>()
+                };
+                let mut v = decided(&r.commendation_steps, true);
+                v.extend(decided(&r.discipline_steps, false));
+                v.sort();
+                v
+            },
         }
     }
 
@@ -317,6 +369,9 @@ impl UnitYearRow {
             || self.commendations.iter().any(|(d, _, _)| within(d))
             || self.disciplines.iter().any(within)
             || self.inspections.iter().any(within)
+            || self.plan_revisions.iter().any(|(_, d)| within(d))
+            || self.discipline_proposals.iter().any(within)
+            || self.decisions.iter().any(|(d, _, _)| within(d))
     }
 }
 
@@ -408,7 +463,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-const MARK_KINDS: [MarkKind; 12] = [
+const MARK_KINDS: [MarkKind; 14] = [
     MarkKind::Escalate,
     MarkKind::Answer,
     MarkKind::EvaluateCompleted,
@@ -420,6 +475,8 @@ const MARK_KINDS: [MarkKind; 12] = [
     MarkKind::ProtectConsidered,
     MarkKind::CommendUnit,
     MarkKind::CommendProvince,
+    MarkKind::CommendGranted,
+    MarkKind::CommendNotGranted,
     MarkKind::Discipline,
 ];
 

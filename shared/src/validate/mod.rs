@@ -155,18 +155,22 @@ fn check_changes_unguarded(
     } else {
         Vec::new()
     };
-    let new_dissemination: Vec<String> = if check.doc.kind == crate::doc::DocKind::UnitYear {
+    let new_duty: Vec<(&'static str, String)> = if check.doc.kind == crate::doc::DocKind::UnitYear {
         records
             .new
             .iter()
-            .filter(|(list, _)| *list == "dissemination")
-            .filter_map(|(_, r)| objects::record_fields(after, r).id)
+            .map(|(list, r)| {
+                (
+                    *list,
+                    objects::record_fields(after, r).id.unwrap_or_default(),
+                )
+            })
             .collect()
     } else {
         Vec::new()
     };
     check.new_records(records)?;
     check.procedure(&new_events, calendar)?;
-    check.duty_entries(&new_dissemination)?;
+    check.duty_entries(&new_duty)?;
     Ok(to_bind)
 }

@@ -54,6 +54,8 @@ pub(super) struct RecordFields {
     pub id: Option<String>,
     pub unit: Option<String>,
     pub by_unit: Option<String>,
+    /// An upward step's stage (Sở Nội vụ's opinion, UBND tỉnh's decision).
+    pub stage: Option<String>,
 }
 
 pub(super) fn record_fields(doc: &Automerge, record: &ObjId) -> RecordFields {
@@ -63,6 +65,7 @@ pub(super) fn record_fields(doc: &Automerge, record: &ObjId) -> RecordFields {
             "id" => &mut f.id,
             "unit" => &mut f.unit,
             "by_unit" => &mut f.by_unit,
+            "stage" => &mut f.stage,
             _ => continue,
         };
         if let automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(v)) = &item.value {

@@ -211,11 +211,33 @@ impl Check<'_> {
     /// ([`IMMUTABLE`]) and every container (the prose texts, the record lists) hold what the
     /// first change (`genesis`) set; a prose field is a text; nothing else at the root is an
     /// object.
+    /// The prose field `key` of the document after the push within its length limit.
+    fn prose_within_limit(&self, key: &str) -> Result<(), Reason> {
+        if let Ok(Some((Value::Object(automerge::ObjType::Text), text))) = self.after.get(ROOT, key)
+        {
+            crate::limits::check_len(key, self.after.length(&text)).map_err(Reason::TooLong)?;
+        }
+        Ok(())
+    }
+
     pub(super) fn new_proposal_root(
         &self,
         root: &MapFields,
         genesis: &[ChangeHash],
     ) -> Result<(), Rejection> {
+        // Every text within its limit: the short fields and the prose.
+        for key in ["title", "proposer", "position", "field"] {
+            if let Ok(Some((Value::Scalar(v), _))) = self.after.get(ROOT, key) {
+                if let Some(s) = v.as_str() {
+                    crate::limits::check(key, s)
+                        .map_err(|e| reject(self.doc.first, Reason::TooLong(e)))?;
+                }
+            }
+        }
+        for key in crate::doc::proposal::PROSE {
+            self.prose_within_limit(key)
+                .map_err(|why| reject(self.doc.first, why))?;
+        }
         let set_first: HashMap<String, ObjId> = self
             .after
             .map_range_at(ROOT, .., genesis)
@@ -263,6 +285,7 @@ impl Check<'_> {
                 _ => false,
             };
         let mut paths: HashMap<ObjId, Vec<(ObjId, Prop)>> = HashMap::new();
+        let mut prose_touched: BTreeSet<(&'static str, ChangeHash)> = BTreeSet::new();
         // Places of objects, from the ops that made them or, failing that, from the document.
         let mut places: HashMap<ObjId, Place> = HashMap::new();
         let mut current: Option<(ObjId, Place)> = None;
@@ -326,10 +349,26 @@ impl Check<'_> {
                         if let Some(child) = &made {
                             places.insert(child.clone(), place.child(obj, child));
                         }
+                        if place.depth == 1 && self.doc.kind == DocKind::Proposal {
+                            if let Some(k) = crate::doc::proposal::PROSE
+                                .iter()
+                                .find(|k| **k == place.key)
+                            {
+                                prose_touched.insert((*k, hash));
+                            }
+                        }
                         self.object_op(op, place, old_records)
                             .map_err(|why| reject(hash, why))?;
                     }
                 }
+            }
+        }
+        // The prose edited: each within its limit once the changes are applied.
+        let mut seen = HashSet::new();
+        for (key, hash) in prose_touched {
+            if seen.insert(key) {
+                self.prose_within_limit(key)
+                    .map_err(|why| reject(hash, why))?;
             }
         }
         Ok(())
@@ -359,6 +398,9 @@ impl Check<'_> {
         if is_prose {
             return Err(Reason::ProseIsText { key: key() });
         }
+        if let OpType::Put(automerge::ScalarValue::Str(s)) = &op.action {
+            crate::limits::check(k, s).map_err(Reason::TooLong)?;
+        }
         if &doc.owner != self.office {
             return Err(Reason::NotOwnerContent {
                 owner: doc.owner.clone(),
@@ -380,6 +422,9 @@ impl Check<'_> {
     ) -> Result<(), Reason> {
         let doc = &self.doc;
         let k = &place.key;
+        if doc.kind == DocKind::UnitYear && k == "plan" {
+            return self.plan_op(op, place);
+        }
         if record_lists(doc.kind).contains(&k.as_str()) {
             if place.depth == 1 {
                 // On the list itself: only inserting new record maps.
@@ -408,6 +453,82 @@ impl Check<'_> {
         Ok(())
     }
 
+    /// An op in a unit-year record's `plan` map: the owner writes the first issue's keys once
+    /// and adds revisions as new maps under `rev-…` keys; nothing already there changes.
+    fn plan_op(&self, op: &automerge::legacy::Op, place: &Place) -> Result<(), Reason> {
+        use crate::doc::unit_year::{PLAN_KEYS, REVISION_PREFIX};
+        let doc = &self.doc;
+        if &doc.owner != self.office {
+            return Err(Reason::NotOwnerUnitYear {
+                owner: doc.owner.clone(),
+            });
+        }
+        let plan_before = match self.after.get_at(ROOT, "plan", self.before) {
+            Ok(Some((Value::Object(_), id))) => Some(id),
+            _ => None,
+        };
+        let held = |key: &str| {
+            plan_before
+                .as_ref()
+                .and_then(|p| match self.after.get_at(p, key, self.before) {
+                    Ok(Some((_, id))) => Some(id),
+                    _ => None,
+                })
+        };
+        if matches!(op.action, OpType::Delete) {
+            return Err(Reason::PlanOverwritten);
+        }
+        if place.depth == 1 {
+            let Key::Map(name) = &op.key else {
+                return Err(Reason::PlanKey { key: String::new() });
+            };
+            if PLAN_KEYS.contains(&name.as_str()) {
+                if matches!(op.action, OpType::Make(_)) {
+                    return Err(Reason::PlanKey {
+                        key: name.to_string(),
+                    });
+                }
+                // The first issue is written once: a value that replaces another (the op has
+                // a predecessor) is an overwrite, in this push or an earlier one. Two devices
+                // writing a first issue concurrently each replace nothing: both are kept.
+                if !op.pred.is_empty() {
+                    return Err(Reason::PlanOverwritten);
+                }
+                if let OpType::Put(automerge::ScalarValue::Str(s)) = &op.action {
+                    crate::limits::check(name, s).map_err(Reason::TooLong)?;
+                }
+                return Ok(());
+            }
+            if name.starts_with(REVISION_PREFIX)
+                && matches!(op.action, OpType::Make(automerge::ObjType::Map))
+            {
+                if held(name).is_some() {
+                    return Err(Reason::PlanOverwritten);
+                }
+                return Ok(());
+            }
+            return Err(Reason::PlanKey {
+                key: name.to_string(),
+            });
+        }
+        // Inside a revision: only a revision new in this push is written, each field once.
+        let Some(rev) = &place.record else {
+            return Err(Reason::UnknownObject { detail: None });
+        };
+        if !op.pred.is_empty() {
+            return Err(Reason::PlanOverwritten);
+        }
+        let old = plan_before.as_ref().is_some_and(|p| {
+            self.after
+                .map_range_at(p, .., self.before)
+                .any(|item| &item.id() == rev)
+        });
+        if old {
+            return Err(Reason::PlanOverwritten);
+        }
+        Ok(())
+    }
+
     /// Phase 7, new records: each names the office (a Sở Nội vụ inspection names Sở Nội vụ in
     /// `by_unit`; a duty entry belongs to the record's own unit), and a new proposal record
     /// does not reuse an existing id.
@@ -424,6 +545,10 @@ impl Check<'_> {
             }
         }
         for (list, record) in records.new {
+            if let Ok(json) = crate::doc::record_json(self.after, &record) {
+                crate::limits::check_object(&json)
+                    .map_err(|e| reject(doc.last, Reason::TooLong(e)))?;
+            }
             let f = record_fields(self.after, &record);
             let id = f.id.clone().unwrap_or_default();
             if doc.kind == DocKind::Proposal && !id.is_empty() && !old_ids.insert(id.clone()) {
@@ -433,6 +558,12 @@ impl Check<'_> {
                 (DocKind::Proposal, _) => f.unit.as_deref() == Some(office.as_str()),
                 (DocKind::UnitYear, "inspections") => {
                     is_home_affairs && f.by_unit.as_deref() == Some(office.as_str())
+                }
+                // Sở Nội vụ's opinion or UBND tỉnh's decision on the unit's proposal sent
+                // upward: written by that body, named in `by_unit` (which body may take which
+                // stage is phase 9's `check_entry_in`).
+                (DocKind::UnitYear, "commendations" | "disciplines") if f.stage.is_some() => {
+                    f.by_unit.as_deref() == Some(office.as_str())
                 }
                 (DocKind::UnitYear, _) => &doc.owner == office,
             };
@@ -496,7 +627,7 @@ impl Check<'_> {
             &p.events,
             self.registry,
             calendar,
-            &crate::workflow::WorkflowConfig::default(),
+            &calendar.workflow_config(),
         );
         for (id, refusal) in invalid {
             if new_events.contains(&id) {
@@ -520,21 +651,106 @@ impl Check<'_> {
         Ok(())
     }
 
-    /// Phase 9, duty records: each new dissemination record is dated on or after the
-    /// regulation (`unit_year::check_entry`).
-    pub(super) fn duty_entries(&self, new_ids: &[String]) -> Result<(), Rejection> {
-        if new_ids.is_empty() {
+    /// Phase 9, duty records: each new record of a unit-year record is what it says against
+    /// the record it joins (`unit_year::check_entry_in`): dissemination not before the
+    /// regulation, a plan revision not before the first issue, Sở Nội vụ's opinion and UBND
+    /// tỉnh's decision on a province-level proposal in that order, by those bodies.
+    pub(super) fn duty_entries(&self, new: &[(&'static str, String)]) -> Result<(), Rejection> {
+        use crate::doc::unit_year::{self, Entry};
+        if self.doc.kind != DocKind::UnitYear {
             return Ok(());
         }
-        let uy = crate::doc::unit_year::read(self.after)
+        let uy = unit_year::read(self.after)
             .map_err(|e| reject(self.doc.last, Reason::InvalidDocument(e.to_string())))?;
-        for x in uy.dissemination.iter().filter(|x| new_ids.contains(&x.id)) {
-            let entry = crate::doc::unit_year::Entry::Dissemination(x.clone());
-            if let Err(refusal) = crate::doc::unit_year::check_entry(&entry) {
+        let plan_before: HashSet<String> = match self.after.get_at(ROOT, "plan", self.before) {
+            Ok(Some((Value::Object(_), p))) if !self.before.is_empty() => self
+                .after
+                .map_range_at(&p, .., self.before)
+                .map(|i| i.key.to_string())
+                .collect(),
+            _ => HashSet::new(),
+        };
+        let new_ids: Vec<&String> = new.iter().map(|(_, id)| id).collect();
+        let is_new = |id: &String| new_ids.contains(&id);
+        // Every new record reads as the record of its list it claims to be.
+        for (list, id) in new {
+            let known = match *list {
+                "dissemination" => uy.dissemination.iter().any(|x| &x.id == id),
+                "self_inspections" => uy.self_inspections.iter().any(|x| &x.id == id),
+                "reviews" => uy.reviews.iter().any(|x| &x.id == id),
+                "commendations" => {
+                    uy.commendations.iter().any(|x| &x.id == id)
+                        || uy.commendation_steps.iter().any(|x| &x.id == id)
+                }
+                "disciplines" => {
+                    uy.disciplines.iter().any(|x| &x.id == id)
+                        || uy.discipline_steps.iter().any(|x| &x.id == id)
+                }
+                "inspections" => uy.inspections.iter().any(|x| &x.id == id),
+                _ => false,
+            };
+            if !known || id.is_empty() {
                 return Err(reject(
                     self.doc.last,
                     Reason::Entry {
-                        id: x.id.clone(),
+                        id: id.clone(),
+                        doc: self.doc.id.clone(),
+                        refusal: unit_year::EntryRefusal::Unreadable,
+                    },
+                ));
+            }
+        }
+        let entries = uy
+            .dissemination
+            .iter()
+            .filter(|x| is_new(&x.id))
+            .map(|x| (x.id.clone(), Entry::Dissemination(x.clone())))
+            .chain(
+                uy.commendation_steps
+                    .iter()
+                    .filter(|x| is_new(&x.id))
+                    .map(|x| (x.id.clone(), Entry::CommendationStep(x.clone()))),
+            )
+            .chain(
+                uy.discipline_steps
+                    .iter()
+                    .filter(|x| is_new(&x.id))
+                    .map(|x| (x.id.clone(), Entry::DisciplineStep(x.clone()))),
+            )
+            .chain(
+                uy.plan_revisions
+                    .iter()
+                    .filter(|x| {
+                        !plan_before.contains(&format!("{}{}", unit_year::REVISION_PREFIX, x.id))
+                    })
+                    .map(|x| (x.id.clone(), Entry::PlanRevision(x.clone()))),
+            );
+        // Every new revision of the plan reads as one.
+        if let Ok(Some((Value::Object(_), p))) = self.after.get(ROOT, "plan") {
+            for item in self.after.map_range(&p, ..) {
+                let key = item.key.to_string();
+                let Some(id) = key.strip_prefix(unit_year::REVISION_PREFIX) else {
+                    continue;
+                };
+                if !plan_before.contains(&key) && !uy.plan_revisions.iter().any(|r| r.id == id) {
+                    return Err(reject(
+                        self.doc.last,
+                        Reason::Entry {
+                            id: id.to_string(),
+                            doc: self.doc.id.clone(),
+                            refusal: unit_year::EntryRefusal::Unreadable,
+                        },
+                    ));
+                }
+            }
+        }
+        let office_kind = self.registry.get(self.office).map(|u| u.kind);
+        for (id, entry) in entries {
+            if let Err(refusal) = unit_year::check_entry_in(&uy, &entry, office_kind) {
+                return Err(reject(
+                    self.doc.last,
+                    Reason::Entry {
+                        id,
                         doc: self.doc.id.clone(),
                         refusal,
                     },

@@ -73,6 +73,15 @@ pub enum Reason {
     RecordEdited { list: String },
     #[error("bản ghi {id} trùng mã với một bản ghi đã có")]
     DuplicateRecordId { id: String },
+    /// A text longer than its field allows (`crate::limits`).
+    #[error("{0}")]
+    TooLong(crate::limits::TooLong),
+    /// The plan's first issue is written once; a later issue is a revision beside it.
+    #[error("kế hoạch của đơn vị đã ban hành không được ghi đè: ban hành lại thì ghi thành bản ban hành lại, giữ bản ban hành lần đầu")]
+    PlanOverwritten,
+    /// Something in the plan map that is neither the first issue nor a new revision.
+    #[error("mục \"{key}\" không thuộc kế hoạch của đơn vị (chỉ có bản ban hành lần đầu và các bản ban hành lại)")]
+    PlanKey { key: String },
     /// A new record names another unit than the office that sent it.
     #[error("bản ghi {id} trong \"{list}\" của tài liệu {doc} ghi đơn vị thực hiện {named}, nhưng được gửi bởi đơn vị {office}: mỗi đơn vị chỉ ghi các bước của chính mình")]
     ActsForAnother {

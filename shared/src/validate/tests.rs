@@ -573,3 +573,244 @@ fn a_dissemination_dated_before_the_regulation_is_refused() {
     assert!(err.to_string().contains("Quy định số 20-QĐ/TU"), "{err}");
     assert!(check_changes(&record("2023-07-01"), &[], &u("20335"), &r, cal(), &none).is_ok());
 }
+
+fn day(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+}
+
+/// A unit's plan issued twice: the first issue stays, the second is a revision beside it; an
+/// overwrite of the first issue, a revision dated before it, or a revision edited later is
+/// refused.
+#[test]
+fn a_reissued_plan_is_a_revision_and_the_first_issue_is_never_overwritten() {
+    use crate::doc::unit_year::{self, EntryRefusal, Plan, PlanIssued};
+    let r = Registry::embedded_default();
+    let none = |_: &ActorId| None;
+    let me = u("20335");
+    let plan = |number: &str, date: &str| Plan {
+        number: number.into(),
+        date: day(date),
+        note: String::new(),
+    };
+    let mut doc = unit_year::create(ActorId::from([1u8; 16]), &me, 2023).expect("create");
+    let first = unit_year::issue_plan(&mut doc, &plan("12/KH-UBND", "2023-07-20"), "a1", &me, 1)
+        .expect("write")
+        .expect("fits");
+    assert_eq!(first, PlanIssued::First);
+    assert!(check_changes(&doc, &[], &me, &r, cal(), &none).is_ok());
+    let held = doc.get_heads();
+
+    // Issued again: a revision, accepted.
+    let mut again = doc.clone();
+    let second = unit_year::issue_plan(&mut again, &plan("15/KH-UBND", "2024-03-02"), "b2", &me, 2)
+        .expect("write")
+        .expect("fits");
+    assert_eq!(second, PlanIssued::Revision(1));
+    check_changes(&again, &held, &me, &r, cal(), &none).expect("a revision is accepted");
+    let uy = unit_year::read(&again).expect("read");
+    assert_eq!(uy.plan, Some(plan("12/KH-UBND", "2023-07-20")));
+    assert_eq!(uy.plan_revisions.len(), 1);
+    assert_eq!(uy.plan_revisions[0].number, "15/KH-UBND");
+
+    // The old way (writing the plan's keys again) is refused.
+    let mut overwrite = doc.clone();
+    unit_year::set_plan(&mut overwrite, &plan("15/KH-UBND", "2024-03-02"), &me, 3).expect("write");
+    let err = check_changes(&overwrite, &held, &me, &r, cal(), &none).expect_err("overwrite");
+    assert_eq!(err.reason, Reason::PlanOverwritten, "{err}");
+
+    // A revision dated before the first issue: refused by the client's check and the hub's.
+    assert_eq!(
+        unit_year::issue_plan(&mut doc.clone(), &plan("9/KH", "2023-07-01"), "c3", &me, 4)
+            .expect("write"),
+        Err(EntryRefusal::RevisionBeforePlan {
+            date: day("2023-07-01"),
+            first: day("2023-07-20")
+        })
+    );
+    let mut early = doc.clone();
+    let e = unit_year::Entry::PlanRevision(unit_year::PlanRevision {
+        id: "c3".into(),
+        number: "9/KH".into(),
+        date: day("2023-07-01"),
+        note: String::new(),
+        at: 4,
+    });
+    unit_year::add(&mut early, &e, &me).expect("add");
+    let err = check_changes(&early, &held, &me, &r, cal(), &none).expect_err("early");
+    assert!(
+        matches!(
+            &err.reason,
+            Reason::Entry {
+                refusal: EntryRefusal::RevisionBeforePlan { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    // A revision the hub holds is never edited.
+    let held2 = again.get_heads();
+    let mut edit = again.clone();
+    let rev = match edit.get(ROOT, "plan").expect("plan") {
+        Some((_, plan)) => match edit.get(&plan, "rev-b2").expect("rev") {
+            Some((_, rev)) => rev,
+            None => panic!("no revision"),
+        },
+        None => panic!("no plan"),
+    };
+    let mut tx = edit.transaction();
+    automerge::transaction::Transactable::put(&mut tx, &rev, "number", "99/KH").expect("put");
+    tx.commit();
+    let err = check_changes(&edit, &held2, &me, &r, cal(), &none).expect_err("edit");
+    assert_eq!(err.reason, Reason::PlanOverwritten, "{err}");
+
+    // Another unit cannot touch the plan.
+    let mut other = doc.clone();
+    unit_year::issue_plan(&mut other, &plan("1/KH", "2024-01-05"), "d4", &me, 5)
+        .expect("write")
+        .expect("fits");
+    let err = check_changes(&other, &held, &u("20341"), &r, cal(), &none).expect_err("other");
+    assert!(
+        matches!(
+            err.reason,
+            Reason::NotOwnerUnitYear { .. } | Reason::NotCreator { .. }
+        ),
+        "{err}"
+    );
+}
+
+/// A unit's province-level commendation or discipline goes up: Sở Nội vụ gives its opinion,
+/// then UBND tỉnh decides, each writing into the unit's record; any other order or body is
+/// refused.
+#[test]
+fn province_level_commendation_and_discipline_go_up_through_home_affairs() {
+    use crate::doc::unit_year::{
+        self, Commendation, Discipline, Entry, EntryRefusal, Upward, UpwardStage,
+    };
+    use crate::workflow::Level;
+    let r = Registry::embedded_default();
+    let none = |_: &ActorId| None;
+    let (me, snv, ubnd) = (u("20335"), u("49-SNV"), u("49"));
+    let mut doc = unit_year::create(ActorId::from([1u8; 16]), &me, 2024).expect("create");
+    let commend = |id: &str, level: Level| {
+        Entry::Commendation(Commendation {
+            id: id.into(),
+            person: "Nguyễn Văn A".into(),
+            proposal: None,
+            form: "Bằng khen".into(),
+            level,
+            date: day("2024-03-01"),
+            at: 1,
+        })
+    };
+    unit_year::add(&mut doc, &commend("c1", Level::Province), &me).expect("add");
+    unit_year::add(&mut doc, &commend("c2", Level::Unit), &me).expect("add");
+    let disc = Entry::Discipline(Discipline {
+        id: "k1".into(),
+        subject: "Trần Văn B".into(),
+        violation: "Lợi dụng đổi mới để trục lợi".into(),
+        measure: "Cảnh cáo".into(),
+        level: Level::Province,
+        date: day("2024-03-02"),
+        at: 1,
+    });
+    unit_year::add(&mut doc, &disc, &me).expect("add");
+    check_changes(&doc, &[], &me, &r, cal(), &none).expect("the unit proposes");
+    let held = doc.get_heads();
+    let step = |id: &str, of: &str, stage, by: &UnitCode, date: &str| Upward {
+        id: id.into(),
+        stage,
+        of: of.into(),
+        by_unit: by.clone(),
+        agree: true,
+        number: "45/SNV-CCVC".into(),
+        note: String::new(),
+        date: day(date),
+        at: 2,
+    };
+    let try_step = |entry: Entry, office: &UnitCode| {
+        let mut d = doc.clone();
+        d.set_actor(ActorId::from([7u8; 16]));
+        unit_year::add(&mut d, &entry, office).expect("add");
+        check_changes(&d, &held, office, &r, cal(), &none).map(|_| d)
+    };
+    let entry_refusal = |res: Result<Automerge, Rejection>| match res {
+        Err(Rejection {
+            reason: Reason::Entry { refusal, .. },
+            ..
+        }) => refusal,
+        Err(e) => panic!("another rule: {e}"),
+        Ok(_) => panic!("accepted"),
+    };
+    // UBND tỉnh cannot decide before Sở Nội vụ's opinion.
+    let early =
+        Entry::CommendationStep(step("s1", "c1", UpwardStage::Decision, &ubnd, "2024-03-05"));
+    assert!(matches!(
+        entry_refusal(try_step(early, &ubnd)),
+        EntryRefusal::DecisionWithoutOpinion { .. }
+    ));
+    // The unit cannot write Sở Nội vụ's opinion itself.
+    let own = Entry::CommendationStep(step("s1", "c1", UpwardStage::Opinion, &me, "2024-03-05"));
+    assert_eq!(
+        entry_refusal(try_step(own, &me)),
+        EntryRefusal::OpinionNotHomeAffairs
+    );
+    // An opinion naming Sở Nội vụ but pushed by the unit acts for another.
+    let forged =
+        Entry::CommendationStep(step("s1", "c1", UpwardStage::Opinion, &snv, "2024-03-05"));
+    let err = try_step(forged, &me).expect_err("forged");
+    assert!(matches!(err.reason, Reason::ActsForAnother { .. }), "{err}");
+    // A unit-level commendation does not go up.
+    let unit_level =
+        Entry::CommendationStep(step("s1", "c2", UpwardStage::Opinion, &snv, "2024-03-05"));
+    assert!(matches!(
+        entry_refusal(try_step(unit_level, &snv)),
+        EntryRefusal::UpwardNotProvince { .. }
+    ));
+    // Not dated before the proposal.
+    let before =
+        Entry::CommendationStep(step("s1", "c1", UpwardStage::Opinion, &snv, "2024-02-05"));
+    assert!(matches!(
+        entry_refusal(try_step(before, &snv)),
+        EntryRefusal::UpwardBeforePrevious { .. }
+    ));
+    // Sở Nội vụ's opinion, then UBND tỉnh's decision: accepted.
+    let opinion =
+        Entry::CommendationStep(step("s1", "c1", UpwardStage::Opinion, &snv, "2024-03-05"));
+    let d1 = try_step(opinion, &snv).expect("Sở Nội vụ's opinion");
+    let held1 = d1.get_heads();
+    let mut d2 = d1.clone();
+    d2.set_actor(ActorId::from([8u8; 16]));
+    let by_snv =
+        Entry::CommendationStep(step("s2", "c1", UpwardStage::Decision, &snv, "2024-03-08"));
+    unit_year::add(&mut d2, &by_snv, &snv).expect("add");
+    let err = check_changes(&d2, &held1, &snv, &r, cal(), &none).expect_err("snv decides");
+    assert!(
+        matches!(
+            err.reason,
+            Reason::Entry {
+                refusal: EntryRefusal::DecisionNotProvince,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let mut d3 = d1.clone();
+    d3.set_actor(ActorId::from([8u8; 16]));
+    let decision =
+        Entry::CommendationStep(step("s3", "c1", UpwardStage::Decision, &ubnd, "2024-03-08"));
+    unit_year::add(&mut d3, &decision, &ubnd).expect("add");
+    check_changes(&d3, &held1, &ubnd, &r, cal(), &none).expect("UBND tỉnh decides");
+    // The discipline proposal goes the same way.
+    let d_opinion =
+        Entry::DisciplineStep(step("s4", "k1", UpwardStage::Opinion, &snv, "2024-03-06"));
+    let d4 = try_step(d_opinion, &snv).expect("opinion on the discipline");
+    let uy = unit_year::read(&d4).expect("read");
+    assert_eq!(uy.discipline_steps.len(), 1);
+    assert_eq!(uy.disciplines[0].level, Level::Province);
+    // The report rows count what was decided.
+    let row = crate::report::UnitYearRow::project(&unit_year::read(&d3).expect("read"));
+    assert_eq!(row.decisions, vec![(day("2024-03-08"), true, true)]);
+    assert_eq!(row.discipline_proposals, vec![day("2024-03-02")]);
+    assert!(row.disciplines.is_empty());
+}

@@ -156,10 +156,11 @@ impl Determination {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// Commended at unit level.
+    #[default]
     Unit,
     /// Proposed to the provincial chairman via Sở Nội vụ.
     Province,
@@ -230,8 +231,19 @@ pub enum Action {
     Protect {
         determination: Determination,
     },
+    /// A commendation: at unit level the deciding unit's own; at province level the deciding
+    /// unit's proposal to the Chairman of UBND tỉnh through Sở Nội vụ.
     Commend {
         level: Level,
+    },
+    /// Sở Nội vụ receives the province-level commendation proposal and gives its opinion.
+    CommendOpinion {
+        agree: bool,
+    },
+    /// The Chairman of UBND tỉnh decides the province-level commendation (after Sở Nội vụ's
+    /// opinion).
+    CommendDecide {
+        granted: bool,
     },
     Discipline {
         measure: String,
@@ -264,6 +276,8 @@ impl Action {
             Action::Notify => "notify",
             Action::Protect { .. } => "protect",
             Action::Commend { .. } => "commend",
+            Action::CommendOpinion { .. } => "commend-opinion",
+            Action::CommendDecide { .. } => "commend-decide",
             Action::Discipline { .. } => "discipline",
             Action::Resolve { .. } => "resolve",
         }
@@ -288,7 +302,12 @@ impl Action {
             Action::Evaluate { .. } => "Đánh giá kết quả",
             Action::Notify => "Thông báo kết luận",
             Action::Protect { .. } => "Xác định bảo vệ",
-            Action::Commend { .. } => "Khen thưởng",
+            Action::Commend { level: Level::Unit } => "Khen thưởng",
+            Action::Commend {
+                level: Level::Province,
+            } => "Đề nghị Chủ tịch UBND tỉnh khen thưởng",
+            Action::CommendOpinion { .. } => "Sở Nội vụ cho ý kiến về đề nghị khen thưởng",
+            Action::CommendDecide { .. } => "Chủ tịch UBND tỉnh quyết định khen thưởng",
             Action::Discipline { .. } => "Xử lý kỷ luật",
             Action::Resolve { .. } => "Giải quyết xung đột",
         }
@@ -667,12 +686,25 @@ pub struct ProposalState {
     pub damage: bool,
     pub protection: Option<Determination>,
     pub commendations: Vec<Level>,
+    /// The province-level commendation sent upward: Sở Nội vụ's opinion and UBND tỉnh's
+    /// decision, as far as they are recorded.
+    pub province_commendation: Option<Upward>,
     pub disciplines: Vec<String>,
     pub deadlines: Vec<Deadline>,
     /// Sorted, each once.
     pub flags: Vec<Flag>,
     /// One entry per event, in the order they were considered.
     pub events: Vec<EventOutcome>,
+}
+
+/// A proposal sent upward to UBND tỉnh through Sở Nội vụ, and how far it went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Upward {
+    pub proposed_on: NaiveDate,
+    /// Sở Nội vụ's opinion (true = agrees) and its day.
+    pub opinion: Option<(bool, NaiveDate)>,
+    /// UBND tỉnh's decision (true = granted) and its day.
+    pub decision: Option<(bool, NaiveDate)>,
 }
 
 /// Mutable fold state (private): the procedural position plus the records.
@@ -697,6 +729,7 @@ struct Fold {
     damage: bool,
     protection: Option<Determination>,
     commendations: Vec<Level>,
+    province_commendation: Option<Upward>,
     disciplines: Vec<String>,
     /// A Party opinion was given since receipt (for approval) / since the results report (for
     /// evaluation).
@@ -730,6 +763,7 @@ impl Fold {
             damage: false,
             protection: None,
             commendations: Vec::new(),
+            province_commendation: None,
             disciplines: Vec::new(),
             party_opinion: false,
             party_agree: None,
@@ -755,6 +789,12 @@ impl Ctx<'_> {
             .get(code)
             .map(|u| format!("{} ({})", u.name, code))
             .unwrap_or_else(|| code.to_string())
+    }
+
+    fn is_home_affairs(&self, code: &UnitCode) -> bool {
+        self.registry
+            .get(code)
+            .is_some_and(|u| u.kind == UnitKind::HomeAffairs)
     }
 
     fn is_province_body(&self, code: &UnitCode) -> bool {
@@ -793,11 +833,10 @@ impl Ctx<'_> {
             | Action::Notify
             | Action::Protect { .. } => deciding,
             Action::Answer { .. } => province,
-            Action::Commend { level: Level::Unit } => deciding,
-            Action::Commend {
-                level: Level::Province,
-            }
-            | Action::Discipline { .. } => deciding || self.is_province_body(unit),
+            Action::Commend { .. } => deciding,
+            Action::CommendOpinion { .. } => self.is_home_affairs(unit),
+            Action::CommendDecide { .. } => province,
+            Action::Discipline { .. } => deciding || self.is_province_body(unit),
             Action::Resolve { .. } => deciding || province,
         };
         if ok {
@@ -805,16 +844,14 @@ impl Ctx<'_> {
         }
         let allowed = match action {
             Action::Submit => Allowed::ProposerUnit(self.unit_name(&self.facts.unit)),
-            Action::Answer { .. } => {
+            Action::Answer { .. } | Action::CommendDecide { .. } => {
                 Allowed::Province(self.unit_name(&self.registry.province().code))
             }
+            Action::CommendOpinion { .. } => Allowed::HomeAffairs,
             Action::ReportResults { .. } | Action::Start => {
                 Allowed::ProposerOrDeciding(self.unit_name(&self.deciding))
             }
-            Action::Commend {
-                level: Level::Province,
-            }
-            | Action::Discipline { .. } => {
+            Action::Discipline { .. } => {
                 Allowed::DecidingOrProvinceBody(self.unit_name(&self.deciding))
             }
             Action::Receive
@@ -829,7 +866,7 @@ impl Ctx<'_> {
             | Action::Evaluate { .. }
             | Action::Notify
             | Action::Protect { .. }
-            | Action::Commend { level: Level::Unit }
+            | Action::Commend { .. }
             | Action::Resolve { .. } => Allowed::Deciding {
                 unit: self.unit_name(&self.deciding),
                 head_proposed: self.facts.proposer_is_head,
@@ -1106,6 +1143,38 @@ impl Ctx<'_> {
                     return Err(Refusal::AlreadyCommended);
                 }
                 s.commendations.push(*level);
+                if *level == Level::Province {
+                    s.province_commendation = Some(Upward {
+                        proposed_on: d,
+                        opinion: None,
+                        decision: None,
+                    });
+                }
+            }
+            Action::CommendOpinion { agree } => {
+                let Some(up) = s.province_commendation.as_mut() else {
+                    return Err(Refusal::NoProvinceCommendation);
+                };
+                if up.opinion.is_some() {
+                    return Err(Refusal::UpwardTwice {
+                        step: ev.action.label_vi(),
+                    });
+                }
+                up.opinion = Some((*agree, d));
+            }
+            Action::CommendDecide { granted } => {
+                let Some(up) = s.province_commendation.as_mut() else {
+                    return Err(Refusal::NoProvinceCommendation);
+                };
+                if up.opinion.is_none() {
+                    return Err(Refusal::DecisionBeforeOpinion);
+                }
+                if up.decision.is_some() {
+                    return Err(Refusal::UpwardTwice {
+                        step: ev.action.label_vi(),
+                    });
+                }
+                up.decision = Some((*granted, d));
             }
             Action::Discipline { measure } => {
                 if st == Status::Draft {
@@ -1535,6 +1604,7 @@ fn derive_with_ctx(
         damage: fold.damage,
         protection: fold.protection,
         commendations: fold.commendations,
+        province_commendation: fold.province_commendation,
         disciplines: fold.disciplines,
         deadlines,
         flags: flags.into_iter().collect(),

@@ -16,8 +16,10 @@ pub enum Allowed {
     Province(String),
     /// The proposer's unit or the deciding unit (start, results report); names the deciding unit.
     ProposerOrDeciding(String),
-    /// The deciding unit, or Sở Nội vụ / UBND tỉnh (provincial commendation, discipline).
+    /// The deciding unit, or Sở Nội vụ / UBND tỉnh (discipline).
     DecidingOrProvinceBody(String),
+    /// Sở Nội vụ (its opinion on a proposal sent to UBND tỉnh through it).
+    HomeAffairs,
     /// The deciding unit; `head_proposed` when it is the superior because the proposer is the
     /// head of their unit.
     Deciding { unit: String, head_proposed: bool },
@@ -154,6 +156,12 @@ pub enum Refusal {
     PartyOpinionAfterVote,
     #[error("đã ghi khen thưởng ở cấp này cho đề xuất")]
     AlreadyCommended,
+    #[error("đề xuất chưa được đề nghị Chủ tịch UBND tỉnh khen thưởng (bước \"commend --level province\" của đơn vị quyết định)")]
+    NoProvinceCommendation,
+    #[error("Chủ tịch UBND tỉnh quyết định khen thưởng sau khi có ý kiến của Sở Nội vụ: đề nghị được trình qua Sở Nội vụ")]
+    DecisionBeforeOpinion,
+    #[error("đã ghi bước \"{step}\" cho đề xuất này; không ghi lần thứ hai")]
+    UpwardTwice { step: &'static str },
     #[error("phải ghi hình thức kỷ luật (--measure)")]
     NoDisciplineMeasure,
     /// A `resolve` names an event that is not part of a conflict.
@@ -172,6 +180,7 @@ impl std::fmt::Display for Allowed {
             Allowed::ProposerOrDeciding(u) => {
                 write!(f, "đơn vị của người đề xuất hoặc đơn vị quyết định, {u}")
             }
+            Allowed::HomeAffairs => f.write_str("Sở Nội vụ"),
             Allowed::DecidingOrProvinceBody(u) => {
                 write!(f, "đơn vị quyết định, {u}, hoặc Sở Nội vụ / UBND tỉnh")
             }

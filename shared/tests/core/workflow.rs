@@ -158,6 +158,115 @@ fn to_receipt(log: &mut Log, decider: &str) {
         .ok(decider, "2024-03-04", Action::Receive);
 }
 
+/// A province-level commendation is the deciding unit's proposal; Sở Nội vụ gives its opinion,
+/// then UBND tỉnh decides: three steps by three units, in that order, each once.
+#[test]
+fn a_province_level_commendation_goes_up_through_home_affairs_to_the_province() {
+    let mut log = Log::new(facts(false, Basis::Nd73));
+    to_receipt(&mut log, COMMUNE);
+    log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: true })
+        .ok(COMMUNE, "2024-03-06", vote(4, 1))
+        .ok(
+            COMMUNE,
+            "2024-03-07",
+            Action::Approve {
+                pilot: false,
+                by_head: false,
+            },
+        )
+        .ok(COMMUNE, "2024-03-08", Action::Start)
+        .ok(
+            COMMUNE,
+            "2024-06-03",
+            Action::ReportResults {
+                finished: Some(d("2024-05-31")),
+            },
+        )
+        .ok(COMMUNE, "2024-06-04", Action::PartyOpinion { agree: true })
+        .ok(
+            COMMUNE,
+            "2024-06-05",
+            Action::Evaluate {
+                result: EvalResult::Completed,
+                damage: false,
+            },
+        );
+    // Nothing to answer before the unit proposes.
+    log.refused(
+        SNV,
+        "2024-06-10",
+        Action::CommendOpinion { agree: true },
+        |r| matches!(r, Refusal::NoProvinceCommendation),
+    );
+    // Sở Nội vụ or UBND tỉnh no longer record the commendation themselves.
+    log.refused(
+        PROVINCE,
+        "2024-06-10",
+        Action::Commend {
+            level: Level::Province,
+        },
+        |r| matches!(r, Refusal::NoAuthority { .. }),
+    );
+    log.ok(
+        COMMUNE,
+        "2024-06-10",
+        Action::Commend {
+            level: Level::Province,
+        },
+    );
+    // UBND tỉnh decides after Sở Nội vụ's opinion, not before.
+    log.refused(
+        PROVINCE,
+        "2024-06-12",
+        Action::CommendDecide { granted: true },
+        |r| matches!(r, Refusal::DecisionBeforeOpinion),
+    );
+    // Only Sở Nội vụ gives the opinion; only UBND tỉnh decides.
+    log.refused(
+        COMMUNE,
+        "2024-06-12",
+        Action::CommendOpinion { agree: true },
+        |r| {
+            matches!(
+                r,
+                Refusal::NoAuthority {
+                    allowed: Allowed::HomeAffairs,
+                    ..
+                }
+            )
+        },
+    );
+    log.ok(SNV, "2024-06-12", Action::CommendOpinion { agree: true });
+    log.refused(
+        SNV,
+        "2024-06-13",
+        Action::CommendOpinion { agree: false },
+        |r| matches!(r, Refusal::UpwardTwice { .. }),
+    );
+    log.refused(
+        SNV,
+        "2024-06-14",
+        Action::CommendDecide { granted: true },
+        |r| matches!(r, Refusal::NoAuthority { .. }),
+    );
+    log.ok(
+        PROVINCE,
+        "2024-06-14",
+        Action::CommendDecide { granted: true },
+    );
+    let st = log.state("2024-06-20");
+    let up = st.province_commendation.expect("sent upward");
+    assert_eq!(up.proposed_on, d("2024-06-10"));
+    assert_eq!(up.opinion, Some((true, d("2024-06-12"))));
+    assert_eq!(up.decision, Some((true, d("2024-06-14"))));
+    log.refused(
+        PROVINCE,
+        "2024-06-17",
+        Action::CommendDecide { granted: false },
+        |r| matches!(r, Refusal::UpwardTwice { .. }),
+    );
+}
+
 #[test]
 fn a_proposal_goes_from_draft_to_protection_with_every_clock_on_time() {
     let mut log = Log::new(facts(false, Basis::Nd73));
@@ -854,7 +963,7 @@ fn two_devices_recording_the_same_receipt_is_not_a_conflict() {
 const UNITS: [&str; 5] = [COMMUNE, DISTRICT, OTHER_COMMUNE, PROVINCE, SNV];
 
 fn candidate_actions(k: u8) -> Action {
-    match k % 19 {
+    match k % 21 {
         0 => Action::Submit,
         1 => Action::Receive,
         2 => Action::PartyOpinion {
@@ -918,6 +1027,12 @@ fn candidate_actions(k: u8) -> Action {
         },
         17 => Action::Discipline {
             measure: "Khiển trách".into(),
+        },
+        19 => Action::CommendOpinion {
+            agree: k.is_multiple_of(2),
+        },
+        20 => Action::CommendDecide {
+            granted: k.is_multiple_of(2),
         },
         _ => Action::Start,
     }

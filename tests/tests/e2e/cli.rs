@@ -662,7 +662,7 @@ fn choices_take_their_vietnamese_labels_and_show_tells_every_fact_by_name() {
         "phê duyệt — Trần Văn Bình, Chủ tịch UBND phường (Phường Bàn Thạch)",
         "Đánh giá ngày 03/03/2025: hoàn thành; không có thiệt hại",
         "Bảo vệ người đề xuất ngày 03/03/2025: không bị xem xét trách nhiệm",
-        "Khen thưởng cấp tỉnh ngày 03/03/2025",
+        "Đề nghị Chủ tịch UBND tỉnh khen thưởng ngày 03/03/2025",
         "Kết quả biểu quyết: đạt",
     ] {
         assert!(text.contains(want), "{want:?} missing:\n{text}");

@@ -47,8 +47,9 @@ fn a_hub_killed_and_restarted_mid_sync_loses_and_doubles_nothing() {
     // The sync's first round trip passes; the hub stores the second page and answers, but the
     // proxy holds the answer back: the sync is still waiting for it when the hub is killed, and
     // fails when the proxy then closes the connection without it.
-    // Two requests pass: `doimoi init`'s check of /healthz and the sync's first round trip.
-    let proxy = HoldProxy::start(hub.port, 2);
+    // Three requests pass: `doimoi init`'s check of /healthz, the sync's own check of it,
+    // and the sync's first round trip.
+    let proxy = HoldProxy::start(hub.port, 3);
     let c = TestClient::new("20335", &proxy.url, &token);
     // Enough documents for several pages (of 20, see DOIMOI_SYNC_PAGE below).
     let (n, page) = (80, 20);

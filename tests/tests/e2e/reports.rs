@@ -373,7 +373,7 @@ fn the_consolidated_report_counts_every_state_across_units_and_periods() {
     );
     assert_eq!(
         t["commendations"],
-        json!({"unit_level": 1, "proposed_to_province": 1})
+        json!({"unit_level": 1, "proposed_to_province": 1, "granted_by_province": 0, "not_granted_by_province": 0})
     );
     assert_eq!(t["disciplines"], 2);
     assert_eq!(t["self_inspections"], 1);

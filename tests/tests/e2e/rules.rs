@@ -9,6 +9,7 @@ use doimoi_shared::doc::proposal::{self, ProposalFields};
 use doimoi_shared::ids::{DocId, UnitCode};
 use doimoi_shared::wire;
 use doimoi_shared::workflow::{Action, Basis, Determination, EvalResult, Event};
+use serde_json::json;
 
 const COMMUNE: &str = "20335";
 
@@ -645,4 +646,156 @@ fn the_hub_refuses_a_forged_submission_without_a_basis() {
         &[("2024-03-01".to_string(), Action::Submit)],
         "chưa chọn căn cứ pháp lý",
     );
+}
+
+// ---- the answer clock: set by the province, counted by the answer's own date ----
+
+#[test]
+fn the_answer_clock_is_the_provinces_and_answers_count_in_the_period_they_are_given() {
+    let hub = TestHub::spawn();
+    let file = hub.data.path().join("limits.json");
+    std::fs::write(
+        &file,
+        r#"{"days_off":[],"working_days":[],"answer_days":10}"#,
+    )
+    .expect("write");
+    let out = hub.op(&["calendar", "override", file.to_str().expect("path")]);
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("10 ngày làm việc"), "{said}");
+    let commune = TestClient::new(COMMUNE, &hub.url, &hub.token(COMMUNE));
+    let province = TestClient::new("49", &hub.url, &hub.token("49"));
+    let snv = TestClient::new("49-SNV", &hub.url, &hub.token("49-SNV"));
+    for c in [&commune, &province, &snv] {
+        c.set_now("2025-01-20T09:00:00+07:00");
+        c.sync();
+    }
+    let id = commune.new_proposal("Trình UBND tỉnh cuối năm", &[]);
+    commune.step(&id, "submit", "2024-12-02", &[]);
+    commune.step(&id, "receive", "2024-12-03", &[]);
+    commune.step(&id, "party-opinion", "2024-12-04", &["--agree"]);
+    commune.step(&id, "vote", "2024-12-05", &["--for", "4", "--against", "1"]);
+    commune.step(&id, "escalate", "2024-12-10", &[]);
+    // The clock the province set: 10 working days from 10/12/2024.
+    let st = commune.show(&id);
+    let answer = st["deadlines"]
+        .as_array()
+        .expect("deadlines")
+        .iter()
+        .find(|d| d["step"] == "answer")
+        .unwrap_or_else(|| panic!("an answer clock in {}", st["deadlines"]));
+    assert_eq!(answer["due"], "2024-12-24");
+    commune.sync();
+    province.sync();
+    province.step(&id, "answer", "2025-01-06", &["--approve"]);
+    province.sync();
+    snv.sync();
+    // 2024: sent, not answered by its end; 2025: answered, though submitted in 2024.
+    let r2024 = snv.json(&["report", "--period", "2024"]);
+    assert_eq!(
+        r2024["totals"]["escalations"],
+        json!({"total": 1, "answered": 0, "pending": 1})
+    );
+    assert_eq!(r2024["totals"]["timeliness"]["answer"]["open"], 1);
+    let r2025 = snv.json(&["report", "--period", "2025"]);
+    assert_eq!(
+        r2025["totals"]["escalations"],
+        json!({"total": 0, "answered": 1, "pending": 0})
+    );
+}
+
+// ---- a province-level commendation on a proposal goes up ----
+
+#[test]
+fn a_province_level_commendation_on_a_proposal_is_proposed_given_an_opinion_and_decided() {
+    let hub = TestHub::spawn();
+    let commune = TestClient::new(COMMUNE, &hub.url, &hub.token(COMMUNE));
+    let province = TestClient::new("49", &hub.url, &hub.token("49"));
+    let snv = TestClient::new("49-SNV", &hub.url, &hub.token("49-SNV"));
+    for c in [&commune, &province, &snv] {
+        c.before_the_reform();
+    }
+    let id = received(&commune, &[]);
+    commune.step(&id, "party-opinion", "2024-03-05", &["--agree"]);
+    commune.step(&id, "vote", "2024-03-05", &["--for", "4", "--against", "1"]);
+    commune.step(&id, "approve", "2024-03-06", &[]);
+    commune.step(&id, "start", "2024-03-07", &[]);
+    commune.step(&id, "report-results", "2024-05-02", &[]);
+    commune.step(&id, "party-opinion", "2024-05-03", &["--agree"]);
+    commune.step(&id, "evaluate", "2024-05-06", &["--result", "completed"]);
+    commune.step(&id, "commend", "2024-05-10", &["--level", "province"]);
+    commune.sync();
+    province.sync();
+    let err = province.fails(&[
+        "proposal",
+        "commend-decide",
+        &id,
+        "--date",
+        "2024-05-14",
+        "--grant",
+    ]);
+    assert!(err.contains("sau khi có ý kiến của Sở Nội vụ"), "{err}");
+    snv.sync();
+    snv.step(&id, "commend-opinion", "2024-05-13", &["--agree"]);
+    snv.sync();
+    province.sync();
+    province.step(&id, "commend-decide", "2024-05-15", &["--grant"]);
+    let st = province.show(&id);
+    assert_eq!(
+        st["province_commendation"],
+        json!({"proposed_on": "2024-05-10", "opinion": {"agree": true, "date": "2024-05-13"}, "decision": {"granted": true, "date": "2024-05-15"}})
+    );
+    let text = province.ok(&["proposal", "show", &id]);
+    for want in [
+        "Đề nghị Chủ tịch UBND tỉnh khen thưởng ngày 10/05/2024",
+        "Ý kiến của Sở Nội vụ về đề nghị khen thưởng ngày 13/05/2024: đồng ý",
+        "Chủ tịch UBND tỉnh quyết định ngày 15/05/2024: khen thưởng",
+    ] {
+        assert!(text.contains(want), "{want:?} missing:\n{text}");
+    }
+    province.sync();
+    let r2 = snv.json(&["report", "--period", "2024"]);
+    assert_eq!(
+        r2["totals"]["commendations"],
+        json!({"unit_level": 0, "proposed_to_province": 1, "granted_by_province": 1, "not_granted_by_province": 0})
+    );
+}
+
+#[test]
+fn the_hub_refuses_a_forged_commendation_decided_by_the_commune() {
+    let steps = |decide: bool| {
+        let mut last = vec![
+            ("2024-03-05", Action::PartyOpinion { agree: true }),
+            ("2024-03-05", vote(4, 1, None)),
+            (
+                "2024-03-06",
+                Action::Approve {
+                    pilot: false,
+                    by_head: false,
+                },
+            ),
+            ("2024-03-07", Action::Start),
+            ("2024-05-06", Action::ReportResults { finished: None }),
+            ("2024-05-07", Action::PartyOpinion { agree: true }),
+            (
+                "2024-05-08",
+                Action::Evaluate {
+                    result: EvalResult::Completed,
+                    damage: false,
+                },
+            ),
+            (
+                "2024-05-10",
+                Action::Commend {
+                    level: doimoi_shared::workflow::Level::Province,
+                },
+            ),
+        ];
+        if decide {
+            last.push(("2024-05-15", Action::CommendDecide { granted: true }));
+        }
+        commune_steps(&last)
+    };
+    hub_refuses(fields(Basis::Qd20), &steps(true), "không có thẩm quyền");
+    hub_accepts(fields(Basis::Qd20), &steps(false));
 }

@@ -225,10 +225,10 @@ pub(super) fn annex_timeliness(x: &mut Xml, report: &Report, info: &DocInfo, who
             "L",
             rpr::S11,
             &format!(
-                "Bước \"UBND tỉnh trả lời\" chưa có quy định về thời hạn: trong số đề xuất nộp trong kỳ, {}.",
+                "Bước \"UBND tỉnh trả lời\" chưa có quy định về thời hạn: {}.",
                 counted_parts(&[
-                    (e.answered, "đề xuất đã có ý kiến trả lời"),
-                    (e.pending, "đề xuất đang chờ ý kiến"),
+                    (e.answered, "đề xuất được UBND tỉnh trả lời trong kỳ"),
+                    (e.pending, "đề xuất đang chờ ý kiến đến ngày cuối kỳ"),
                 ])
                 .join(", ")
             ),
@@ -319,7 +319,7 @@ pub(super) fn duty_cells(x: &mut Xml, d: Option<&DutyStatus>, with_number: bool)
                 (false, _) => "Chưa",
             };
             if with_number {
-                x.cell("TC", d.number.as_deref().unwrap_or(""), 0);
+                x.cell("TC", &d.number_text(), 0);
             }
             x.cell("TN", &d.date.map(date).unwrap_or_default(), 0);
             x.cell("TN", state, 0);
