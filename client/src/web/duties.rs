@@ -13,7 +13,7 @@ use axum::Form;
 use chrono::Datelike;
 use doimoi_shared::doc::unit_year::{
     Commendation, Discipline, Dissemination, Entry, Inspection, Plan, Review, ReviewKind,
-    SelfInspection,
+    SelfInspection, Upward,
 };
 use doimoi_shared::org::UnitKind;
 use doimoi_shared::text::nfc;
@@ -96,7 +96,10 @@ fn content(app: &App, year: i32, notice: Option<&str>) -> Result<(String, Markup
             @for r in &records {
                 @if let Some(plan) = &r.plan {
                     h3 { "Kế hoạch thực hiện" }
-                    p { "Số " (plan.number) ", ngày " (plan.date.format("%d/%m/%Y").to_string()) " — " (on_time(plan.date)) }
+                    p { "Ban hành lần đầu: số " (plan.number) ", ngày " (plan.date.format("%d/%m/%Y").to_string()) " — " (on_time(plan.date)) }
+                    @for (i, rev) in r.plan_revisions.iter().enumerate() {
+                        p { "Ban hành lại (lần " (i + 2) "): số " (rev.number) ", ngày " (rev.date.format("%d/%m/%Y").to_string()) }
+                    }
                 }
                 @if !r.dissemination.is_empty() {
                     h3 { "Quán triệt, phổ biến" }
@@ -112,11 +115,13 @@ fn content(app: &App, year: i32, notice: Option<&str>) -> Result<(String, Markup
                 }
                 @if !r.commendations.is_empty() {
                     h3 { "Khen thưởng" }
-                    ul { @for x in &r.commendations { li { (x.date.format("%d/%m/%Y").to_string()) ": " (x.person) " — " (x.form) " (" (crate::choices::level_label(x.level)) ")" } } }
+                    ul { @for x in &r.commendations { li { (x.date.format("%d/%m/%Y").to_string()) ": " (x.person) " — " (x.form) " (" (crate::choices::level_label(x.level)) ")"
+                        (upward(app, &r.commendation_steps, &x.id)) } } }
                 }
                 @if !r.disciplines.is_empty() {
                     h3 { "Kỷ luật" }
-                    ul { @for x in &r.disciplines { li { (x.date.format("%d/%m/%Y").to_string()) ": " (x.subject) " — " (x.violation) " — " (x.measure) } } }
+                    ul { @for x in &r.disciplines { li { (x.date.format("%d/%m/%Y").to_string()) ": " (x.subject) " — " (x.violation) " — " (x.measure)
+                        (upward(app, &r.discipline_steps, &x.id)) } } }
                 }
                 @if !r.inspections.is_empty() {
                     h3 { "Kiểm tra của Sở Nội vụ" }
@@ -179,6 +184,20 @@ fn content(app: &App, year: i32, notice: Option<&str>) -> Result<(String, Markup
         }
     };
     Ok((format!("Nhiệm vụ của đơn vị năm {year}"), m))
+}
+
+/// Sở Nội vụ's opinion and UBND tỉnh's decision on a record sent upward, as lines under it.
+fn upward(app: &App, steps: &[Upward], of: &str) -> Markup {
+    html! {
+        @for x in steps.iter().filter(|x| x.of == of) {
+            div.sub {
+                (x.stage.label_vi()) " ngày " (x.date.format("%d/%m/%Y").to_string()) ": "
+                (if x.agree { "đồng ý" } else { "không đồng ý" })
+                " — " (view::unit_name(app, x.by_unit.as_str()))
+                @if !x.number.is_empty() { " (" (x.number) ")" }
+            }
+        }
+    }
 }
 
 fn text(f: &Params, k: &str, what: &str, required: bool) -> Result<String, CliError> {

@@ -691,6 +691,21 @@ fn the_web_app_answers_bad_input_in_vietnamese_and_writes_nothing() {
         .json(&["duty", "show"])
         .as_array()
         .is_some_and(Vec::is_empty));
+    // A plan issued, then issued again: the second is a revision beside the first.
+    for number in ["45/KH-UBND", "52/KH-UBND"] {
+        let (st, body) = s.post_form(
+            "/nhiem-vu/ke-hoach",
+            &[("date", "2024-07-10"), ("number", number)],
+        );
+        assert_eq!(st, 303, "{body}");
+    }
+    let (st, body) = s.get("/nhiem-vu?nam=2024");
+    assert_eq!(st, 200);
+    assert!(
+        body.contains("Ban hành lần đầu: số 45/KH-UBND")
+            && body.contains("Ban hành lại (lần 2): số 52/KH-UBND"),
+        "{body}"
+    );
 
     // A document of another unit, imported from its file: readable, not editable here.
     let bytes = std::fs::read(&file).expect("the exported file");
