@@ -383,7 +383,13 @@ fn new_secret() -> String {
 /// address file, starts the background sync and serves the app until Ctrl-C or SIGTERM.
 pub fn serve(dir: &Path, listen: &str, interval: u64, json: bool) -> Result<(), CliError> {
     // The store must be initialised; the message says how otherwise.
-    let unit = App::open(dir)?.unit;
+    let office = {
+        let app = App::open(dir)?;
+        app.registry
+            .get(&app.unit)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| format!("đơn vị {}", app.unit))
+    };
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::io(format!("Không tạo được thư mục {}", dir.display()), e))?;
     let lock = std::fs::OpenOptions::new()
@@ -447,8 +453,7 @@ pub fn serve(dir: &Path, listen: &str, interval: u64, json: bool) -> Result<(), 
             .map_err(|e| CliError::Usage(format!("Không cài được xử lý tín hiệu dừng: {e}")))?;
     }
     eprintln!(
-        "Ứng dụng của văn phòng {} đang chạy tại http://{bound} (mở bằng `doimoi open`; nhấn Ctrl-C để dừng).",
-        unit
+        "Ứng dụng của văn phòng {office} đang chạy tại http://{bound} (mở bằng `doimoi open`; nhấn Ctrl-C để dừng)."
     );
     let app = router(web.clone());
     let served = runtime.block_on(async move {
