@@ -52,10 +52,20 @@ pub enum Command {
     Sync,
     /// Chạy nền để tự đồng bộ (sau mỗi thay đổi, định kỳ 30 giây, khi máy chủ có dữ liệu mới;
     /// giãn thời gian thử lại khi không kết nối được).
+    /// Cũng phục vụ ứng dụng web của văn phòng trên máy này (mở bằng `doimoi open`).
     Serve {
         /// Số giây giữa hai lần đồng bộ định kỳ.
         #[arg(long, default_value_t = 30, value_name = "GIÂY")]
         interval: u64,
+        /// Địa chỉ của ứng dụng web (chỉ nên dùng địa chỉ của chính máy này).
+        #[arg(long, default_value = "127.0.0.1:8686", value_name = "IP:CỔNG")]
+        listen: String,
+    },
+    /// Mở ứng dụng web của văn phòng trong trình duyệt (tự chạy `doimoi serve` nếu chưa chạy).
+    Open {
+        /// Chỉ in địa chỉ (kèm mã bí mật dùng một lần) để dán vào trình duyệt.
+        #[arg(long)]
+        print: bool,
     },
     /// Tình trạng đồng bộ: máy chủ, lần đồng bộ gần nhất, thay đổi chưa gửi, lỗi gần nhất.
     Status,

@@ -530,6 +530,25 @@ impl Store {
         Ok(rows)
     }
 
+    /// A value that changes when what the lists show changes (the web app's home page and
+    /// list refresh on it): the rows' count, the latest write time, and a checksum of the
+    /// statuses, due dates and flags by row (the write time alone misses writes within one
+    /// millisecond, or under a fixed `DOIMOI_NOW`).
+    pub fn index_version(&self) -> Result<String, StoreError> {
+        let (n, last, sum): (i64, i64, f64) = self.conn.query_row(
+            "SELECT COUNT(*), COALESCE(MAX(updated_at), 0),
+                    TOTAL((rowid % 10007 + 1) * (length(status) * 131
+                          + length(COALESCE(open_due, '')) * 17 + length(flags)))
+             FROM proposal_index",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let unit_years: i64 =
+            self.conn
+                .query_row("SELECT COUNT(*) FROM unit_year_index", [], |r| r.get(0))?;
+        Ok(format!("{n}-{last}-{sum}-{unit_years}"))
+    }
+
     pub fn count_docs(&self) -> Result<(i64, i64), StoreError> {
         Ok(self.conn.query_row(
             "SELECT COUNT(*), COALESCE(SUM(chunks), 0) FROM doc",

@@ -15,3 +15,4 @@ mod reports;
 mod rules;
 mod scope;
 mod upward;
+mod webapp;
