@@ -4,7 +4,7 @@
 use crate::app::App;
 use crate::error::CliError;
 use chrono::{Datelike, NaiveDate};
-use doimoi_shared::doc::unit_year::{self, Entry, Plan, PlanIssued, UnitYear};
+use doimoi_shared::doc::unit_year::{self, Entry, Plan, PlanIssued, UnitYear, Upward, UpwardStage};
 use doimoi_shared::ids::{DocId, UnitCode};
 use doimoi_shared::org::UnitKind;
 use doimoi_shared::workflow::Level;
@@ -172,5 +172,149 @@ pub fn missing(app: &App) -> Result<Vec<String>, CliError> {
     {
         out.push(format!("Tự kiểm tra năm {year}: chưa ghi"));
     }
+    Ok(out)
+}
+
+/// Which step of a proposal sent upward this office takes: Sở Nội vụ gives its opinion, UBND
+/// tỉnh decides; other offices take none.
+pub fn upward_stage(app: &App) -> Option<UpwardStage> {
+    match app.registry.get(&app.unit).map(|u| u.kind) {
+        Some(UnitKind::HomeAffairs) => Some(UpwardStage::Opinion),
+        Some(UnitKind::Province) => Some(UpwardStage::Decision),
+        _ => None,
+    }
+}
+
+/// Sở Nội vụ's opinion (`stage` Opinion) or UBND tỉnh's decision on the proposal `of` (a
+/// province-level commendation or discipline record) of `unit`, dated `date`: what to write and
+/// where. The record's year is the proposal's own, found among the unit's records when `year`
+/// is not given.
+#[allow(clippy::too_many_arguments)]
+pub fn upward(
+    app: &App,
+    unit: &UnitCode,
+    of: &str,
+    year: Option<i32>,
+    date: NaiveDate,
+    stage: UpwardStage,
+    agree: bool,
+    number: &str,
+    note: &str,
+) -> Result<(Target, Change), CliError> {
+    let mut tg = target(app, date, year, Some(unit.clone()))?;
+    let of = of.trim().to_string();
+    if year.is_none() {
+        // The proposal answered may be of an earlier year than the answer: its record's year.
+        for r in records(app, unit, None)? {
+            if r.commendations.iter().any(|c| c.id == of)
+                || r.disciplines.iter().any(|c| c.id == of)
+            {
+                tg.year = r.year;
+                break;
+            }
+        }
+    }
+    let (doc, existed) = app.unit_year_doc(&tg.unit, tg.year)?;
+    let uy = unit_year::read(&doc)?;
+    let commendation = uy.commendations.iter().any(|c| c.id == of);
+    let discipline = uy.disciplines.iter().any(|c| c.id == of);
+    if !existed || !(commendation || discipline) {
+        return Err(CliError::Usage(format!(
+            "Không có đề nghị mã {of} trong hồ sơ nhiệm vụ năm {} của {}: xem mã bằng `doimoi duty show --unit {} --year {}` (nếu chưa thấy, hãy đồng bộ trước).",
+            tg.year,
+            app.unit_label(&tg.unit),
+            tg.unit,
+            tg.year
+        )));
+    }
+    let x = Upward {
+        id: App::new_event_id(),
+        stage,
+        of,
+        by_unit: app.unit.clone(),
+        agree,
+        number: doimoi_shared::text::nfc(number.trim()),
+        note: doimoi_shared::text::nfc(note.trim()),
+        date: tg.date,
+        at: app.now_ms,
+    };
+    let e = if commendation {
+        Entry::CommendationStep(x)
+    } else {
+        Entry::DisciplineStep(x)
+    };
+    Ok((tg, Change::Entry(e)))
+}
+
+/// A province-level proposal of a unit waiting for this office's step (Sở Nội vụ's opinion,
+/// or UBND tỉnh's decision after it).
+pub struct Awaiting {
+    pub unit: UnitCode,
+    pub year: i32,
+    pub of: String,
+    pub commendation: bool,
+    /// Who or what, and the form or measure proposed.
+    pub what: String,
+    pub proposed_on: NaiveDate,
+    /// Sở Nội vụ's opinion (agrees, day), for UBND tỉnh.
+    pub opinion: Option<(bool, NaiveDate)>,
+}
+
+/// The proposals sent upward that wait for this office's step, oldest first (empty for offices
+/// that take none).
+pub fn awaiting_upward(app: &App) -> Result<Vec<Awaiting>, CliError> {
+    let Some(stage) = upward_stage(app) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (id, _, _) in app.store.unit_year_ids(None)? {
+        let id = DocId::parse(&id).map_err(|e| CliError::Usage(e.to_string()))?;
+        let Some((_, doc)) = app.store.load_doc(&id, &app.actor)? else {
+            continue;
+        };
+        let r = unit_year::read(&doc)?;
+        let mut push = |of: &str, commendation: bool, what: String, date, steps: &[Upward]| {
+            let has = |st| steps.iter().find(|s| s.of == of && s.stage == st);
+            let opinion = has(UpwardStage::Opinion).map(|s| (s.agree, s.date));
+            let waiting = match stage {
+                UpwardStage::Opinion => opinion.is_none(),
+                UpwardStage::Decision => opinion.is_some() && has(UpwardStage::Decision).is_none(),
+            };
+            if waiting {
+                out.push(Awaiting {
+                    unit: r.unit.clone(),
+                    year: r.year,
+                    of: of.to_string(),
+                    commendation,
+                    what,
+                    proposed_on: date,
+                    opinion,
+                });
+            }
+        };
+        for c in r
+            .commendations
+            .iter()
+            .filter(|c| c.level == Level::Province)
+        {
+            push(
+                &c.id,
+                true,
+                format!("{} — {}", c.person, c.form),
+                c.date,
+                &r.commendation_steps,
+            );
+        }
+        for d in r.disciplines.iter().filter(|d| d.level == Level::Province) {
+            push(
+                &d.id,
+                false,
+                format!("{} — {} — {}", d.subject, d.violation, d.measure),
+                d.date,
+                &r.discipline_steps,
+            );
+        }
+    }
+    out.sort_by(|a, b| (a.proposed_on, &a.of).cmp(&(b.proposed_on, &b.of)));
     Ok(out)
 }

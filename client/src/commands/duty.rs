@@ -7,7 +7,7 @@ use crate::cli::{DutyCmd, DutyCommon, LevelArg, ReviewKindArg, UpwardArgs};
 use crate::error::CliError;
 use chrono::NaiveDate;
 use doimoi_shared::doc::unit_year::{
-    self, Commendation, Discipline, Dissemination, Entry, Inspection, Plan, Review, ReviewKind,
+    Commendation, Discipline, Dissemination, Entry, Inspection, Plan, Review, ReviewKind,
     SelfInspection, Upward, UpwardStage,
 };
 use doimoi_shared::ids::UnitCode;
@@ -194,9 +194,8 @@ pub fn run(mut app: App, cmd: DutyCmd, out: Out) -> Result<(), CliError> {
     })
 }
 
-/// Sở Nội vụ's opinion or UBND tỉnh's decision on a unit's proposal sent upward: written into
-/// that unit's record of the year, beside the proposal (a commendation or a discipline, found
-/// by its id).
+/// Sở Nội vụ's opinion or UBND tỉnh's decision on a unit's proposal sent upward
+/// (`actions::duty::upward`).
 fn upward_step(
     app: &App,
     common: &DutyCommon,
@@ -205,54 +204,18 @@ fn upward_step(
     agree: bool,
 ) -> Result<(Target, Change), CliError> {
     let unit = app.known_unit(&args.unit)?;
-    let mut tg = target(app, common, Some(unit))?;
-    let of = args.of.trim().to_string();
-    if common.year.is_none() {
-        // The proposal answered may be of an earlier year than the answer: its record's year.
-        for (_, u, year) in app.store.unit_year_ids(None)? {
-            if u != tg.unit.as_str() {
-                continue;
-            }
-            let (doc, _) = app.unit_year_doc(&tg.unit, year)?;
-            let uy = unit_year::read(&doc)?;
-            if uy.commendations.iter().any(|c| c.id == of)
-                || uy.disciplines.iter().any(|c| c.id == of)
-            {
-                tg.year = year;
-                break;
-            }
-        }
-    }
-    let (doc, existed) = app.unit_year_doc(&tg.unit, tg.year)?;
-    let uy = unit_year::read(&doc)?;
-    let commendation = uy.commendations.iter().any(|c| c.id == of);
-    let discipline = uy.disciplines.iter().any(|c| c.id == of);
-    if !existed || !(commendation || discipline) {
-        return Err(CliError::Usage(format!(
-            "Không có đề nghị mã {of} trong hồ sơ nhiệm vụ năm {} của {}: xem mã bằng `doimoi duty show --unit {} --year {}` (nếu chưa thấy, hãy đồng bộ trước).",
-            tg.year,
-            app.unit_label(&tg.unit),
-            tg.unit,
-            tg.year
-        )));
-    }
-    let x = Upward {
-        id: App::new_event_id(),
+    let date = parse_date(&common.date, "--date")?;
+    crate::actions::duty::upward(
+        app,
+        &unit,
+        &args.of,
+        common.year,
+        date,
         stage,
-        of,
-        by_unit: app.unit.clone(),
         agree,
-        number: t(&args.number),
-        note: t(&args.note),
-        date: tg.date,
-        at: app.now_ms,
-    };
-    let e = if commendation {
-        Entry::CommendationStep(x)
-    } else {
-        Entry::DisciplineStep(x)
-    };
-    Ok((tg, Change::Entry(e)))
+        &args.number,
+        &args.note,
+    )
 }
 
 fn on_time(d: NaiveDate) -> &'static str {

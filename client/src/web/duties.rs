@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Datelike;
+use doimoi_shared::doc::unit_year::UpwardStage;
 use doimoi_shared::doc::unit_year::{
     Commendation, Discipline, Dissemination, Entry, Inspection, Plan, Review, ReviewKind,
     SelfInspection, Upward,
@@ -48,6 +49,8 @@ fn content(app: &App, year: i32, notice: Option<&str>) -> Result<(String, Markup
     let records = duty::records(app, &app.unit, Some(year))?;
     let missing = duty::missing(app)?;
     let inspector = duty::check_inspector(app).is_ok();
+    let stage = duty::upward_stage(app);
+    let awaiting = duty::awaiting_upward(app)?;
     let today = app.today.format("%Y-%m-%d").to_string();
     let mut units: Vec<(String, String)> = if inspector {
         app.registry
@@ -126,6 +129,47 @@ fn content(app: &App, year: i32, notice: Option<&str>) -> Result<(String, Markup
                 @if !r.inspections.is_empty() {
                     h3 { "Kiểm tra của Sở Nội vụ" }
                     ul { @for x in &r.inspections { li { (x.date.format("%d/%m/%Y").to_string()) ": " (x.findings) " " (x.recommendations) } } }
+                }
+            }
+        }
+        @if let Some(stage) = stage {
+            section #duty-upward {
+                h2 { (match stage {
+                    UpwardStage::Opinion => "Đề nghị của các đơn vị chờ Sở Nội vụ cho ý kiến",
+                    UpwardStage::Decision => "Đề nghị chờ Chủ tịch UBND tỉnh quyết định (đã có ý kiến của Sở Nội vụ)",
+                }) }
+                @if awaiting.is_empty() {
+                    p.empty { "Không có đề nghị nào đang chờ." }
+                }
+                @for a in &awaiting {
+                    details.step.upward {
+                        summary {
+                            (if a.commendation { "Đề nghị khen thưởng" } else { "Đề nghị xử lý kỷ luật" })
+                            " — " (view::unit_name(app, a.unit.as_str()))
+                            " — ngày " (a.proposed_on.format("%d/%m/%Y").to_string())
+                        }
+                        p { (a.what) }
+                        @if let Some((agree, d)) = a.opinion {
+                            p.sub { "Ý kiến của Sở Nội vụ ngày " (d.format("%d/%m/%Y").to_string()) ": " (if agree { "đồng ý" } else { "không đồng ý" }) }
+                        }
+                        form method="post" action="/nhiem-vu/de-nghi" {
+                            input type="hidden" name="unit" value=(a.unit.as_str());
+                            input type="hidden" name="of" value=(a.of);
+                            input type="hidden" name="year" value=(a.year);
+                            (date_row(match stage { UpwardStage::Opinion => "Ngày cho ý kiến", UpwardStage::Decision => "Ngày quyết định" }))
+                            label { (match stage { UpwardStage::Opinion => "Ý kiến", UpwardStage::Decision => "Quyết định" })
+                                select name="agree" {
+                                    @match stage {
+                                        UpwardStage::Opinion => { option value="1" { "Đồng ý" } option value="0" { "Không đồng ý" } }
+                                        UpwardStage::Decision => { option value="1" { (if a.commendation { "Khen thưởng" } else { "Áp dụng hình thức kỷ luật đề xuất" }) } option value="0" { (if a.commendation { "Không khen thưởng" } else { "Không áp dụng" }) } }
+                                    }
+                                }
+                            }
+                            label { "Số, ký hiệu văn bản" input name="number" type="text" maxlength="500"; }
+                            label { "Ghi chú" input name="note" type="text" maxlength="2000"; }
+                            button type="submit" { (match stage { UpwardStage::Opinion => "Ghi ý kiến", UpwardStage::Decision => "Ghi quyết định" }) }
+                        }
+                    }
                 }
             }
         }
@@ -276,6 +320,29 @@ pub async fn record(
                     date,
                     at,
                 })),
+                "de-nghi" => {
+                    let stage = duty::upward_stage(app).ok_or_else(|| {
+                        CliError::Refused(
+                            "Chỉ Sở Nội vụ cho ý kiến và UBND tỉnh quyết định đề nghị của các đơn vị."
+                                .into(),
+                        )
+                    })?;
+                    let target_unit = app.known_unit(field(&f, "unit"))?;
+                    let year = field(&f, "year").parse::<i32>().ok();
+                    let (tg, change) = duty::upward(
+                        app,
+                        &target_unit,
+                        field(&f, "of"),
+                        year,
+                        date,
+                        stage,
+                        field(&f, "agree") == "1",
+                        &text(&f, "number", "số, ký hiệu văn bản", false)?,
+                        &text(&f, "note", "ghi chú", false)?,
+                    )?;
+                    let rec = duty::record(app, &tg, &change)?;
+                    return Ok(rec.uy.year);
+                }
                 "kiem-tra" => {
                     duty::check_inspector(app)?;
                     unit = Some(app.known_unit(field(&f, "unit"))?);

@@ -912,3 +912,110 @@ fn autosave_splices_the_difference_so_another_devices_concurrent_edit_survives()
     assert!(page.contains("Không, một hai ba. Bốn năm."), "{page}");
     a.stop_serve();
 }
+
+/// Sở Nội vụ and UBND tỉnh answer a unit's province-level proposal in their own web app: the
+/// proposal waits in Sở Nội vụ's duties page, its opinion moves it to UBND tỉnh's, whose
+/// decision reaches the commune.
+#[test]
+fn home_affairs_and_the_province_answer_a_proposal_sent_upward_in_their_web_app() {
+    let hub = TestHub::spawn();
+    let commune = TestClient::new(COMMUNE, &hub.url, &hub.token(COMMUNE));
+    let mut snv = TestClient::new("49-SNV", &hub.url, &hub.token("49-SNV"));
+    let mut province = TestClient::new("49", &hub.url, &hub.token("49"));
+    for c in [&commune, &snv, &province] {
+        c.set_now("2024-11-29T09:00:00+07:00");
+    }
+    commune.ok(&[
+        "duty",
+        "commend",
+        "--date",
+        "2024-10-10",
+        "--person",
+        "Trần Thị Bình",
+        "--form",
+        "Bằng khen",
+        "--level",
+        "province",
+    ]);
+    commune.sync();
+    snv.sync();
+    province.sync();
+    snv.start_serve();
+    province.start_serve();
+    let s = Session::of(&snv);
+    let (st, body) = s.get("/nhiem-vu");
+    readable(st, &body);
+    assert!(
+        body.contains("chờ Sở Nội vụ cho ý kiến") && body.contains("Trần Thị Bình — Bằng khen"),
+        "{body}"
+    );
+    assert!(body.contains("Phường Bàn Thạch"), "unit by name: {body}");
+    let of = body
+        .split("name=\"of\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the proposal's id in the form")
+        .to_string();
+    // UBND tỉnh has nothing to decide before the opinion.
+    let p = Session::of(&province);
+    let (_, body) = p.get("/nhiem-vu");
+    assert!(body.contains("Không có đề nghị nào đang chờ"), "{body}");
+    let (st, body) = s.post_form(
+        "/nhiem-vu/de-nghi",
+        &[
+            ("unit", COMMUNE),
+            ("of", &of),
+            ("year", "2024"),
+            ("date", "2024-10-15"),
+            ("agree", "1"),
+            ("number", "45/SNV-CCVC"),
+            ("note", ""),
+        ],
+    );
+    assert!(st == 303 || st == 200, "{st}: {body}");
+    snv.stop_serve();
+    snv.sync();
+    province.sync();
+    let (_, body) = p.get("/nhiem-vu");
+    assert!(
+        body.contains("Ý kiến của Sở Nội vụ ngày 15/10/2024: đồng ý"),
+        "{body}"
+    );
+    // A decision dated before the opinion is refused with the rule, nothing written.
+    let (st, body) = p.post_form(
+        "/nhiem-vu/de-nghi",
+        &[
+            ("unit", COMMUNE),
+            ("of", &of),
+            ("year", "2024"),
+            ("date", "2024-10-14"),
+            ("agree", "1"),
+            ("number", ""),
+            ("note", ""),
+        ],
+    );
+    assert_eq!(st, 400, "{body}");
+    assert!(body.contains("trước ngày của bước trước"), "{body}");
+    let (st, body) = p.post_form(
+        "/nhiem-vu/de-nghi",
+        &[
+            ("unit", COMMUNE),
+            ("of", &of),
+            ("year", "2024"),
+            ("date", "2024-10-21"),
+            ("agree", "1"),
+            ("number", "2345/QĐ-UBND"),
+            ("note", ""),
+        ],
+    );
+    assert!(st == 303 || st == 200, "{st}: {body}");
+    province.stop_serve();
+    province.sync();
+    commune.sync();
+    let text = commune.ok(&["duty", "show", "--year", "2024"]);
+    assert!(
+        text.contains("UBND tỉnh quyết định: chấp thuận ngày 21/10/2024")
+            && text.contains("2345/QĐ-UBND"),
+        "{text}"
+    );
+}
