@@ -21,6 +21,7 @@
 //!   a low-priority thread), `metrics.rs`.
 
 pub mod auth;
+pub mod blobs;
 pub mod cli;
 pub mod config;
 pub mod dashboard;

@@ -62,6 +62,7 @@ pub fn sync(mut app: App, out: Out) -> Result<(), CliError> {
         if let Some(n) = &report.unit_notice {
             s.push_str(&format!("\nThông báo về đơn vị: {n}"));
         }
+        s.push_str(&crate::sync::blobs::text(&report));
         s
     })
 }

@@ -77,6 +77,11 @@ impl HubClient {
         &self.base
     }
 
+    /// The device token (for the blob transfers of `sync/blobs.rs`).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
     fn unreachable(&self, e: reqwest::Error) -> HubError {
         HubError::Unreachable {
             url: self.base.clone(),
