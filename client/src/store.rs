@@ -96,8 +96,8 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE proposal_search ADD COLUMN plain TEXT NOT NULL DEFAULT '';
     "#,
     // 5: attachments travel (`store/blobs.rs`): which documents reference which blobs, which
-    // of this office's blobs the hub confirmed; the references of documents stored before are
-    // filled in once by the next sync (`blob.refs_pending`).
+    // of this office's blobs the hub confirmed; the references of proposals stored before are
+    // filled in once by the next sync (`blob.refs_pending`, set only when there are some).
     r#"
     CREATE TABLE attachment_ref(
         sha256 TEXT NOT NULL,
@@ -107,7 +107,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY(sha256, doc_id, unit, size)
     ) WITHOUT ROWID;
     CREATE TABLE blob_sent(sha256 TEXT PRIMARY KEY);
-    INSERT INTO meta(key, value) VALUES('blob.refs_pending', '1')
+    INSERT INTO meta(key, value) SELECT 'blob.refs_pending', '1'
+        WHERE EXISTS (SELECT 1 FROM doc WHERE kind = 'proposal')
         ON CONFLICT(key) DO UPDATE SET value = excluded.value;
     "#,
 ];

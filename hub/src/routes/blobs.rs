@@ -14,9 +14,7 @@ use axum::response::{IntoResponse, Response};
 use doimoi_shared::blob::{is_sha256, CONTENT_TYPE, UPLOAD_OFFSET};
 use doimoi_shared::ids::UnitCode;
 use doimoi_shared::scope::can_see;
-use std::sync::atomic::Ordering;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
-use tracing::Instrument;
 
 /// The sizes declared for `sha` by the documents in the office's scope; refused when there is
 /// none (whether or not other offices' documents reference it: nothing is revealed).
@@ -143,7 +141,6 @@ pub(super) async fn fetch(
                 .await
                 .map_err(io)?;
         }
-        state.0.metrics.bytes_out.fetch_add(len, Ordering::Relaxed);
         let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 64 * 1024);
         Response::new(Body::from_stream(stream))
     };
@@ -180,15 +177,12 @@ pub(super) async fn upload(
     let sizes = sizes_in_scope(&state, &device, &sha).await?;
     let limit = state.0.config.max_blob_bytes;
     let blobs = Blobs::new(&state.0.config.data);
-    let span = tracing::info_span!("blob", office = %device.unit, device = device.id, blob = %sha);
     match blobs
         .upload(&sha, offset, &sizes, limit, body.into_data_stream())
-        .instrument(span)
         .await
     {
         Ok(Uploaded::Complete(n)) => {
-            state.0.metrics.bytes_in.fetch_add(n.saturating_sub(offset), Ordering::Relaxed);
-            tracing::info!(bytes = n, "blob stored");
+            tracing::info!(office = %device.unit, device = device.id, blob = %sha, bytes = n, "blob stored");
             Ok(with_offset(StatusCode::CREATED.into_response(), n))
         }
         Ok(Uploaded::Partial(n)) => Ok(with_offset(StatusCode::ACCEPTED.into_response(), n)),
@@ -209,8 +203,7 @@ pub(super) async fn upload(
             format!("Tệp lớn hơn giới hạn {limit} byte của máy chủ; không có gì được lưu."),
         )),
         Err(UploadError::Mismatch(why)) => {
-            tracing::warn!(reason = %why, "blob refused");
-            state.0.metrics.rejections.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(office = %device.unit, device = device.id, blob = %sha, reason = %why, "blob refused");
             Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "hash_mismatch",

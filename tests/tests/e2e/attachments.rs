@@ -282,3 +282,18 @@ fn partial_len(data: &Path, sha: &str) -> u64 {
         .map(|m| m.len())
         .unwrap_or(0)
 }
+
+#[test]
+fn the_hub_refuses_an_attachment_record_larger_than_its_limit() {
+    let hub = TestHub::spawn_with_config("max_blob_bytes = 1000");
+    let commune = TestClient::new("20335", &hub.url, &hub.token("20335"));
+    let (id, _) = attach(&commune, "bien-ban.pdf", &pdf(2000, 3));
+    let r = commune.sync();
+    assert_eq!(r["refused"], serde_json::json!([id]), "{r}");
+    let list = commune.json(&["refused", "list"]);
+    let reason = list[0]["reason"].as_str().unwrap_or_default().to_string();
+    assert!(
+        reason.contains("bien-ban.pdf") && reason.contains("giới hạn 1000 byte"),
+        "{list}"
+    );
+}
