@@ -25,6 +25,8 @@ pub mod keys {
     pub const CALENDAR: &str = "calendar";
     pub const HUB: &str = "hub";
     pub const TOKEN: &str = "token";
+    /// The province's own CA (PEM) the hub's HTTPS certificate is signed by, if any.
+    pub const HUB_CA: &str = "hub_ca";
 }
 
 pub use doimoi_shared::time::vietnam as vn_offset;

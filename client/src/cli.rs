@@ -110,6 +110,9 @@ pub struct InitArgs {
     /// Token của máy này, do người quản trị máy chủ cấp.
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
+    /// Chứng chỉ gốc (tệp PEM) của tỉnh, khi máy chủ dùng HTTPS với chứng chỉ do tỉnh tự cấp.
+    #[arg(long, value_name = "TỆP")]
+    pub ca: Option<std::path::PathBuf>,
     /// Tỉnh, thành phố trong bộ dữ liệu có sẵn, theo tên hoặc mã (mặc định: Quảng Nam).
     #[arg(long, value_name = "TỈNH")]
     pub province: Option<String>,

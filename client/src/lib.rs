@@ -52,7 +52,10 @@ where
     match run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("Lỗi: {e}");
+            eprintln!(
+                "Lỗi: {}",
+                doimoi_shared::text::escape_controls(&e.to_string())
+            );
             std::process::ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
         }
     }

@@ -217,14 +217,58 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// The store holds the device token: its files are the user's alone (0600), created so before
+/// SQLite opens them (SQLite gives its `-wal` and `-shm` files the database file's mode) and
+/// tightened on stores made before; a folder doimoi creates (`new_dir`) is too (0700).
+#[cfg(unix)]
+fn private(new_dir: Option<&Path>, db: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if let Some(dir) = new_dir {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    // Never open an existing database file here: closing a descriptor of it would drop the
+    // POSIX locks another connection of this process holds on it (SQLite's own warning), and
+    // corrupt it. A new one is created empty, with its mode, before SQLite first opens it.
+    if !db.exists() {
+        match std::fs::OpenOptions::new()
+            .create_new(true)
+            .write(true)
+            .mode(0o600)
+            .open(db)
+        {
+            Ok(_) => {}
+            // Another process made it meanwhile: its mode is tightened below.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let f = db.with_file_name(format!("doimoi.db{suffix}"));
+        if f.exists() {
+            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn private(_new_dir: Option<&Path>, _db: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating if needed) the store in `dir`, and migrates it.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let new_dir = !dir.exists();
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
             path: dir.to_path_buf(),
             source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
         })?;
         let path = dir.join("doimoi.db");
+        private(new_dir.then_some(dir), &path).map_err(|e| StoreError::Open {
+            path: path.clone(),
+            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+        })?;
         let conn = Connection::open(&path).map_err(|source| StoreError::Open {
             path: path.clone(),
             source,
@@ -840,6 +884,16 @@ impl Write<'_> {
             .tx
             .query_row("SELECT heads FROM doc WHERE id = ?1", [id], |r| r.get(0))
             .optional()?)
+    }
+
+    /// Forgets what the hub confirmed (every document becomes unconfirmed, offered again
+    /// whole) and the feed position (read again from the start): the hub was restored from a
+    /// backup and may lack what it confirmed since.
+    pub fn forget_hub_state(&self, cursor_key: &str) -> Result<(), StoreError> {
+        self.tx.execute("DELETE FROM sync_doc", [])?;
+        self.tx
+            .execute("DELETE FROM meta WHERE key = ?1", [cursor_key])?;
+        Ok(())
     }
 
     pub fn set_hub_heads(&self, id: &str, heads: &[u8]) -> Result<(), StoreError> {

@@ -20,6 +20,12 @@ pub fn token_hash(token: &str) -> String {
     doimoi_shared::ids::hex(&sha2::Sha256::digest(token.trim().as_bytes()))
 }
 
+/// Whether two secrets are equal, compared through their SHA-256 (no early exit on the
+/// first differing byte of the secret itself).
+pub fn same_secret(given: &str, want: &str) -> bool {
+    sha2::Sha256::digest(given.as_bytes()) == sha2::Sha256::digest(want.as_bytes())
+}
+
 /// The authenticated device making a request.
 pub struct Office(pub Device);
 

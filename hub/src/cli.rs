@@ -24,6 +24,12 @@ struct Cli {
     /// Address to listen on (default 127.0.0.1:8787; env DOIMOI_HUB_LISTEN).
     #[arg(long, global = true, value_name = "IP:PORT")]
     listen: Option<SocketAddr>,
+    /// HTTPS: the server's certificate chain, PEM (with --tls-key).
+    #[arg(long, global = true, value_name = "FILE")]
+    tls_cert: Option<PathBuf>,
+    /// HTTPS: the certificate's private key, PEM (with --tls-cert).
+    #[arg(long, global = true, value_name = "FILE")]
+    tls_key: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -43,6 +49,10 @@ enum Cmd {
     Calendar(CalendarCmd),
     /// Rebuild the report tables from the documents.
     Reindex,
+    /// Write a consistent copy of the store to FILE, while the hub serves.
+    Backup { file: PathBuf },
+    /// Restore a backup FILE into an empty data folder (--data), verified.
+    Restore { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -122,7 +132,11 @@ fn confirm() -> anyhow::Result<bool> {
 }
 
 fn real_main(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(cli.config.as_deref(), cli.data.as_deref(), cli.listen)?;
+    let mut config = Config::load(cli.config.as_deref(), cli.data.as_deref(), cli.listen)?;
+    if cli.tls_cert.is_some() || cli.tls_key.is_some() {
+        config.tls_cert = cli.tls_cert.clone().or(config.tls_cert);
+        config.tls_key = cli.tls_key.clone().or(config.tls_key);
+    }
     match cli.command.unwrap_or(Cmd::Serve) {
         Cmd::Serve => serve(config),
         Cmd::Org(OrgCmd::Show { json }) => {
@@ -168,6 +182,14 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Cmd::Backup { file } => {
+            println!("{}", crate::backup::backup(&config.data, &file)?);
+            Ok(())
+        }
+        Cmd::Restore { file } => {
+            println!("{}", crate::backup::restore(&config.data, &file)?);
+            Ok(())
+        }
         Cmd::Reindex => {
             println!("{}", ops::reindex(&Db::open(&config.data, 1)?)?);
             Ok(())
@@ -198,14 +220,18 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("không mở được cổng {}: {e}", config.listen))?;
-        let addr = listener.local_addr()?;
-        // The first line on stdout is the address (test harnesses read it).
-        println!(
-            "doimoi-hub đang chạy tại http://{addr} (dữ liệu: {})",
-            config.data.display()
-        );
-        use std::io::Write;
-        std::io::stdout().flush()?;
+        if let Some(n) = crate::serve::raise_nofile() {
+            tracing::info!(open_files = n, "open-file limit");
+        }
+        let data = config.data.display().to_string();
+        // The first line on stdout is the address (test harnesses read it), written once the
+        // store has opened.
+        let announce = move |addr: std::net::SocketAddr, https: bool| {
+            use std::io::Write;
+            let scheme = if https { "https" } else { "http" };
+            println!("doimoi-hub đang chạy tại {scheme}://{addr} (dữ liệu: {data})");
+            let _ = std::io::stdout().flush();
+        };
         let shutdown = CancellationToken::new();
         let signal = shutdown.clone();
         tokio::spawn(async move {
@@ -213,7 +239,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
             tracing::info!("shutting down");
             signal.cancel();
         });
-        crate::run(listener, config, shutdown).await
+        crate::run_announcing(listener, config, shutdown, announce).await
     })
 }
 

@@ -16,8 +16,32 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Largest request body once decompressed.
     pub max_decoded_bytes: usize,
+    /// Past its first `bomb_free_bytes`, a body may decompress to at most this many times its
+    /// size (sync data compresses a few times; a compression bomb thousands).
+    pub max_decode_ratio: usize,
+    pub bomb_free_bytes: usize,
+    /// Memory for decoding request bodies, all requests together; a request that cannot get
+    /// its share within a few seconds is answered 503 (`busy`) and retried by the office.
+    pub decode_budget_bytes: usize,
     /// Time limit of an ordinary request.
     pub request_timeout_secs: u64,
+    /// Time for a client to send a request's line and headers (and to finish a TLS
+    /// handshake), from the connection's start or the end of its previous request.
+    pub header_timeout_secs: u64,
+    /// A read or write of a connection that makes no progress for this long ends it.
+    pub stall_timeout_secs: u64,
+    /// Connections open at once from one client address, and in total; beyond them a new
+    /// connection is closed at once.
+    pub max_connections_per_ip: usize,
+    pub max_connections: usize,
+    /// The store's size at most (bytes; none by default): past it pushes are answered 507 as
+    /// on a full disk, and `/healthz` says so. A quota keeps room on a disk shared with others.
+    pub max_store_bytes: Option<u64>,
+    /// When set, `GET /metrics` answers only `Authorization: Bearer <metrics_token>`.
+    pub metrics_token: Option<String>,
+    /// HTTPS: the certificate chain and its private key (PEM). Both or neither.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
     /// How long `GET /v1/events` waits for news.
     pub long_poll_secs: u64,
     /// Requests per second allowed per device token, and the burst above it.
@@ -57,8 +81,19 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
             data: PathBuf::from("./doimoi-hub-data"),
             max_body_bytes: 64 * 1024 * 1024,
-            max_decoded_bytes: 256 * 1024 * 1024,
+            max_decoded_bytes: 96 * 1024 * 1024,
+            max_decode_ratio: 200,
+            bomb_free_bytes: 4 * 1024 * 1024,
+            decode_budget_bytes: 160 * 1024 * 1024,
             request_timeout_secs: 60,
+            header_timeout_secs: 10,
+            stall_timeout_secs: 120,
+            max_connections_per_ip: 256,
+            max_connections: 8192,
+            max_store_bytes: None,
+            metrics_token: None,
+            tls_cert: None,
+            tls_key: None,
             long_poll_secs: 25,
             rate_per_sec: 50.0,
             rate_burst: 200.0,

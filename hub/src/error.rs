@@ -64,6 +64,13 @@ impl ApiError {
 
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
+        if e.is_full() {
+            return ApiError::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "storage_full",
+                "Máy chủ hết chỗ lưu trữ (ổ đĩa đầy): thay đổi của văn phòng chưa được nhận nhưng vẫn còn nguyên trên máy văn phòng, và sẽ tự gửi lại khi máy chủ có chỗ. Báo người quản trị máy chủ.",
+            );
+        }
         ApiError::internal(e.to_string())
     }
 }

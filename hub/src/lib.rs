@@ -21,6 +21,7 @@
 //!   a low-priority thread), `metrics.rs`.
 
 pub mod auth;
+pub mod backup;
 pub mod blobs;
 pub mod cli;
 pub mod config;
@@ -34,6 +35,7 @@ pub mod reclaim;
 pub mod render;
 pub mod reports;
 pub mod routes;
+pub mod serve;
 pub mod state;
 pub mod store;
 pub mod sync;
@@ -58,13 +60,36 @@ pub async fn run(
     config: Config,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    run_announcing(listener, config, shutdown, |_, _| {}).await
+}
+
+/// [`run`], calling `announce` with the address and whether it is HTTPS once the store has
+/// opened and the hub is about to serve (not before: a store that cannot open must not be
+/// announced as running).
+pub async fn run_announcing(
+    listener: TcpListener,
+    config: Config,
+    shutdown: CancellationToken,
+    announce: impl FnOnce(std::net::SocketAddr, bool),
+) -> anyhow::Result<()> {
     let db = Db::open(&config.data, 4)?;
+    db.set_quota(config.max_store_bytes)?;
+    let epoch = backup::epoch(&db)?;
+    // A store that cannot be written (read-only disk or files) is told now, before the hub
+    // announces itself, not at the first office's push.
+    db.set_meta(&[("started_at", &chrono::Utc::now().to_rfc3339())])
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "kho dữ liệu {} không ghi được ({e}): kiểm tra quyền ghi và chỗ trống của thư mục dữ liệu",
+                config.data.display()
+            )
+        })?;
     // A store from before the report projection (or of an older row format) is projected
     // once, before serving, so reports are complete from the first request.
     if let Some(msg) = ops::ensure_projection(&db)? {
         tracing::info!("{msg}");
     }
-    let inner = Arc::new(Inner::new(db, config, shutdown.clone())?);
+    let inner = Arc::new(Inner::new(db, config, shutdown.clone(), epoch)?);
     let tracker = TaskTracker::new();
     // Background compaction of change chunks into snapshots.
     {
@@ -87,11 +112,16 @@ pub async fn run(
             }
         });
     }
+    let tls = match (&inner.config.tls_cert, &inner.config.tls_key) {
+        (Some(cert), Some(key)) => Some(serve::tls_acceptor(cert, key)?),
+        (None, None) => None,
+        _ => anyhow::bail!(
+            "HTTPS cần cả chứng chỉ (--tls-cert) và khóa riêng (--tls-key); hãy ghi đủ cả hai, hoặc bỏ cả hai để chạy HTTP"
+        ),
+    };
     let state = AppState(inner);
-    let token = shutdown.clone();
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async move { token.cancelled().await })
-        .await?;
+    announce(listener.local_addr()?, tls.is_some());
+    serve::serve(listener, state, tls, shutdown.clone(), &tracker).await?;
     tracker.close();
     tracker.wait().await;
     Ok(())

@@ -14,6 +14,10 @@ pub struct Metrics {
     pub auth_failures: AtomicU64,
     pub rate_limited: AtomicU64,
     pub sync_micros: AtomicU64,
+    /// Connections closed at once: too many open from one address, or in total.
+    pub connections_refused: AtomicU64,
+    /// Pushes refused because a document was outside the office's scope (403).
+    pub out_of_scope: AtomicU64,
 }
 
 impl Metrics {
@@ -52,6 +56,16 @@ impl Metrics {
             "doimoi_changes_rejected_total",
             "Pushes refused by the ingress check.",
             g(&self.rejections),
+        );
+        c(
+            "doimoi_out_of_scope_total",
+            "Pushes refused with 403 out_of_scope: a document outside the office's scope.",
+            g(&self.out_of_scope),
+        );
+        c(
+            "doimoi_connections_refused_total",
+            "Connections closed at once: too many open from one address or in total.",
+            g(&self.connections_refused),
         );
         c(
             "doimoi_auth_failures_total",

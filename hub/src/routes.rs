@@ -45,10 +45,9 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             blob_timeout,
         ));
-    Router::new()
-        .merge(api)
-        .merge(events)
-        .merge(blobs)
+    // Every other request has the ordinary time limit too (a client that trickles its body
+    // or a report that cannot finish does not hold a connection for ever).
+    let rest = Router::new()
         .route("/v1/reports/consolidated", get(reports::consolidated))
         .route("/", get(pages::reports))
         .route("/reports", get(pages::reports))
@@ -56,6 +55,15 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/logout", post(pages::logout))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ));
+    Router::new()
+        .merge(api)
+        .merge(events)
+        .merge(blobs)
+        .merge(rest)
         .fallback(health::not_found)
         .with_state(state)
 }

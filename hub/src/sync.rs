@@ -143,7 +143,7 @@ pub fn handle(
                     .rejections
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if let Outcome::Rejected { change, reason } = &r.outcome {
-                    tracing::warn!(doc = %r.id, change = %change, office = %device.unit, reason = %reason, "change refused");
+                    tracing::warn!(doc = %r.id, change = %change, office = %device.unit, device = device.id, reason = %reason, "change refused");
                 }
             }
         }
@@ -293,6 +293,7 @@ pub fn handle(
         more,
         registry: registry_out,
         calendar: calendar_out,
+        epoch: inner.epoch.clone(),
     })
 }
 

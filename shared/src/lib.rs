@@ -28,6 +28,7 @@ pub mod calendar;
 pub mod doc;
 pub mod heads;
 pub mod ids;
+pub mod limits;
 pub mod org;
 pub mod par;
 #[cfg(test)]

@@ -37,7 +37,7 @@ const DOC: &str = include_str!("../../PROTOCOL.md");
 /// `hub/src/routes/`, `hub/src/reports.rs`). `shared` cannot see the hub's code, so this list
 /// is kept by hand: when the hub gains, loses or renames a code, update this list and the
 /// table in `PROTOCOL.md` together (the test compares the two).
-const HUB_ERROR_CODES: [(u16, &str); 13] = [
+const HUB_ERROR_CODES: [(u16, &str); 15] = [
     (400, "bad_request"),
     (400, "protocol_version"),
     (401, "unauthorized"),
@@ -51,6 +51,8 @@ const HUB_ERROR_CODES: [(u16, &str); 13] = [
     (422, "hash_mismatch"),
     (429, "rate_limited"),
     (500, "internal"),
+    (503, "busy"),
+    (507, "storage_full"),
 ];
 
 /// A fenced block of `PROTOCOL.md`.

@@ -7,6 +7,28 @@ use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 /// Returns `s` in Unicode NFC, the form every stored string takes (ARCHITECTURE.md, invariant 6).
+/// `s` made safe to print on a terminal: control characters other than newline and tab, and
+/// the bidirectional overrides that reorder what a terminal shows, written as `\u{…}` escapes
+/// (a title from another office cannot move the cursor, clear the screen or disguise text).
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub fn nfc(s: &str) -> String {
     s.nfc().collect()
 }
@@ -142,6 +164,18 @@ pub fn matches(haystack_folded: &str, query: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(
+            super::escape_controls("Cải cách\nhành chính"),
+            "Cải cách\nhành chính"
+        );
+        assert_eq!(
+            super::escape_controls("A\u{1b}[2JB\u{202e}C\rD"),
+            "A\\u{1b}[2JB\\u{202e}C\\u{d}D"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -152,6 +152,10 @@ pub struct SyncResponse {
     /// The calendar (JSON) and its version, when the office's is outdated.
     #[serde(default)]
     pub calendar: Option<Versioned>,
+    /// The hub store's epoch: new when the store was restored from a backup. An office that
+    /// sees it change offers all its documents again and reads the feed from the start.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub epoch: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -246,6 +250,80 @@ pub enum WireError {
     Format(String),
     #[error("nội dung giải nén vượt quá {0} byte")]
     TooLarge(usize),
+    /// Decompressing grew far beyond what was sent: a compression bomb, not sync data.
+    #[error("nội dung nén bất thường: {sent} byte gửi lên giải nén ra hơn {decoded} byte")]
+    Bomb { sent: usize, decoded: usize },
+    /// The receiver's memory for decoding is taken by other requests.
+    #[error("máy chủ đang bận giải nén các yêu cầu lớn khác")]
+    Busy,
+}
+
+/// Bounds on decoding a body: its decoded size, how much larger than the body it may grow
+/// (past the first `ratio_free` bytes), and a gate asked before every chunk of growth (`grow`
+/// receives the new total; refusing stops the decoding with [`WireError::Busy`]).
+pub struct DecodeLimits<'a> {
+    pub max: usize,
+    pub max_ratio: usize,
+    pub ratio_free: usize,
+    pub grow: &'a dyn Fn(usize) -> bool,
+}
+
+/// The chunk a body is decompressed by: the limits are checked between chunks, so a body never
+/// holds more than one chunk beyond them.
+const DECODE_CHUNK: usize = 256 * 1024;
+
+/// Decompressed as `encoding` says, chunk by chunk within `limits`, then CBOR.
+pub fn decode_limited<T: DeserializeOwned>(
+    body: &[u8],
+    encoding: Encoding,
+    limits: &DecodeLimits<'_>,
+) -> Result<T, WireError> {
+    let compression = |e: std::io::Error| WireError::Compression(e.to_string());
+    let mut reader: Box<dyn Read + '_> = match encoding {
+        Encoding::Gzip => Box::new(flate2::read::GzDecoder::new(body)),
+        Encoding::Zstd => {
+            let mut decoder = zstd::stream::read::Decoder::new(body).map_err(compression)?;
+            decoder
+                .window_log_max(ZSTD_WINDOW_LOG_MAX)
+                .map_err(compression)?;
+            Box::new(decoder)
+        }
+    };
+    let mut out: Vec<u8> = Vec::new();
+    loop {
+        let at = out.len();
+        let next = at + DECODE_CHUNK;
+        if at > limits.max {
+            return Err(WireError::TooLarge(limits.max));
+        }
+        if at > limits.ratio_free && at / body.len().max(1) > limits.max_ratio {
+            return Err(WireError::Bomb {
+                sent: body.len(),
+                decoded: at,
+            });
+        }
+        if !(limits.grow)(next) {
+            return Err(WireError::Busy);
+        }
+        out.resize(next, 0);
+        let mut filled = at;
+        while filled < next {
+            match reader.read(&mut out[filled..next]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(compression(e)),
+            }
+        }
+        out.truncate(filled);
+        if filled < next {
+            break;
+        }
+    }
+    if out.len() > limits.max {
+        return Err(WireError::TooLarge(limits.max));
+    }
+    ciborium::from_reader(out.as_slice()).map_err(|e| WireError::Format(e.to_string()))
 }
 
 /// CBOR, then gzip.

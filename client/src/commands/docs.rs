@@ -282,7 +282,29 @@ fn foreign(file: &std::path::Path, why: &str) -> CliError {
     ))
 }
 
-pub fn import(mut app: App, args: ImportArgs, out: Out) -> Result<(), CliError> {
+/// Runs `f`, turning a panic inside it (Automerge on some damaged files) into `None`, with
+/// the panic's own message kept off the terminal.
+fn without_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(hook);
+    r.ok()
+}
+
+pub fn import(app: App, args: ImportArgs, out: Out) -> Result<(), CliError> {
+    let file = args.file.clone();
+    // A damaged file may make Automerge panic while loading or merging it: it is refused like
+    // any other damaged file, and nothing is written (the store's transaction is not reached).
+    without_panic(|| import_checked(app, args, out)).unwrap_or_else(|| {
+        Err(foreign(
+            &file,
+            "tệp bị hỏng: dữ liệu Automerge không đọc được",
+        ))
+    })
+}
+
+fn import_checked(mut app: App, args: ImportArgs, out: Out) -> Result<(), CliError> {
     let file = &args.file;
     let bytes = std::fs::read(file)
         .map_err(|e| CliError::io(format!("Không đọc được tệp {}", file.display()), e))?;

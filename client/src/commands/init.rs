@@ -47,6 +47,24 @@ pub fn run(dir: &Path, args: InitArgs, out: Out) -> Result<(), CliError> {
             )));
         }
     }
+    let ca = match &args.ca {
+        Some(path) => {
+            let pem = std::fs::read(path).map_err(|e| {
+                CliError::Usage(format!(
+                    "Không đọc được tệp chứng chỉ {} ({e}).",
+                    path.display()
+                ))
+            })?;
+            crate::sync::hub_client::parse_ca(&pem).map_err(|why| {
+                CliError::Usage(format!(
+                    "Tệp {} không phải chứng chỉ PEM dùng được: {why}. Xin tệp chứng chỉ gốc (dạng PEM) từ người quản trị máy chủ.",
+                    path.display()
+                ))
+            })?;
+            Some(String::from_utf8_lossy(&pem).into_owned())
+        }
+        None => None,
+    };
     let mut store = Store::open(dir)?;
     if let Some(existing) = store.get_meta(keys::UNIT)? {
         if existing != unit.as_str() {
@@ -76,6 +94,9 @@ pub fn run(dir: &Path, args: InitArgs, out: Out) -> Result<(), CliError> {
     if let Some(t) = &args.token {
         pairs.push((keys::TOKEN, t.clone()));
     }
+    if let Some(pem) = &ca {
+        pairs.push((keys::HUB_CA, pem.clone()));
+    }
     let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     store.set_meta_all(&borrowed)?;
     let json = InitJson {
@@ -98,9 +119,12 @@ pub fn run(dir: &Path, args: InitArgs, out: Out) -> Result<(), CliError> {
     }
     if let Some(h) = &args.hub {
         // Checked after initialising: an office may set up before the network is there.
-        if let Err(why) =
-            crate::sync::hub_client::HubClient::check(h, std::time::Duration::from_secs(3))
-        {
+        let ca = store.get_meta(keys::HUB_CA)?;
+        if let Err(why) = crate::sync::hub_client::HubClient::check(
+            h,
+            std::time::Duration::from_secs(3),
+            ca.as_deref().map(str::as_bytes),
+        ) {
             eprintln!(
                 "Cảnh báo: {why}. Đã khởi tạo; doimoi vẫn làm việc khi không có mạng và sẽ đồng bộ khi kết nối được."
             );

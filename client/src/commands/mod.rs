@@ -35,7 +35,8 @@ impl Out {
         } else {
             let text = human();
             if !text.is_empty() {
-                write_stdout(text.trim_end().as_bytes())?;
+                let text = doimoi_shared::text::escape_controls(text.trim_end());
+                write_stdout(text.as_bytes())?;
             }
         }
         Ok(())

@@ -58,9 +58,15 @@ pub fn sync(mut app: App, out: Out) -> Result<(), CliError> {
             s.push_str(&format!(
                 "\nMáy chủ từ chối thay đổi của tài liệu {id}: bản của văn phòng đã được cất riêng (xem `doimoi refused list`), đã lấy bản của máy chủ."
             ));
+            if report.salvaged.contains(id) {
+                s.push_str(" Phần việc khác của văn phòng trong tài liệu này (ý kiến, tệp đính kèm, các thay đổi không phụ thuộc vào thay đổi bị từ chối) được giữ lại và gửi lại.");
+            }
         }
         if let Some(n) = &report.unit_notice {
             s.push_str(&format!("\nThông báo về đơn vị: {n}"));
+        }
+        if report.hub_restored {
+            s.push_str("\nMáy chủ đã được khôi phục từ bản sao lưu: văn phòng đã gửi lại toàn bộ tài liệu của mình để máy chủ có đủ.");
         }
         s.push_str(&crate::sync::blobs::text(&report));
         s

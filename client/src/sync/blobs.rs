@@ -59,6 +59,10 @@ enum Moved {
     Waiting,
 }
 
+/// The time limit of one blob request: a whole 20 MiB blob on a slow link (a cut transfer
+/// resumes at the next pass).
+const BLOB_TIMEOUT: Duration = Duration::from_secs(900);
+
 struct Hub<'a> {
     base: &'a str,
     token: &'a str,
@@ -139,9 +143,9 @@ fn backfill(app: &mut App) -> Result<(), StoreError> {
 }
 
 /// Moves the blobs after a pass's documents (see the module's comment).
-pub fn transfer(app: &mut App, base: &str, token: &str) -> BlobReport {
+pub fn transfer(app: &mut App, base: &str, token: &str, http: Client) -> BlobReport {
     let mut report = BlobReport::default();
-    if let Err(e) = run(app, base, token, &mut report) {
+    if let Err(e) = run(app, base, token, http, &mut report) {
         report.error = Some(match e {
             Stop::Net(m) | Stop::Refused(m) => m,
             Stop::Local(e) => e.to_string(),
@@ -150,19 +154,19 @@ pub fn transfer(app: &mut App, base: &str, token: &str) -> BlobReport {
     report
 }
 
-fn run(app: &mut App, base: &str, token: &str, report: &mut BlobReport) -> Result<(), Stop> {
+fn run(
+    app: &mut App,
+    base: &str,
+    token: &str,
+    http: Client,
+    report: &mut BlobReport,
+) -> Result<(), Stop> {
     backfill(app)?;
     let up = app.store.blobs_to_send(app.unit.as_str())?;
     let down = app.store.blobs_missing()?;
     if up.is_empty() && down.is_empty() {
         return Ok(());
     }
-    let http = Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        // A whole 20 MiB blob on a slow link; a cut transfer resumes at the next pass.
-        .timeout(Duration::from_secs(900))
-        .build()
-        .map_err(|e| Stop::Net(e.to_string()))?;
     let hub = Hub { base, token, http };
     for b in up.iter().filter(|b| is_sha256(&b.sha256)) {
         match send(app, &hub, b) {
@@ -199,6 +203,7 @@ fn send(app: &App, hub: &Hub<'_>, b: &BlobRef) -> Result<Moved, Stop> {
         .http
         .head(&url)
         .bearer_auth(hub.token)
+        .timeout(BLOB_TIMEOUT)
         .send()
         .map_err(|e| hub.net(e))?;
     let mut offset = match head.status() {
@@ -232,6 +237,7 @@ fn send(app: &App, hub: &Hub<'_>, b: &BlobRef) -> Result<Moved, Stop> {
             .http
             .put(format!("{url}?offset={start}"))
             .bearer_auth(hub.token)
+            .timeout(BLOB_TIMEOUT)
             .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
             .body(body)
             .send()
@@ -265,7 +271,11 @@ fn fetch(app: &mut App, hub: &Hub<'_>, b: &BlobRef, dir: &Path) -> Result<Moved,
         let _ = std::fs::remove_file(&part);
         have = 0;
     }
-    let mut req = hub.http.get(hub.url(&b.sha256)).bearer_auth(hub.token);
+    let mut req = hub
+        .http
+        .get(hub.url(&b.sha256))
+        .bearer_auth(hub.token)
+        .timeout(BLOB_TIMEOUT);
     if have > 0 {
         req = req.header(reqwest::header::RANGE, format!("bytes={have}-"));
     }

@@ -54,23 +54,80 @@ pub struct HubClient {
     token: String,
     http: reqwest::blocking::Client,
     long: reqwest::blocking::Client,
+    /// `/healthz` before a sync: a hub that accepts connections but never answers is told
+    /// within seconds, not after the sync's two minutes.
+    quick: reqwest::blocking::Client,
+}
+
+/// How long the hub has to answer `/healthz` before a sync.
+const PROBE_SECS: u64 = 10;
+
+/// The certificates of a PEM file (a province's own CA), or why not.
+pub fn parse_ca(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, String> {
+    let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| e.to_string())?;
+    if certs.is_empty() {
+        return Err(
+            "tệp không có chứng chỉ nào (cần các khối \"-----BEGIN CERTIFICATE-----\")".into(),
+        );
+    }
+    Ok(certs)
+}
+
+fn http_client(
+    timeout: Duration,
+    ca: Option<&[u8]>,
+) -> Result<reqwest::blocking::Client, HubError> {
+    let mut b = reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_secs(5).min(timeout))
+        .timeout(timeout)
+        // The hub closes a connection idle for its header timeout (10 s by default): an idle
+        // connection is dropped here first, never reused as the hub closes it.
+        .pool_idle_timeout(Duration::from_secs(4));
+    if let Some(pem) = ca {
+        for cert in parse_ca(pem).map_err(HubError::Protocol)? {
+            b = b.add_root_certificate(cert);
+        }
+    }
+    b.build().map_err(|e| HubError::Protocol(e.to_string()))
 }
 
 impl HubClient {
     pub fn new(base: &str, token: &str) -> Result<HubClient, HubError> {
-        let build = |timeout: u64| {
-            reqwest::blocking::Client::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .timeout(Duration::from_secs(timeout))
-                .build()
-                .map_err(|e| HubError::Protocol(e.to_string()))
-        };
+        Self::with_ca(base, token, None)
+    }
+
+    /// A client that also trusts the certificates of `ca` (PEM): a province whose hub has a
+    /// certificate of its own CA.
+    pub fn with_ca(base: &str, token: &str, ca: Option<&[u8]>) -> Result<HubClient, HubError> {
         Ok(HubClient {
             base: base.trim_end_matches('/').to_string(),
             token: token.to_string(),
-            http: build(120)?,
-            long: build(60)?,
+            http: http_client(Duration::from_secs(120), ca)?,
+            long: http_client(Duration::from_secs(60), ca)?,
+            quick: http_client(Duration::from_secs(PROBE_SECS), ca)?,
         })
+    }
+
+    /// `GET /healthz`: the hub answers within [`PROBE_SECS`], or why not.
+    pub fn probe(&self) -> Result<(), HubError> {
+        match self.quick.get(format!("{}/healthz", self.base)).send() {
+            Ok(r) if r.status().is_success() => Ok(()),
+            // A degraded hub (a full disk) still takes pulls; its sync answer says the rest.
+            Ok(r) if r.status().as_u16() == 503 => Ok(()),
+            Ok(r) => Err(HubError::BadRequest(format!(
+                "địa chỉ {} trả lời nhưng không phải máy chủ doimoi (mã {}); kiểm tra địa chỉ máy chủ (`doimoi init --hub`)",
+                self.base,
+                r.status().as_u16()
+            ))),
+            Err(e) if e.is_timeout() => Err(HubError::Unreachable {
+                url: self.base.clone(),
+                detail: format!(
+                    "máy chủ {} không trả lời trong {PROBE_SECS} giây; kiểm tra kết nối mạng hoặc báo người quản trị máy chủ",
+                    self.base
+                ),
+            }),
+            Err(e) => Err(self.unreachable(e)),
+        }
     }
 
     pub fn base(&self) -> &str {
@@ -82,6 +139,12 @@ impl HubClient {
         &self.token
     }
 
+    /// The HTTP client (with the province's CA, if any) for the blob transfers of
+    /// `sync/blobs.rs`, which set their own time limit per request.
+    pub fn blob_http(&self) -> reqwest::blocking::Client {
+        self.http.clone()
+    }
+
     fn unreachable(&self, e: reqwest::Error) -> HubError {
         HubError::Unreachable {
             url: self.base.clone(),
@@ -91,13 +154,9 @@ impl HubClient {
 
     /// `GET /healthz` with a short timeout: whether a doimoi hub answers at this address (the
     /// reason in Vietnamese when not).
-    pub fn check(base: &str, timeout: Duration) -> Result<(), String> {
+    pub fn check(base: &str, timeout: Duration, ca: Option<&[u8]>) -> Result<(), String> {
         let base = base.trim_end_matches('/');
-        let http = reqwest::blocking::Client::builder()
-            .connect_timeout(timeout)
-            .timeout(timeout)
-            .build()
-            .map_err(|e| e.to_string())?;
+        let http = http_client(timeout, ca).map_err(|e| e.to_string())?;
         match http.get(format!("{base}/healthz")).send() {
             Ok(r) if r.status().is_success() => Ok(()),
             Ok(r) => Err(format!(
@@ -213,7 +272,14 @@ fn unreachable_detail(base: &str, e: &reqwest::Error) -> String {
         chain.push(' ');
         src = s.source();
     }
-    if e.is_builder() || chain.contains("relative url") || chain.contains("invalid url") {
+    if chain.contains("certificate")
+        || chain.contains("unknownissuer")
+        || chain.contains("invalid peer")
+    {
+        format!(
+            "máy chủ {base} dùng chứng chỉ HTTPS mà máy này không tin cậy; nếu tỉnh tự cấp chứng chỉ, chạy `doimoi init --unit MÃ --ca TỆP_CHỨNG_CHỈ_GỐC.pem` (tệp do người quản trị máy chủ cung cấp)"
+        )
+    } else if e.is_builder() || chain.contains("relative url") || chain.contains("invalid url") {
         format!("địa chỉ máy chủ \"{base}\" không hợp lệ; cần dạng http://TÊN-MÁY:8787")
     } else if chain.contains("dns")
         || chain.contains("lookup")

@@ -530,7 +530,7 @@ fn lists_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError> {
         for it in items {
             ws.write_string_with_format(r, 0, name, &st.text)?;
             ws.write_string_with_format(r, 1, it.id.as_str(), &st.text)?;
-            ws.write_string_with_format(r, 2, it.title.as_str(), &st.text)?;
+            ws.write_string_with_format(r, 2, cell_text(&it.title).as_ref(), &st.text)?;
             ws.write_string_with_format(r, 3, it.unit.as_str(), &st.text)?;
             ws.write_string_with_format(r, 4, it.unit_name.as_str(), &st.text)?;
             ws.write_string_with_format(r, 5, status_label(&it.status), &st.text)?;
@@ -547,4 +547,17 @@ fn lists_sheet(report: &Report, st: &Styles) -> Result<Worksheet, XlsxError> {
         ws.autofilter(0, 0, r - 1, col(titles.len() - 1))?;
     }
     Ok(ws)
+}
+
+/// A text as an Excel cell can hold it (32,767 characters): the core keeps every field below
+/// that; a longer one (from data older than the limits) is cut with a note, never a failed
+/// report.
+fn cell_text(s: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 32_000;
+    if s.chars().count() <= MAX {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut cut: String = s.chars().take(MAX).collect();
+    cut.push_str("… (đã cắt bớt, xem toàn văn trong hồ sơ)");
+    std::borrow::Cow::Owned(cut)
 }

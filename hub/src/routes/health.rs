@@ -8,6 +8,16 @@ use axum::response::{IntoResponse, Response};
 
 pub(super) async fn healthz(State(state): State<AppState>) -> Response {
     let inner = state.0.clone();
+    if inner
+        .storage_full
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "degraded: máy chủ hết chỗ lưu trữ (ổ đĩa hoặc hạn mức max_store_bytes đầy); vẫn trả dữ liệu cho các văn phòng, chưa nhận thay đổi mới\n",
+        )
+            .into_response();
+    }
     match tokio::task::spawn_blocking(move || inner.db.max_seq()).await {
         Ok(Ok(_)) => (StatusCode::OK, "ok\n").into_response(),
         _ => (
@@ -18,7 +28,25 @@ pub(super) async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-pub(super) async fn metrics(State(state): State<AppState>) -> Response {
+pub(super) async fn metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if let Some(want) = &state.0.config.metrics_token {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !crate::auth::same_secret(given, want) {
+            return ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "/metrics cần token giám sát: gửi \"Authorization: Bearer <metrics_token>\" như trong tệp cấu hình của máy chủ.",
+            )
+            .into_response();
+        }
+    }
     let inner = state.0.clone();
     let docs = tokio::task::spawn_blocking(move || inner.db.count_docs().unwrap_or(-1))
         .await

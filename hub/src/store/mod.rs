@@ -139,6 +139,22 @@ pub enum StoreError {
     Setting { what: &'static str, detail: String },
 }
 
+impl StoreError {
+    /// The disk (or the store's quota) is full: nothing was written, and writes resume once
+    /// there is room.
+    pub fn is_full(&self) -> bool {
+        match self {
+            StoreError::Sql(rusqlite::Error::SqliteFailure(e, _))
+            | StoreError::Open {
+                source: rusqlite::Error::SqliteFailure(e, _),
+                ..
+            } => e.code == rusqlite::ErrorCode::DiskFull,
+            StoreError::Dir(_, e) => e.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        }
+    }
+}
+
 /// Settings keys in the `meta` table.
 pub mod keys {
     pub const REGISTRY: &str = "registry";
@@ -147,6 +163,8 @@ pub mod keys {
     pub const CALENDAR_VERSION: &str = "calendar_version";
     /// Version of the report projection the tables were built with.
     pub const PROJECTION_VERSION: &str = "projection_version";
+    /// Random; new when the store is restored from a backup (sent in every sync answer).
+    pub const STORE_EPOCH: &str = "store_epoch";
 }
 
 fn open_conn(path: &Path) -> Result<Connection, StoreError> {
@@ -272,6 +290,19 @@ impl Db {
 
     pub fn writer(&self) -> std::sync::MutexGuard<'_, Connection> {
         lock(&self.write)
+    }
+
+    /// Caps the store's size at about `bytes` (SQLite's `max_page_count`): past it a write
+    /// fails as on a full disk ([`StoreError::is_full`]). `None` lifts the cap.
+    pub fn set_quota(&self, bytes: Option<u64>) -> Result<(), StoreError> {
+        let conn = self.writer();
+        let page: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
+        let pages = match bytes {
+            Some(b) => i64::try_from(b).unwrap_or(i64::MAX) / page.max(512),
+            None => 4_294_967_294,
+        };
+        conn.pragma_update(None, "max_page_count", pages.max(1))?;
+        Ok(())
     }
 
     // ---- settings ----

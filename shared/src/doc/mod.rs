@@ -13,6 +13,7 @@
 //!   appended and never edited, so concurrent appends all survive.
 
 pub mod proposal;
+pub mod salvage;
 pub mod unit_year;
 
 use automerge::transaction::{CommitOptions, Transactable, Transaction};
@@ -34,6 +35,9 @@ pub enum DocError {
     NewerSchema(i64),
     #[error("Lỗi Automerge: {0}")]
     Automerge(#[from] AutomergeError),
+    /// A text longer than its field allows ([`crate::limits`]).
+    #[error("Chưa ghi: {0}.")]
+    TooLong(#[from] crate::limits::TooLong),
 }
 
 /// The kind of a doimoi document, read from its root. The serde names are the root's `kind`.
@@ -277,6 +281,46 @@ pub(crate) fn push_record<T: Serialize>(
     put_record(tx, &map, record)
 }
 
+/// Makes the text object `text` read `new` through splices of only what changed: the common
+/// start and end are kept, and the middles are diffed character by character within 50 ms
+/// (past that, the rest of the middle is replaced whole). Concurrent edits elsewhere in the
+/// text merge; the cost follows the edit, not the text's length.
+pub(crate) fn set_text(tx: &mut Transaction<'_>, text: &ObjId, new: &str) -> Result<(), DocError> {
+    let old = tx.text(text)?;
+    if old == new {
+        return Ok(());
+    }
+    let old_c: Vec<char> = old.chars().collect();
+    let new_c: Vec<char> = new.chars().collect();
+    let pre = old_c.iter().zip(&new_c).take_while(|(a, b)| a == b).count();
+    let room = old_c.len().min(new_c.len()) - pre;
+    let suf = old_c
+        .iter()
+        .rev()
+        .zip(new_c.iter().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (om, nm) = (
+        &old_c[pre..old_c.len() - suf],
+        &new_c[pre..new_c.len() - suf],
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(50);
+    let ops =
+        similar::capture_diff_slices_deadline(similar::Algorithm::Myers, om, nm, Some(deadline));
+    // From the end backwards: each splice leaves the positions before it as they were.
+    for op in ops.iter().rev() {
+        let (tag, o, n) = op.as_tag_tuple();
+        if tag == similar::DiffTag::Equal {
+            continue;
+        }
+        let insert: String = nm[n].iter().collect();
+        let del = isize::try_from(o.len()).unwrap_or(isize::MAX);
+        tx.splice_text(text, pre + o.start, del, &insert)?;
+    }
+    Ok(())
+}
+
 /// Writes `record`'s fields into the (new, empty) map `map`.
 pub(crate) fn put_record<T: Serialize>(
     tx: &mut Transaction<'_>,
@@ -284,6 +328,7 @@ pub(crate) fn put_record<T: Serialize>(
     record: &T,
 ) -> Result<(), DocError> {
     let value = serde_json::to_value(record).map_err(|e| DocError::Corrupt(e.to_string()))?;
+    crate::limits::check_object(&value)?;
     let serde_json::Value::Object(fields) = value else {
         return Err(DocError::Corrupt("bản ghi phải là một đối tượng".into()));
     };
@@ -400,6 +445,42 @@ fn scalar_ref_json(s: &automerge::ScalarValueRef<'_>) -> serde_json::Value {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn set_text_splices_only_the_change_and_merges_with_concurrent_edits() {
+        use automerge::transaction::Transactable;
+        let mut a = Automerge::new().with_actor(ActorId::from([1u8; 16]));
+        let mut tx = a.transaction();
+        let t = tx.put_object(ROOT, "t", ObjType::Text).expect("text");
+        tx.splice_text(&t, 0, 0, "Sửa cầu xã A, nâng cấp đường")
+            .expect("splice");
+        tx.commit();
+        let mut b = a.fork().with_actor(ActorId::from([2u8; 16]));
+        let edit = |d: &mut Automerge, new: &str| {
+            let mut tx = d.transaction();
+            set_text(&mut tx, &t, new).expect("set");
+            tx.commit();
+        };
+        edit(&mut a, "Sửa cầu xã An Mỹ, nâng cấp đường");
+        edit(&mut b, "Sửa cầu xã A, nâng cấp đường liên thôn");
+        a.merge(&mut b).expect("merge");
+        assert_eq!(
+            a.text(&t).expect("text"),
+            "Sửa cầu xã An Mỹ, nâng cấp đường liên thôn"
+        );
+        // 100 KB replaced by another 100 KB: bounded, and the result is exact.
+        let long_a: String = (0..20_000).map(|i| format!("{} ", i % 97)).collect();
+        let long_b: String = (0..20_000).map(|i| format!("{} ", (i * 7) % 89)).collect();
+        let started = std::time::Instant::now();
+        edit(&mut a, &long_a);
+        edit(&mut a, &long_b);
+        assert_eq!(a.text(&t).expect("text"), long_b);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+    }
     use super::*;
     use automerge::{ActorId, Automerge};
 

@@ -226,6 +226,7 @@ pub fn create(
     now_ms: i64,
     fields: &ProposalFields,
 ) -> Result<Automerge, DocError> {
+    crate::limits::check_fields(fields)?;
     let mut doc = Automerge::new().with_actor(actor);
     doc.transact_with::<_, _, DocError, _>(
         |_| commit("proposal.create", unit.as_str(), now_ms),
@@ -297,7 +298,7 @@ fn write_fields(
         if let Some(v) = f.prose(key) {
             let text = get_obj(tx, &ROOT, key, ObjType::Text)?;
             // Diff-based: only the changed characters become operations.
-            tx.update_text(&text, nfc(v))?;
+            super::set_text(tx, &text, &nfc(v))?;
         }
     }
     Ok(())
@@ -311,6 +312,7 @@ pub fn edit(
     now_ms: i64,
 ) -> Result<bool, DocError> {
     expect_kind(doc, DocKind::Proposal)?;
+    crate::limits::check_fields(fields)?;
     let before = doc.get_heads();
     doc.transact_with::<_, _, DocError, _>(
         |_| commit("proposal.edit", unit.as_str(), now_ms),

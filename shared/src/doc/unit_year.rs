@@ -509,6 +509,8 @@ pub fn set_plan(
         |_| commit("unit-year.plan", unit.as_str(), now_ms),
         |tx| {
             let map = get_obj(tx, &ROOT, "plan", ObjType::Map)?;
+            crate::limits::check("number", &plan.number)?;
+            crate::limits::check("note", &plan.note)?;
             tx.put(&map, "number", nfc(plan.number.trim()))?;
             tx.put(&map, "date", plan.date.to_string())?;
             tx.put(&map, "note", nfc(plan.note.trim()))?;

@@ -211,11 +211,33 @@ impl Check<'_> {
     /// ([`IMMUTABLE`]) and every container (the prose texts, the record lists) hold what the
     /// first change (`genesis`) set; a prose field is a text; nothing else at the root is an
     /// object.
+    /// The prose field `key` of the document after the push within its length limit.
+    fn prose_within_limit(&self, key: &str) -> Result<(), Reason> {
+        if let Ok(Some((Value::Object(automerge::ObjType::Text), text))) = self.after.get(ROOT, key)
+        {
+            crate::limits::check_len(key, self.after.length(&text)).map_err(Reason::TooLong)?;
+        }
+        Ok(())
+    }
+
     pub(super) fn new_proposal_root(
         &self,
         root: &MapFields,
         genesis: &[ChangeHash],
     ) -> Result<(), Rejection> {
+        // Every text within its limit: the short fields and the prose.
+        for key in ["title", "proposer", "position", "field"] {
+            if let Ok(Some((Value::Scalar(v), _))) = self.after.get(ROOT, key) {
+                if let Some(s) = v.as_str() {
+                    crate::limits::check(key, s)
+                        .map_err(|e| reject(self.doc.first, Reason::TooLong(e)))?;
+                }
+            }
+        }
+        for key in crate::doc::proposal::PROSE {
+            self.prose_within_limit(key)
+                .map_err(|why| reject(self.doc.first, why))?;
+        }
         let set_first: HashMap<String, ObjId> = self
             .after
             .map_range_at(ROOT, .., genesis)
@@ -263,6 +285,7 @@ impl Check<'_> {
                 _ => false,
             };
         let mut paths: HashMap<ObjId, Vec<(ObjId, Prop)>> = HashMap::new();
+        let mut prose_touched: BTreeSet<(&'static str, ChangeHash)> = BTreeSet::new();
         // Places of objects, from the ops that made them or, failing that, from the document.
         let mut places: HashMap<ObjId, Place> = HashMap::new();
         let mut current: Option<(ObjId, Place)> = None;
@@ -326,10 +349,26 @@ impl Check<'_> {
                         if let Some(child) = &made {
                             places.insert(child.clone(), place.child(obj, child));
                         }
+                        if place.depth == 1 && self.doc.kind == DocKind::Proposal {
+                            if let Some(k) = crate::doc::proposal::PROSE
+                                .iter()
+                                .find(|k| **k == place.key)
+                            {
+                                prose_touched.insert((*k, hash));
+                            }
+                        }
                         self.object_op(op, place, old_records)
                             .map_err(|why| reject(hash, why))?;
                     }
                 }
+            }
+        }
+        // The prose edited: each within its limit once the changes are applied.
+        let mut seen = HashSet::new();
+        for (key, hash) in prose_touched {
+            if seen.insert(key) {
+                self.prose_within_limit(key)
+                    .map_err(|why| reject(hash, why))?;
             }
         }
         Ok(())
@@ -358,6 +397,9 @@ impl Check<'_> {
         }
         if is_prose {
             return Err(Reason::ProseIsText { key: key() });
+        }
+        if let OpType::Put(automerge::ScalarValue::Str(s)) = &op.action {
+            crate::limits::check(k, s).map_err(Reason::TooLong)?;
         }
         if &doc.owner != self.office {
             return Err(Reason::NotOwnerContent {
@@ -452,6 +494,9 @@ impl Check<'_> {
                 if !op.pred.is_empty() {
                     return Err(Reason::PlanOverwritten);
                 }
+                if let OpType::Put(automerge::ScalarValue::Str(s)) = &op.action {
+                    crate::limits::check(name, s).map_err(Reason::TooLong)?;
+                }
                 return Ok(());
             }
             if name.starts_with(REVISION_PREFIX)
@@ -500,6 +545,10 @@ impl Check<'_> {
             }
         }
         for (list, record) in records.new {
+            if let Ok(json) = crate::doc::record_json(self.after, &record) {
+                crate::limits::check_object(&json)
+                    .map_err(|e| reject(doc.last, Reason::TooLong(e)))?;
+            }
             let f = record_fields(self.after, &record);
             let id = f.id.clone().unwrap_or_default();
             if doc.kind == DocKind::Proposal && !id.is_empty() && !old_ids.insert(id.clone()) {

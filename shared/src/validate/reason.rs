@@ -73,6 +73,9 @@ pub enum Reason {
     RecordEdited { list: String },
     #[error("bản ghi {id} trùng mã với một bản ghi đã có")]
     DuplicateRecordId { id: String },
+    /// A text longer than its field allows (`crate::limits`).
+    #[error("{0}")]
+    TooLong(crate::limits::TooLong),
     /// The plan's first issue is written once; a later issue is a revision beside it.
     #[error("kế hoạch của đơn vị đã ban hành không được ghi đè: ban hành lại thì ghi thành bản ban hành lại, giữ bản ban hành lần đầu")]
     PlanOverwritten,

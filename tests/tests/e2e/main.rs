@@ -7,6 +7,7 @@ mod attachments;
 mod browser;
 mod cli;
 mod failures;
+mod hostile;
 mod http;
 mod operator;
 mod procedure;

@@ -124,6 +124,30 @@ fn a_commune_token_cannot_push_another_units_document() {
         "{body}"
     );
     assert_eq!(hub.metric("doimoi_documents"), 0, "nothing of it is stored");
+    // Counted for the operator.
+    assert_eq!(hub.metric("doimoi_out_of_scope_total"), 1);
+}
+
+#[test]
+fn metrics_can_require_their_own_token() {
+    let hub = TestHub::spawn_with_config("metrics_token = \"giam-sat-123\"");
+    let get = |auth: Option<&str>| {
+        let mut r = reqwest::blocking::Client::new().get(format!("{}/metrics", hub.url));
+        if let Some(a) = auth {
+            r = r.bearer_auth(a);
+        }
+        let resp = r.send().expect("metrics");
+        (resp.status().as_u16(), resp.text().unwrap_or_default())
+    };
+    let (status, body) = get(None);
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("token giám sát"), "{body}");
+    assert_eq!(get(Some("sai")).0, 401);
+    // A device token is not the monitoring token either.
+    assert_eq!(get(Some(&hub.token("20335"))).0, 401);
+    let (status, body) = get(Some("giam-sat-123"));
+    assert_eq!(status, 200);
+    assert!(body.contains("doimoi_sync_requests_total"), "{body}");
 }
 
 /// The commune's copy of `id` with a receipt naming district 502 appended, written to a file.

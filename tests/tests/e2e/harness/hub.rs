@@ -180,6 +180,13 @@ impl TestHub {
         self.start();
     }
 
+    /// Stops the hub, changes its configuration, and starts it again on the same port and data.
+    pub fn reconfigure(&mut self, change: impl FnOnce(&mut Config)) {
+        self.stop();
+        change(&mut self.config);
+        self.start();
+    }
+
     /// Restarts the hub with its clock set to `now` (RFC 3339), as `DOIMOI_HUB_NOW` does: what
     /// it accepts from then on is logged at that time (for "as of" reports).
     pub fn restart_at(&mut self, now: &str) {
