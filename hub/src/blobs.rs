@@ -145,6 +145,10 @@ impl Blobs {
             };
             return Err(UploadError::Conflict { held, busy: true });
         };
+        // Stored by the upload that held the slot until now?
+        if let Held::Complete(n) = self.held(sha).await? {
+            return Ok(Uploaded::Complete(n));
+        }
         if let Some(dir) = part.parent() {
             tokio::fs::create_dir_all(dir).await?;
         }
