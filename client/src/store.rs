@@ -891,6 +891,8 @@ impl Write<'_> {
     /// backup and may lack what it confirmed since.
     pub fn forget_hub_state(&self, cursor_key: &str) -> Result<(), StoreError> {
         self.tx.execute("DELETE FROM sync_doc", [])?;
+        // The office's attachments are offered again too (a backup holds no blob files).
+        self.tx.execute("DELETE FROM blob_sent", [])?;
         self.tx
             .execute("DELETE FROM meta WHERE key = ?1", [cursor_key])?;
         Ok(())

@@ -297,3 +297,43 @@ fn the_hub_refuses_an_attachment_record_larger_than_its_limit() {
         "{list}"
     );
 }
+
+/// A backup holds no attachment bytes: a hub restored without them gets them back from the
+/// attaching office, which offers its attachments again when it sees the restored hub.
+#[test]
+fn attachments_come_back_to_a_hub_restored_without_its_blob_files() {
+    let mut hub = TestHub::spawn();
+    let commune = TestClient::new("20335", &hub.url, &hub.token("20335"));
+    let district_token = hub.token("502");
+    let bytes = pdf(MIB, 4);
+    let (id, _) = attach(&commune, "bien-ban.pdf", &bytes);
+    assert_eq!(commune.sync()["blobs_up"], 1);
+    let file = hub
+        .data
+        .path()
+        .join("..")
+        .join(format!("doimoi-att-backup-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&file);
+    let out = hub.op(&["backup", file.to_str().expect("path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let restored = tempfile::tempdir().expect("dir");
+    let out = crate::harness::operator(restored.path(), &["restore", file.to_str().expect("path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_file(&file);
+    let path = restored.path().to_path_buf();
+    hub.reconfigure(|c| c.data = path);
+    let r = commune.sync();
+    assert_eq!(r["hub_restored"], true, "{r}");
+    assert_eq!(r["blobs_up"], 1, "{r}");
+    let district = TestClient::new("502", &hub.url, &district_token);
+    assert_eq!(district.sync()["blobs_down"], 1);
+    assert_eq!(written_out(&district, &id, "bien-ban.pdf"), bytes);
+}
