@@ -52,11 +52,7 @@ pub(crate) fn scenario_7(bins: &Bins, work: &Path, results: &mut Results) -> Res
         "7. attachments: commune {COMMUNE_ATT} attaches {ATTACHMENT_BYTES} bytes to each of {ATTACHMENTS} proposals, pushes; a device of district {DISTRICT_ATT} pulls"
     ));
     let hub = Hub::spawn(&bins.hub, &work.join("hub-attachments"))?;
-    let mut commune = Office::new(bins, &hub, COMMUNE_ATT, &work.join("att-commune"))?;
-    // The hub's calendar first: the hub judges the procedure's day-off rule by weekends alone
-    // until the office holds its calendar (a swapped working Saturday would be refused).
-    commune.sync()?;
-    commune.app = App::open(&commune.dir)?;
+    let mut commune = Office::writer(bins, &hub, COMMUNE_ATT, &work.join("att-commune"))?;
     let mut rng = Rng(SEED ^ 7);
     let (ids, _) = write_office_docs(&mut commune, ATTACHMENTS, &mut rng)?;
     for (i, id) in ids.iter().enumerate() {
