@@ -450,7 +450,8 @@ pub enum ProposalCmd {
     },
     /// Ghi ý kiến vào đề xuất.
     Comment(CommentArgs),
-    /// Đính kèm tệp (lưu trên máy này, hồ sơ ghi mã SHA-256 của tệp).
+    /// Đính kèm tệp (tối đa 20 MiB; hồ sơ ghi mã SHA-256 của tệp, nội dung tệp được gửi tới
+    /// mọi văn phòng thấy đề xuất khi đồng bộ).
     Attach {
         /// Mã đề xuất (hoặc vài ký tự đầu, ít nhất 4).
         #[arg(value_name = "MÃ_ĐỀ_XUẤT")]
@@ -458,6 +459,19 @@ pub enum ProposalCmd {
         /// Tệp cần đính kèm.
         #[arg(value_name = "TỆP")]
         file: PathBuf,
+    },
+    /// Ghi một tệp đính kèm của đề xuất ra tệp.
+    Attachment {
+        /// Mã đề xuất (hoặc vài ký tự đầu, ít nhất 4).
+        #[arg(value_name = "MÃ_ĐỀ_XUẤT")]
+        id: String,
+        /// Tên tệp đính kèm (như `doimoi proposal show` liệt kê), hoặc vài ký tự đầu của mã
+        /// SHA-256 (ít nhất 6).
+        #[arg(value_name = "TÊN")]
+        name: String,
+        /// Tệp sẽ ghi.
+        #[arg(short = 'o', long = "output", value_name = "TỆP")]
+        output: PathBuf,
     },
 }
 
@@ -758,8 +772,11 @@ pub enum CalendarCmd {
 }
 
 impl ProposalCmd {
-    /// Whether the command records something (everything but `list` and `show`).
+    /// Whether the command records something (everything but `list`, `show` and `attachment`).
     pub fn records(&self) -> bool {
-        !matches!(self, ProposalCmd::List { .. } | ProposalCmd::Show(_))
+        !matches!(
+            self,
+            ProposalCmd::List { .. } | ProposalCmd::Show(_) | ProposalCmd::Attachment { .. }
+        )
     }
 }

@@ -8,6 +8,7 @@
 //! them, so a pass cut off anywhere resumes where it stopped: at worst a document is offered
 //! again and the hub answers that it has nothing new. Nothing is lost or doubled.
 
+pub mod blobs;
 pub mod hub_client;
 pub mod worker;
 
@@ -70,6 +71,29 @@ pub struct SyncReport {
     /// this office's comments and attachments) was kept and is sent again.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub salvaged: Vec<String>,
+    /// Attachment bytes moved after the documents ([`blobs`]): blobs sent and received, their
+    /// bytes, blobs the hub does not hold yet, blobs refused (hash or size), and why the
+    /// transfers stopped early (the next pass resumes).
+    pub blobs_up: usize,
+    pub blob_bytes_up: u64,
+    pub blobs_down: usize,
+    pub blob_bytes_down: u64,
+    pub blobs_waiting: usize,
+    pub blobs_refused: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blob_error: Option<String>,
+}
+
+impl SyncReport {
+    fn add_blobs(&mut self, b: blobs::BlobReport) {
+        self.blobs_up = b.up;
+        self.blob_bytes_up = b.bytes_up;
+        self.blobs_down = b.down;
+        self.blob_bytes_down = b.bytes_down;
+        self.blobs_waiting = b.waiting;
+        self.blobs_refused = b.refused;
+        self.blob_error = b.error;
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,10 +148,19 @@ pub fn sync_once(
     progress: Progress<'_>,
 ) -> Result<SyncReport, SyncError> {
     // A hub that takes the connection but never answers is told within seconds.
-    let result = hub
+    let mut result = hub
         .probe()
         .map_err(SyncError::from)
         .and_then(|()| run_pass(app, hub, progress));
+    // Attachments after the documents; never the pass's failure.
+    if let Ok(report) = &mut result {
+        report.add_blobs(blobs::transfer(
+            app,
+            hub.base(),
+            hub.token(),
+            hub.blob_http(),
+        ));
+    }
     let now = app.now_ms.to_string();
     match &result {
         Ok(_) => {

@@ -22,6 +22,7 @@
 
 pub mod auth;
 pub mod backup;
+pub mod blobs;
 pub mod cli;
 pub mod config;
 pub mod dashboard;

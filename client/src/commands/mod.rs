@@ -1,5 +1,6 @@
 //! One module per command group. Each prints Vietnamese text, or JSON on stdout with `--json`.
 
+mod attachment;
 mod calendar;
 mod docs;
 mod duty;

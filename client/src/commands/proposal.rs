@@ -43,6 +43,9 @@ pub fn run(mut app: App, cmd: ProposalCmd, out: Out) -> Result<(), CliError> {
         ProposalCmd::Show(id) => show(&app, &id.id, out),
         ProposalCmd::Comment(args) => comment(app, args, out),
         ProposalCmd::Attach { id, file } => attach(&mut app, &id, &file, out),
+        ProposalCmd::Attachment { id, name, output } => {
+            super::attachment::write_out(&app, &id, &name, &output, out)
+        }
         ProposalCmd::Submit(s) => step(&mut app, s, Action::Submit, out),
         ProposalCmd::Receive(s) => step(&mut app, s, Action::Receive, out),
         ProposalCmd::PartyOpinion { step: s, agree, .. } => {
@@ -728,6 +731,7 @@ pub fn comment(mut app: App, args: CommentArgs, out: Out) -> Result<(), CliError
 
 fn attach(app: &mut App, id: &str, file: &std::path::Path, out: Out) -> Result<(), CliError> {
     let id = app.resolve_id(id)?;
+    super::attachment::check_size(file)?;
     let bytes = std::fs::read(file)
         .map_err(|e| CliError::io(format!("Không đọc được tệp {}", file.display()), e))?;
     let name = file

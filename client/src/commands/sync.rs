@@ -64,6 +64,7 @@ pub fn sync(mut app: App, out: Out) -> Result<(), CliError> {
         if report.hub_restored {
             s.push_str("\nMáy chủ đã được khôi phục từ bản sao lưu: văn phòng đã gửi lại toàn bộ tài liệu của mình để máy chủ có đủ.");
         }
+        s.push_str(&crate::sync::blobs::text(&report));
         s
     })
 }

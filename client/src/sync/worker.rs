@@ -123,6 +123,10 @@ pub fn run(
                     if let Some(n) = &r.unit_notice {
                         out(format!("Thông báo về đơn vị: {n}"));
                     }
+                    let blobs = super::blobs::text(&r);
+                    if !blobs.is_empty() {
+                        out(blobs.trim_start().to_string());
+                    }
                     cursor.store(
                         app.store
                             .get_meta(meta::CURSOR)?

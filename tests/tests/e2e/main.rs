@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod attachments;
 mod browser;
 mod cli;
 mod failures;
