@@ -88,7 +88,7 @@ impl Default for Config {
             request_timeout_secs: 60,
             header_timeout_secs: 10,
             stall_timeout_secs: 120,
-            max_connections_per_ip: 256,
+            max_connections_per_ip: 1024,
             max_connections: 8192,
             max_store_bytes: None,
             metrics_token: None,

@@ -455,6 +455,7 @@ pub fn list(app: &App, f: &ListFilter) -> Result<Vec<ProposalRow>, CliError> {
 pub fn filter_rows<'a>(app: &App, rows: &'a [ProposalRow], f: &ListFilter) -> Vec<&'a ProposalRow> {
     let field = f.field.as_deref().map(fold);
     let me = app.unit.to_string();
+    let bodies = Bodies::of(app);
     rows.iter()
         .filter(|r| f.status.is_none_or(|s| r.status == s.as_str()))
         .filter(|r| !f.overdue || app.row_flags(r).contains(&Flag::Overdue))
@@ -465,7 +466,7 @@ pub fn filter_rows<'a>(app: &App, rows: &'a [ProposalRow], f: &ListFilter) -> Ve
                 .as_ref()
                 .is_none_or(|k| fold(&r.field).contains(k.as_str()))
         })
-        .filter(|r| !f.waiting || next_step(r).is_some_and(|(_, who)| who == me))
+        .filter(|r| !f.waiting || next_step(&bodies, r).is_some_and(|(_, who)| who == me))
         .collect()
 }
 
@@ -494,11 +495,45 @@ pub fn search(app: &App, query: &str) -> Result<Vec<ProposalRow>, CliError> {
     Ok(ranked.into_iter().map(|(_, r)| r).collect())
 }
 
+/// The provincial bodies in force on the office's day: UBND tỉnh answers escalations and
+/// decides commendations, Sở Nội vụ gives its opinion on them (read once per list).
+pub struct Bodies {
+    pub province: String,
+    pub home_affairs: String,
+}
+
+impl Bodies {
+    pub fn of(app: &App) -> Bodies {
+        use doimoi_shared::org::UnitKind;
+        let on = |kind: UnitKind| {
+            app.registry
+                .units()
+                .iter()
+                .find(|u| u.kind == kind && u.is_valid_on(app.today))
+                .map(|u| u.code.to_string())
+        };
+        let province =
+            on(UnitKind::Province).unwrap_or_else(|| app.registry.province().code.to_string());
+        let home_affairs = on(UnitKind::HomeAffairs).unwrap_or_else(|| province.clone());
+        Bodies {
+            province,
+            home_affairs,
+        }
+    }
+}
+
 /// The next step of a listed proposal and the code of the unit that takes it (`None` once the
 /// procedure has nothing left to wait for).
-pub fn next_step(r: &ProposalRow) -> Option<(&'static str, String)> {
+pub fn next_step(bodies: &Bodies, r: &ProposalRow) -> Option<(&'static str, String)> {
     let owner = r.unit.clone();
     let decider = r.deciding_unit.clone();
+    let (province, home_affairs) = (bodies.province.clone(), bodies.home_affairs.clone());
+    if r.flags.contains(&Flag::AwaitingOpinion) {
+        return Some(("Sở Nội vụ cho ý kiến về đề nghị khen thưởng", home_affairs));
+    }
+    if r.flags.contains(&Flag::AwaitingDecision) {
+        return Some(("Chủ tịch UBND tỉnh quyết định khen thưởng", province));
+    }
     let (label, who) = match Status::parse(&r.status)? {
         Status::Draft => ("Gửi đề xuất", owner),
         Status::Submitted => ("Tiếp nhận", decider),
@@ -506,7 +541,7 @@ pub fn next_step(r: &ProposalRow) -> Option<(&'static str, String)> {
         Status::VotePassed => ("Phê duyệt", decider),
         Status::VoteFailed => ("Người đứng đầu quyết định", decider),
         Status::Approved => ("Triển khai thực hiện", owner),
-        Status::Escalated => ("UBND tỉnh cho ý kiến", decider),
+        Status::Escalated => ("UBND tỉnh cho ý kiến", province),
         Status::Implementing => ("Báo cáo kết quả", owner),
         Status::Suspended => ("Tiếp tục hoặc chấm dứt thực hiện", decider),
         Status::ResultsReported => ("Đánh giá kết quả", decider),

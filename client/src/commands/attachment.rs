@@ -8,7 +8,6 @@ use crate::error::CliError;
 use doimoi_shared::blob::DEFAULT_MAX_BYTES;
 use doimoi_shared::doc::proposal::Attachment;
 use serde_json::json;
-use std::io::Write as _;
 use std::path::Path;
 
 /// Refuses a file larger than the hub accepts by default (it could never travel).
@@ -71,20 +70,7 @@ pub fn write_out(app: &App, id: &str, name: &str, output: &Path, out: Out) -> Re
             a.name
         ))
     })?;
-    // Written beside the target, then moved into place: never a half-written file.
-    let tmp = output.with_extension("doimoi-tmp");
-    let written = std::fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(&bytes)?;
-        f.sync_all()
-    });
-    let written = written.and_then(|()| std::fs::rename(&tmp, output));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(CliError::io(
-            format!("Không ghi được tệp {}", output.display()),
-            e,
-        ));
-    }
+    super::write_output(output, &bytes)?;
     out.emit(
         &json!({
             "id": id.to_string(),

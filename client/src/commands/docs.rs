@@ -251,12 +251,7 @@ pub fn history(app: App, args: IdArg, out: Out) -> Result<(), CliError> {
 pub fn export(app: App, args: ExportArgs, out: Out) -> Result<(), CliError> {
     let id = app.resolve_id(&args.id)?;
     let bytes = crate::actions::docs::export(&app, &id)?;
-    // Write beside the target, then rename: a cut-off export never leaves half a file.
-    let tmp = args.output.with_extension("doimoi-tmp");
-    std::fs::write(&tmp, &bytes)
-        .map_err(|e| CliError::io(format!("Không ghi được tệp {}", tmp.display()), e))?;
-    std::fs::rename(&tmp, &args.output)
-        .map_err(|e| CliError::io(format!("Không ghi được tệp {}", args.output.display()), e))?;
+    super::write_output(&args.output, &bytes)?;
     out.emit(&json!({"id": id.to_string(), "file": args.output.display().to_string(), "bytes": bytes.len()}), || {
         format!("Đã xuất tài liệu {id} ra {} ({} byte).", args.output.display(), bytes.len())
     })

@@ -43,6 +43,35 @@ impl Out {
     }
 }
 
+/// Writes `bytes` to the file `path` a person named (`-o`): beside it first, then renamed into
+/// place, so a cut-off write never leaves half a file. A path that exists and is not a regular
+/// file (`/dev/stdout`, a pipe, a device) is written into as it is, never replaced.
+pub fn write_output(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
+    use std::io::Write;
+    let failed = |e| CliError::io(format!("Không ghi được tệp {}", path.display()), e);
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes))
+            .map_err(failed);
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".doimoi-tmp");
+    let tmp = std::path::PathBuf::from(tmp);
+    let written = std::fs::File::create(&tmp)
+        .and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(failed(e));
+    }
+    Ok(())
+}
+
 /// Writes `bytes` and a newline to stdout. When the reader has gone (`doimoi proposal list |
 /// head`), the process ends quietly with status 0 instead of `println!`'s panic.
 pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {

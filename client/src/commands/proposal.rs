@@ -390,10 +390,11 @@ fn unit_name(app: &App, code: &str) -> String {
 }
 
 pub fn print_rows(app: &App, rows: &[crate::store::ProposalRow], out: Out) -> Result<(), CliError> {
+    let bodies = actions::Bodies::of(app);
     let json: Vec<Value> = rows
         .iter()
         .map(|r| {
-            let next = actions::next_step(r);
+            let next = actions::next_step(&bodies, r);
             json!({
                 "id": r.id,
                 "title": r.title,
@@ -438,7 +439,7 @@ pub fn print_rows(app: &App, rows: &[crate::store::ProposalRow], out: Out) -> Re
                 s.push_str(&format!(" · Người đề xuất: {}", r.proposer));
             }
             s.push('\n');
-            if let Some((step, who)) = actions::next_step(r) {
+            if let Some((step, who)) = actions::next_step(&bodies, r) {
                 s.push_str(&format!(
                     "    Bước tiếp theo: {step} ({})",
                     unit_name(app, &who)

@@ -50,13 +50,7 @@ pub fn run(app: App, args: ReportArgs, out: Out) -> Result<(), CliError> {
     )?;
     match &args.output {
         Some(path) => {
-            // Written beside the target, then renamed: a reader never sees half a file.
-            let tmp = path.with_extension(format!("{format}.part"));
-            let io = |what: String| move |source| CliError::Io { what, source };
-            std::fs::write(&tmp, &bytes)
-                .map_err(io(format!("Không ghi được tệp {}", tmp.display())))?;
-            std::fs::rename(&tmp, path)
-                .map_err(io(format!("Không ghi được tệp {}", path.display())))?;
+            super::write_output(path, &bytes)?;
             let summary = serde_json::json!({
                 "file": path.display().to_string(),
                 "format": format,

@@ -218,6 +218,8 @@ pub async fn home(State(web): State<Web>) -> Response {
             .collect();
         let refused = app.store.refused()?;
         let missing = crate::actions::duty::missing(app)?;
+        let upward = crate::actions::duty::awaiting_upward(app)?;
+        let bodies = actions::Bodies::of(app);
         let soon = app.calendar.add_working_days(app.today, 2);
         let content = html! {
             h1 { "Việc cần làm" }
@@ -234,7 +236,7 @@ pub async fn home(State(web): State<Web>) -> Response {
                                 @let mark = due.map(|d| if app.today > d { "overdue" } else if d <= soon { "soon" } else { "" }).unwrap_or("");
                                 tr class=(mark) {
                                     td { a href=(format!("/de-xuat/{}", r.id)) { (r.title) } div.sub { (unit_name(app, &r.unit)) } }
-                                    td { (actions::next_step(r).map(|(l, _)| l).unwrap_or("")) }
+                                    td { (actions::next_step(&bodies, r).map(|(l, _)| l).unwrap_or("")) }
                                     td {
                                         @if let Some(d) = due {
                                             (d.format("%d/%m/%Y").to_string())
@@ -252,6 +254,21 @@ pub async fn home(State(web): State<Web>) -> Response {
                         }
                     }
                     @if steps.len() > HOME_MAX { p { a href="/de-xuat?cho_toi=1" { "Xem tất cả " (steps.len()) " đề xuất chờ đơn vị xử lý" } } }
+                }
+            }
+            @if !upward.is_empty() {
+                section #upward-waiting {
+                    h2 { "Đề nghị khen thưởng, xử lý kỷ luật của các đơn vị chờ đơn vị tôi (" (upward.len()) ")" }
+                    ul {
+                        @for a in upward.iter().take(HOME_MAX) {
+                            li {
+                                (if a.commendation { "Đề nghị khen thưởng" } else { "Đề nghị xử lý kỷ luật" })
+                                " — " (unit_name(app, a.unit.as_str())) " — " (a.what)
+                                " (ngày " (a.proposed_on.format("%d/%m/%Y").to_string()) ")"
+                            }
+                        }
+                    }
+                    p { a href="/nhiem-vu" { "Ghi ý kiến, quyết định" } }
                 }
             }
             section #drafts {
@@ -395,6 +412,7 @@ pub async fn list(State(web): State<Web>, Query(q): Query<Params>) -> Response {
         let page = page.min(pages);
         let shown: Vec<&ProposalRow> = rows.iter().skip((page - 1) * PAGE).take(PAGE).copied().collect();
         let states = sync_states(app, &shown)?;
+        let bodies = actions::Bodies::of(app);
         let link = |n: usize| {
             let mut pairs: Vec<(String, String)> = q
                 .iter()
@@ -445,7 +463,7 @@ pub async fn list(State(web): State<Web>, Query(q): Query<Params>) -> Response {
                 tbody {
                     @for r in &shown {
                         @let (cls, label) = sync_label(r, &states);
-                        @let next = actions::next_step(r);
+                        @let next = actions::next_step(&bodies, r);
                         @let flags = app.row_flags(r);
                         tr data-id=(r.id) class=(if flags.contains(&Flag::Overdue) { "overdue" } else { "" }) {
                             td { a href=(format!("/de-xuat/{}", r.id)) { (r.title) } }
@@ -943,7 +961,7 @@ fn proposal_page(
                 @if allowed.is_empty() {
                     p.empty { "Hiện không có bước nào do văn phòng này thực hiện." }
                     @if let Some(row) = app.store.proposal_row(id)? {
-                        @if let Some((l, who)) = actions::next_step(&row) {
+                        @if let Some((l, who)) = actions::next_step(&actions::Bodies::of(app), &row) {
                             p #next { "Bước tiếp theo: " (l) " — do " (unit_name(app, &who)) " thực hiện"
                               @if let Some(d) = row.open_due.as_deref() { ", hạn " (vn_date(d)) } "." }
                         }

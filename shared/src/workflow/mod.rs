@@ -491,15 +491,21 @@ pub enum Flag {
     /// Approved by the unit although the Party committee's opinion disagreed (allowed: the
     /// head decides; shown so that nobody misses it).
     AgainstPartyOpinion,
+    /// A province-level commendation proposed, waiting for Sở Nội vụ's opinion.
+    AwaitingOpinion,
+    /// Sở Nội vụ gave its opinion; waiting for the Chairman of UBND tỉnh's decision.
+    AwaitingDecision,
 }
 
 impl Flag {
-    pub const ALL: [Flag; 5] = [
+    pub const ALL: [Flag; 7] = [
         Flag::Conflict,
         Flag::InvalidEvent,
         Flag::Late,
         Flag::Overdue,
         Flag::AgainstPartyOpinion,
+        Flag::AwaitingOpinion,
+        Flag::AwaitingDecision,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -509,6 +515,8 @@ impl Flag {
             Flag::Late => "late",
             Flag::Overdue => "overdue",
             Flag::AgainstPartyOpinion => "against_party_opinion",
+            Flag::AwaitingOpinion => "awaiting_opinion",
+            Flag::AwaitingDecision => "awaiting_decision",
         }
     }
 
@@ -524,6 +532,8 @@ impl Flag {
             Flag::InvalidEvent => "có bước không hợp lệ",
             Flag::Late => "có bước trễ hạn",
             Flag::AgainstPartyOpinion => "phê duyệt khi cấp ủy không đồng ý",
+            Flag::AwaitingOpinion => "đề nghị khen thưởng chờ Sở Nội vụ cho ý kiến",
+            Flag::AwaitingDecision => "đề nghị khen thưởng chờ Chủ tịch UBND tỉnh quyết định",
         }
     }
 }
@@ -1516,6 +1526,19 @@ fn derive_with_ctx(
 ) -> ProposalState {
     let (fold, outcomes) = settle(ctx, events);
     let mut flags: BTreeSet<Flag> = BTreeSet::new();
+    match &fold.province_commendation {
+        Some(Upward { opinion: None, .. }) => {
+            flags.insert(Flag::AwaitingOpinion);
+        }
+        Some(Upward {
+            opinion: Some(_),
+            decision: None,
+            ..
+        }) => {
+            flags.insert(Flag::AwaitingDecision);
+        }
+        _ => {}
+    }
     for o in &outcomes {
         match o.outcome {
             Outcome::Invalid { .. } => {

@@ -319,7 +319,13 @@ fn a_proposal_goes_from_draft_to_protection_with_every_clock_on_time() {
     assert!(st.pilot);
     assert_eq!(st.protection, Some(Determination::NotLiable));
     assert_eq!(st.commendations, vec![Level::Province]);
-    assert!(st.flags.is_empty(), "flags: {:?}", st.flags);
+    // The province-level commendation is a proposal: it now waits for Sở Nội vụ.
+    assert_eq!(
+        st.flags,
+        vec![Flag::AwaitingOpinion],
+        "flags: {:?}",
+        st.flags
+    );
     let steps: Vec<(&str, &str)> = st
         .deadlines
         .iter()

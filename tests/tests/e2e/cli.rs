@@ -86,7 +86,8 @@ fn a_proposal_goes_offline_from_draft_to_protection_and_survives_reopening() {
     assert_eq!(before["protection"], "not-liable");
     assert_eq!(before["leader"], true);
     assert_eq!(before["basis"], "both");
-    assert_eq!(before["flags"], serde_json::json!([]));
+    // The province-level commendation proposed: it waits for Sở Nội vụ.
+    assert_eq!(before["flags"], serde_json::json!(["awaiting_opinion"]));
     assert_eq!(before["events"].as_array().map(Vec::len), Some(14));
     assert_eq!(before["comments"][0]["text"], "Đề nghị nhân rộng");
     let deadlines: Vec<&str> = before["deadlines"]

@@ -454,6 +454,8 @@ fn escalation_follows_the_vote_and_ubnd_tinh_may_approve_a_pilot() {
     commune.step(&id, "escalate", "2024-03-06", &[]);
     commune.sync();
     province.sync();
+    let listed = province.ok(&["proposal", "list", "--waiting"]);
+    assert!(listed.contains("UBND tỉnh cho ý kiến"), "{listed}");
     let err = province.fails(&[
         "proposal",
         "answer",
@@ -736,10 +738,30 @@ fn a_province_level_commendation_on_a_proposal_is_proposed_given_an_opinion_and_
     ]);
     assert!(err.contains("sau khi có ý kiến của Sở Nội vụ"), "{err}");
     snv.sync();
+    // The step waits on Sở Nội vụ, and the list says so.
+    let waiting = |c: &TestClient| -> Vec<String> {
+        c.json(&["proposal", "list", "--waiting"])
+            .as_array()
+            .map(|rows| {
+                rows.iter()
+                    .filter_map(|r| r["id"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(waiting(&snv), vec![id.clone()]);
+    assert!(waiting(&province).is_empty());
+    let text = snv.ok(&["proposal", "list", "--waiting"]);
+    assert!(
+        text.contains("Sở Nội vụ cho ý kiến về đề nghị khen thưởng"),
+        "{text}"
+    );
     snv.step(&id, "commend-opinion", "2024-05-13", &["--agree"]);
     snv.sync();
     province.sync();
+    assert_eq!(waiting(&province), vec![id.clone()]);
     province.step(&id, "commend-decide", "2024-05-15", &["--grant"]);
+    assert!(waiting(&province).is_empty());
     let st = province.show(&id);
     assert_eq!(
         st["province_commendation"],

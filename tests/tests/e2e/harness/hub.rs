@@ -280,6 +280,11 @@ impl ProcessHub {
         (child, url, port)
     }
 
+    /// The hub process's id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Kills the hub at once (SIGKILL: no graceful shutdown) and reaps it.
     pub fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
