@@ -69,6 +69,8 @@ pub struct Config {
     /// date ("Kế hoạch số 123/KH-UBND ngày 20/7/2023 của Ủy ban nhân dân tỉnh"; default
     /// [`crate::render::DEFAULT_PLAN`], which has no number).
     pub report_plan: Option<String>,
+    /// People's accounts for the hub's pages: sessions and sign-in limits (`[accounts]`).
+    pub accounts: crate::users::AccountsConfig,
 }
 
 impl Default for Config {
@@ -101,6 +103,7 @@ impl Default for Config {
             clock_offset_ms: 0,
             report_regulation: None,
             report_plan: None,
+            accounts: crate::users::AccountsConfig::default(),
         }
     }
 }

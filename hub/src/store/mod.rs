@@ -7,6 +7,8 @@
 //! - `feed`: one row per document, moved to a new `seq` whenever it changes; clients page
 //!   through it by cursor, so "nothing new" is one indexed query and never loads a document.
 //! - `token`: device tokens, stored only as SHA-256, with when each device last synced.
+//! - `account`, `session`: people's accounts for the hub's pages (Argon2id password hashes)
+//!   and their sessions (SHA-256 of the cookie only); SQL in [`users`].
 //! - `actor_binding`: Automerge actor → the office that first sent it.
 //! - `heads_log`: the hub's heads of a document at every accepted change, with server time
 //!   (for "as of" reports).
@@ -15,6 +17,7 @@
 //!   same transaction as each merge; [`projection`] holds their SQL.
 
 pub mod projection;
+pub mod users;
 
 use automerge::{ActorId, Automerge, ChangeHash};
 use doimoi_shared::calendar::Calendar;
@@ -103,6 +106,25 @@ const MIGRATIONS: &[&str] = &[
     // When each device last synced (server time, ms), for the dashboard's list of offices.
     r#"
     ALTER TABLE token ADD COLUMN last_sync_at INTEGER;
+"#,
+    // People's accounts for the hub's pages and their sessions ([`users`]).
+    r#"
+    CREATE TABLE account(
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        unit TEXT NOT NULL,
+        role TEXT NOT NULL,
+        password TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        password_at INTEGER NOT NULL
+    );
+    CREATE TABLE session(
+        hash TEXT PRIMARY KEY,
+        account INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        seen_at INTEGER NOT NULL
+    );
+    CREATE INDEX session_account ON session(account);
 "#,
 ];
 
