@@ -1,13 +1,14 @@
 //! Passwords: Argon2id (the `argon2` crate's defaults: 19 MiB, 2 passes, 1 lane; version
 //! 0x13) with a random 16-byte salt, stored as a PHC string (`$argon2id$v=19$…`), which carries
-//! its own parameters, so stronger defaults later still verify older hashes. Passwords are NFC
+//! its own parameters, so stronger defaults later still verify older hashes. One computation at
+//! a time in the process, in one reused working memory. Passwords are NFC
 //! before hashing: a browser and a terminal may send the same Vietnamese letters composed
 //! differently.
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::SaltString;
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
-use std::sync::OnceLock;
+use argon2::password_hash::{Output, ParamsString, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
+use std::sync::{Mutex, OnceLock};
 
 /// Shortest password accepted (characters).
 pub const MIN_LEN: usize = 10;
@@ -39,13 +40,69 @@ pub fn check_strength(name: &str, password: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The PHC string of `password` with a fresh random salt.
-pub fn hash(password: &str) -> Result<String, String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(doimoi_shared::text::nfc(password).as_bytes(), &salt)
-        .map(|h| h.to_string())
+/// Argon2's working memory (`m_cost` KiB: 19 MiB by default), kept and reused by every check
+/// in the process, one at a time. Allocating it for each check leaves freed 19 MiB chunks held
+/// by the allocator's per-thread arenas: a busy process grew by hundreds of MB.
+static MEMORY: Mutex<Vec<Block>> = Mutex::new(Vec::new());
+
+/// The largest working memory a stored hash may ask for (256 MiB).
+const MAX_BLOCKS: usize = 256 * 1024;
+
+/// Argon2 of `password` and `salt` into `out`, with [`MEMORY`].
+fn compute(
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    password: &str,
+    salt: &[u8],
+    out: &mut [u8],
+) -> Result<(), String> {
+    let need = params.block_count();
+    if need > MAX_BLOCKS {
+        return Err(format!("tham số Argon2 đòi quá nhiều bộ nhớ ({need} KiB)"));
+    }
+    let argon = Argon2::new(algorithm, version, params);
+    let mut memory = MEMORY.lock().unwrap_or_else(|p| p.into_inner());
+    if memory.len() < need {
+        memory.resize(need, Block::default());
+    }
+    let blocks = memory.get_mut(..need).ok_or("bộ nhớ Argon2 không đủ")?;
+    argon
+        .hash_password_into_with_memory(
+            doimoi_shared::text::nfc(password).as_bytes(),
+            salt,
+            out,
+            blocks,
+        )
         .map_err(|e| format!("không băm được mật khẩu: {e}"))
+}
+
+/// The PHC string of `password` with a fresh random 16-byte salt.
+pub fn hash(password: &str) -> Result<String, String> {
+    let mut salt = [0u8; 16];
+    OsRng
+        .try_fill_bytes(&mut salt)
+        .map_err(|e| format!("không lấy được số ngẫu nhiên của hệ điều hành: {e}"))?;
+    let params = Params::default();
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    compute(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        params.clone(),
+        password,
+        &salt,
+        &mut out,
+    )?;
+    let fail = |e: argon2::password_hash::Error| format!("không lập được chuỗi băm: {e}");
+    let salt = SaltString::encode_b64(&salt).map_err(fail)?;
+    let phc = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(fail)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(fail)?),
+    };
+    Ok(phc.to_string())
 }
 
 /// Whether `password` matches the stored PHC string `phc` (`false` for an unreadable one).
@@ -54,12 +111,29 @@ pub fn verify(phc: &str, password: &str) -> bool {
     if password.len() > MAX_BYTES {
         return false;
     }
-    match PasswordHash::new(phc) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(doimoi_shared::text::nfc(password).as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(version), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Version::try_from(parsed.version.unwrap_or(0x13)),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    if compute(algorithm, version, params, password, salt, &mut out).is_err() {
+        return false;
     }
+    // `Output`'s equality is constant-time.
+    Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 /// Spends the time of one verification for a user name that does not exist, so that the
@@ -101,6 +175,17 @@ mod tests {
         ));
         assert!(!verify(&a, "Mật khẩu rất dài 2025"));
         assert!(!verify("not a hash", "x"));
+        // A hash made by the crate's own `PasswordHasher` verifies, and ours verifies there.
+        use argon2::{PasswordHasher, PasswordVerifier};
+        let theirs = Argon2::default()
+            .hash_password(b"Mat khau cua ho 1", &SaltString::generate(&mut OsRng))
+            .expect("hash")
+            .to_string();
+        assert!(verify(&theirs, "Mat khau cua ho 1"));
+        let ours = PasswordHash::new(&a).expect("PHC");
+        assert!(Argon2::default()
+            .verify_password("Mật khẩu rất dài 2026".as_bytes(), &ours)
+            .is_ok());
         verify_nobody("anything");
     }
 
