@@ -248,7 +248,9 @@ fn user(config: &Config, cmd: UserCmd) -> anyhow::Result<()> {
             let password = users::read_new_password(password_stdin)?;
             users::user_create(&db, new, &password)?
         }
-        UserCmd::List { json } => users::user_list(&Db::open(&config.data, 1)?, json)?,
+        UserCmd::List { json } => {
+            users::user_list(&Db::open(&config.data, 1)?, &config.accounts, json)?
+        }
         UserCmd::Remove { name } => users::user_remove(&Db::open(&config.data, 1)?, &name)?,
         UserCmd::Passwd {
             name,

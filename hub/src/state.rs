@@ -43,7 +43,9 @@ pub struct Inner {
     synced: Mutex<std::collections::HashMap<i64, i64>>,
     /// Failed sign-ins to the pages, per user name and client address.
     pub signins: crate::users::limit::SignInLimiter,
-    /// Password checks at once at most (each Argon2id check holds 19 MiB for tens of ms).
+    /// Sign-ins whose password check may wait on a blocking thread at once (the checks
+    /// themselves run one at a time, [`crate::users::password`]); the others wait here, off
+    /// the blocking threads.
     pub password_checks: tokio::sync::Semaphore,
 }
 

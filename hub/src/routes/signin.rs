@@ -3,8 +3,8 @@
 //!
 //! A sign-in posted from another site is refused (`403`). While the user name or the client
 //! address must wait after too many failures, the attempt is refused unchecked (`429`, saying
-//! how long). Otherwise the password is checked (Argon2id, on a blocking thread, two at once at
-//! most); a failure answers `401` with the form again and sets nothing, is logged with the
+//! how long). Otherwise the password is checked (Argon2id, on a blocking thread, one at a time
+//! in the process); a failure answers `401` with the form again and sets nothing, is logged with the
 //! name and the address and counted in `/metrics`; a success starts a session and answers
 //! `303` to the return target (or `/reports`) with the session cookie.
 

@@ -63,13 +63,20 @@ impl Db {
         Ok(n > 0)
     }
 
-    /// Every account by name, with its live sessions' count.
-    pub fn users(&self) -> Result<Vec<(User, i64)>, StoreError> {
+    /// Every account by name, with the count of its sessions used since `idle_before` and
+    /// begun since `begun_before` (ms): those that have not ended.
+    pub fn users(
+        &self,
+        idle_before: i64,
+        begun_before: i64,
+    ) -> Result<Vec<(User, i64)>, StoreError> {
         let conn = self.reader();
         let mut stmt = conn.prepare(&format!(
-            "SELECT {USER_COLUMNS}, (SELECT COUNT(*) FROM session s WHERE s.account = a.id) FROM account a ORDER BY a.name"
+            "SELECT {USER_COLUMNS}, (SELECT COUNT(*) FROM session s WHERE s.account = a.id AND s.seen_at >= ?1 AND s.created_at >= ?2) FROM account a ORDER BY a.name"
         ))?;
-        let rows = stmt.query_map([], |r| Ok((user_at(r, 0)?, r.get::<_, i64>(6)?)))?;
+        let rows = stmt.query_map(params![idle_before, begun_before], |r| {
+            Ok((user_at(r, 0)?, r.get::<_, i64>(6)?))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             if let (Some(u), n) = row? {

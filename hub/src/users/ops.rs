@@ -104,10 +104,16 @@ pub fn user_add(
     user_create(db, user_new(db, name, unit, role)?, password)
 }
 
-/// Every account: name, unit, role, created, password set, live sessions.
-pub fn user_list(db: &Db, json: bool) -> anyhow::Result<String> {
+/// Every account: name, unit, role, created, password set, sessions that have not ended (by
+/// the session limits of `accounts`).
+pub fn user_list(db: &Db, accounts: &super::AccountsConfig, json: bool) -> anyhow::Result<String> {
     let reg = db.registry()?;
-    let users = db.users()?;
+    let now = now_ms();
+    let ms = |s: u64| i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let users = db.users(
+        now.saturating_sub(ms(accounts.session_idle_secs)),
+        now.saturating_sub(ms(accounts.session_max_secs)),
+    )?;
     if json {
         let rows: Vec<serde_json::Value> = users
             .iter()

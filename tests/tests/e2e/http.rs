@@ -903,6 +903,13 @@ async fn signing_out_ends_the_session() {
     let (_data, state) = hub_state("");
     user(&state, "snv", "49-SNV", "viewer");
     let session = sign_in(&state, "snv").await;
+    let sessions = || {
+        let list = doimoi_hub::users::ops::user_list(&state.0.db, &state.0.config.accounts, true)
+            .expect("user list");
+        let v: serde_json::Value = serde_json::from_str(&list).expect("json");
+        v[0]["sessions"].as_i64()
+    };
+    assert_eq!(sessions(), Some(1));
     let logout = Request::post("/reports/logout")
         .header(header::COOKIE, format!("doimoi_session={session}"))
         .body(Body::empty())
@@ -913,6 +920,7 @@ async fn signing_out_ends_the_session() {
     assert!(set_cookies(&headers)
         .iter()
         .any(|c| c.starts_with("doimoi_session=;") && c.contains("Max-Age=0")));
+    assert_eq!(sessions(), Some(0), "the session is gone from the hub");
     // The cookie a browser might still send opens nothing any more.
     let (status, _, body) = send(&state, browse("/reports?period=2024", Some(&session))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -951,4 +959,12 @@ async fn a_new_password_ends_the_sessions_and_https_cookies_are_secure() {
     );
     let (status, _, _) = send(&state, login("snv", "Một mật khẩu mới hẳn", None)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // A hub serving HTTPS itself sets `Secure` without being told.
+    let (_data, state) = hub_state("tls_cert = \"hub.pem\"\ntls_key = \"hub.key\"\n");
+    user(&state, "snv", "49-SNV", "viewer");
+    let (status, headers, _) = send(&state, login("snv", PASSWORD, None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(set_cookies(&headers)
+        .iter()
+        .any(|c| c.starts_with("doimoi_session=") && c.ends_with("; Secure")));
 }
