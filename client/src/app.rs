@@ -250,6 +250,11 @@ pub fn index_row(p: &Proposal, state: &ProposalState, now_ms: i64) -> ProposalRo
         updated_at: now_ms,
         folded: fold(&text),
         plain: doimoi_shared::text::nfc(&text).to_lowercase(),
+        attachments: p
+            .attachments
+            .iter()
+            .map(|a| (a.sha256.clone(), a.size, a.unit.to_string()))
+            .collect(),
     }
 }
 

@@ -52,10 +52,20 @@ pub enum Command {
     Sync,
     /// Chạy nền để tự đồng bộ (sau mỗi thay đổi, định kỳ 30 giây, khi máy chủ có dữ liệu mới;
     /// giãn thời gian thử lại khi không kết nối được).
+    /// Cũng phục vụ ứng dụng web của văn phòng trên máy này (mở bằng `doimoi open`).
     Serve {
         /// Số giây giữa hai lần đồng bộ định kỳ.
         #[arg(long, default_value_t = 30, value_name = "GIÂY")]
         interval: u64,
+        /// Địa chỉ của ứng dụng web (chỉ nên dùng địa chỉ của chính máy này).
+        #[arg(long, default_value = "127.0.0.1:8686", value_name = "IP:CỔNG")]
+        listen: String,
+    },
+    /// Mở ứng dụng web của văn phòng trong trình duyệt (tự chạy `doimoi serve` nếu chưa chạy).
+    Open {
+        /// Chỉ in địa chỉ (kèm mã bí mật dùng một lần) để dán vào trình duyệt.
+        #[arg(long)]
+        print: bool,
     },
     /// Tình trạng đồng bộ: máy chủ, lần đồng bộ gần nhất, thay đổi chưa gửi, lỗi gần nhất.
     Status,
@@ -440,7 +450,8 @@ pub enum ProposalCmd {
     },
     /// Ghi ý kiến vào đề xuất.
     Comment(CommentArgs),
-    /// Đính kèm tệp (lưu trên máy này, hồ sơ ghi mã SHA-256 của tệp).
+    /// Đính kèm tệp (tối đa 20 MiB; hồ sơ ghi mã SHA-256 của tệp, nội dung tệp được gửi tới
+    /// mọi văn phòng thấy đề xuất khi đồng bộ).
     Attach {
         /// Mã đề xuất (hoặc vài ký tự đầu, ít nhất 4).
         #[arg(value_name = "MÃ_ĐỀ_XUẤT")]
@@ -448,6 +459,19 @@ pub enum ProposalCmd {
         /// Tệp cần đính kèm.
         #[arg(value_name = "TỆP")]
         file: PathBuf,
+    },
+    /// Ghi một tệp đính kèm của đề xuất ra tệp.
+    Attachment {
+        /// Mã đề xuất (hoặc vài ký tự đầu, ít nhất 4).
+        #[arg(value_name = "MÃ_ĐỀ_XUẤT")]
+        id: String,
+        /// Tên tệp đính kèm (như `doimoi proposal show` liệt kê), hoặc vài ký tự đầu của mã
+        /// SHA-256 (ít nhất 6).
+        #[arg(value_name = "TÊN")]
+        name: String,
+        /// Tệp sẽ ghi.
+        #[arg(short = 'o', long = "output", value_name = "TỆP")]
+        output: PathBuf,
     },
 }
 
@@ -748,8 +772,11 @@ pub enum CalendarCmd {
 }
 
 impl ProposalCmd {
-    /// Whether the command records something (everything but `list` and `show`).
+    /// Whether the command records something (everything but `list`, `show` and `attachment`).
     pub fn records(&self) -> bool {
-        !matches!(self, ProposalCmd::List { .. } | ProposalCmd::Show(_))
+        !matches!(
+            self,
+            ProposalCmd::List { .. } | ProposalCmd::Show(_) | ProposalCmd::Attachment { .. }
+        )
     }
 }

@@ -9,6 +9,7 @@
 //! `store.rs` (the only SQL), `sync.rs` (one sync pass) with `sync/hub_client.rs` (the only
 //! code that knows hub URLs) and `sync/worker.rs` (`doimoi serve`), `error.rs`.
 
+pub mod actions;
 pub mod app;
 pub mod choices;
 pub mod clap_vi;
@@ -18,6 +19,7 @@ pub mod error;
 pub mod search;
 pub mod store;
 pub mod sync;
+pub mod web;
 
 pub use error::CliError;
 

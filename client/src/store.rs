@@ -17,6 +17,8 @@ use doimoi_shared::workflow::Flag;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::path::{Path, PathBuf};
 
+pub mod blobs;
+
 /// Chunks a document may gather before its next write compacts it.
 pub const COMPACT_AFTER: i64 = 32;
 
@@ -93,6 +95,22 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE proposal_search ADD COLUMN plain TEXT NOT NULL DEFAULT '';
     "#,
+    // 5: attachments travel (`store/blobs.rs`): which documents reference which blobs, which
+    // of this office's blobs the hub confirmed; the references of proposals stored before are
+    // filled in once by the next sync (`blob.refs_pending`, set only when there are some).
+    r#"
+    CREATE TABLE attachment_ref(
+        sha256 TEXT NOT NULL,
+        doc_id TEXT NOT NULL REFERENCES doc(id) ON DELETE CASCADE,
+        unit TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        PRIMARY KEY(sha256, doc_id, unit, size)
+    ) WITHOUT ROWID;
+    CREATE TABLE blob_sent(sha256 TEXT PRIMARY KEY);
+    INSERT INTO meta(key, value) SELECT 'blob.refs_pending', '1'
+        WHERE EXISTS (SELECT 1 FROM doc WHERE kind = 'proposal')
+        ON CONFLICT(key) DO UPDATE SET value = excluded.value;
+    "#,
 ];
 
 /// Errors of the store. Messages say what to do.
@@ -137,6 +155,10 @@ pub struct ProposalRow {
     /// The same text lower-cased with its diacritics (NFC), beside `folded`.
     #[serde(skip)]
     pub plain: String,
+    /// The attachment records `(sha256, size, attaching unit)`: written to `attachment_ref`,
+    /// left empty when rows are read back.
+    #[serde(skip)]
+    pub attachments: Vec<(String, u64, String)>,
 }
 
 /// A document with local changes the hub has not confirmed.
@@ -530,6 +552,25 @@ impl Store {
         Ok(rows)
     }
 
+    /// A value that changes when what the lists show changes (the web app's home page and
+    /// list refresh on it): the rows' count, the latest write time, and a checksum of the
+    /// statuses, due dates and flags by row (the write time alone misses writes within one
+    /// millisecond, or under a fixed `DOIMOI_NOW`).
+    pub fn index_version(&self) -> Result<String, StoreError> {
+        let (n, last, sum): (i64, i64, f64) = self.conn.query_row(
+            "SELECT COUNT(*), COALESCE(MAX(updated_at), 0),
+                    TOTAL((rowid % 10007 + 1) * (length(status) * 131
+                          + length(COALESCE(open_due, '')) * 17 + length(flags)))
+             FROM proposal_index",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let unit_years: i64 =
+            self.conn
+                .query_row("SELECT COUNT(*) FROM unit_year_index", [], |r| r.get(0))?;
+        Ok(format!("{n}-{last}-{sum}-{unit_years}"))
+    }
+
     pub fn count_docs(&self) -> Result<(i64, i64), StoreError> {
         Ok(self.conn.query_row(
             "SELECT COUNT(*), COALESCE(SUM(chunks), 0) FROM doc",
@@ -696,6 +737,7 @@ fn proposal_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProposalRow> {
         updated_at: r.get(11)?,
         folded: String::new(),
         plain: String::new(),
+        attachments: Vec::new(),
     })
 }
 
@@ -863,6 +905,18 @@ impl Write<'_> {
             .optional()?)
     }
 
+    /// Forgets what the hub confirmed (every document becomes unconfirmed, offered again
+    /// whole) and the feed position (read again from the start): the hub was restored from a
+    /// backup and may lack what it confirmed since.
+    pub fn forget_hub_state(&self, cursor_key: &str) -> Result<(), StoreError> {
+        self.tx.execute("DELETE FROM sync_doc", [])?;
+        // The office's attachments are offered again too (a backup holds no blob files).
+        self.tx.execute("DELETE FROM blob_sent", [])?;
+        self.tx
+            .execute("DELETE FROM meta WHERE key = ?1", [cursor_key])?;
+        Ok(())
+    }
+
     pub fn set_hub_heads(&self, id: &str, heads: &[u8]) -> Result<(), StoreError> {
         self.tx.execute(
             "INSERT INTO sync_doc(doc_id, hub_heads) VALUES(?1, ?2) ON CONFLICT(doc_id) DO UPDATE SET hub_heads = excluded.hub_heads",
@@ -935,6 +989,7 @@ impl Write<'_> {
             "INSERT INTO proposal_search(id, folded, plain) VALUES(?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET folded = excluded.folded, plain = excluded.plain",
             params![row.id, row.folded, row.plain],
         )?;
+        self.put_attachment_refs(&row.id, &row.attachments)?;
         Ok(())
     }
 
@@ -957,7 +1012,7 @@ impl Write<'_> {
     /// Empties the derived indexes (before a rebuild).
     pub fn clear_indexes(&self) -> Result<(), StoreError> {
         self.tx.execute_batch(
-            "DELETE FROM proposal_search; DELETE FROM proposal_index; DELETE FROM unit_year_index;",
+            "DELETE FROM proposal_search; DELETE FROM proposal_index; DELETE FROM unit_year_index; DELETE FROM attachment_ref;",
         )?;
         Ok(())
     }

@@ -8,6 +8,7 @@
 //! them, so a pass cut off anywhere resumes where it stopped: at worst a document is offered
 //! again and the hub answers that it has nothing new. Nothing is lost or doubled.
 
+pub mod blobs;
 pub mod hub_client;
 pub mod worker;
 
@@ -44,6 +45,8 @@ pub mod meta {
     pub const LAST_ERROR_KIND: &str = "sync.last_error_kind";
     pub const REGISTRY_VERSION: &str = "sync.registry_version";
     pub const CALENDAR_VERSION: &str = "sync.calendar_version";
+    /// The hub store's epoch last seen ([`doimoi_shared::wire::SyncResponse::epoch`]).
+    pub const HUB_EPOCH: &str = "sync.hub_epoch";
 }
 
 /// What a pass moved (`doimoi sync --json`).
@@ -60,6 +63,37 @@ pub struct SyncReport {
     /// sync brought says so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_notice: Option<String>,
+    /// The hub was restored from a backup since the last sync: every document was offered
+    /// again.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hub_restored: bool,
+    /// Refused documents whose other work (changes that did not depend on the refused one,
+    /// this office's comments and attachments) was kept and is sent again.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub salvaged: Vec<String>,
+    /// Attachment bytes moved after the documents ([`blobs`]): blobs sent and received, their
+    /// bytes, blobs the hub does not hold yet, blobs refused (hash or size), and why the
+    /// transfers stopped early (the next pass resumes).
+    pub blobs_up: usize,
+    pub blob_bytes_up: u64,
+    pub blobs_down: usize,
+    pub blob_bytes_down: u64,
+    pub blobs_waiting: usize,
+    pub blobs_refused: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blob_error: Option<String>,
+}
+
+impl SyncReport {
+    fn add_blobs(&mut self, b: blobs::BlobReport) {
+        self.blobs_up = b.up;
+        self.blob_bytes_up = b.bytes_up;
+        self.blobs_down = b.down;
+        self.blob_bytes_down = b.bytes_down;
+        self.blobs_waiting = b.waiting;
+        self.blobs_refused = b.refused;
+        self.blob_error = b.error;
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,10 +148,19 @@ pub fn sync_once(
     progress: Progress<'_>,
 ) -> Result<SyncReport, SyncError> {
     // A hub that takes the connection but never answers is told within seconds.
-    let result = hub
+    let mut result = hub
         .probe()
         .map_err(SyncError::from)
         .and_then(|()| run_pass(app, hub, progress));
+    // Attachments after the documents; never the pass's failure.
+    if let Ok(report) = &mut result {
+        report.add_blobs(blobs::transfer(
+            app,
+            hub.base(),
+            hub.token(),
+            hub.blob_http(),
+        ));
+    }
     let now = app.now_ms.to_string();
     match &result {
         Ok(_) => {
@@ -224,6 +267,25 @@ fn run_pass(
         report.round_trips += 1;
         report.bytes_up += up;
         report.bytes_down += down;
+        if !resp.epoch.is_empty() {
+            let known = app.store.get_meta(meta::HUB_EPOCH)?.unwrap_or_default();
+            if known != resp.epoch {
+                let w = app.store.write()?;
+                if !known.is_empty() {
+                    // Restored from a backup: what the hub confirmed since may be gone. Every
+                    // document is offered again (the hub keeps what it has, takes the rest)
+                    // and the feed is read from the start; this answer is not applied.
+                    w.forget_hub_state(meta::CURSOR)?;
+                    report.hub_restored = true;
+                }
+                w.commit()?;
+                app.store
+                    .set_meta_all(&[(meta::HUB_EPOCH, resp.epoch.as_str())])?;
+                if !known.is_empty() {
+                    continue;
+                }
+            }
+        }
         done += resp.results.len();
         apply_response(app, resp, &pushed, &mut report)?;
         let more = app.store.get_meta("sync.more")?.as_deref() == Some("1");
@@ -258,8 +320,11 @@ enum Built {
     Refused {
         id: DocId,
         doc: Box<Automerge>,
+        /// The document as the hub last confirmed it.
+        base: Box<Automerge>,
         change: String,
         reason: String,
+        have: Vec<u8>,
     },
 }
 
@@ -333,9 +398,11 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
         if let Err(rej) = checked {
             return Ok(Built::Refused {
                 id,
+                base: Box::new(doc.fork_at(&have).unwrap_or_else(|_| Automerge::new())),
                 doc: Box::new(doc),
                 change: rej.change.to_string(),
                 reason: rej.reason.to_string(),
+                have: hub_heads,
             });
         }
         let changes = if have.is_empty() {
@@ -358,15 +425,76 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
             Built::Refused {
                 id,
                 doc,
+                base,
                 change,
                 reason,
+                have,
             } => {
                 set_aside(app, id.as_str(), &doc, &change, &reason)?;
                 report.refused.push(id.to_string());
+                keep_salvaged(app, &id, &doc, *base, &change, Some(&have), report)?;
             }
         }
     }
     Ok(push)
+}
+
+/// After [`set_aside`]: what of the refused copy can still go (`doimoi_shared::doc::salvage`)
+/// is written back over what the store now holds (the hub's version, or nothing), to be pushed
+/// at the next round. `have`: the hub heads to record when the store held nothing.
+fn keep_salvaged(
+    app: &mut App,
+    id: &DocId,
+    local: &Automerge,
+    base: Automerge,
+    change: &str,
+    have: Option<&[u8]>,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let Ok(hash) = change.parse::<ChangeHash>() else {
+        return Ok(());
+    };
+    let salvaged = match doimoi_shared::doc::salvage::salvage(
+        local,
+        base,
+        &hash,
+        &app.unit,
+        app.actor.clone(),
+    ) {
+        Ok(Some((doc, _))) => doc,
+        // Nothing of the office's left, or a copy that cannot be rebuilt: all of it stays in
+        // the set-aside copy.
+        Ok(None) | Err(_) => return Ok(()),
+    };
+    let kind = doimoi_shared::doc::kind_of(&salvaged)?;
+    let stored = app.store.load_doc(id, &app.actor)?.map(|(_, d)| d);
+    let (doc, before) = match stored {
+        Some(mut doc) => {
+            let before = doc.get_heads();
+            let mut s = salvaged;
+            doc.merge(&mut s)
+                .map_err(|e| CliError::Doc(doimoi_shared::doc::DocError::Automerge(e)))?;
+            (doc, Some(before))
+        }
+        None => (salvaged, None),
+    };
+    match kind {
+        DocKind::Proposal => {
+            app.save_proposal(&doc, before.as_deref())?;
+        }
+        DocKind::UnitYear => {
+            app.save_unit_year(&doc, before.as_deref())?;
+        }
+    }
+    if before.is_none() {
+        if let Some(have) = have {
+            let w = app.store.write()?;
+            w.set_hub_heads(id.as_str(), have)?;
+            w.commit()?;
+        }
+    }
+    report.salvaged.push(id.to_string());
+    Ok(())
 }
 
 /// Keeps the refused local copy aside, drops it from the store's documents (the hub's version
@@ -458,8 +586,9 @@ fn apply_response(
                 w.commit()?;
             }
             Outcome::Rejected { change, reason } => {
-                if let Some((_, doc)) = app.store.load_doc(&r.id, &app.actor)? {
-                    set_aside(app, r.id.as_str(), &doc, &change, &reason)?;
+                let local = app.store.load_doc(&r.id, &app.actor)?.map(|(_, d)| d);
+                if let Some(doc) = &local {
+                    set_aside(app, r.id.as_str(), doc, &change, &reason)?;
                 }
                 report.refused.push(r.id.to_string());
                 if !r.changes.is_empty() {
@@ -468,6 +597,17 @@ fn apply_response(
                 let w = app.store.write()?;
                 w.remove_pending_pull(r.id.as_str())?;
                 w.commit()?;
+                if let Some(doc) = &local {
+                    // The hub's version (none when it holds nothing of it) is the base.
+                    let base = if r.changes.is_empty() {
+                        Some(Automerge::new())
+                    } else {
+                        Automerge::load(&r.changes).ok()
+                    };
+                    if let Some(base) = base {
+                        keep_salvaged(app, &r.id, doc, base, &change, None, report)?;
+                    }
+                }
             }
             Outcome::NotFound => {
                 let w = app.store.write()?;

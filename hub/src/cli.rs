@@ -50,6 +50,10 @@ enum Cmd {
     Calendar(CalendarCmd),
     /// Rebuild the report tables from the documents.
     Reindex,
+    /// Write a consistent copy of the store to FILE, while the hub serves.
+    Backup { file: PathBuf },
+    /// Restore a backup FILE into an empty data folder (--data), verified.
+    Restore { file: PathBuf },
     /// People's accounts for the hub's pages (/reports).
     #[command(subcommand)]
     User(UserCmd),
@@ -216,6 +220,14 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 "{}",
                 ops::calendar_override(&Db::open(&config.data, 1)?, &file)?
             );
+            Ok(())
+        }
+        Cmd::Backup { file } => {
+            println!("{}", crate::backup::backup(&config.data, &file)?);
+            Ok(())
+        }
+        Cmd::Restore { file } => {
+            println!("{}", crate::backup::restore(&config.data, &file)?);
             Ok(())
         }
         Cmd::Reindex => {

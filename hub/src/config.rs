@@ -69,6 +69,10 @@ pub struct Config {
     /// date ("Kế hoạch số 123/KH-UBND ngày 20/7/2023 của Ủy ban nhân dân tỉnh"; default
     /// [`crate::render::DEFAULT_PLAN`], which has no number).
     pub report_plan: Option<String>,
+    /// Attachments: the largest blob accepted (and the largest `size` an attachment record may
+    /// declare), and the time limit of one blob upload or download.
+    pub max_blob_bytes: u64,
+    pub blob_timeout_secs: u64,
     /// People's accounts for the hub's pages: sessions and sign-in limits (`[accounts]`).
     pub accounts: crate::users::AccountsConfig,
 }
@@ -103,6 +107,8 @@ impl Default for Config {
             clock_offset_ms: 0,
             report_regulation: None,
             report_plan: None,
+            max_blob_bytes: doimoi_shared::blob::DEFAULT_MAX_BYTES,
+            blob_timeout_secs: 900,
             accounts: crate::users::AccountsConfig::default(),
         }
     }

@@ -21,6 +21,8 @@
 //!   a low-priority thread), `metrics.rs`.
 
 pub mod auth;
+pub mod backup;
+pub mod blobs;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
@@ -73,12 +75,22 @@ pub async fn run_announcing(
 ) -> anyhow::Result<()> {
     let db = Db::open(&config.data, 4)?;
     db.set_quota(config.max_store_bytes)?;
+    let epoch = backup::epoch(&db)?;
+    // A store that cannot be written (read-only disk or files) is told now, before the hub
+    // announces itself, not at the first office's push.
+    db.set_meta(&[("started_at", &chrono::Utc::now().to_rfc3339())])
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "kho dữ liệu {} không ghi được ({e}): kiểm tra quyền ghi và chỗ trống của thư mục dữ liệu",
+                config.data.display()
+            )
+        })?;
     // A store from before the report projection (or of an older row format) is projected
     // once, before serving, so reports are complete from the first request.
     if let Some(msg) = ops::ensure_projection(&db)? {
         tracing::info!("{msg}");
     }
-    let inner = Arc::new(Inner::new(db, config, shutdown.clone())?);
+    let inner = Arc::new(Inner::new(db, config, shutdown.clone(), epoch)?);
     let tracker = TaskTracker::new();
     // Background compaction of change chunks into snapshots.
     {

@@ -189,7 +189,7 @@ pub fn reindex(db: &Db) -> anyhow::Result<String> {
 }
 
 /// Version of the report projection's rows: a store built with another is reindexed.
-pub const PROJECTION_VERSION: &str = "2";
+pub const PROJECTION_VERSION: &str = "3";
 
 /// Reindexes when the store's projection was built with another version (or never).
 pub fn ensure_projection(db: &Db) -> anyhow::Result<Option<String>> {

@@ -117,6 +117,15 @@ pub fn consolidated(
     q: &ReportQuery,
 ) -> Result<Report, ReportError> {
     let (period, as_of) = parse_query(q)?;
+    let today = inner.today();
+    if let Some(a) = as_of.filter(|a| *a > today) {
+        return Err(bad(format!(
+            "Ngày tính số liệu {} chưa đến (hôm nay là ngày {}): chọn một ngày từ hôm nay trở về trước.",
+            a.format("%d/%m/%Y"),
+            today.format("%d/%m/%Y")
+        )));
+    }
+    let period = period.made_on(today);
     let mode = AsOfMode::parse(q.as_of_mode.as_deref().unwrap_or_default()).map_err(bad)?;
     let (_, registry) = inner.registry()?;
     let scope = scope_for(&registry, device, q.unit.as_deref())?;

@@ -2,6 +2,7 @@
 //! comes from the [`crate::auth::Office`] extractor; errors of the layers below are turned into
 //! HTTP answers at the handler ([`crate::error::ApiError`]).
 
+mod blobs;
 mod events;
 mod health;
 mod pages;
@@ -35,6 +36,16 @@ pub fn router(state: AppState) -> Router {
                 StatusCode::REQUEST_TIMEOUT,
                 long,
             ));
+    // Attachment bytes: streamed (no body limit of the extractor: the blob limit is enforced
+    // while streaming), with their own, longer time limit.
+    let blob_timeout = Duration::from_secs(state.0.config.blob_timeout_secs);
+    let blobs = Router::new()
+        .route("/v1/blobs/{sha}", get(blobs::fetch).put(blobs::upload))
+        .layer(DefaultBodyLimit::disable())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            blob_timeout,
+        ));
     // Every other request has the ordinary time limit too (a client that trickles its body
     // or a report that cannot finish does not hold a connection for ever).
     let rest = Router::new()
@@ -52,6 +63,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(events)
+        .merge(blobs)
         .merge(rest)
         .fallback(health::not_found)
         .with_state(state)

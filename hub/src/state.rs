@@ -35,6 +35,8 @@ pub struct Inner {
     /// Bytes of decoded request bodies held at once (each counted twice: the bytes and the
     /// request parsed from them), at most `decode_budget_bytes`.
     pub decoding: std::sync::atomic::AtomicUsize,
+    /// The store's epoch ([`crate::backup`]): offices that see it change offer everything again.
+    pub epoch: String,
     /// The last push failed for want of room (disk or quota full); cleared by the next push
     /// that is stored. `/healthz` reports it.
     pub storage_full: std::sync::atomic::AtomicBool,
@@ -50,7 +52,12 @@ pub struct Inner {
 }
 
 impl Inner {
-    pub fn new(db: Db, config: Config, shutdown: CancellationToken) -> Result<Inner, StoreError> {
+    pub fn new(
+        db: Db,
+        config: Config,
+        shutdown: CancellationToken,
+        epoch: String,
+    ) -> Result<Inner, StoreError> {
         let top = db.max_seq()?;
         let (news, _) = watch::channel(top);
         let cap = NonZeroUsize::new(config.cache_docs.max(1)).unwrap_or(NonZeroUsize::MIN);
@@ -61,6 +68,7 @@ impl Inner {
             config,
             metrics: Metrics::default(),
             decoding: std::sync::atomic::AtomicUsize::new(0),
+            epoch,
             storage_full: std::sync::atomic::AtomicBool::new(false),
             news,
             push_lock: Mutex::new(()),

@@ -293,6 +293,7 @@ pub fn handle(
         more,
         registry: registry_out,
         calendar: calendar_out,
+        epoch: inner.epoch.clone(),
     })
 }
 
@@ -511,6 +512,16 @@ fn check_push(
                     &existing,
                 ));
             };
+            // Attachment records the hub could not accept the bytes of (`blobs.rs`).
+            if kind == DocKind::Proposal {
+                let limit = inner.config.max_blob_bytes;
+                if let Err(reason) = crate::blobs::check_new(existing.as_ref(), &scratch, limit) {
+                    return Ok(match rejected(String::new(), reason, &existing) {
+                        Checked::Done(r) => Checked::Refused(r),
+                        other => other,
+                    });
+                }
+            }
             // The report projection, on this thread too (derive runs once per day with
             // events, so it is not free).
             let proj = Box::new(project(&scratch, kind.as_str(), registry, calendar.hub));

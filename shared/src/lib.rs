@@ -19,9 +19,11 @@
 //! - [`wire`]: the sync protocol's wire types and encoding.
 //! - [`par`]: an ordered parallel map over the cores (pure CPU work, no I/O).
 //! - [`report`]: the consolidated report: periods, projection rows, figures.
+//! - [`blob`]: attachment bytes between offices and the hub: names, limits, headers.
 //!
 //! Time and ids are always passed in; nothing here reads the clock or the disk.
 
+pub mod blob;
 pub mod calendar;
 pub mod doc;
 pub mod heads;

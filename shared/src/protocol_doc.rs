@@ -37,15 +37,18 @@ const DOC: &str = include_str!("../../PROTOCOL.md");
 /// `hub/src/routes/`, `hub/src/reports.rs`). `shared` cannot see the hub's code, so this list
 /// is kept by hand: when the hub gains, loses or renames a code, update this list and the
 /// table in `PROTOCOL.md` together (the test compares the two).
-const HUB_ERROR_CODES: [(u16, &str); 12] = [
+const HUB_ERROR_CODES: [(u16, &str); 15] = [
     (400, "bad_request"),
     (400, "protocol_version"),
     (401, "unauthorized"),
     (401, "token_revoked"),
     (403, "out_of_scope"),
     (404, "not_found"),
+    (409, "upload_conflict"),
     (413, "too_large"),
     (415, "unsupported_encoding"),
+    (416, "range_not_satisfiable"),
+    (422, "hash_mismatch"),
     (429, "rate_limited"),
     (500, "internal"),
     (503, "busy"),

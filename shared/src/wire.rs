@@ -152,6 +152,10 @@ pub struct SyncResponse {
     /// The calendar (JSON) and its version, when the office's is outdated.
     #[serde(default)]
     pub calendar: Option<Versioned>,
+    /// The hub store's epoch: new when the store was restored from a backup. An office that
+    /// sees it change offers all its documents again and reads the feed from the start.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub epoch: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

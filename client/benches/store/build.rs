@@ -532,7 +532,8 @@ pub(crate) fn build_one(
     }
     let mut p: Proposal = proposal::read(&doc)?;
     let facts = p.facts();
-    let deciding = deciding_unit(&facts, &app.registry);
+    // The deciding unit as the structure stood on the submission day (set at the submit step).
+    let mut deciding = deciding_unit(&facts, &app.registry);
     let province: UnitCode = app.registry.province().code.clone();
     let proposer = p.proposer.clone();
     let own_position = p.position.clone();
@@ -556,6 +557,9 @@ pub(crate) fn build_one(
             .max(last_at + 60_000)
             .min(latest);
         last_at = at;
+        if matches!(step.action, Action::Submit) {
+            deciding = doimoi_shared::workflow::deciding_unit_on(&facts, &app.registry, Some(date));
+        }
         let unit = match step.role {
             Role::Own => app.unit.clone(),
             Role::Deciding => deciding.clone(),

@@ -277,6 +277,17 @@ impl Office {
         })
     }
 
+    /// [`Office::new`] for an office that writes documents before its first push: one sync
+    /// first, so that it holds the hub's calendar (until it does, the hub judges the
+    /// procedure's day-off rule by weekends alone, and the generator's events on a swapped
+    /// working Saturday would be refused).
+    pub(crate) fn writer(bins: &Bins, hub: &Hub, unit: &str, dir: &Path) -> Result<Office> {
+        let mut office = Office::new(bins, hub, unit, dir)?;
+        office.sync()?;
+        office.app = App::open(dir)?;
+        Ok(office)
+    }
+
     pub(crate) fn sync(&mut self) -> Result<SyncReport> {
         let report = sync_once(&mut self.app, &self.hub, &mut |_, _| {})?;
         if !report.refused.is_empty() {

@@ -49,16 +49,21 @@
 //!    comment to 250 documents of each of 10 units (filling its document cache), 200 no-op
 //!    syncs of a district, and 300 offices' no-op syncs at once (as in 5, closed loop); then
 //!    VmRSS/VmHWM are read from `/proc/<hub>/status`.
+//! 7. attachments (`attachments.rs`), on a hub of its own: commune 20335 attaches 1 MB to each
+//!    of 100 proposals and syncs (100 blobs uploaded), a new device of district 502 syncs (100
+//!    blobs downloaded and checked); the hub's VmRSS and VmHWM (peak) must stay under 150 MB.
 //!
 //! Documents are written through the library as the CLI writes them (`proposal::create` /
 //! `append_event`, every event checked with `check_next`, index rows from `index_row`), from a
 //! fixed seed; the approach and the content generator come from `benches/store.rs`.
+mod attachments;
 mod big;
 mod generate;
 mod harness;
 mod load;
 mod micro;
 mod scenarios;
+use attachments::*;
 use big::*;
 use generate::*;
 use harness::*;
@@ -190,6 +195,9 @@ fn main() -> Result<()> {
 
     if (1..=5).any(wants) {
         scenarios_1_to_5(&bins, &work, &wants, &mut results)?;
+    }
+    if wants(7) {
+        scenario_7(&bins, &work, &mut results)?;
     }
     if wants(6) && !skip_big {
         scenario_6(&bins, big_docs, rebuild_big, &mut results)?;

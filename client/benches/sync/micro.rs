@@ -92,6 +92,7 @@ pub(crate) fn hub_micro(prefill: usize) -> Result<()> {
                 db,
                 hub_config,
                 tokio_util::sync::CancellationToken::new(),
+                "bench".into(),
             )
             .map_err(|e| anyhow!("{e}"))?;
             if held > 0 {

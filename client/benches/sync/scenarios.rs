@@ -24,7 +24,7 @@ pub(crate) fn scenarios_1_to_5(
         header(&format!(
             "Setup: district {DISTRICT_SMALL} writes {DISTRICT_SMALL_DOCS} proposals (10 events each) and pushes them"
         ));
-        let mut office = Office::new(bins, &hub, DISTRICT_SMALL, &work.join("d513"))?;
+        let mut office = Office::writer(bins, &hub, DISTRICT_SMALL, &work.join("d513"))?;
         let t = Instant::now();
         let (ids, size) = write_office_docs(&mut office, DISTRICT_SMALL_DOCS, &mut rng)?;
         println!(
@@ -52,7 +52,7 @@ pub(crate) fn scenarios_1_to_5(
         header(&format!(
             "Setup: district {DISTRICT_BIG} writes {DISTRICT_BIG_DOCS} proposals (10 events each) and pushes them"
         ));
-        let mut office = Office::new(bins, &hub, DISTRICT_BIG, &work.join("d507"))?;
+        let mut office = Office::writer(bins, &hub, DISTRICT_BIG, &work.join("d507"))?;
         let t = Instant::now();
         let (_, size) = write_office_docs(&mut office, DISTRICT_BIG_DOCS, &mut rng)?;
         println!(
@@ -186,7 +186,7 @@ pub(crate) fn scenario_2(
     header(&format!(
         "2. Commune {COMMUNE} pushes {COMMUNE_DOCS} new proposals of 10 events each"
     ));
-    let mut office = Office::new(bins, hub, COMMUNE, &work.join("c20437"))?;
+    let mut office = Office::writer(bins, hub, COMMUNE, &work.join("c20437"))?;
     let (_, own) = write_office_docs(&mut office, COMMUNE_DOCS, rng)?;
     let t = Instant::now();
     let r = office.sync()?;

@@ -5,29 +5,20 @@ use super::{local_time, Out};
 use crate::app::App;
 use crate::cli::{ExportArgs, IdArg, ImportArgs, SearchArgs};
 use crate::error::CliError;
-use automerge::{Automerge, LoadOptions, OnPartialLoad, ReadDoc};
+use automerge::{Automerge, ReadDoc};
 use doimoi_shared::doc::{kind_of, parse_commit_message, proposal, unit_year, DocKind};
 use doimoi_shared::ids::{DocId, UnitCode};
 use doimoi_shared::workflow::Action;
 use serde_json::json;
 
 pub fn search(app: App, args: SearchArgs, out: Out) -> Result<(), CliError> {
-    use crate::search;
     let query = args.text.join(" ");
-    let terms = search::parse(&query);
-    if terms.is_empty() {
+    if crate::search::parse(&query).is_empty() {
         return Err(CliError::Usage(
             "Nhập từ cần tìm, ví dụ: `doimoi search \"sang tao\"` hoặc, để tìm đúng cụm từ, `doimoi search '\"đô thị\"'`.".into(),
         ));
     }
-    let candidates = app.store.search_candidates(&search::folded_words(&terms))?;
-    let mut ranked: Vec<(u32, crate::store::ProposalRow)> = candidates
-        .into_iter()
-        .filter_map(|r| search::score(&terms, &r.title, &r.plain, &r.folded).map(|s| (s, r)))
-        .collect();
-    // Stable: equal ranks keep the store's order, newest first.
-    ranked.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
-    let rows: Vec<_> = ranked.into_iter().map(|(_, r)| r).collect();
+    let rows = crate::actions::proposal::search(&app, &query)?;
     print_rows(&app, &rows, out)
 }
 
@@ -259,11 +250,7 @@ pub fn history(app: App, args: IdArg, out: Out) -> Result<(), CliError> {
 
 pub fn export(app: App, args: ExportArgs, out: Out) -> Result<(), CliError> {
     let id = app.resolve_id(&args.id)?;
-    let (_, doc) = app
-        .store
-        .load_doc(&id, &app.actor)?
-        .ok_or_else(|| CliError::NotFound(format!("Không có tài liệu {id}.")))?;
-    let bytes = doc.save();
+    let bytes = crate::actions::docs::export(&app, &id)?;
     // Write beside the target, then rename: a cut-off export never leaves half a file.
     let tmp = args.output.with_extension("doimoi-tmp");
     std::fs::write(&tmp, &bytes)
@@ -275,116 +262,16 @@ pub fn export(app: App, args: ExportArgs, out: Out) -> Result<(), CliError> {
     })
 }
 
-fn foreign(file: &std::path::Path, why: &str) -> CliError {
-    CliError::Usage(format!(
-        "Tệp {} không nhập được: {why}. Chỉ nhập tệp tạo bằng `doimoi export` của doimoi; không có gì bị thay đổi.",
-        file.display()
-    ))
-}
-
-/// Runs `f`, turning a panic inside it (Automerge on some damaged files) into `None`, with
-/// the panic's own message kept off the terminal.
-fn without_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    std::panic::set_hook(hook);
-    r.ok()
-}
-
-pub fn import(app: App, args: ImportArgs, out: Out) -> Result<(), CliError> {
-    let file = args.file.clone();
-    // A damaged file may make Automerge panic while loading or merging it: it is refused like
-    // any other damaged file, and nothing is written (the store's transaction is not reached).
-    without_panic(|| import_checked(app, args, out)).unwrap_or_else(|| {
-        Err(foreign(
-            &file,
-            "tệp bị hỏng: dữ liệu Automerge không đọc được",
-        ))
-    })
-}
-
-fn import_checked(mut app: App, args: ImportArgs, out: Out) -> Result<(), CliError> {
+pub fn import(mut app: App, args: ImportArgs, out: Out) -> Result<(), CliError> {
     let file = &args.file;
     let bytes = std::fs::read(file)
         .map_err(|e| CliError::io(format!("Không đọc được tệp {}", file.display()), e))?;
-    if bytes.is_empty() {
-        return Err(foreign(file, "tệp rỗng"));
-    }
-    let mut incoming = Automerge::load_with_options(
-        &bytes,
-        LoadOptions::new().on_partial_load(OnPartialLoad::Error),
-    )
-    .map_err(|e| foreign(file, &format!("không phải tài liệu Automerge hợp lệ ({e})")))?;
-    if !incoming.get_missing_deps(&[]).is_empty() {
-        return Err(foreign(file, "tài liệu thiếu một phần lịch sử"));
-    }
-    let kind = kind_of(&incoming).map_err(|e| foreign(file, &e.to_string()))?;
-    let (id, unit) = match kind {
-        DocKind::Proposal => {
-            let p = proposal::read(&incoming).map_err(|e| foreign(file, &e.to_string()))?;
-            (p.id, p.unit)
-        }
-        DocKind::UnitYear => {
-            let u = unit_year::read(&incoming).map_err(|e| foreign(file, &e.to_string()))?;
-            if u.id != DocId::unit_year(&u.unit, u.year) {
-                return Err(foreign(
-                    file,
-                    "mã hồ sơ nhiệm vụ không khớp với đơn vị và năm",
-                ));
-            }
-            (u.id, u.unit)
-        }
-    };
-    if app.registry.get(&unit).is_none() {
-        return Err(foreign(
-            file,
-            &format!(
-                "tài liệu thuộc đơn vị {unit}, không có trong danh mục của {}",
-                app.registry.province_name()
-            ),
-        ));
-    }
-    let existing = app.store.load_doc(&id, &app.actor)?;
-    let (doc, before, added, is_new) = match existing {
-        Some((local_kind, mut local)) => {
-            if local_kind != kind.as_str() {
-                return Err(foreign(
-                    file,
-                    "cùng mã với một tài liệu khác loại trong kho",
-                ));
-            }
-            // Same document only if it shares the local document's first change.
-            let first = local.get_changes_meta(&[]).first().map(|c| c.hash);
-            if let Some(h) = first {
-                if incoming.get_change_meta_by_hash(&h).is_none() {
-                    return Err(foreign(
-                        file,
-                        "cùng mã nhưng không cùng lịch sử với tài liệu trong kho",
-                    ));
-                }
-            }
-            let before = local.get_heads();
-            local
-                .merge(&mut incoming)
-                .map_err(|e| foreign(file, &format!("không hợp nhất được ({e})")))?;
-            let added = local.get_changes(&before).len();
-            (local, Some(before), added, false)
-        }
-        None => {
-            incoming.set_actor(app.actor.clone());
-            let n = incoming.get_changes(&[]).len();
-            (incoming, None, n, true)
-        }
-    };
-    match kind {
-        DocKind::Proposal => {
-            app.save_proposal(&doc, before.as_deref())?;
-        }
-        DocKind::UnitYear => {
-            app.save_unit_year(&doc, before.as_deref())?;
-        }
-    }
+    let crate::actions::docs::Imported {
+        id,
+        kind,
+        is_new,
+        added,
+    } = crate::actions::docs::import(&mut app, &file.display().to_string(), &bytes)?;
     out.emit(
         &json!({"id": id.to_string(), "kind": kind.as_str(), "new": is_new, "changes_added": added}),
         || {

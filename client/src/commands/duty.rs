@@ -1,49 +1,23 @@
 //! `doimoi duty …`: the unit's yearly duties (docs/domain.md §3), kept in unit-year records.
 
 use super::Out;
+use crate::actions::duty::{plan_deadline, Change, Target};
 use crate::app::{parse_date, App};
 use crate::cli::{DutyCmd, DutyCommon, LevelArg, ReviewKindArg, UpwardArgs};
 use crate::error::CliError;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use doimoi_shared::doc::unit_year::{
-    self, Commendation, Discipline, Dissemination, Entry, Inspection, Plan, PlanIssued, Review,
-    ReviewKind, SelfInspection, UnitYear, Upward, UpwardStage,
+    Commendation, Discipline, Dissemination, Entry, Inspection, Plan, Review, ReviewKind,
+    SelfInspection, Upward, UpwardStage,
 };
-use doimoi_shared::ids::{DocId, UnitCode};
-use doimoi_shared::org::UnitKind;
+use doimoi_shared::ids::UnitCode;
 use doimoi_shared::text::nfc;
 use doimoi_shared::workflow::Level;
 use serde_json::json;
 
-/// The plan's deadline for dissemination and the unit's own plan.
-fn plan_deadline() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2023, 7, 31).unwrap_or_default()
-}
-
-struct Target {
-    unit: UnitCode,
-    year: i32,
-    date: NaiveDate,
-}
-
 fn target(app: &App, common: &DutyCommon, unit: Option<UnitCode>) -> Result<Target, CliError> {
     let date = parse_date(&common.date, "--date")?;
-    if date > app.today {
-        return Err(CliError::Usage(format!(
-            "Ngày {} (--date) chưa đến: chỉ ghi việc đã diễn ra (hôm nay là ngày {}).",
-            date.format("%d/%m/%Y"),
-            app.today.format("%d/%m/%Y")
-        )));
-    }
-    let year = common.year.unwrap_or_else(|| date.year());
-    if !(2000..=2100).contains(&year) {
-        return Err(CliError::Usage(format!("--year {year} không hợp lệ.")));
-    }
-    Ok(Target {
-        unit: unit.unwrap_or_else(|| app.unit.clone()),
-        year,
-        date,
-    })
+    crate::actions::duty::target(app, date, common.year, unit)
 }
 
 fn t(s: &str) -> String {
@@ -190,13 +164,7 @@ pub fn run(mut app: App, cmd: DutyCmd, out: Out) -> Result<(), CliError> {
             findings,
             recommendations,
         } => {
-            let me = app.registry.get(&app.unit).map(|u| u.kind);
-            if me != Some(UnitKind::HomeAffairs) {
-                return Err(CliError::Refused(
-                    "Chỉ Sở Nội vụ ghi kết quả kiểm tra các đơn vị. Đơn vị tự kiểm tra thì dùng `doimoi duty self-inspect`."
-                        .into(),
-                ));
-            }
+            crate::actions::duty::check_inspector(&app)?;
             let inspected = app.known_unit(&unit)?;
             let tg = target(&app, &common, Some(inspected))?;
             let e = Entry::Inspection(Inspection {
@@ -210,53 +178,8 @@ pub fn run(mut app: App, cmd: DutyCmd, out: Out) -> Result<(), CliError> {
             (tg, Change::Entry(e))
         }
     };
-    let (mut doc, existed) = app.unit_year_doc(&tg.unit, tg.year)?;
-    let before = existed.then(|| doc.get_heads());
-    let me = app.unit.clone();
-    let refused = |r: unit_year::EntryRefusal| CliError::Refused(format!("Không ghi được: {r}."));
-    let mut done = String::new();
-    let mut revision = None;
-    match &change {
-        Change::Plan(p) => {
-            match unit_year::issue_plan(&mut doc, p, &id(), &me, now)?.map_err(refused)? {
-                PlanIssued::First => done = " Đây là kế hoạch ban hành lần đầu.".into(),
-                PlanIssued::Revision(n) => {
-                    revision = Some(n);
-                    if let Some(first) = unit_year::read(&doc)?.plan {
-                        done = format!(
-                        " Đã ghi là bản ban hành lại (lần {}); kế hoạch ban hành lần đầu số {} ngày {} được giữ nguyên.",
-                        n + 1,
-                        first.number,
-                        first.date.format("%d/%m/%Y")
-                    );
-                    }
-                }
-            }
-        }
-        Change::Entry(e) => {
-            let office_kind = app.registry.get(&me).map(|u| u.kind);
-            if existed {
-                unit_year::check_entry_in(&unit_year::read(&doc)?, e, office_kind)
-                    .map_err(refused)?;
-            } else {
-                unit_year::check_entry(e).map_err(refused)?;
-            }
-            done = match e {
-                Entry::Commendation(c) if c.level == Level::Province => {
-                    format!(" Đề nghị mã {} chờ Sở Nội vụ cho ý kiến, trình Chủ tịch UBND tỉnh quyết định.", c.id)
-                }
-                Entry::Discipline(c) if c.level == Level::Province => {
-                    format!(
-                        " Đề nghị mã {} chờ Sở Nội vụ cho ý kiến, trình UBND tỉnh quyết định.",
-                        c.id
-                    )
-                }
-                _ => String::new(),
-            };
-            unit_year::add(&mut doc, e, &me)?
-        }
-    }
-    let uy = app.save_unit_year(&doc, before.as_deref())?;
+    let crate::actions::duty::Recorded { uy, done, revision } =
+        crate::actions::duty::record(&mut app, &tg, &change)?;
     let mut value = json!({"id": uy.id.to_string(), "unit": uy.unit.as_str(), "year": uy.year});
     match &change {
         Change::Plan(_) => value["plan_issue"] = json!(revision.map_or(1, |n| n + 1)),
@@ -271,9 +194,8 @@ pub fn run(mut app: App, cmd: DutyCmd, out: Out) -> Result<(), CliError> {
     })
 }
 
-/// Sở Nội vụ's opinion or UBND tỉnh's decision on a unit's proposal sent upward: written into
-/// that unit's record of the year, beside the proposal (a commendation or a discipline, found
-/// by its id).
+/// Sở Nội vụ's opinion or UBND tỉnh's decision on a unit's proposal sent upward
+/// (`actions::duty::upward`).
 fn upward_step(
     app: &App,
     common: &DutyCommon,
@@ -282,59 +204,18 @@ fn upward_step(
     agree: bool,
 ) -> Result<(Target, Change), CliError> {
     let unit = app.known_unit(&args.unit)?;
-    let mut tg = target(app, common, Some(unit))?;
-    let of = args.of.trim().to_string();
-    if common.year.is_none() {
-        // The proposal answered may be of an earlier year than the answer: its record's year.
-        for (_, u, year) in app.store.unit_year_ids(None)? {
-            if u != tg.unit.as_str() {
-                continue;
-            }
-            let (doc, _) = app.unit_year_doc(&tg.unit, year)?;
-            let uy = unit_year::read(&doc)?;
-            if uy.commendations.iter().any(|c| c.id == of)
-                || uy.disciplines.iter().any(|c| c.id == of)
-            {
-                tg.year = year;
-                break;
-            }
-        }
-    }
-    let (doc, existed) = app.unit_year_doc(&tg.unit, tg.year)?;
-    let uy = unit_year::read(&doc)?;
-    let commendation = uy.commendations.iter().any(|c| c.id == of);
-    let discipline = uy.disciplines.iter().any(|c| c.id == of);
-    if !existed || !(commendation || discipline) {
-        return Err(CliError::Usage(format!(
-            "Không có đề nghị mã {of} trong hồ sơ nhiệm vụ năm {} của {}: xem mã bằng `doimoi duty show --unit {} --year {}` (nếu chưa thấy, hãy đồng bộ trước).",
-            tg.year,
-            app.unit_label(&tg.unit),
-            tg.unit,
-            tg.year
-        )));
-    }
-    let x = Upward {
-        id: App::new_event_id(),
+    let date = parse_date(&common.date, "--date")?;
+    crate::actions::duty::upward(
+        app,
+        &unit,
+        &args.of,
+        common.year,
+        date,
         stage,
-        of,
-        by_unit: app.unit.clone(),
         agree,
-        number: t(&args.number),
-        note: t(&args.note),
-        date: tg.date,
-        at: app.now_ms,
-    };
-    let e = if commendation {
-        Entry::CommendationStep(x)
-    } else {
-        Entry::DisciplineStep(x)
-    };
-    Ok((tg, Change::Entry(e)))
-}
-
-enum Change {
-    Plan(Plan),
-    Entry(Entry),
+        &args.number,
+        &args.note,
+    )
 }
 
 fn on_time(d: NaiveDate) -> &'static str {
@@ -363,16 +244,7 @@ fn show(app: &App, year: Option<i32>, unit: Option<&str>, out: Out) -> Result<()
         Some(u) => app.known_unit(u)?,
         None => app.unit.clone(),
     };
-    let mut records: Vec<UnitYear> = Vec::new();
-    for (id, u, _) in app.store.unit_year_ids(year)? {
-        if u != unit.as_str() {
-            continue;
-        }
-        let id = DocId::parse(&id).map_err(|e| CliError::Usage(e.to_string()))?;
-        if let Some((_, doc)) = app.store.load_doc(&id, &app.actor)? {
-            records.push(unit_year::read(&doc)?);
-        }
-    }
+    let records = crate::actions::duty::records(app, &unit, year)?;
     out.emit(&records, || {
         if records.is_empty() {
             return format!(

@@ -41,11 +41,7 @@ pub fn run(dir: &Path, args: InitArgs, out: Out) -> Result<(), CliError> {
         )));
     };
     if let Some(hub) = &args.hub {
-        if !(hub.starts_with("http://") || hub.starts_with("https://")) {
-            return Err(CliError::Usage(format!(
-                "--hub \"{hub}\" không hợp lệ: địa chỉ phải bắt đầu bằng http:// hoặc https://."
-            )));
-        }
+        crate::actions::settings::check_hub_url(hub)?;
     }
     let ca = match &args.ca {
         Some(path) => {

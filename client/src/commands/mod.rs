@@ -1,5 +1,6 @@
 //! One module per command group. Each prints Vietnamese text, or JSON on stdout with `--json`.
 
+mod attachment;
 mod calendar;
 mod docs;
 mod duty;
@@ -82,7 +83,8 @@ pub fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Export(args) => docs::export(App::open(&dir)?, args, out),
         Command::Import(args) => docs::import(App::open(&dir)?, args, out),
         Command::Sync => sync::sync(App::open(&dir)?, out),
-        Command::Serve { interval } => sync::serve(&dir, interval, out),
+        Command::Serve { interval, listen } => sync::serve(&dir, interval, &listen, out),
+        Command::Open { print } => sync::open(&dir, print, out),
         Command::Status => sync::status(App::open(&dir)?, out),
         Command::Report(args) => report::run(App::open(&dir)?, args, out),
         Command::Refused(cmd) => sync::refused(App::open(&dir)?, cmd, out),

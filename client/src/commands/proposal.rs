@@ -1,20 +1,18 @@
 //! `doimoi proposal …`: drafts, edits, lists, and every procedure step.
 
 use super::{local_time, Out};
+use crate::actions::proposal as actions;
 use crate::app::{parse_date, App};
 use crate::cli::{
     CommentArgs, DeterminationArg, EditArgs, FieldArgs, LevelArg, ProposalCmd, ResultArg, SideArg,
     StepArgs,
 };
 use crate::error::CliError;
-use doimoi_shared::doc::proposal::{
-    self, prose_label, Attachment, Comment, Proposal, ProposalFields, PROSE,
-};
-use doimoi_shared::ids::{hex, DocId};
+use doimoi_shared::doc::proposal::{self, prose_label, Proposal, ProposalFields, PROSE};
 use doimoi_shared::text::{fold, nfc};
 use doimoi_shared::workflow::{
-    self, check_next, Action, Basis, ClockState, Determination, EvalResult, Event, Flag, Level,
-    Outcome, ProposalState, Side, Status,
+    Action, Basis, ClockState, Determination, EvalResult, Event, Flag, Level, Outcome,
+    ProposalState, Side, Status,
 };
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -45,6 +43,9 @@ pub fn run(mut app: App, cmd: ProposalCmd, out: Out) -> Result<(), CliError> {
         ProposalCmd::Show(id) => show(&app, &id.id, out),
         ProposalCmd::Comment(args) => comment(app, args, out),
         ProposalCmd::Attach { id, file } => attach(&mut app, &id, &file, out),
+        ProposalCmd::Attachment { id, name, output } => {
+            super::attachment::write_out(&app, &id, &name, &output, out)
+        }
         ProposalCmd::Submit(s) => step(&mut app, s, Action::Submit, out),
         ProposalCmd::Receive(s) => step(&mut app, s, Action::Receive, out),
         ProposalCmd::PartyOpinion { step: s, agree, .. } => {
@@ -198,11 +199,7 @@ fn fields_from_args(args: &FieldArgs) -> Result<ProposalFields, CliError> {
     if let Some(b) = &args.basis {
         f.basis = Some(parse_basis(b)?);
     }
-    if f.proposer_is_head == Some(true) && f.proposer_is_deputy == Some(true) {
-        return Err(CliError::Usage(
-            "Người đề xuất không thể vừa là người đứng đầu (--proposer-is-head) vừa là cấp phó (--proposer-is-deputy).".into(),
-        ));
-    }
+    actions::check_head_deputy(&f)?;
     Ok(f)
 }
 
@@ -274,23 +271,7 @@ struct Created {
 
 fn new(app: &mut App, args: FieldArgs, out: Out) -> Result<(), CliError> {
     let fields = fields_from_args(&args)?;
-    if fields.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
-        return Err(CliError::Usage(
-            "Thiếu tên đề xuất: thêm --title \"…\".".into(),
-        ));
-    }
-    if fields
-        .proposer
-        .as_deref()
-        .is_none_or(|t| t.trim().is_empty())
-    {
-        return Err(CliError::Usage(
-            "Thiếu người đề xuất: thêm --proposer \"Họ và tên\".".into(),
-        ));
-    }
-    let id = DocId::from_bytes(App::random_bytes());
-    let doc = proposal::create(app.actor.clone(), &id, &app.unit, app.now_ms, &fields)?;
-    let p = app.save_proposal(&doc, None)?;
+    let (id, p) = actions::create(app, &fields)?;
     out.emit(
         &Created {
             id: id.to_string(),
@@ -322,38 +303,7 @@ fn edit(app: &mut App, args: EditArgs, out: Out) -> Result<(), CliError> {
             "Không có gì để sửa: thêm ít nhất một cờ, ví dụ --content \"…\".".into(),
         ));
     }
-    let (mut doc, p) = app.load_proposal(&id)?;
-    let state = app.state(&p);
-    if !state.status.editable() {
-        return Err(CliError::Refused(format!(
-            "Đề xuất đã ở trạng thái \"{}\": nội dung kế hoạch đã được quyết định, không sửa được nữa. Ghi ý kiến bằng `doimoi comment`.",
-            state.status.label_vi()
-        )));
-    }
-    if p.unit != app.unit {
-        return Err(CliError::Refused(format!(
-            "Chỉ đơn vị của người đề xuất ({}) được sửa nội dung đề xuất; đơn vị khác ghi ý kiến bằng `doimoi comment`.",
-            app.unit_label(&p.unit)
-        )));
-    }
-    let authority_change = (fields
-        .proposer_is_head
-        .is_some_and(|v| v != p.proposer_is_head))
-        || (fields
-            .proposer_is_deputy
-            .is_some_and(|v| v != p.proposer_is_deputy))
-        || (fields.basis.is_some_and(|b| b != p.basis));
-    if authority_change && !p.events.is_empty() {
-        return Err(CliError::Refused(
-            "Đề xuất đã nộp: người đứng đầu / cấp phó / căn cứ pháp lý quyết định thẩm quyền nên không sửa được nữa. Nếu ghi nhầm, lập đề xuất mới.".into(),
-        ));
-    }
-    let before = doc.get_heads();
-    let unit = app.unit.clone();
-    let changed = proposal::edit(&mut doc, &fields, &unit, app.now_ms)?;
-    if changed {
-        app.save_proposal(&doc, Some(&before))?;
-    }
+    let changed = actions::edit(app, &id, &fields)?;
     out.emit(&json!({"id": id.to_string(), "changed": changed}), || {
         if changed {
             format!("Đã lưu thay đổi của đề xuất {id}.")
@@ -363,7 +313,7 @@ fn edit(app: &mut App, args: EditArgs, out: Out) -> Result<(), CliError> {
     })
 }
 
-/// The filters of `proposal list`.
+/// The filters of `proposal list`, as typed.
 struct ListFilter {
     status: Option<String>,
     overdue: bool,
@@ -391,30 +341,17 @@ fn list(app: &App, f: &ListFilter, out: Out) -> Result<(), CliError> {
         Some(u) => Some(matching_units(app, u)?),
         None => None,
     };
-    let field = f.field.as_deref().map(fold);
-    let me = app.unit.to_string();
-    let rows: Vec<_> = app
-        .store
-        .list_proposals(status.map(Status::as_str))?
-        .into_iter()
-        .filter(|r| !f.overdue || app.row_flags(r).contains(&Flag::Overdue))
-        .filter(|r| units.as_ref().is_none_or(|u| u.contains(&r.unit)))
-        .filter(|r| {
-            f.year.is_none_or(|y| {
-                chrono::DateTime::from_timestamp_millis(r.created_at).is_some_and(|t| {
-                    super::report::current_year(
-                        t.with_timezone(&crate::app::vn_offset()).date_naive(),
-                    ) == y
-                })
-            })
-        })
-        .filter(|r| {
-            field
-                .as_ref()
-                .is_none_or(|k| fold(&r.field).contains(k.as_str()))
-        })
-        .filter(|r| !f.waiting || next_step(r).is_some_and(|(_, who)| who == me))
-        .collect();
+    let rows = actions::list(
+        app,
+        &actions::ListFilter {
+            status,
+            overdue: f.overdue,
+            units,
+            year: f.year,
+            field: f.field.clone(),
+            waiting: f.waiting,
+        },
+    )?;
     print_rows(app, &rows, out)
 }
 
@@ -437,31 +374,6 @@ fn matching_units(app: &App, input: &str) -> Result<Vec<String>, CliError> {
     Ok(codes)
 }
 
-/// The next step of a listed proposal and the code of the unit that takes it (`None` once the
-/// procedure has nothing left to wait for).
-fn next_step(r: &crate::store::ProposalRow) -> Option<(&'static str, String)> {
-    let owner = r.unit.clone();
-    let decider = r.deciding_unit.clone();
-    let (label, who) = match Status::parse(&r.status)? {
-        Status::Draft => ("Gửi đề xuất", owner),
-        Status::Submitted => ("Tiếp nhận", decider),
-        Status::Received => ("Lấy ý kiến cấp ủy, biểu quyết", decider),
-        Status::VotePassed => ("Phê duyệt", decider),
-        Status::VoteFailed => ("Người đứng đầu quyết định", decider),
-        Status::Approved => ("Triển khai thực hiện", owner),
-        Status::Escalated => ("UBND tỉnh cho ý kiến", decider),
-        Status::Implementing => ("Báo cáo kết quả", owner),
-        Status::Suspended => ("Tiếp tục hoặc chấm dứt thực hiện", decider),
-        Status::ResultsReported => ("Đánh giá kết quả", decider),
-        Status::Rejected
-        | Status::Terminated
-        | Status::Completed
-        | Status::PartlyCompleted
-        | Status::NotCompleted => return None,
-    };
-    Some((label, who))
-}
-
 /// A stored `YYYY-MM-DD` as dd/mm/yyyy.
 fn vn_date(iso: &str) -> String {
     chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
@@ -481,7 +393,7 @@ pub fn print_rows(app: &App, rows: &[crate::store::ProposalRow], out: Out) -> Re
     let json: Vec<Value> = rows
         .iter()
         .map(|r| {
-            let next = next_step(r);
+            let next = actions::next_step(r);
             json!({
                 "id": r.id,
                 "title": r.title,
@@ -526,7 +438,7 @@ pub fn print_rows(app: &App, rows: &[crate::store::ProposalRow], out: Out) -> Re
                 s.push_str(&format!(" · Người đề xuất: {}", r.proposer));
             }
             s.push('\n');
-            if let Some((step, who)) = next_step(r) {
+            if let Some((step, who)) = actions::next_step(r) {
                 s.push_str(&format!(
                     "    Bước tiếp theo: {step} ({})",
                     unit_name(app, &who)
@@ -649,163 +561,10 @@ fn yes(b: bool) -> &'static str {
     }
 }
 
-/// "Nguyễn Văn A, Chủ tịch (UBND phường X)": who took a step.
-fn who(app: &App, e: &Event) -> String {
-    let mut w = e.by.clone();
-    if !e.position.is_empty() {
-        if !w.is_empty() {
-            w.push_str(", ");
-        }
-        w.push_str(&e.position);
-    }
-    let unit = unit_name(app, e.unit.as_str());
-    if w.is_empty() {
-        unit
-    } else {
-        format!("{w} ({unit})")
-    }
-}
-
-/// The facts the procedure recorded: Party opinions, the vote, the decision and by whom, the
-/// province's answer, the evaluation, protection, commendations and disciplines.
+/// The facts the procedure recorded, as `proposal show` prints them.
 fn decisions(app: &App, p: &Proposal, st: &ProposalState) -> String {
-    let applied = p.events.iter().filter(|e| {
-        matches!(
-            st.events.iter().find(|o| o.id == e.id).map(|o| &o.outcome),
-            Some(Outcome::Applied) | None
-        )
-    });
-    let mut lines: Vec<String> = Vec::new();
-    for e in applied {
-        let day = e.date.format("%d/%m/%Y");
-        match &e.action {
-            Action::PartyOpinion { agree } => lines.push(format!(
-                "Ý kiến cấp ủy ngày {day}: {}",
-                if *agree {
-                    "đồng ý"
-                } else {
-                    "không đồng ý"
-                }
-            )),
-            Action::Vote {
-                votes_for,
-                against,
-                abstain,
-                head_voted,
-                members,
-            } => {
-                let mut l = format!(
-                    "Biểu quyết ngày {day}: {votes_for} tán thành, {against} không tán thành, {abstain} không biểu quyết"
-                );
-                if let Some(m) = members {
-                    l.push_str(&format!(" (tập thể lãnh đạo {m} người)"));
-                }
-                if let Some(h) = head_voted {
-                    l.push_str(match h {
-                        Side::For => "; người đứng đầu tán thành",
-                        Side::Against => "; người đứng đầu không tán thành",
-                    });
-                }
-                lines.push(l);
-            }
-            Action::Approve { pilot, by_head } => lines.push(format!(
-                "Quyết định ngày {day}: phê duyệt{}{} — {}",
-                if *pilot {
-                    " thực hiện thí điểm"
-                } else {
-                    ""
-                },
-                if *by_head {
-                    " (người đứng đầu quyết định sau biểu quyết không đạt)"
-                } else {
-                    ""
-                },
-                who(app, e)
-            )),
-            Action::Reject => lines.push(format!(
-                "Quyết định ngày {day}: không phê duyệt — {}",
-                who(app, e)
-            )),
-            Action::Escalate => lines.push(format!("Trình UBND tỉnh ngày {day} — {}", who(app, e))),
-            Action::Answer { approve, pilot } => lines.push(format!(
-                "Ý kiến của UBND tỉnh ngày {day}: {} — {}",
-                match (approve, pilot) {
-                    (true, true) => "đồng ý thí điểm",
-                    (true, false) => "đồng ý",
-                    (false, _) => "không đồng ý",
-                },
-                who(app, e)
-            )),
-            Action::ReportResults { finished: Some(f) } => lines.push(format!(
-                "Báo cáo kết quả ngày {day}; kết thúc thực hiện ngày {}",
-                f.format("%d/%m/%Y")
-            )),
-            Action::Evaluate { result, damage } => lines.push(format!(
-                "Đánh giá ngày {day}: {}; {} — {}",
-                crate::choices::result_label(*result).to_lowercase(),
-                if *damage {
-                    "có thiệt hại"
-                } else {
-                    "không có thiệt hại"
-                },
-                who(app, e)
-            )),
-            Action::Protect { determination } => lines.push(format!(
-                "Bảo vệ người đề xuất ngày {day}: {}",
-                crate::choices::determination_label(*determination).to_lowercase()
-            )),
-            Action::Commend { .. } => lines.push(format!(
-                "{} ngày {day} — {}",
-                e.action.label_vi(),
-                who(app, e)
-            )),
-            Action::CommendOpinion { agree } => lines.push(format!(
-                "Ý kiến của Sở Nội vụ về đề nghị khen thưởng ngày {day}: {} — {}",
-                if *agree {
-                    "đồng ý"
-                } else {
-                    "không đồng ý"
-                },
-                who(app, e)
-            )),
-            Action::CommendDecide { granted } => lines.push(format!(
-                "Chủ tịch UBND tỉnh quyết định ngày {day}: {} — {}",
-                if *granted {
-                    "khen thưởng"
-                } else {
-                    "không khen thưởng"
-                },
-                who(app, e)
-            )),
-            Action::Discipline { measure } => {
-                lines.push(format!("Kỷ luật ngày {day}: {measure} — {}", who(app, e)))
-            }
-            _ => {}
-        }
-    }
+    let lines = actions::decision_lines(app, p, st);
     let mut s = String::new();
-    if let Some(passed) = st.vote_passed {
-        lines.push(format!(
-            "Kết quả biểu quyết: {}",
-            if passed { "đạt" } else { "không đạt" }
-        ));
-    }
-    if let Some(by) = st.approved_by {
-        lines.push(format!(
-            "Phê duyệt: {}{}",
-            match by {
-                doimoi_shared::workflow::ApprovedBy::Vote => "theo kết quả biểu quyết",
-                doimoi_shared::workflow::ApprovedBy::HeadDecision =>
-                    "người đứng đầu quyết định, chịu trách nhiệm cá nhân",
-                doimoi_shared::workflow::ApprovedBy::Province => "UBND tỉnh đồng ý",
-            },
-            if st.pilot {
-                ", thực hiện thí điểm"
-            } else {
-                ""
-            }
-        ));
-    }
     if !lines.is_empty() {
         s.push_str("\nQuá trình xem xét, quyết định:\n");
         for l in lines {
@@ -934,106 +693,21 @@ fn human_show(app: &App, p: &Proposal, st: &ProposalState) -> String {
     s
 }
 
-/// A refusal as the clerk reads it: the shared wording, with the labels of results and
-/// determinations instead of their codes and the command to type in backticks.
-fn refusal_vi(r: &doimoi_shared::workflow::Refusal) -> String {
-    use doimoi_shared::workflow::Refusal;
-    match r {
-        Refusal::ProtectionAgainstEvaluation {
-            basis,
-            result,
-            damage,
-            expected,
-            got,
-        } => format!(
-            "theo {}, kết quả \"{}\"{} dẫn tới kết luận \"{}\", không phải \"{}\"",
-            basis.law_vi(),
-            crate::choices::result_label(*result).to_lowercase(),
-            if *damage { " có thiệt hại" } else { "" },
-            crate::choices::determination_label(*expected).to_lowercase(),
-            crate::choices::determination_label(*got).to_lowercase(),
-        ),
-        Refusal::NoPartyOpinionBeforeApproval => "chưa có ý kiến của cấp ủy cùng cấp: ghi ý kiến cấp ủy (`doimoi proposal party-opinion`) trước khi phê duyệt".into(),
-        Refusal::NoPartyOpinionBeforeEvaluation => "chưa có ý kiến của cấp ủy cùng cấp về kết quả: ghi ý kiến cấp ủy (`doimoi proposal party-opinion`) trước khi đánh giá".into(),
-        Refusal::TieWithoutHead => "số phiếu ngang nhau: phải ghi ý kiến của người đứng đầu (--head-voted \"tán thành\" hoặc \"không tán thành\") để quyết định".into(),
-        other => other.to_string(),
-    }
-}
-
 /// Records one procedure step: checks authority and order first, writes nothing on refusal.
 fn step(app: &mut App, args: StepArgs, action: Action, out: Out) -> Result<(), CliError> {
     let id = app.resolve_id(&args.id)?;
-    let acting = match &args.acting_unit {
-        Some(code) => app.known_unit(code)?,
-        None => app.unit.clone(),
-    };
-    let date = match &args.date {
-        Some(d) => parse_date(d, "--date")?,
-        None => app.today,
-    };
-    if date > app.today {
-        return Err(CliError::Usage(format!(
-            "Ngày {} (--date) chưa đến: chỉ ghi các bước đã diễn ra (hôm nay là ngày {}).",
-            date.format("%d/%m/%Y"),
-            app.today.format("%d/%m/%Y")
-        )));
-    }
-    let (mut doc, p) = app.load_proposal(&id)?;
-    if matches!(action, Action::Submit) {
-        let missing = p.missing_for_submit();
-        if !missing.is_empty() {
-            return Err(CliError::Refused(format!(
-                "Chưa nộp được: khoản 2 Điều 7 Nghị định 73/2023/NĐ-CP yêu cầu kế hoạch đề xuất có đủ nội dung. Còn thiếu: {}. Bổ sung bằng `doimoi proposal edit {}`.",
-                missing.join("; "),
-                &id.as_str()[..8]
-            )));
-        }
-    }
-    let (seq, prev) = p.next_position();
-    let event = Event {
-        id: App::new_event_id(),
-        seq,
-        prev,
-        at: app.now_ms,
-        date,
-        unit: acting,
-        by: args
-            .by
+    let input = actions::StepInput {
+        acting_unit: args.acting_unit.clone(),
+        date: args
+            .date
             .as_deref()
-            .map(|s| nfc(s.trim()))
-            .unwrap_or_default(),
-        position: args
-            .position
-            .as_deref()
-            .map(|s| nfc(s.trim()))
-            .unwrap_or_default(),
-        note: args
-            .note
-            .as_deref()
-            .map(|s| nfc(s.trim()))
-            .unwrap_or_default(),
-        action,
+            .map(|d| parse_date(d, "--date"))
+            .transpose()?,
+        by: args.by.clone().unwrap_or_default(),
+        position: args.position.clone().unwrap_or_default(),
+        note: args.note.clone().unwrap_or_default(),
     };
-    let checked = workflow::check_office(&app.unit, &event, &app.registry).and_then(|()| {
-        check_next(
-            &p.facts(),
-            &p.events,
-            &event,
-            &app.registry,
-            &app.calendar,
-            &app.config,
-        )
-    });
-    if let Err(reason) = checked {
-        return Err(CliError::Refused(format!(
-            "Không ghi được: {}. Không có gì bị thay đổi.",
-            refusal_vi(&reason)
-        )));
-    }
-    let before = doc.get_heads();
-    proposal::append_event(&mut doc, &event)?;
-    let p = app.save_proposal(&doc, Some(&before))?;
-    let st = app.state(&p);
+    let actions::Recorded { event, state: st } = actions::record_step(app, &id, &input, action)?;
     out.emit(
         &json!({"id": id.to_string(), "event": event.id, "step": event.action.name(), "status": st.status.as_str(), "flags": st.flags}),
         || {
@@ -1049,53 +723,24 @@ fn step(app: &mut App, args: StepArgs, action: Action, out: Out) -> Result<(), C
 
 pub fn comment(mut app: App, args: CommentArgs, out: Out) -> Result<(), CliError> {
     let id = app.resolve_id(&args.id)?;
-    let text = nfc(args.text.trim());
-    if text.is_empty() {
-        return Err(CliError::Usage("Ý kiến trống: thêm --text \"…\".".into()));
-    }
-    let (mut doc, _) = app.load_proposal(&id)?;
-    let before = doc.get_heads();
-    let c = Comment {
-        id: App::new_event_id(),
-        at: app.now_ms,
-        unit: app.unit.clone(),
-        by: args
-            .by
-            .as_deref()
-            .map(|s| nfc(s.trim()))
-            .unwrap_or_default(),
-        text,
-    };
-    proposal::add_comment(&mut doc, &c)?;
-    app.save_proposal(&doc, Some(&before))?;
+    let c = actions::comment(&mut app, &id, args.by.as_deref().unwrap_or(""), &args.text)?;
     out.emit(&json!({"id": id.to_string(), "comment": c.id}), || {
         format!("Đã ghi ý kiến vào đề xuất {id}.")
     })
 }
 
 fn attach(app: &mut App, id: &str, file: &std::path::Path, out: Out) -> Result<(), CliError> {
-    use sha2::Digest;
     let id = app.resolve_id(id)?;
+    super::attachment::check_size(file)?;
     let bytes = std::fs::read(file)
         .map_err(|e| CliError::io(format!("Không đọc được tệp {}", file.display()), e))?;
-    let sha = hex(&sha2::Sha256::digest(&bytes));
-    let (mut doc, _) = app.load_proposal(&id)?;
-    let before = doc.get_heads();
-    let a = Attachment {
-        sha256: sha.clone(),
-        name: nfc(&file
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default()),
-        size: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
-        at: app.now_ms,
-        unit: app.unit.clone(),
-    };
-    proposal::add_attachment(&mut doc, &a)?;
-    // The bytes and the reference land in one transaction.
-    app.save_proposal_with(&doc, Some(&before), Some((&sha, &bytes)))?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let a = actions::attach(app, &id, &name, &bytes)?;
     out.emit(
-        &json!({"id": id.to_string(), "sha256": sha, "size": a.size}),
+        &json!({"id": id.to_string(), "sha256": a.sha256, "size": a.size}),
         || format!("Đã đính kèm {} ({} byte).", a.name, a.size),
     )
 }

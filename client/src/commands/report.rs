@@ -5,16 +5,8 @@ use super::Out;
 use crate::app::App;
 use crate::cli::ReportArgs;
 use crate::error::CliError;
-use crate::sync::hub_for;
 
-const FORMATS: [&str; 5] = ["json", "csv", "xlsx", "docx", "html"];
-
-/// The Decree 09 year under way on `today` (it ends on 14/12), as the hub's dashboard picks it.
-pub fn current_year(today: chrono::NaiveDate) -> i32 {
-    use chrono::Datelike;
-    let late = today.month() == 12 && today.day() >= 15;
-    today.year() + i32::from(late)
-}
+use crate::actions::report::{current_year, fetch, ReportQuery, FORMATS};
 
 pub fn run(app: App, args: ReportArgs, out: Out) -> Result<(), CliError> {
     let period = match args.period.as_deref().map(str::trim) {
@@ -44,28 +36,18 @@ pub fn run(app: App, args: ReportArgs, out: Out) -> Result<(), CliError> {
             period.as_str()
         )));
     }
-    let hub = hub_for(&app)?;
-    let mut query = vec![("period", period.as_str()), ("format", format.as_str())];
-    if let Some(d) = args.as_of.as_deref() {
-        query.push(("as_of", d.trim()));
-    }
-    if let Some(m) = args.as_of_mode.as_deref() {
-        query.push(("as_of_mode", m.trim()));
-    }
-    if let Some(u) = args.unit.as_deref() {
-        query.push(("unit", u.trim()));
-    }
-    if let Some(n) = args.number.as_deref() {
-        query.push(("number", n.trim()));
-    }
-    if let Some(d) = args.date.as_deref() {
-        query.push(("date", d.trim()));
-    }
-    let bytes = hub.report(&query).map_err(|e| {
-        let e = e.to_string();
-        let e = e.trim_end_matches('.');
-        CliError::Sync(format!("Không lấy được báo cáo: {e}."))
-    })?;
+    let bytes = fetch(
+        &app,
+        &ReportQuery {
+            period: period.clone(),
+            format: format.clone(),
+            as_of: args.as_of.clone(),
+            as_of_mode: args.as_of_mode.clone(),
+            unit: args.unit.clone(),
+            number: args.number.clone(),
+            date: args.date.clone(),
+        },
+    )?;
     match &args.output {
         Some(path) => {
             // Written beside the target, then renamed: a reader never sees half a file.

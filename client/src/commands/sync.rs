@@ -1,17 +1,13 @@
 //! `doimoi sync`, `doimoi serve`, `doimoi status`, `doimoi refused`.
 
 use super::{local_time, Out};
-use crate::app::{keys, App};
+use crate::app::App;
 use crate::cli::RefusedCmd;
 use crate::error::CliError;
-use crate::sync::worker::{self, WorkerConfig};
-use crate::sync::{hub_for, meta, sync_once, SyncError};
+use crate::sync::{hub_for, sync_once, SyncError};
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
 
 fn sync_error(e: SyncError) -> CliError {
     match e {
@@ -58,73 +54,52 @@ pub fn sync(mut app: App, out: Out) -> Result<(), CliError> {
             s.push_str(&format!(
                 "\nMáy chủ từ chối thay đổi của tài liệu {id}: bản của văn phòng đã được cất riêng (xem `doimoi refused list`), đã lấy bản của máy chủ."
             ));
+            if report.salvaged.contains(id) {
+                s.push_str(" Phần việc khác của văn phòng trong tài liệu này (ý kiến, tệp đính kèm, các thay đổi không phụ thuộc vào thay đổi bị từ chối) được giữ lại và gửi lại.");
+            }
         }
         if let Some(n) = &report.unit_notice {
             s.push_str(&format!("\nThông báo về đơn vị: {n}"));
         }
+        if report.hub_restored {
+            s.push_str("\nMáy chủ đã được khôi phục từ bản sao lưu: văn phòng đã gửi lại toàn bộ tài liệu của mình để máy chủ có đủ.");
+        }
+        s.push_str(&crate::sync::blobs::text(&report));
         s
     })
 }
 
-pub fn serve(dir: &Path, interval: u64, out: Out) -> Result<(), CliError> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let s = stop.clone();
-    ctrlc::set_handler(move || s.store(true, Ordering::SeqCst))
-        .map_err(|e| CliError::Usage(format!("Không cài được xử lý tín hiệu dừng: {e}")))?;
-    let cfg = WorkerConfig {
-        interval: Duration::from_secs(interval.max(1)),
-        ..WorkerConfig::default()
-    };
-    {
-        let app = App::open(dir)?;
-        let hub = app.store.get_meta(keys::HUB)?.unwrap_or_default();
-        eprintln!("Đang tự động đồng bộ với máy chủ {hub} (nhấn Ctrl-C để dừng).");
-    }
-    let json = out.json;
-    worker::run(dir, &cfg, stop, &mut |line| {
-        if json {
-            // A closed pipe ends the process quietly; other write errors are not worth
-            // stopping the sync for.
-            let _ = super::write_stdout(json!({ "message": line }).to_string().as_bytes());
+/// `doimoi serve`: the background sync and the office web app, one process per store.
+pub fn serve(dir: &Path, interval: u64, listen: &str, out: Out) -> Result<(), CliError> {
+    crate::web::serve(dir, listen, interval, out.json)
+}
+
+/// `doimoi open`: the app in the browser, or its address.
+pub fn open(dir: &Path, print: bool, out: Out) -> Result<(), CliError> {
+    let url = crate::web::open(dir, print)?;
+    out.emit(&json!({ "url": url }), || {
+        if url.is_empty() {
+            "Đã mở ứng dụng trong trình duyệt.".into()
+        } else if print {
+            url.clone()
         } else {
-            eprintln!("{line}");
+            format!(
+                "Không mở được trình duyệt trên máy này. Dán địa chỉ sau vào trình duyệt:\n{url}"
+            )
         }
-    })?;
-    eprintln!("Đã dừng tự động đồng bộ.");
-    Ok(())
+    })
 }
 
 pub fn status(app: App, out: Out) -> Result<(), CliError> {
-    let hub = app.store.get_meta(keys::HUB)?;
-    let last_sync: Option<i64> = app
-        .store
-        .get_meta(meta::LAST_SYNC)?
-        .and_then(|v| v.parse().ok());
-    let last_error = app
-        .store
-        .get_meta(meta::LAST_ERROR)?
-        .filter(|e| !e.is_empty());
-    let last_error_kind = app
-        .store
-        .get_meta(meta::LAST_ERROR_KIND)?
-        .filter(|e| !e.is_empty());
-    // Local changes the hub does not have yet, counted from the documents.
-    let mut pending = 0usize;
-    let mut pending_docs = 0usize;
-    for d in app.store.dirty_docs(usize::MAX)? {
-        let Ok(doc_id) = doimoi_shared::ids::DocId::parse(&d.id) else {
-            continue;
-        };
-        let hub_heads = d.hub_heads;
-        if let Some((_, doc)) = app.store.load_doc(&doc_id, &app.actor)? {
-            let have = doimoi_shared::wire::Heads(serde_bytes::ByteBuf::from(hub_heads))
-                .hashes()
-                .unwrap_or_default();
-            pending += doc.get_changes(&have).len();
-            pending_docs += 1;
-        }
-    }
-    let refused = app.store.refused()?.len();
+    let crate::actions::status::SyncStatus {
+        hub,
+        last_sync,
+        last_error,
+        last_error_kind,
+        pending_changes: pending,
+        pending_documents: pending_docs,
+        refused_copies: refused,
+    } = crate::actions::status::sync_status(&app, true)?;
     let value = json!({
         "unit": app.unit.as_str(),
         "hub": hub,

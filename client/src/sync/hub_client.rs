@@ -134,6 +134,17 @@ impl HubClient {
         &self.base
     }
 
+    /// The device token (for the blob transfers of `sync/blobs.rs`).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The HTTP client (with the province's CA, if any) for the blob transfers of
+    /// `sync/blobs.rs`, which set their own time limit per request.
+    pub fn blob_http(&self) -> reqwest::blocking::Client {
+        self.http.clone()
+    }
+
     fn unreachable(&self, e: reqwest::Error) -> HubError {
         HubError::Unreachable {
             url: self.base.clone(),

@@ -21,6 +21,9 @@ pub struct WorkerConfig {
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
     pub long_poll_secs: u64,
+    /// Set by a person asking to sync now (the web app's "Đồng bộ ngay"): a pass starts at
+    /// once, even while backing off.
+    pub wake: Arc<AtomicBool>,
 }
 
 impl Default for WorkerConfig {
@@ -31,6 +34,7 @@ impl Default for WorkerConfig {
             backoff_base: Duration::from_secs(1),
             backoff_cap: Duration::from_secs(300),
             long_poll_secs: 25,
+            wake: Arc::new(AtomicBool::new(false)),
         }
     }
 }
@@ -90,6 +94,10 @@ pub fn run(
             }
         }
         let mut due = Instant::now() >= next_sync;
+        if cfg.wake.swap(false, Ordering::SeqCst) {
+            due = true;
+            attempt = 0;
+        }
         if changed_at.is_some_and(|t| t.elapsed() >= cfg.debounce) {
             due = true;
         }
@@ -114,6 +122,10 @@ pub fn run(
                     }
                     if let Some(n) = &r.unit_notice {
                         out(format!("Thông báo về đơn vị: {n}"));
+                    }
+                    let blobs = super::blobs::text(&r);
+                    if !blobs.is_empty() {
+                        out(blobs.trim_start().to_string());
                     }
                     cursor.store(
                         app.store

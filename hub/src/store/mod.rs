@@ -15,7 +15,10 @@
 //! - `meta`: registry and calendar in force, with versions.
 //! - `proj_proposal`, `proj_event`, `proj_unit_year`: the report projection, written in the
 //!   same transaction as each merge; [`projection`] holds their SQL.
+//! - `blob_ref`: the attachment blobs each document references, written with each merge;
+//!   [`blobs`] holds its SQL.
 
+pub mod blobs;
 pub mod projection;
 pub mod users;
 
@@ -107,6 +110,17 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE token ADD COLUMN last_sync_at INTEGER;
 "#,
+    // Which documents reference which attachment blobs (`blobs.rs`), for the blob endpoints'
+    // authorization; filled by each merge and by the projection's rebuild.
+    r#"
+    CREATE TABLE blob_ref(
+        sha256 TEXT NOT NULL,
+        doc_id TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        PRIMARY KEY(sha256, doc_id, size)
+    ) WITHOUT ROWID;
+"#,
     // People's accounts for the hub's pages and their sessions ([`users`]).
     r#"
     CREATE TABLE account(
@@ -171,6 +185,8 @@ pub mod keys {
     pub const CALENDAR_VERSION: &str = "calendar_version";
     /// Version of the report projection the tables were built with.
     pub const PROJECTION_VERSION: &str = "projection_version";
+    /// Random; new when the store is restored from a backup (sent in every sync answer).
+    pub const STORE_EPOCH: &str = "store_epoch";
 }
 
 fn open_conn(path: &Path) -> Result<Connection, StoreError> {
@@ -569,6 +585,7 @@ impl Db {
                 }
             }
             projection::write(&tx, w.id, w.proj)?;
+            blobs::write_refs(&tx, w.id, w.kind, w.unit, w.doc)?;
             if w.before.is_some() {
                 // A document new to the hub has no feed row yet.
                 tx.prepare_cached("DELETE FROM feed WHERE doc_id = ?1")?

@@ -175,13 +175,14 @@ pub fn reindex(db: &Db, registry: &Registry, calendar: &Calendar) -> Result<usiz
         v
     };
     for part in ids.chunks(BATCH) {
-        let projected: Vec<(&str, Vec<u8>, Projected)> = part
+        let projected: Vec<(&str, Vec<u8>, Projected, super::blobs::Refs)> = part
             .iter()
             .filter_map(|(id, kind)| match db.load_doc(id) {
                 Ok(Some(doc)) => Some(Ok((
                     id.as_str(),
                     crate::store::encode_heads(&doc.get_heads()),
                     project(&doc, kind, registry, calendar),
+                    super::blobs::refs_of(kind, &doc),
                 ))),
                 Ok(None) => None,
                 Err(e) => Some(Err(e)),
@@ -189,13 +190,14 @@ pub fn reindex(db: &Db, registry: &Registry, calendar: &Calendar) -> Result<usiz
             .collect::<Result<_, _>>()?;
         let mut conn = db.writer();
         let tx = conn.transaction()?;
-        for (id, heads, p) in &projected {
+        for (id, heads, p, refs) in &projected {
             // A merge since the load wrote a newer projection in its own transaction: keep it.
             let now: Option<Vec<u8>> = tx
                 .query_row("SELECT heads FROM doc WHERE id = ?1", [id], |r| r.get(0))
                 .optional()?;
             if now.as_deref() == Some(heads.as_slice()) {
                 write(&tx, id, p)?;
+                super::blobs::put_refs(&tx, id, refs)?;
             }
         }
         tx.commit()?;
@@ -203,7 +205,8 @@ pub fn reindex(db: &Db, registry: &Registry, calendar: &Calendar) -> Result<usiz
     db.writer().execute_batch(
         "DELETE FROM proj_proposal WHERE doc_id NOT IN (SELECT id FROM doc);
          DELETE FROM proj_event WHERE doc_id NOT IN (SELECT id FROM doc);
-         DELETE FROM proj_unit_year WHERE doc_id NOT IN (SELECT id FROM doc);",
+         DELETE FROM proj_unit_year WHERE doc_id NOT IN (SELECT id FROM doc);
+         DELETE FROM blob_ref WHERE doc_id NOT IN (SELECT id FROM doc);",
     )?;
     Ok(ids.len())
 }

@@ -13,6 +13,7 @@
 //!   appended and never edited, so concurrent appends all survive.
 
 pub mod proposal;
+pub mod salvage;
 pub mod unit_year;
 
 use automerge::transaction::{CommitOptions, Transactable, Transaction};

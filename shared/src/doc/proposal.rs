@@ -579,6 +579,16 @@ pub fn event_record_json(event: &Event) -> serde_json::Map<String, serde_json::V
     }
 }
 
+/// The readable attachment records of a proposal, read alone (the root and the `attachments`
+/// list, nothing else): what the hub indexes and checks for blob transfers
+/// ([`crate::blob`]). A document without the list has none.
+pub fn attachments<D: ReadDoc>(doc: &D) -> Vec<Attachment> {
+    let root = MapFields::read(doc, &ROOT);
+    root.records::<_, Attachment>(doc, "attachments")
+        .map(|v| v.into_iter().filter_map(Result::ok).collect())
+        .unwrap_or_default()
+}
+
 /// Reads the whole proposal.
 pub fn read<D: ReadDoc>(doc: &D) -> Result<Proposal, DocError> {
     read_with(doc, true)

@@ -369,7 +369,8 @@ pub fn build(
         }
     }
     let (start, end) = (period.start, period.end);
-    let cutoff = as_of.map_or(end, |a| a.min(end));
+    // As of a day; else the day the report is made when the period is not over; else its end.
+    let cutoff = as_of.or(period.until).map_or(end, |a| a.min(end));
     let mut lineage = Lineages {
         registry,
         end,

@@ -25,6 +25,10 @@ pub struct Period {
     pub start: NaiveDate,
     pub end: NaiveDate,
     year: i32,
+    /// The day the report is made, when the period is not over yet: its figures stop there
+    /// (nothing after today is counted, no step is overdue before its day). Set with
+    /// [`Period::made_on`].
+    pub until: Option<NaiveDate>,
 }
 
 fn ymd(y: i32, m: u32, d: u32) -> Result<NaiveDate, ReportError> {
@@ -41,6 +45,12 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, ReportError> {
 }
 
 impl Period {
+    /// The period as a report made on `today` sees it: cut at `today` when it is not over.
+    pub fn made_on(mut self, today: NaiveDate) -> Period {
+        self.until = (today < self.end).then_some(today.max(self.start));
+        self
+    }
+
     /// `2024`, `2024-H1` (also `2024-6T`), `2024-H2`, `2024-Q1`…`2024-Q4`, or
     /// `YYYY-MM-DD..YYYY-MM-DD`. Case and spaces do not matter.
     pub fn parse(spec: &str) -> Result<Period, ReportError> {
@@ -52,6 +62,7 @@ impl Period {
                 return Err(bad());
             }
             return Ok(Period {
+                until: None,
                 kind: PeriodKind::Range,
                 start,
                 end,
@@ -95,6 +106,7 @@ impl Period {
             PeriodKind::Range => return Err(bad()),
         };
         Ok(Period {
+            until: None,
             kind,
             start,
             end,

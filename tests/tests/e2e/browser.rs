@@ -17,7 +17,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// chromedriver: `$CHROMEDRIVER`, else the first on `PATH`, else Debian's.
-fn chromedriver() -> Option<PathBuf> {
+pub(crate) fn chromedriver() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("CHROMEDRIVER").map(PathBuf::from) {
         return p.is_file().then_some(p);
     }
@@ -28,18 +28,18 @@ fn chromedriver() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 /// A chromedriver process on a free port of the loopback, stopped on drop.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Driver {
-    fn start(exe: &Path) -> Driver {
+    pub(crate) fn start(exe: &Path) -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -73,7 +73,7 @@ impl Drop for Driver {
 }
 
 /// `target/screenshots`, under `CARGO_TARGET_DIR` when set.
-fn screenshots() -> PathBuf {
+pub(crate) fn screenshots() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
@@ -214,9 +214,9 @@ fn the_dashboard_works_in_a_real_browser() {
     });
 }
 
-type Step<T = ()> = Result<T, fantoccini::error::CmdError>;
+pub(crate) type Step<T = ()> = Result<T, fantoccini::error::CmdError>;
 
-async fn shot(c: &Client, dir: &Path, name: &str, full: bool) -> Step {
+pub(crate) async fn shot(c: &Client, dir: &Path, name: &str, full: bool) -> Step {
     if full {
         let h = c
             .execute(
@@ -249,7 +249,7 @@ async fn shot_at(c: &Client, dir: &Path, name: &str, css: &str) -> Step {
     Ok(())
 }
 
-async fn wait_url(c: &Client, what: &str, cond: impl Fn(&str) -> bool) -> Step<String> {
+pub(crate) async fn wait_url(c: &Client, what: &str, cond: impl Fn(&str) -> bool) -> Step<String> {
     let started = Instant::now();
     loop {
         let url = c.current_url().await?.to_string();
@@ -264,14 +264,14 @@ async fn wait_url(c: &Client, what: &str, cond: impl Fn(&str) -> bool) -> Step<S
     }
 }
 
-async fn find(c: &Client, css: &str) -> Step<fantoccini::elements::Element> {
+pub(crate) async fn find(c: &Client, css: &str) -> Step<fantoccini::elements::Element> {
     c.wait()
         .at_most(Duration::from_secs(20))
         .for_element(Locator::Css(css))
         .await
 }
 
-async fn attr(c: &Client, css: &str, name: &str) -> Step<String> {
+pub(crate) async fn attr(c: &Client, css: &str, name: &str) -> Step<String> {
     Ok(find(c, css).await?.attr(name).await?.unwrap_or_default())
 }
 

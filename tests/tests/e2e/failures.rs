@@ -216,3 +216,64 @@ fn a_wrong_token_or_hub_address_is_told_as_such() {
     let err = o.fails(&["sync"]);
     assert!(err.contains("không tìm thấy máy chủ"), "{err}");
 }
+
+/// A refusal sets aside only the refused change: a district's copy holds a forbidden edit of the
+/// commune's title (made past the client, e.g. by a tampered tool) and, after it, the district's
+/// legitimate comment. The sync refuses the edit, keeps the whole copy aside, and the comment
+/// still reaches the hub and the commune.
+#[test]
+fn a_refused_change_does_not_take_the_offices_other_work_with_it() {
+    let hub = TestHub::spawn();
+    let commune = TestClient::new("20335", &hub.url, &hub.token("20335"));
+    let district = TestClient::new("502", &hub.url, &hub.token("502"));
+    let id = commune.new_proposal("Số hóa hồ sơ một cửa", &[]);
+    commune.sync();
+    district.sync();
+    // A comment before the bad change.
+    district.ok(&["comment", &id, "--text", "Đề nghị bổ sung dự toán"]);
+    // The forbidden edit, brought in by file with an actor of its own.
+    let file = district.data.path().join("copy.automerge");
+    district.ok(&["export", &id, "-o", file.to_str().expect("path")]);
+    let mut doc = automerge::Automerge::load(&std::fs::read(&file).expect("read")).expect("load");
+    doc.set_actor(automerge::ActorId::from([0x66u8; 16]));
+    {
+        use automerge::transaction::Transactable;
+        let mut tx = doc.transaction();
+        tx.put(automerge::ROOT, "title", "Tên do huyện sửa")
+            .expect("put");
+        tx.commit();
+    }
+    std::fs::write(&file, doc.save()).expect("write");
+    district.ok(&["import", file.to_str().expect("path")]);
+    // The district's legitimate comment, after it (it depends on the bad change).
+    district.ok(&[
+        "comment",
+        &id,
+        "--text",
+        "Đồng ý chủ trương, đề nghị triển khai",
+    ]);
+    let r = district.sync();
+    assert_eq!(r["refused"], serde_json::json!([id.clone()]), "{r}");
+    assert_eq!(r["salvaged"], serde_json::json!([id.clone()]), "{r}");
+    let text = district.ok(&["refused", "list"]);
+    assert!(text.contains(&id), "{text}");
+    commune.sync();
+    let seen = commune.show(&id);
+    assert_eq!(seen["title"], "Số hóa hồ sơ một cửa");
+    let comments: Vec<String> = seen["comments"]
+        .as_array()
+        .expect("comments")
+        .iter()
+        .map(|c| c["text"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        comments,
+        vec![
+            "Đề nghị bổ sung dự toán".to_string(),
+            "Đồng ý chủ trương, đề nghị triển khai".to_string()
+        ]
+    );
+    // The district's copy agrees with the hub; nothing is left pending.
+    assert_eq!(district.show(&id)["title"], "Số hóa hồ sơ một cửa");
+    assert_eq!(district.json(&["status"])["pending_changes"], 0);
+}

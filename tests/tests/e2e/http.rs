@@ -21,8 +21,13 @@ fn hub_state(toml: &str) -> (tempfile::TempDir, AppState) {
     let mut config: Config = toml::from_str(toml).expect("hub configuration");
     config.data = data.path().to_path_buf();
     let db = Db::open(data.path(), 4).expect("open the hub's store");
-    let inner = Inner::new(db, config, tokio_util::sync::CancellationToken::new())
-        .expect("the hub's state");
+    let inner = Inner::new(
+        db,
+        config,
+        tokio_util::sync::CancellationToken::new(),
+        "test".into(),
+    )
+    .expect("the hub's state");
     (data, AppState(Arc::new(inner)))
 }
 

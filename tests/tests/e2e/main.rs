@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod attachments;
 mod browser;
 mod cli;
 mod failures;
@@ -15,3 +16,4 @@ mod reports;
 mod rules;
 mod scope;
 mod upward;
+mod webapp;

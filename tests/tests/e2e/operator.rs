@@ -1,6 +1,7 @@
 //! The operator commands of the real `doimoi-hub` binary, on a data folder with no hub running.
 
 use crate::harness::operator as hub;
+use crate::harness::{TestClient, TestHub};
 
 #[test]
 fn tokens_are_issued_per_device_and_revoked_by_token_or_office() {
@@ -278,4 +279,118 @@ fn token_list_shows_each_device_and_revoking_what_does_not_exist_is_an_error() {
         serde_json::from_slice(&hub(dir.path(), &["token", "list", "--json"]).stdout)
             .expect("json");
     assert_eq!(after, v);
+}
+
+/// A backup taken while offices sync (a storm of syncs from three offices), restored into an
+/// empty folder and verified; the hub on it converges with every office: what they synced
+/// after the backup comes back at their next sync.
+#[test]
+fn a_backup_during_a_sync_storm_restores_to_a_hub_every_office_converges_with() {
+    let mut running = TestHub::spawn();
+    let offices: Vec<TestClient> = ["20335", "20341", "502"]
+        .iter()
+        .map(|u| TestClient::new(u, &running.url, &running.token(u)))
+        .collect();
+    // Sở Nội vụ's new device (its token issued before the backup) will read the restored hub.
+    let fresh = TestClient::new("49-SNV", &running.url, &running.token("49-SNV"));
+    for (i, o) in offices.iter().enumerate() {
+        o.new_proposal(&format!("Trước khi sao lưu {i}"), &[]);
+        o.sync();
+    }
+    // The storm: each office keeps creating and syncing while the backup is taken.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let file = running
+        .data
+        .path()
+        .join("..")
+        .join(format!("doimoi-backup-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&file);
+    let offices: Vec<TestClient> = std::thread::scope(|s| {
+        let storm: Vec<_> = offices
+            .into_iter()
+            .map(|o| {
+                let stop = stop.clone();
+                s.spawn(move || {
+                    let mut n = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) && n < 30 {
+                        o.new_proposal(&format!("Trong lúc sao lưu {n}"), &[]);
+                        o.sync();
+                        n += 1;
+                    }
+                    o
+                })
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let out = running.op(&["backup", file.to_str().expect("path")]);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Đã sao lưu"));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        storm
+            .into_iter()
+            .map(|h| h.join().expect("office thread"))
+            .collect()
+    });
+    // After the backup: more work, synced to the old hub only.
+    let after: Vec<String> = offices
+        .iter()
+        .map(|o| {
+            let id = o.new_proposal("Sau khi sao lưu", &[]);
+            o.sync();
+            id
+        })
+        .collect();
+    // A backup is never written over.
+    let again = doimoi_hub_op_fails(&running, &["backup", file.to_str().expect("path")]);
+    assert!(again.contains("đã có"), "{again}");
+
+    // The disk is lost: restore into an empty folder and serve from it on the same address.
+    let restored = tempfile::tempdir().expect("dir");
+    let out = hub(restored.path(), &["restore", file.to_str().expect("path")]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("mọi tài liệu đọc được") && said.contains("khớp"),
+        "{said}"
+    );
+    // Restoring over a store is refused.
+    let over = hub(restored.path(), &["restore", file.to_str().expect("path")]);
+    assert!(!over.status.success());
+    assert!(String::from_utf8_lossy(&over.stderr).contains("thư mục trống"));
+    let path = restored.path().to_path_buf();
+    running.reconfigure(|c| c.data = path);
+    // The work done after the backup is not on the restored hub until the offices sync.
+    fresh.sync();
+    assert!(after.iter().all(|id| !fresh.ids().contains(id)));
+    for o in &offices {
+        let r = o.sync();
+        assert_eq!(r["hub_restored"], true, "{r}");
+    }
+    fresh.sync();
+    let mut all: Vec<String> = offices.iter().flat_map(|o| o.ids()).collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(
+        fresh.ids(),
+        all,
+        "Sở Nội vụ sees every office's work on the restored hub"
+    );
+    for id in &after {
+        assert!(fresh.ids().contains(id));
+    }
+    // And a second sync is quiet.
+    for o in &offices {
+        let r = o.sync();
+        assert!(r.get("hub_restored").is_none(), "{r}");
+        assert_eq!(r["docs_up"], 0);
+    }
+}
+
+fn doimoi_hub_op_fails(running: &TestHub, args: &[&str]) -> String {
+    let out = hub(running.data.path(), args);
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }

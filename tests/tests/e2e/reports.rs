@@ -742,6 +742,8 @@ fn as_of_a_past_date_gives_what_the_hub_knew_and_what_had_happened_then() {
     c.step(&p3, "submit", "2024-04-16", &[]);
     c.sync();
     snv.sync();
+    // The reports are asked for on 02/05/2024.
+    hub.restart_at("2024-05-02T10:00:00+07:00");
 
     let at = |as_of: &str| snv.json(&["report", "--period", "2024", "--as-of", as_of]);
     let march = at("2024-03-31");
@@ -784,9 +786,23 @@ fn as_of_a_past_date_gives_what_the_hub_knew_and_what_had_happened_then() {
     assert_ne!(snv.ok(&["report", "--period", "2024"]), full);
     hub.restart();
     assert_eq!(snv.ok(&["report", "--period", "2024"]), full);
-    // An as-of date before the period is refused with a reason.
+    // An as-of date before the period is refused with a reason; one still to come too.
     let err = snv.fails(&["report", "--period", "2024", "--as-of", "2023-01-01"]);
     assert!(err.contains("trước ngày bắt đầu kỳ"), "{err}");
+    let err = snv.fails(&["report", "--period", "2024", "--as-of", "2024-06-01"]);
+    assert!(
+        err.contains("chưa đến (hôm nay là ngày 02/05/2024)"),
+        "{err}"
+    );
+    // The year under way is counted up to the day the report is made, not to its end (a step
+    // due later is not counted overdue ahead of its day)…
+    let year = snv.json(&["report", "--period", "2024"]);
+    assert_eq!(year["cutoff"], "2024-05-02");
+    assert!(year["notes"][0]
+        .as_str()
+        .is_some_and(|n| n.contains("đến hết ngày 02/05/2024")));
+    // …and a past quarter is counted to its end.
+    assert_eq!(q1["cutoff"], "2024-03-14");
 }
 
 #[test]

@@ -212,12 +212,36 @@ impl TestClient {
     /// Starts `doimoi serve` in the background.
     pub fn start_serve(&mut self) {
         let child = self
-            .cmd(&["serve", "--interval", "30"])
+            .cmd(&["serve", "--interval", "30", "--listen", "127.0.0.1:0"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn doimoi serve");
         self.serve = Some(child);
+    }
+
+    /// The office web app of the running `doimoi serve`: its base URL and its sign-in link
+    /// (waits for the address file the server writes once it listens).
+    pub fn web(&self) -> (String, String) {
+        let file = self.data.path().join("web.json");
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(v) = std::fs::read_to_string(&file)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            {
+                let addr = v["address"].as_str().unwrap_or_default().to_string();
+                let secret = v["secret"].as_str().unwrap_or_default().to_string();
+                let base = format!("http://{addr}");
+                return (base.clone(), format!("{base}/vao?k={secret}"));
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "doimoi serve did not write {}",
+                file.display()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     pub fn stop_serve(&mut self) {

@@ -3,8 +3,8 @@
 //! [`ProcessHub`] runs it as a process, for the scenario that kills it. [`TestClient`] runs
 //! `doimoi` on a store in a temporary folder, with or without a hub; [`operator`] runs
 //! `doimoi-hub`'s operator commands. Both binaries are this package's twins of `doimoi` and
-//! `doimoi-hub` (`src/bin/`), which Cargo builds fresh for these tests. [`CutProxy`] and
-//! [`HoldProxy`] sit between a client and the hub to spoil an answer.
+//! `doimoi-hub` (`src/bin/`), which Cargo builds fresh for these tests. [`CutProxy`],
+//! [`HoldProxy`] and [`BlobProxy`] sit between a client and the hub to spoil an answer.
 
 mod client;
 mod hub;
@@ -12,7 +12,7 @@ mod proxy;
 
 pub use client::TestClient;
 pub use hub::{operator, operator_with_input, ProcessHub, TestHub};
-pub use proxy::{CutProxy, HoldProxy};
+pub use proxy::{BlobProxy, CutProxy, HoldProxy};
 
 use std::time::{Duration, Instant};
 

@@ -26,6 +26,15 @@ fn listen(handle: impl Fn(TcpStream) + Send + Sync + 'static) -> String {
 /// Reads one request from `client` (headers, then Content-Length bytes) and sends it to the
 /// hub; returns the hub's whole answer, or `None` when the client sent nothing.
 fn exchange(client: &mut TcpStream, upstream_port: u16) -> std::io::Result<Option<Vec<u8>>> {
+    match read_request(client)? {
+        Some((req, header_end)) => forward(&req, header_end, upstream_port).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Reads one request from `client` (headers, then Content-Length bytes): the bytes and where
+/// the headers end, or `None` when the client sent nothing.
+fn read_request(client: &mut TcpStream) -> std::io::Result<Option<(Vec<u8>, usize)>> {
     client.set_read_timeout(Some(Duration::from_secs(5)))?;
     let mut req = Vec::new();
     let mut buf = [0u8; 8192];
@@ -54,6 +63,11 @@ fn exchange(client: &mut TcpStream, upstream_port: u16) -> std::io::Result<Optio
         }
         req.extend_from_slice(&buf[..n]);
     }
+    Ok(Some((req, header_end)))
+}
+
+/// Sends a request read by [`read_request`] to the hub; the hub's whole answer.
+fn forward(req: &[u8], header_end: usize, upstream_port: u16) -> std::io::Result<Vec<u8>> {
     let mut up = TcpStream::connect(("127.0.0.1", upstream_port))?;
     // Ask the hub to close after answering, so the whole response can be read.
     let req = String::from_utf8_lossy(&req[..header_end])
@@ -65,7 +79,7 @@ fn exchange(client: &mut TcpStream, upstream_port: u16) -> std::io::Result<Optio
     up.write_all(&req)?;
     let mut resp = Vec::new();
     up.read_to_end(&mut resp)?;
-    Ok(Some(resp))
+    Ok(resp)
 }
 
 /// A TCP proxy in front of the hub that forwards each request whole but passes on only the
@@ -130,5 +144,48 @@ impl HoldProxy {
     /// Closes the held connection without passing the hub's answer on.
     pub fn cut(&self) {
         self.cut.send(()).expect("the held connection is waiting");
+    }
+}
+
+/// A TCP proxy in front of the hub that passes every request whole except attachment
+/// transfers (`/v1/blobs/…`): with `refuse`, each is answered `503` without reaching the hub;
+/// without, the answer to the first download is cut after half its body (the connection closes
+/// mid-transfer). Everything after passes whole.
+pub struct BlobProxy {
+    pub url: String,
+}
+
+impl BlobProxy {
+    pub fn start(upstream_port: u16, refuse: bool) -> BlobProxy {
+        let cut_done = std::sync::atomic::AtomicBool::new(false);
+        let url = listen(move |mut client| {
+            let Ok(Some((req, header_end))) = read_request(&mut client) else {
+                return;
+            };
+            let line = String::from_utf8_lossy(&req[..req.len().min(64)]).to_string();
+            let blob = line.contains(" /v1/blobs/");
+            if blob && refuse {
+                let _ = client.write_all(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+                return;
+            }
+            let Ok(resp) = forward(&req, header_end, upstream_port) else {
+                return;
+            };
+            if blob && line.starts_with("GET ") && !cut_done.swap(true, Ordering::SeqCst) {
+                let head = resp
+                    .windows(4)
+                    .position(|w| w == b"\r\n\r\n")
+                    .map_or(resp.len(), |p| p + 4);
+                let body = resp.len() - head;
+                let _ = client.write_all(&resp[..head + body / 2]);
+                let _ = client.flush();
+                return;
+            }
+            let _ = client.write_all(&resp);
+            let _ = client.flush();
+        });
+        BlobProxy { url }
     }
 }
