@@ -1,6 +1,7 @@
 //! Who is asking: device tokens (stored as SHA-256 only), the [`Office`] extractor that
-//! authenticates and rate-limits ([`crate::limit`]) every API request, the report page's cookie, and the check
-//! that refuses a form posted from another site.
+//! authenticates and rate-limits ([`crate::limit`]) every API request (a device's bearer token,
+//! or for reports a person's session cookie, [`crate::users::session`]), and the check that
+//! refuses a form posted from another site.
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -11,9 +12,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use sha2::Digest;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
-
-/// The cookie the report page keeps the device token in.
-pub const TOKEN_COOKIE: &str = "doimoi_token";
 
 /// SHA-256 of a token, as stored.
 pub fn token_hash(token: &str) -> String {
@@ -26,7 +24,8 @@ pub fn same_secret(given: &str, want: &str) -> bool {
     sha2::Sha256::digest(given.as_bytes()) == sha2::Sha256::digest(want.as_bytes())
 }
 
-/// The authenticated device making a request.
+/// The authenticated device making a request (for a person signed in to the pages, their
+/// unit as a device, [`crate::users::User::viewer`]).
 pub struct Office(pub Device);
 
 impl FromRequestParts<AppState> for Office {
@@ -48,22 +47,39 @@ impl FromRequestParts<AppState> for Office {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
-        // A browser on the hub's report page carries the token in a cookie instead; the
-        // cookie is honoured for reports only, never for sync.
+        // A person's browser on the hub's report page is signed in by a session cookie
+        // ([`crate::users::session`]) instead; honoured for reports only, never for sync.
         let reports = parts.uri.path().starts_with("/v1/reports/");
-        let cookie = cookie_token(&parts.headers);
-        let token = match (header, cookie) {
-            (Some(h), _) => h.strip_prefix("Bearer ").map(str::to_string).ok_or_else(|| {
-                fail(ApiError::unauthorized(
-                    "Tiêu đề Authorization phải có dạng: Bearer TOKEN.",
-                ))
-            })?,
-            (None, Some(c)) if reports => c,
-            (None, _) => {
-                return Err(fail(ApiError::unauthorized(
-                    "Thiếu token: gửi tiêu đề Authorization: Bearer TOKEN (token do người quản trị cấp bằng `doimoi-hub token issue`).",
-                )))
+        let missing = || {
+            ApiError::unauthorized(
+                "Thiếu token: gửi tiêu đề Authorization: Bearer TOKEN (token do người quản trị cấp bằng `doimoi-hub token issue`).",
+            )
+        };
+        let token = match header {
+            Some(h) => h
+                .strip_prefix("Bearer ")
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    fail(ApiError::unauthorized(
+                        "Tiêu đề Authorization phải có dạng: Bearer TOKEN.",
+                    ))
+                })?,
+            None if reports => {
+                use crate::users::session::{check, Check};
+                return match check(&state.0, &parts.headers).await {
+                    Ok(Check::Valid(user)) => {
+                        let viewer = user.viewer();
+                        rate_limit(state, &viewer)?;
+                        Ok(Office(viewer))
+                    }
+                    Ok(Check::None) => Err(fail(missing())),
+                    Ok(_) => Err(fail(ApiError::unauthorized(
+                        "Phiên đăng nhập không còn hiệu lực hoặc đã hết hạn; đăng nhập lại tại trang /reports.",
+                    ))),
+                    Err(e) => Err(ApiError::internal(e)),
+                };
             }
+            None => return Err(fail(missing())),
         };
         let hash = token_hash(&token);
         let inner = state.0.clone();
@@ -76,35 +92,26 @@ impl FromRequestParts<AppState> for Office {
             ))),
             Some((_, true)) => Err(fail(ApiError::revoked())),
             Some((device, false)) => {
-                if let Err(wait) = state.0.limiter.check(device.id, Instant::now()) {
-                    state.0.metrics.rate_limited.fetch_add(1, Ordering::Relaxed);
-                    let mut e = ApiError::new(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        "rate_limited",
-                        format!("Quá nhiều yêu cầu từ thiết bị này; thử lại sau {wait} giây."),
-                    );
-                    e.doc = None;
-                    return Err(e);
-                }
+                rate_limit(state, &device)?;
                 Ok(Office(device))
             }
         }
     }
 }
 
-/// The device token kept by this page, if the request carries it.
-pub fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            c.trim()
-                .strip_prefix(TOKEN_COOKIE)
-                .and_then(|c| c.strip_prefix('='))
-        })
-        .map(str::to_string)
+/// The per-device (or per-user, [`crate::users::User::viewer`]) rate limit.
+fn rate_limit(state: &AppState, device: &Device) -> Result<(), ApiError> {
+    if let Err(wait) = state.0.limiter.check(device.id, Instant::now()) {
+        state.0.metrics.rate_limited.fetch_add(1, Ordering::Relaxed);
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("Quá nhiều yêu cầu từ thiết bị này; thử lại sau {wait} giây."),
+        );
+        e.doc = None;
+        return Err(e);
+    }
+    Ok(())
 }
 
 /// Whether a form post comes from another site (login CSRF): browsers say so in
@@ -131,13 +138,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_token_cookie_is_found_among_others_and_cross_site_posts_are_told_apart() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            "a=1; doimoi_token=dm_abc; b=2".parse().expect("header"),
-        );
-        assert_eq!(cookie_token(&h).as_deref(), Some("dm_abc"));
+    fn cross_site_posts_are_told_apart() {
         let mut post = HeaderMap::new();
         post.insert(header::HOST, "hub:8787".parse().expect("header"));
         post.insert(header::ORIGIN, "http://hub:8787".parse().expect("header"));

@@ -5,6 +5,7 @@
 use crate::config::Config;
 use crate::ops;
 use crate::store::Db;
+use crate::users::ops as users;
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -53,6 +54,40 @@ enum Cmd {
     Backup { file: PathBuf },
     /// Restore a backup FILE into an empty data folder (--data), verified.
     Restore { file: PathBuf },
+    /// People's accounts for the hub's pages (/reports).
+    #[command(subcommand)]
+    User(UserCmd),
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create an account of a unit (the password is asked twice on a terminal, or read from
+    /// the first line of standard input).
+    Add {
+        name: String,
+        /// The unit's code: the pages show what a device of this unit would see.
+        #[arg(long, value_name = "CODE")]
+        unit: String,
+        /// viewer (the reports of the unit's scope) or admin (also the offices' last syncs).
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// Read the password from standard input even on a terminal.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the accounts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an account (its sessions end at once).
+    Remove { name: String },
+    /// Set an account's password (its sessions end at once).
+    Passwd {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -90,6 +125,11 @@ enum TokenCmd {
     },
     /// Revoke a token, or every token of an office.
     Revoke { what: String },
+    /// List the tokens: office, device, issued, last sync, revoked.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs the command line `args` (the program name first, as `std::env::args_os` gives it):
@@ -198,7 +238,44 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             println!("{}", ops::token_revoke(&Db::open(&config.data, 1)?, &what)?);
             Ok(())
         }
+        Cmd::Token(TokenCmd::List { json }) => {
+            print!("{}", users::token_list(&Db::open(&config.data, 1)?, json)?);
+            Ok(())
+        }
+        Cmd::User(cmd) => user(&config, cmd),
     }
+}
+
+fn user(config: &Config, cmd: UserCmd) -> anyhow::Result<()> {
+    let out = match cmd {
+        UserCmd::Add {
+            name,
+            unit,
+            role,
+            password_stdin,
+        } => {
+            let db = Db::open(&config.data, 1)?;
+            // The name, the unit and the role are checked before the password is asked.
+            let new = users::user_new(&db, &name, &unit, &role)?;
+            let password = users::read_new_password(password_stdin)?;
+            users::user_create(&db, new, &password)?
+        }
+        UserCmd::List { json } => {
+            users::user_list(&Db::open(&config.data, 1)?, &config.accounts, json)?
+        }
+        UserCmd::Remove { name } => users::user_remove(&Db::open(&config.data, 1)?, &name)?,
+        UserCmd::Passwd {
+            name,
+            password_stdin,
+        } => {
+            let db = Db::open(&config.data, 1)?;
+            users::user_exists(&db, &name)?;
+            let password = users::read_new_password(password_stdin)?;
+            users::user_passwd(&db, &name, &password)?
+        }
+    };
+    println!("{}", out.trim_end());
+    Ok(())
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {

@@ -73,6 +73,8 @@ pub struct Config {
     /// declare), and the time limit of one blob upload or download.
     pub max_blob_bytes: u64,
     pub blob_timeout_secs: u64,
+    /// People's accounts for the hub's pages: sessions and sign-in limits (`[accounts]`).
+    pub accounts: crate::users::AccountsConfig,
 }
 
 impl Default for Config {
@@ -107,6 +109,7 @@ impl Default for Config {
             report_plan: None,
             max_blob_bytes: doimoi_shared::blob::DEFAULT_MAX_BYTES,
             blob_timeout_secs: 900,
+            accounts: crate::users::AccountsConfig::default(),
         }
     }
 }

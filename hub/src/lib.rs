@@ -39,6 +39,7 @@ pub mod serve;
 pub mod state;
 pub mod store;
 pub mod sync;
+pub mod users;
 
 use crate::config::Config;
 use crate::state::{AppState, Inner};

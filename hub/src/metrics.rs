@@ -18,6 +18,10 @@ pub struct Metrics {
     pub connections_refused: AtomicU64,
     /// Pushes refused because a document was outside the office's scope (403).
     pub out_of_scope: AtomicU64,
+    /// Sign-ins to the pages refused: a wrong name or password.
+    pub signin_failures: AtomicU64,
+    /// Sign-ins to the pages refused unchecked: too many failures, wait.
+    pub signin_limited: AtomicU64,
 }
 
 impl Metrics {
@@ -76,6 +80,16 @@ impl Metrics {
             "doimoi_rate_limited_total",
             "Requests refused by the per-token rate limit.",
             g(&self.rate_limited),
+        );
+        c(
+            "doimoi_signin_failures_total",
+            "Sign-ins to the pages refused for a wrong user name or password.",
+            g(&self.signin_failures),
+        );
+        c(
+            "doimoi_signin_limited_total",
+            "Sign-ins to the pages refused unchecked after too many failures.",
+            g(&self.signin_limited),
         );
         c(
             "doimoi_sync_seconds_micros_total",

@@ -1,5 +1,6 @@
 //! Operator commands, usable while the server runs (they open the same SQLite store):
-//! `org show`, `org import`, `token issue`, `token revoke`, `calendar override`, `reindex`.
+//! `org show`, `org import`, `token issue`, `token revoke`, `calendar override`, `reindex`
+//! (`user …` and `token list` are in [`crate::users::ops`]).
 
 use crate::auth::token_hash;
 use crate::store::{keys, Db};
@@ -222,19 +223,43 @@ pub fn token_issue(db: &Db, unit: &str) -> anyhow::Result<(String, UnitCode)> {
     Ok((raw, code))
 }
 
-/// Revokes a token, or every token of a unit.
+/// Revokes a token, or every token of a unit. A token the hub never issued, one already
+/// revoked, or a unit without a live token is an error (nothing was revoked).
 pub fn token_revoke(db: &Db, what: &str) -> anyhow::Result<String> {
     let now = chrono::Utc::now().timestamp_millis();
+    let what = what.trim();
     if what.starts_with("dm_") {
-        let n = db.revoke(Some(&token_hash(what)), None, now)?;
+        let hash = token_hash(what);
+        match db.device(&hash)? {
+            None => anyhow::bail!(
+                "máy chủ không cấp token này (có thể đã chép sai); xem các token bằng `doimoi-hub token list`"
+            ),
+            Some((_, true)) => anyhow::bail!("token này đã bị thu hồi từ trước"),
+            Some((_, false)) => {}
+        }
+        let n = db.revoke(Some(&hash), None, now)?;
         if n == 0 {
-            anyhow::bail!("không có token đang hiệu lực như vậy");
+            anyhow::bail!("token này đã bị thu hồi từ trước");
         }
         return Ok("Đã thu hồi token; thiết bị bị từ chối ngay từ yêu cầu tới.".into());
     }
+    let shown = doimoi_shared::text::escape_controls(what);
     let code = UnitCode::parse(what)
-        .map_err(|_| anyhow::anyhow!("\"{what}\" không phải token (dm_…) hay mã đơn vị"))?;
+        .map_err(|_| anyhow::anyhow!("\"{shown}\" không phải token (dm_…) hay mã đơn vị"))?;
     let n = db.revoke(None, Some(&code), now)?;
+    if n == 0 {
+        let reg = db.registry()?;
+        match reg.get(&code) {
+            Some(u) => anyhow::bail!(
+                "đơn vị {code} ({}) không có token nào đang hiệu lực; xem các token bằng `doimoi-hub token list`",
+                u.name
+            ),
+            None => anyhow::bail!(
+                "không có đơn vị mã \"{code}\" trong danh mục của {} và không có token nào của mã này; xem các token bằng `doimoi-hub token list`",
+                reg.province_name()
+            ),
+        }
+    }
     Ok(format!("Đã thu hồi {n} token của đơn vị {code}."))
 }
 

@@ -7,6 +7,7 @@ mod events;
 mod health;
 mod pages;
 mod reports;
+mod signin;
 mod sync;
 
 use crate::state::AppState;
@@ -51,8 +52,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/reports/consolidated", get(reports::consolidated))
         .route("/", get(pages::reports))
         .route("/reports", get(pages::reports))
-        .route("/reports/login", post(pages::login))
-        .route("/reports/logout", post(pages::logout))
+        .route("/reports/login", post(signin::login))
+        .route("/reports/logout", post(signin::logout))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .layer(TimeoutLayer::with_status_code(

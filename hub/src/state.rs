@@ -43,6 +43,12 @@ pub struct Inner {
     /// Device → the last sync time written to the store (ms), so that a device syncing every
     /// few seconds costs one write a minute ([`Inner::note_sync`]).
     synced: Mutex<std::collections::HashMap<i64, i64>>,
+    /// Failed sign-ins to the pages, per user name and client address.
+    pub signins: crate::users::limit::SignInLimiter,
+    /// Sign-ins whose password check may wait on a blocking thread at once (the checks
+    /// themselves run one at a time, [`crate::users::password`]); the others wait here, off
+    /// the blocking threads.
+    pub password_checks: tokio::sync::Semaphore,
 }
 
 impl Inner {
@@ -56,6 +62,7 @@ impl Inner {
         let (news, _) = watch::channel(top);
         let cap = NonZeroUsize::new(config.cache_docs.max(1)).unwrap_or(NonZeroUsize::MIN);
         let limiter = RateLimiter::new(config.rate_per_sec, config.rate_burst);
+        let signins = crate::users::limit::SignInLimiter::new(&config.accounts);
         let inner = Inner {
             db,
             config,
@@ -72,6 +79,8 @@ impl Inner {
             calendar: RwLock::new((0, Arc::new(Calendar::embedded_default()))),
             limiter,
             synced: Mutex::new(std::collections::HashMap::new()),
+            signins,
+            password_checks: tokio::sync::Semaphore::new(2),
         };
         inner.registry()?;
         Ok(inner)

@@ -71,8 +71,8 @@ pub const APP_TITLE: &str =
     "Báo cáo tổng hợp kết quả khuyến khích, bảo vệ cán bộ năng động, sáng tạo";
 
 /// The sign-in page: `reason` (already HTML, may be empty) above the form; `next` the page to
-/// come back to (kept only when safe).
-pub fn sign_in(reason: &str, next: Option<&str>) -> String {
+/// come back to (kept only when safe); `name` the user name to show again.
+pub fn sign_in(reason: &str, next: Option<&str>, name: &str) -> String {
     let next = next.and_then(super::target::safe_target);
     let back = match next {
         Some(n) => format!(
@@ -81,18 +81,25 @@ pub fn sign_in(reason: &str, next: Option<&str>) -> String {
         ),
         None => String::new(),
     };
+    let focus = if name.is_empty() { " autofocus" } else { "" };
+    let again = if name.is_empty() { "" } else { " autofocus" };
     let body = format!(
-        r#"<div class="narrow box">
+        r#"<div class="narrow box" id="sign-in">
 <h2 style="margin-top:0">Đăng nhập</h2>
 {reason}
 <form method="post" action="/reports/login">
-<label class="t" for="token">Token của thiết bị (do người quản trị cấp bằng <code>doimoi-hub token issue</code>)</label>
-<input id="token" name="token" type="password" autocomplete="off" required>
+<p><label class="t" for="name">Tên đăng nhập</label>
+<input id="name" name="name" type="text" value="{name}" autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="{max}" required{focus}></p>
+<p><label class="t" for="password">Mật khẩu</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required{again}></p>
 {back}
 <p><button class="go" type="submit">Đăng nhập</button></p>
 </form>
-<p class="note">Token được giữ trong cookie của trình duyệt này cho đến khi đóng trình duyệt.</p>
-</div>"#
+<p class="note">Tài khoản do người quản trị máy chủ tạo cho từng người (<code>doimoi-hub user add</code>); token của thiết bị chỉ dùng cho phần mềm doimoi ở văn phòng, không dùng để đăng nhập trang này.</p>
+<p class="note">Phiên đăng nhập tự kết thúc khi lâu không dùng; dùng máy chung thì bấm “Đăng xuất” khi xong việc.</p>
+</div>"#,
+        name = escape(name),
+        max = crate::users::MAX_NAME,
     );
     page(
         &format!("Đăng nhập — {APP_TITLE}"),

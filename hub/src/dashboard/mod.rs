@@ -276,13 +276,16 @@ pub fn report_body(report: &Report, info: &crate::render::DocInfo) -> String {
 pub struct View<'a> {
     pub registry: &'a Registry,
     pub device: &'a Device,
+    /// The person signed in (the device above is their unit's).
+    pub user: &'a crate::users::User,
     pub today: NaiveDate,
     pub selection: &'a Selection,
     /// The report, or why it could not be made (the fields were fine).
     pub report: Option<Result<&'a Report, String>>,
     /// The report's HTML body.
     pub body: String,
-    pub offices: Vec<tables::Office>,
+    /// The offices in scope with their devices' last sync: for administrators only.
+    pub offices: Option<Vec<tables::Office>>,
 }
 
 const FILTER_JS: &str = r#"(function(){var q=document.getElementById('unit-search'),s=document.getElementById('unit');if(!q||!s)return;
@@ -375,17 +378,30 @@ fn form(out: &mut String, v: &View<'_>) {
     }
     let _ = write!(
         out,
-        r#"</select><p class="note">{n} đơn vị được xem.</p></fieldset>
-<fieldset class="f-silent{si}"><label class="t" for="silent_days">Đánh dấu văn phòng không đồng bộ quá (ngày)</label>
-<input id="silent_days" name="silent_days" type="number" min="1" max="3650" value="{silent}">"#,
+        r#"</select><p class="note">{n} đơn vị được xem.</p></fieldset>"#,
         n = num(units.len() as u64),
-        si = invalid(&e.silent_days),
-        silent = s.silent_days,
     );
-    field_error(out, &e.silent_days, "silent_days");
+    // The offices' last syncs are shown to administrators only, and so is their setting.
+    if v.user.role == crate::users::Role::Admin {
+        let _ = write!(
+            out,
+            r#"<fieldset class="f-silent{si}"><label class="t" for="silent_days">Đánh dấu văn phòng không đồng bộ quá (ngày)</label>
+<input id="silent_days" name="silent_days" type="number" min="1" max="3650" value="{silent}">"#,
+            si = invalid(&e.silent_days),
+            silent = s.silent_days,
+        );
+        field_error(out, &e.silent_days, "silent_days");
+        out.push_str("</fieldset>");
+    } else if s.silent_days != SILENT_DAYS {
+        let _ = write!(
+            out,
+            r#"<input type="hidden" name="silent_days" value="{}">"#,
+            s.silent_days
+        );
+    }
     let _ = write!(
         out,
-        r#"</fieldset>
+        r#"
 <div class="actions"><button class="go" type="submit" id="show">Xem báo cáo</button>
 <a href="{link}" id="bookmark">Liên kết tới lựa chọn này</a></div>
 </form><script>{FILTER_JS}</script>"#,
@@ -409,9 +425,11 @@ pub fn render(v: &View<'_>) -> String {
         .get(&v.device.unit)
         .map_or_else(|| v.device.unit.to_string(), |u| u.name.clone());
     let top = format!(
-        r#"<h1>{}</h1><div class="who">Đơn vị đăng nhập: <b id="office">{}</b> <form method="post" action="/reports/logout"><button type="submit">Đăng xuất</button></form></div>"#,
+        r#"<h1>{}</h1><div class="who">Đơn vị: <b id="office">{}</b> · Người dùng: <b id="user">{}</b> ({}) <form method="post" action="/reports/logout"><button type="submit" id="sign-out">Đăng xuất</button></form></div>"#,
         layout::APP_TITLE,
-        escape(&office)
+        escape(&office),
+        escape(&v.user.name),
+        v.user.role.label_vi(),
     );
     let mut out = String::with_capacity(64 * 1024 + v.body.len());
     form(&mut out, v);
@@ -479,11 +497,6 @@ fn report_part(out: &mut String, v: &View<'_>, report: &Report) {
     }
     out.push_str("</p>");
 
-    let silent = v
-        .offices
-        .iter()
-        .filter(|o| o.is_silent(v.today, s.silent_days))
-        .count();
     out.push_str(r#"<div class="cards">"#);
     card(
         out,
@@ -517,13 +530,19 @@ fn report_part(out: &mut String, v: &View<'_>, report: &Report) {
         "Đơn vị đã cập nhật nhiệm vụ",
         false,
     );
-    card(
-        out,
-        "card-silent",
-        &format!("{}/{}", num(silent as u64), num(v.offices.len() as u64)),
-        &format!("Văn phòng không đồng bộ quá {} ngày", s.silent_days),
-        silent > 0,
-    );
+    if let Some(offices) = &v.offices {
+        let silent = offices
+            .iter()
+            .filter(|o| o.is_silent(v.today, s.silent_days))
+            .count();
+        card(
+            out,
+            "card-silent",
+            &format!("{}/{}", num(silent as u64), num(offices.len() as u64)),
+            &format!("Văn phòng không đồng bộ quá {} ngày", s.silent_days),
+            silent > 0,
+        );
+    }
     out.push_str("</div>");
 
     let (groups, districts) = charts::completeness_groups(report);
@@ -552,13 +571,15 @@ fn report_part(out: &mut String, v: &View<'_>, report: &Report) {
         n = num(report.lists.overdue.len() as u64),
         table = tables::overdue_table(report, v.today),
     );
-    let _ = write!(
-        out,
-        r#"<h2>Các văn phòng và lần đồng bộ cuối</h2><p class="note">Những văn phòng không đồng bộ quá {d} ngày (tính đến hôm nay, {today}) hoặc chưa đồng bộ lần nào được tô đỏ.</p>{table}"#,
-        d = s.silent_days,
-        today = date(v.today),
-        table = tables::offices_table(&v.offices, v.today, s.silent_days),
-    );
+    if let Some(offices) = &v.offices {
+        let _ = write!(
+            out,
+            r#"<h2>Các văn phòng và lần đồng bộ cuối</h2><p class="note">Những văn phòng không đồng bộ quá {d} ngày (tính đến hôm nay, {today}) hoặc chưa đồng bộ lần nào được tô đỏ.</p>{table}"#,
+            d = s.silent_days,
+            today = date(v.today),
+            table = tables::offices_table(offices, v.today, s.silent_days),
+        );
+    }
     let _ = write!(
         out,
         r#"<h2>Báo cáo chi tiết</h2><div class="report" id="report">{}</div>"#,

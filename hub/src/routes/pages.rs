@@ -1,25 +1,18 @@
 //! The hub's web page: `GET /reports`, the province's dashboard ([`crate::dashboard`]) —
-//! sign in with a device token (kept in an HttpOnly cookie; a bookmarked report link comes back
+//! sign in with a person's own account ([`super::signin`]; a bookmarked report link comes back
 //! to itself afterwards), choose the period, the "as of" date and the unit, and see the figures,
-//! charts, overdue steps, offices and downloads. The report files come from
-//! `GET /v1/reports/consolidated`, which accepts the cookie as well as a bearer token.
+//! charts, overdue steps, offices (administrators) and downloads. The report files come from
+//! `GET /v1/reports/consolidated`, which accepts the session cookie as well as a bearer token.
 
-use crate::auth::{cookie_token, cross_site, token_hash, TOKEN_COOKIE};
 use crate::dashboard::{self, layout, target, DashQuery, Selection, View};
 use crate::render::DocInfo;
 use crate::reports::{scope_for, ReportQuery};
 use crate::state::AppState;
-use axum::extract::{Form, Query, State};
+use crate::users::Role;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use std::time::Instant;
-
-#[derive(serde::Deserialize)]
-pub struct Login {
-    token: String,
-    #[serde(default)]
-    next: Option<String>,
-}
 
 fn err_html(message: &str) -> String {
     format!(
@@ -49,38 +42,33 @@ pub(super) async fn reports(
             .filter(|s| !s.is_empty())
             .map(|s| format!("/reports?{s}")),
     };
-    let Some(token) = cookie_token(&headers) else {
-        return html(StatusCode::OK, layout::sign_in("", next.as_deref()));
+    use crate::users::session::{self, Check};
+    let checked = match session::check(&state.0, &headers).await {
+        Ok(c) => c,
+        Err(e) => return internal(&e),
     };
-    let inner = state.0.clone();
-    let hash = token_hash(&token);
-    let found = tokio::task::spawn_blocking(move || inner.db.device(&hash)).await;
-    let device = match found {
-        Ok(Ok(Some((d, false)))) => d,
-        Ok(Ok(Some((_, true)))) => {
-            return html(
-                StatusCode::UNAUTHORIZED,
-                layout::sign_in(
-                    &err_html("Token của thiết bị này đã bị thu hồi; nhập token mới do người quản trị cấp."),
-                    next.as_deref(),
-                ),
-            )
+    let user = match checked {
+        Check::Valid(user) => user,
+        other => {
+            let (status, reason) = match session::reason_vi(&other, &state.0) {
+                Some(r) => (StatusCode::UNAUTHORIZED, err_html(&r)),
+                None => (StatusCode::OK, String::new()),
+            };
+            let mut resp = html(status, layout::sign_in(&reason, next.as_deref(), ""));
+            if !matches!(other, Check::None) {
+                if let Ok(v) =
+                    HeaderValue::from_str(&session::clear_cookie(session::secure(&state.0)))
+                {
+                    resp.headers_mut().insert(header::SET_COOKIE, v);
+                }
+            }
+            return resp;
         }
-        Ok(Ok(None)) => {
-            return html(
-                StatusCode::UNAUTHORIZED,
-                layout::sign_in(
-                    &err_html("Token đã lưu không hợp lệ (có thể đã nhập sai, hoặc máy chủ đã được cài lại); nhập lại token."),
-                    next.as_deref(),
-                ),
-            )
-        }
-        Ok(Err(e)) => return internal(&e.to_string()),
-        Err(e) => return internal(&e.to_string()),
     };
+    let device = user.viewer();
     // Signed in and sent here to sign in before going elsewhere: go there.
     if let Some(n) = q.next.as_deref().and_then(target::safe_target) {
-        return see_other(n, None);
+        return see_other(n);
     }
     if let Err(wait) = state.0.limiter.check(device.id, Instant::now()) {
         state
@@ -92,7 +80,7 @@ pub(super) async fn reports(
             StatusCode::TOO_MANY_REQUESTS,
             layout::error_page(
                 "Quá nhiều yêu cầu",
-                &format!("Thiết bị này đã gửi quá nhiều yêu cầu; thử lại sau {wait} giây."),
+                &format!("Tài khoản này đã gửi quá nhiều yêu cầu; thử lại sau {wait} giây."),
                 &uri.to_string(),
             ),
         );
@@ -111,16 +99,25 @@ pub(super) async fn reports(
                 "/reports",
             ));
         }
-        let selection = Selection::parse(&q, &registry, &device, today);
-        let activity = inner.db.device_activity().map_err(|e| e.to_string())?;
+        let mut selection = Selection::parse(&q, &registry, &device, today);
+        if user.role != Role::Admin {
+            // The setting of the offices' table, which a viewer does not see.
+            selection.errors.silent_days = None;
+        }
+        // The offices' last syncs: for administrators only.
+        let activity = match user.role {
+            Role::Admin => Some(inner.db.device_activity().map_err(|e| e.to_string())?),
+            Role::Viewer => None,
+        };
         let mut view = View {
             registry: &registry,
             device: &device,
+            user: &user,
             today,
             selection: &selection,
             report: None,
             body: String::new(),
-            offices: Vec::new(),
+            offices: None,
         };
         if selection.errors.any() {
             return Ok(dashboard::render(&view));
@@ -141,7 +138,9 @@ pub(super) async fn reports(
                     .with_query(&query)
                     .with_superior_from(&registry, r);
                 view.body = dashboard::report_body(r, &info);
-                view.offices = dashboard::tables::offices(&registry, &r.scope.code, &activity);
+                view.offices = activity
+                    .as_deref()
+                    .map(|a| dashboard::tables::offices(&registry, &r.scope.code, a));
                 view.report = Some(Ok(r));
             }
             Err(crate::reports::ReportError::Store(e)) => return Err(e.to_string()),
@@ -174,64 +173,12 @@ pub(super) fn internal(detail: &str) -> Response {
     )
 }
 
-/// `303 See Other` to `location` (one of ours), setting `cookie` if given.
-fn see_other(location: &str, cookie: Option<&str>) -> Response {
+/// `303 See Other` to `location` (one of ours).
+fn see_other(location: &str) -> Response {
     let mut resp = StatusCode::SEE_OTHER.into_response();
-    let h = resp.headers_mut();
-    h.insert(
+    resp.headers_mut().insert(
         header::LOCATION,
         HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/reports")),
     );
-    if let Some(v) = cookie.and_then(|c| HeaderValue::from_str(c).ok()) {
-        h.insert(header::SET_COOKIE, v);
-    }
     resp
-}
-
-fn refused_cross_site() -> Response {
-    html(
-        StatusCode::FORBIDDEN,
-        layout::sign_in(
-            &err_html("Yêu cầu đến từ trang khác bị từ chối; mở trang /reports của máy chủ rồi đăng nhập."),
-            None,
-        ),
-    )
-}
-
-/// `POST /reports/login`: keeps the token in an HttpOnly, same-site cookie, then goes back to
-/// `next` when it is one of the hub's report addresses, else to `/reports`.
-pub(super) async fn login(headers: HeaderMap, Form(f): Form<Login>) -> Response {
-    if cross_site(&headers) {
-        return refused_cross_site();
-    }
-    let next = f.next.as_deref().and_then(target::safe_target);
-    let token = f.token.trim();
-    if token.is_empty() || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return html(
-            StatusCode::OK,
-            layout::sign_in(
-                &err_html("Token chỉ gồm chữ, số và dấu gạch dưới; nhập lại."),
-                next,
-            ),
-        );
-    }
-    see_other(
-        next.unwrap_or("/reports"),
-        Some(&format!(
-            "{TOKEN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
-        )),
-    )
-}
-
-/// `POST /reports/logout`.
-pub(super) async fn logout(headers: HeaderMap) -> Response {
-    if cross_site(&headers) {
-        return refused_cross_site();
-    }
-    see_other(
-        "/reports",
-        Some(&format!(
-            "{TOKEN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
-        )),
-    )
 }

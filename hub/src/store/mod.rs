@@ -7,6 +7,8 @@
 //! - `feed`: one row per document, moved to a new `seq` whenever it changes; clients page
 //!   through it by cursor, so "nothing new" is one indexed query and never loads a document.
 //! - `token`: device tokens, stored only as SHA-256, with when each device last synced.
+//! - `account`, `session`: people's accounts for the hub's pages (Argon2id password hashes)
+//!   and their sessions (SHA-256 of the cookie only); SQL in [`users`].
 //! - `actor_binding`: Automerge actor → the office that first sent it.
 //! - `heads_log`: the hub's heads of a document at every accepted change, with server time
 //!   (for "as of" reports).
@@ -18,6 +20,7 @@
 
 pub mod blobs;
 pub mod projection;
+pub mod users;
 
 use automerge::{ActorId, Automerge, ChangeHash};
 use doimoi_shared::calendar::Calendar;
@@ -117,6 +120,25 @@ const MIGRATIONS: &[&str] = &[
         size INTEGER NOT NULL,
         PRIMARY KEY(sha256, doc_id, size)
     ) WITHOUT ROWID;
+"#,
+    // People's accounts for the hub's pages and their sessions ([`users`]).
+    r#"
+    CREATE TABLE account(
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        unit TEXT NOT NULL,
+        role TEXT NOT NULL,
+        password TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        password_at INTEGER NOT NULL
+    );
+    CREATE TABLE session(
+        hash TEXT PRIMARY KEY,
+        account INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        seen_at INTEGER NOT NULL
+    );
+    CREATE INDEX session_account ON session(account);
 "#,
 ];
 

@@ -1,8 +1,10 @@
 //! The dashboard in a real headless Chromium, driven through chromedriver (WebDriver): a hub
-//! with offices that synced proposals, sign-in through the form, a period typed, a unit picked
-//! through the searchable list, the charts, the overdue steps and the offices read back from the
-//! page and compared with the JSON report, a bookmarked report followed through sign-in, a
-//! revoked token. Screenshots go to `target/screenshots/` (under `CARGO_TARGET_DIR` when set).
+//! with offices that synced proposals, people's accounts made with `doimoi-hub user add`,
+//! sign-in through the form (a wrong password and a pasted device token refused first), a period
+//! typed, a unit picked through the searchable list, the charts, the overdue steps and the
+//! offices read back from the page and compared with the JSON report, a bookmarked report
+//! followed through sign-in, a viewer who does not see the offices, signing out, a removed
+//! account. Screenshots go to `target/screenshots/` (under `CARGO_TARGET_DIR` when set).
 //!
 //! Without chromedriver the test is skipped with a loud message, unless `CI` is set: then it
 //! fails (`.ci/run` installs `chromium` and `chromium-driver`).
@@ -88,6 +90,9 @@ fn received(c: &TestClient, title: &str, sub: &str, rec: &str) -> String {
     id
 }
 
+/// The password of the accounts.
+const PASSWORD: &str = "Sở Nội vụ tổng hợp 2026";
+
 /// Whole numbers as the page writes them (`1.234`).
 fn num(n: u64) -> String {
     let s = n.to_string();
@@ -135,6 +140,8 @@ fn the_dashboard_works_in_a_real_browser() {
     district.sync();
     hub.restart_at(&chrono::Utc::now().to_rfc3339());
     let _silent = hub.token("20341");
+    hub.user("snv.admin", "49-SNV", "admin", PASSWORD);
+    hub.user("snv.xem", "49-SNV", "viewer", PASSWORD);
     let commune = TestClient::new("20335", &hub.url, &hub.token("20335"));
     received(&commune, "Số hóa hồ sơ một cửa", "2025-03-03", "2025-03-04");
     let approved = received(
@@ -268,8 +275,13 @@ pub(crate) async fn attr(c: &Client, css: &str, name: &str) -> Step<String> {
     Ok(find(c, css).await?.attr(name).await?.unwrap_or_default())
 }
 
-async fn sign_in(c: &Client, token: &str) -> Step {
-    find(c, "#token").await?.send_keys(token).await?;
+async fn sign_in(c: &Client, name: &str, password: &str) -> Step {
+    let field = find(c, "#name").await?;
+    field.clear().await?;
+    field.send_keys(name).await?;
+    let field = find(c, "#password").await?;
+    field.clear().await?;
+    field.send_keys(password).await?;
     find(c, "form[action='/reports/login'] button[type=submit]")
         .await?
         .click()
@@ -277,13 +289,29 @@ async fn sign_in(c: &Client, token: &str) -> Step {
 }
 
 async fn scenario(c: &Client, hub: &TestHub, snv: &str, json: &Value, shots: &Path) -> Step {
-    // Sign in through the form.
+    // Sign in through the form: a wrong password and a device token are refused first.
     c.goto(&format!("{}/reports", hub.url)).await?;
-    find(c, "#token").await?;
+    find(c, "#name").await?;
     shot(c, shots, "01-sign-in.png", false).await?;
-    sign_in(c, snv).await?;
+    sign_in(c, "snv.admin", "Sở Nội vụ tổng hợp 2025").await?;
+    let refused = find(c, "#sign-in-error").await?.text().await?;
+    assert!(
+        refused.contains("Tên đăng nhập hoặc mật khẩu không đúng"),
+        "{refused}"
+    );
+    assert!(c.get_named_cookie("doimoi_session").await.is_err());
+    shot(c, shots, "01a-wrong-password.png", false).await?;
+    sign_in(c, "snv.admin", snv).await?;
+    assert!(find(c, "#sign-in-error")
+        .await?
+        .text()
+        .await?
+        .contains("không đúng"));
+    assert!(c.get_named_cookie("doimoi_session").await.is_err());
+    sign_in(c, "snv.admin", PASSWORD).await?;
     find(c, "#selection").await?;
     assert_eq!(find(c, "#office").await?.text().await?, "Sở Nội vụ");
+    assert_eq!(find(c, "#user").await?.text().await?, "snv.admin");
 
     // Choose the period and pick the district by name through the searchable list.
     let period = find(c, "#period").await?;
@@ -413,10 +441,10 @@ async fn scenario(c: &Client, hub: &TestHub, snv: &str, json: &Value, shots: &Pa
         hub.url
     );
     c.goto(&bookmark).await?;
-    find(c, "#token").await?;
+    find(c, "#name").await?;
     assert!(c.current_url().await?.as_str().contains("/reports?next="));
     shot(c, shots, "04-sign-in-for-a-bookmark.png", false).await?;
-    sign_in(c, snv).await?;
+    sign_in(c, "snv.admin", PASSWORD).await?;
     wait_url(c, "the bookmarked report", |u| u == bookmark).await?;
     let source = c.source().await?;
     assert!(
@@ -432,7 +460,7 @@ async fn scenario(c: &Client, hub: &TestHub, snv: &str, json: &Value, shots: &Pa
         hub.url
     ))
     .await?;
-    sign_in(c, snv).await?;
+    sign_in(c, "snv.admin", PASSWORD).await?;
     find(c, "#chart-status").await?;
     assert!(
         find(c, "#unit option[value='502']")
@@ -451,11 +479,29 @@ async fn scenario(c: &Client, hub: &TestHub, snv: &str, json: &Value, shots: &Pa
     assert!(groups.len() >= 17, "{} groups", groups.len());
     shot_at(c, shots, "07-province-charts.png", "h2 + .charts").await?;
 
-    // A revoked token: the sign-in page, with the reason.
-    hub.op(&["token", "revoke", snv]);
+    // Signing out ends the session: the sign-in page again.
+    find(c, "#sign-out").await?.click().await?;
+    find(c, "#name").await?;
+    assert!(c.get_named_cookie("doimoi_session").await.is_err());
+
+    // A viewer of the same office: the same figures, without the offices' last syncs.
+    sign_in(c, "snv.xem", PASSWORD).await?;
+    find(c, "#chart-status").await?;
+    assert_eq!(find(c, "#office").await?.text().await?, "Sở Nội vụ");
+    let hidden = c
+        .execute(
+            "return document.querySelector('#offices') === null && document.querySelector('#card-silent') === null;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(hidden, json!(true));
+    shot(c, shots, "08-viewer.png", false).await?;
+
+    // A removed account: its session ends at once, the sign-in page says why.
+    hub.op(&["user", "remove", "snv.xem"]);
     c.refresh().await?;
-    find(c, "#token").await?;
-    assert!(c.source().await?.contains("đã bị thu hồi"));
-    shot(c, shots, "06-revoked.png", false).await?;
+    find(c, "#name").await?;
+    assert!(c.source().await?.contains("không còn hiệu lực"));
+    shot(c, shots, "06-session-ended.png", false).await?;
     Ok(())
 }

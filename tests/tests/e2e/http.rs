@@ -235,10 +235,70 @@ async fn a_device_over_its_rate_is_refused_with_429_and_other_devices_are_not() 
     assert_eq!(stored(&state), 1);
 }
 
+/// The password of every account the tests make.
+const PASSWORD: &str = "Mật khẩu đủ dài 2026";
+
+/// A person's account of `unit` with `role`, as `doimoi-hub user add` makes it.
+fn user(state: &AppState, name: &str, unit: &str, role: &str) {
+    doimoi_hub::users::ops::user_add(&state.0.db, name, unit, role, PASSWORD).expect("add a user");
+}
+
+/// `POST /reports/login` with this form body and these extra headers.
+fn login_form(body: String, headers: &[(header::HeaderName, &str)]) -> Request<Body> {
+    let mut req = Request::post("/reports/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "hub.example:8787");
+    for (name, value) in headers {
+        req = req.header(name, *value);
+    }
+    req.body(Body::from(body)).expect("request")
+}
+
+/// `POST /reports/login` with a user name and a password (and `next`, when given).
+fn login(name: &str, password: &str, next: Option<&str>) -> Request<Body> {
+    use doimoi_hub::dashboard::target::enc;
+    let mut body = format!("name={}&password={}", enc(name), enc(password));
+    if let Some(n) = next {
+        body.push_str(&format!("&next={}", enc(n)));
+    }
+    login_form(body, &[])
+}
+
+/// Every `Set-Cookie` of an answer.
+fn set_cookies(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The session a sign-in's answer set, if any.
+fn session_of(headers: &HeaderMap) -> Option<String> {
+    set_cookies(headers).iter().find_map(|c| {
+        c.strip_prefix("doimoi_session=")
+            .and_then(|v| v.split(';').next())
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    })
+}
+
+/// Signs `name` in with [`PASSWORD`]; the session cookie's value.
+async fn sign_in(state: &AppState, name: &str) -> String {
+    let (status, headers, body) = send(state, login(name, PASSWORD, None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{}", text(&body));
+    session_of(&headers).expect("a session cookie")
+}
+
 #[tokio::test]
-async fn the_report_cookie_opens_reports_but_is_refused_for_sync() {
+async fn the_session_cookie_opens_reports_but_is_refused_for_sync() {
     let (_data, state) = hub_state("");
-    let cookie = format!("theme=dark; doimoi_token={}", token(&state, "49-SNV"));
+    user(&state, "snv", "49-SNV", "viewer");
+    let cookie = format!(
+        "theme=dark; doimoi_session={}",
+        sign_in(&state, "snv").await
+    );
     let report = Request::get("/v1/reports/consolidated?period=2024")
         .header(header::COOKIE, &cookie)
         .body(Body::empty())
@@ -252,6 +312,8 @@ async fn the_report_cookie_opens_reports_but_is_refused_for_sync() {
     let report: serde_json::Value = serde_json::from_slice(&body).expect("a JSON report");
     assert_eq!(report["period"]["start"], "2023-12-15");
     assert_eq!(report["totals"]["proposals"], 0);
+    // Sở Nội vụ's user sees the province (Đà Nẵng's today, the continuation of Quảng Nam).
+    assert_eq!(report["scope"]["code"], "48");
     // The same cookie, and no Authorization, on sync: unauthenticated.
     let (status, _, body) = send(
         &state,
@@ -263,22 +325,14 @@ async fn the_report_cookie_opens_reports_but_is_refused_for_sync() {
     assert_eq!(stored(&state), 0);
 }
 
-/// `POST /reports/login` with a token and these extra headers.
-fn login(token: &str, headers: &[(header::HeaderName, &str)]) -> Request<Body> {
-    let mut req = Request::post("/reports/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::HOST, "hub.example:8787");
-    for (name, value) in headers {
-        req = req.header(name, *value);
-    }
-    req.body(Body::from(format!("token={token}")))
-        .expect("request")
-}
-
 #[tokio::test]
 async fn a_sign_in_posted_from_another_site_is_refused_with_403_and_sets_no_cookie() {
     let (_data, state) = hub_state("");
-    let token = token(&state, "49-SNV");
+    user(&state, "snv", "49-SNV", "viewer");
+    let body = format!(
+        "name=snv&password={}",
+        doimoi_hub::dashboard::target::enc(PASSWORD)
+    );
     for (what, headers) in [
         (
             "Sec-Fetch-Site",
@@ -289,7 +343,7 @@ async fn a_sign_in_posted_from_another_site_is_refused_with_403_and_sets_no_cook
         ),
         ("Origin", [(header::ORIGIN, "https://elsewhere.example")]),
     ] {
-        let (status, headers, _) = send(&state, login(&token, &headers)).await;
+        let (status, headers, _) = send(&state, login_form(body.clone(), &headers)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{what}");
         assert!(headers.get(header::SET_COOKIE).is_none(), "{what}");
     }
@@ -301,15 +355,21 @@ async fn a_sign_in_posted_from_another_site_is_refused_with_403_and_sets_no_cook
         ),
         (header::ORIGIN, "http://hub.example:8787"),
     ];
-    let (status, headers, _) = send(&state, login(&token, &same_site)).await;
+    let (status, headers, _) = send(&state, login_form(body, &same_site)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let cookie = headers
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
+    let cookie = set_cookies(&headers)
+        .into_iter()
+        .find(|c| c.starts_with("doimoi_session="))
         .expect("a cookie");
     assert!(
-        cookie.starts_with(&format!("doimoi_token={token};")) && cookie.contains("HttpOnly"),
+        cookie.ends_with("; HttpOnly; SameSite=Strict; Path=/"),
         "{cookie}"
+    );
+    // 32 random bytes, in hex.
+    let value = session_of(&headers).expect("a session");
+    assert!(
+        value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{value}"
     );
 }
 
@@ -317,11 +377,11 @@ async fn a_sign_in_posted_from_another_site_is_refused_with_403_and_sets_no_cook
 const BROWSER_ACCEPT: &str =
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
 
-/// A browser's `GET` of `uri`, with the page's cookie when given.
-fn browse(uri: &str, token: Option<&str>) -> Request<Body> {
+/// A browser's `GET` of `uri`, with the page's session cookie when given.
+fn browse(uri: &str, session: Option<&str>) -> Request<Body> {
     let mut req = Request::get(uri).header(header::ACCEPT, BROWSER_ACCEPT);
-    if let Some(t) = token {
-        req = req.header(header::COOKIE, format!("doimoi_token={t}"));
+    if let Some(t) = session {
+        req = req.header(header::COOKIE, format!("doimoi_session={t}"));
     }
     req.body(Body::empty()).expect("request")
 }
@@ -341,7 +401,7 @@ fn text(body: &[u8]) -> String {
 #[tokio::test]
 async fn a_bookmarked_report_opened_without_the_cookie_goes_through_sign_in_and_back() {
     let (_data, state) = hub_state("");
-    let token = token(&state, "49-SNV");
+    user(&state, "snv", "49-SNV", "viewer");
     let report = "/v1/reports/consolidated?period=2024&unit=502&format=html";
     // A browser without the cookie is sent to sign in, with the way back.
     let (status, headers, _) = send(&state, browse(report, None)).await;
@@ -365,16 +425,11 @@ async fn a_bookmarked_report_opened_without_the_cookie_goes_through_sign_in_and_
         "{page}"
     );
     // Signing in with it comes back to the report, which the cookie now opens.
-    let login = Request::post("/reports/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!(
-            "token={token}&next=%2Fv1%2Freports%2Fconsolidated%3Fperiod%3D2024%26unit%3D502%26format%3Dhtml"
-        )))
-        .expect("request");
-    let (status, headers, _) = send(&state, login).await;
+    let (status, headers, _) = send(&state, login("snv", PASSWORD, Some(report))).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location(&headers), report);
-    let (status, headers, body) = send(&state, browse(report, Some(&token))).await;
+    let session = session_of(&headers).expect("a session");
+    let (status, headers, body) = send(&state, browse(report, Some(&session))).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers
         .get(header::CONTENT_TYPE)
@@ -390,25 +445,25 @@ async fn a_bookmarked_report_opened_without_the_cookie_goes_through_sign_in_and_
 #[tokio::test]
 async fn sign_in_never_sends_a_browser_to_another_site() {
     let (_data, state) = hub_state("");
-    let token = token(&state, "49-SNV");
+    user(&state, "snv", "49-SNV", "viewer");
     for next in [
-        "https%3A%2F%2Fevil.example%2Freports",
-        "%2F%2Fevil.example%2Freports",
-        "%2F%5Cevil.example",
-        "%2Fmetrics",
-        "javascript%3Aalert(1)",
+        "https://evil.example/reports",
+        "//evil.example/reports",
+        "/\\evil.example",
+        "/metrics",
+        "javascript:alert(1)",
     ] {
-        let login = Request::post("/reports/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("token={token}&next={next}")))
-            .expect("request");
-        let (status, headers, _) = send(&state, login).await;
+        let (status, headers, _) = send(&state, login("snv", PASSWORD, Some(next))).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{next}");
         assert_eq!(location(&headers), "/reports", "{next}");
+        let session = session_of(&headers).expect("a session");
         // Nor does the signed-in page follow it.
         let (status, headers, _) = send(
             &state,
-            browse(&format!("/reports?next={next}"), Some(&token)),
+            browse(
+                &format!("/reports?next={}", doimoi_hub::dashboard::target::enc(next)),
+                Some(&session),
+            ),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{next}");
@@ -420,6 +475,8 @@ async fn sign_in_never_sends_a_browser_to_another_site() {
 async fn programs_keep_their_json_errors_and_browsers_get_pages() {
     let (_data, state) = hub_state("");
     let good = token(&state, "502");
+    user(&state, "tamky", "502", "viewer");
+    let session = sign_in(&state, "tamky").await;
     let report = "/v1/reports/consolidated?period=2024";
     // Programs: no Accept, or a bearer token even when asking for HTML: JSON as before.
     let plain = Request::get(report).body(Body::empty()).expect("request");
@@ -465,10 +522,10 @@ async fn programs_keep_their_json_errors_and_browsers_get_pages() {
             "Không tìm thấy",
         ),
     ] {
-        let (status, headers, _) = send(&state, browse(uri, Some(&good))).await;
+        let (status, headers, _) = send(&state, browse(uri, Some(&session))).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{uri}");
         assert_eq!(location(&headers), back, "{uri}");
-        let (status, _, body) = send(&state, browse(back, Some(&good))).await;
+        let (status, _, body) = send(&state, browse(back, Some(&session))).await;
         assert_eq!(status, StatusCode::OK, "{back}");
         let page = text(&body);
         let at = page
@@ -482,7 +539,7 @@ async fn programs_keep_their_json_errors_and_browsers_get_pages() {
         &state,
         browse(
             "/v1/reports/consolidated?period=2024&format=pdf",
-            Some(&good),
+            Some(&session),
         ),
     )
     .await;
@@ -501,23 +558,33 @@ async fn programs_keep_their_json_errors_and_browsers_get_pages() {
 }
 
 #[tokio::test]
-async fn an_unknown_or_revoked_token_shows_sign_in_with_the_reason() {
+async fn an_unknown_or_ended_session_shows_sign_in_with_the_reason() {
     let (_data, state) = hub_state("");
-    let good = token(&state, "49-SNV");
-    let (status, _, body) = send(&state, browse("/reports?period=2024", Some("dm_wrong"))).await;
+    user(&state, "snv", "49-SNV", "viewer");
+    let wrong = "ab".repeat(32);
+    let (status, headers, body) = send(&state, browse("/reports?period=2024", Some(&wrong))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let page = text(&body);
     assert!(
-        page.contains("không hợp lệ") && page.contains(r#"name="token""#),
+        page.contains("không còn hiệu lực") && page.contains(r#"name="password""#),
         "{page}"
     );
-    doimoi_hub::ops::token_revoke(&state.0.db, &good).expect("revoke");
+    assert!(page.contains(r#"value="/reports?period=2024""#), "{page}");
+    assert!(
+        set_cookies(&headers)
+            .iter()
+            .any(|c| c.starts_with("doimoi_session=;") && c.contains("Max-Age=0")),
+        "the dead cookie is removed"
+    );
+    // A removed account's session ends at once; through the report API, a browser is sent to
+    // the same sign-in page.
+    let good = sign_in(&state, "snv").await;
+    let (status, _, _) = send(&state, browse("/reports?period=2024", Some(&good))).await;
+    assert_eq!(status, StatusCode::OK);
+    doimoi_hub::users::ops::user_remove(&state.0.db, "snv").expect("remove");
     let (status, _, body) = send(&state, browse("/reports?period=2024", Some(&good))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let page = text(&body);
-    assert!(page.contains("đã bị thu hồi"), "{page}");
-    assert!(page.contains(r#"value="/reports?period=2024""#), "{page}");
-    // Through the report API, a browser is sent to the same sign-in page.
+    assert!(text(&body).contains("bị xóa"));
     let (status, headers, _) = send(
         &state,
         browse("/v1/reports/consolidated?period=2024", Some(&good)),
@@ -530,7 +597,8 @@ async fn an_unknown_or_revoked_token_shows_sign_in_with_the_reason() {
 #[tokio::test]
 async fn the_dashboard_shows_each_mistake_next_to_its_field_and_the_report_otherwise() {
     let (_data, state) = hub_state("");
-    let snv = token(&state, "49-SNV");
+    user(&state, "snv.admin", "49-SNV", "admin");
+    let snv = sign_in(&state, "snv.admin").await;
     let (status, _, body) = send(
         &state,
         browse(
@@ -604,4 +672,304 @@ async fn each_sync_records_when_the_device_last_synced() {
         .db
         .touch_device(after[0].id, at + 61_000)
         .expect("touch"));
+}
+
+#[tokio::test]
+async fn a_user_signs_in_and_sees_the_scope_of_their_unit_and_admins_see_the_offices() {
+    let (_data, state) = hub_state("");
+    user(&state, "tamky", "502", "viewer");
+    user(&state, "tamky.admin", "502", "admin");
+    let _device = token(&state, "502");
+    // A viewer of the district: its own scope, no offices' table.
+    let viewer = sign_in(&state, "TamKy").await;
+    let (status, _, body) = send(&state, browse("/reports?period=2024", Some(&viewer))).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = text(&body);
+    for part in [
+        r#"<b id="office">Thành phố Tam Kỳ</b>"#,
+        r#"<b id="user">tamky</b> (xem báo cáo)"#,
+        r#"id="sign-out""#,
+        r#"id="chart-status""#,
+        "Toàn bộ phạm vi: Thành phố Tam Kỳ",
+    ] {
+        assert!(page.contains(part), "{part}: {page}");
+    }
+    assert!(!page.contains(r#"id="offices""#) && !page.contains("card-silent"));
+    assert!(!page.contains(r#"id="silent_days""#));
+    // Outside the district: refused by the field, as for a device of that unit.
+    let (_, _, body) = send(
+        &state,
+        browse("/reports?period=2024&unit=49", Some(&viewer)),
+    )
+    .await;
+    assert!(text(&body).contains(r#"id="unit-error""#));
+    // Its API answers are the district's too.
+    let (status, _, body) = send(
+        &state,
+        Request::get("/v1/reports/consolidated?period=2024")
+            .header(header::COOKIE, format!("doimoi_session={viewer}"))
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let report: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(report["scope"]["code"], "502");
+    // An administrator of the same unit also sees the offices and their last sync.
+    let admin = sign_in(&state, "tamky.admin").await;
+    let (status, _, body) = send(&state, browse("/reports?period=2024", Some(&admin))).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = text(&body);
+    assert!(
+        page.contains(r#"id="offices""#)
+            && page.contains(r#"id="card-silent""#)
+            && page.contains("(quản trị)"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_in_vietnamese_and_sets_nothing() {
+    let (_data, state) = hub_state("");
+    user(&state, "snv", "49-SNV", "admin");
+    let device = token(&state, "49-SNV");
+    for (what, name, password) in [
+        ("a wrong password", "snv", "Mật khẩu đủ dài 2025"),
+        ("an unknown user", "khong.co", PASSWORD),
+        ("a device token in the password", "snv", device.as_str()),
+        ("a name that cannot exist", "nguyễn văn an", PASSWORD),
+    ] {
+        let (status, headers, body) = send(&state, login(name, password, None)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}");
+        assert!(set_cookies(&headers).is_empty(), "{what}: nothing is set");
+        let page = text(&body);
+        assert!(
+            page.contains("Tên đăng nhập hoặc mật khẩu không đúng"),
+            "{what}: {page}"
+        );
+        // The form again, the name kept, the password not.
+        assert!(page.contains(r#"id="password""#), "{what}");
+        assert!(!page.contains(password), "{what}");
+    }
+    assert_eq!(state.0.metrics.signin_failures.load(Ordering::Relaxed), 4);
+    let (_, _, metrics) = send(
+        &state,
+        Request::get("/metrics")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert!(text(&metrics).contains("doimoi_signin_failures_total 4"));
+    // The page's old form (a device token alone) signs nobody in.
+    let (status, headers, body) = send(&state, login_form(format!("token={device}"), &[])).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(session_of(&headers).is_none());
+    assert!(text(&body).contains("Nhập tên đăng nhập và mật khẩu"));
+    // Nor does a device token kept in the old cookie open the pages or the report API.
+    let (status, _, body) = send(
+        &state,
+        Request::get("/reports?period=2024")
+            .header(header::ACCEPT, BROWSER_ACCEPT)
+            .header(header::COOKIE, format!("doimoi_token={device}"))
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = text(&body);
+    assert!(
+        page.contains(r#"id="sign-in""#) && !page.contains("chart-status"),
+        "{page}"
+    );
+    let (status, _, _) = send(
+        &state,
+        Request::get("/v1/reports/consolidated?period=2024")
+            .header(header::COOKIE, format!("doimoi_token={device}"))
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // The right password still works, the name's case aside.
+    let (status, headers, _) = send(&state, login("SNV", PASSWORD, None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(session_of(&headers).is_some());
+}
+
+/// A sign-in from the client address `ip`, as the connection loop records it.
+fn login_from(name: &str, password: &str, ip: [u8; 4]) -> Request<Body> {
+    let mut req = login(name, password, None);
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            ip, 40000,
+        ))));
+    req
+}
+
+#[tokio::test]
+async fn repeated_failures_must_wait_and_are_told_how_long() {
+    let (_data, state) = hub_state(
+        "[accounts]\nmax_failures_per_name = 3\nmax_failures_per_address = 5\nlockout_secs = 2\n",
+    );
+    user(&state, "snv", "49-SNV", "viewer");
+    for i in 1..=3 {
+        let (status, _, body) =
+            send(&state, login_from("snv", "sai mật khẩu rồi", [10, 0, 0, 1])).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "failure {i}");
+        let page = text(&body);
+        assert_eq!(
+            page.contains("hãy chờ 2 giây"),
+            i == 3,
+            "failure {i}: {page}"
+        );
+    }
+    // Locked: even the right password is refused unchecked, with how long to wait.
+    let (status, headers, body) = send(&state, login_from("snv", PASSWORD, [10, 0, 0, 2])).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(session_of(&headers).is_none());
+    let page = text(&body);
+    assert!(
+        page.contains("Đăng nhập sai quá nhiều lần") && page.contains("giây"),
+        "{page}"
+    );
+    assert_eq!(state.0.metrics.signin_limited.load(Ordering::Relaxed), 1);
+    assert_eq!(state.0.metrics.signin_failures.load(Ordering::Relaxed), 3);
+    // After the wait, the right password signs in.
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let (status, headers, _) = send(&state, login_from("snv", PASSWORD, [10, 0, 0, 2])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(session_of(&headers).is_some());
+    // One address trying many names is held back too.
+    for name in ["a1", "a2", "a3", "a4", "a5"] {
+        let (status, _, _) =
+            send(&state, login_from(name, "sai mật khẩu rồi", [10, 0, 0, 9])).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{name}");
+    }
+    let (status, _, _) = send(&state, login_from("a6", "sai mật khẩu rồi", [10, 0, 0, 9])).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // Another address is not.
+    let (status, _, _) = send(&state, login_from("snv", PASSWORD, [10, 0, 0, 3])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_idle_or_old_session_sends_the_person_back_to_sign_in() {
+    use std::time::Duration;
+    // Idle: unused for more than a second.
+    let (_data, state) = hub_state("[accounts]\nsession_idle_secs = 1\n");
+    user(&state, "snv", "49-SNV", "viewer");
+    let session = sign_in(&state, "snv").await;
+    let (status, _, _) = send(&state, browse("/reports?period=2024", Some(&session))).await;
+    assert_eq!(status, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let (status, headers, body) =
+        send(&state, browse("/reports?period=2024", Some(&session))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let page = text(&body);
+    assert!(
+        page.contains("Phiên đăng nhập đã hết hạn vì không dùng quá 1 giây"),
+        "{page}"
+    );
+    assert!(page.contains(r#"id="password""#));
+    assert!(set_cookies(&headers)
+        .iter()
+        .any(|c| c.contains("Max-Age=0")));
+    // The ended session is gone for the report API too.
+    let (status, headers, _) = send(
+        &state,
+        browse("/v1/reports/consolidated?period=2024", Some(&session)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location(&headers).starts_with("/reports?next="));
+
+    // Old: in use all along, but begun more than 3 seconds ago.
+    let (_data, state) = hub_state("[accounts]\nsession_idle_secs = 2\nsession_max_secs = 3\n");
+    user(&state, "snv", "49-SNV", "viewer");
+    let session = sign_in(&state, "snv").await;
+    for _ in 0..2 {
+        tokio::time::sleep(Duration::from_millis(1_200)).await;
+        // (The report API, quick on an empty hub, keeps the timing clear of the limits.)
+        let api = Request::get("/v1/reports/consolidated?period=2024")
+            .header(header::COOKIE, format!("doimoi_session={session}"))
+            .body(Body::empty())
+            .expect("request");
+        let (status, _, _) = send(&state, api).await;
+        assert_eq!(status, StatusCode::OK, "in use, under the limits");
+    }
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let (status, _, body) = send(&state, browse("/reports?period=2024", Some(&session))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(text(&body).contains("mỗi phiên dùng tối đa 3 giây"));
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let (_data, state) = hub_state("");
+    user(&state, "snv", "49-SNV", "viewer");
+    let session = sign_in(&state, "snv").await;
+    let sessions = || {
+        let list = doimoi_hub::users::ops::user_list(&state.0.db, &state.0.config.accounts, true)
+            .expect("user list");
+        let v: serde_json::Value = serde_json::from_str(&list).expect("json");
+        v[0]["sessions"].as_i64()
+    };
+    assert_eq!(sessions(), Some(1));
+    let logout = Request::post("/reports/logout")
+        .header(header::COOKIE, format!("doimoi_session={session}"))
+        .body(Body::empty())
+        .expect("request");
+    let (status, headers, _) = send(&state, logout).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&headers), "/reports");
+    assert!(set_cookies(&headers)
+        .iter()
+        .any(|c| c.starts_with("doimoi_session=;") && c.contains("Max-Age=0")));
+    assert_eq!(sessions(), Some(0), "the session is gone from the hub");
+    // The cookie a browser might still send opens nothing any more.
+    let (status, _, body) = send(&state, browse("/reports?period=2024", Some(&session))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(text(&body).contains("đã đăng xuất"));
+    let (status, _, body) = send(
+        &state,
+        Request::get("/v1/reports/consolidated?period=2024")
+            .header(header::COOKIE, format!("doimoi_session={session}"))
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_of(&body).0, "unauthorized");
+}
+
+#[tokio::test]
+async fn a_new_password_ends_the_sessions_and_https_cookies_are_secure() {
+    let (_data, state) = hub_state("[accounts]\nsecure_cookie = true\n");
+    user(&state, "snv", "49-SNV", "viewer");
+    let (status, headers, _) = send(&state, login("snv", PASSWORD, None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(set_cookies(&headers)
+        .iter()
+        .any(|c| c.starts_with("doimoi_session=") && c.ends_with("; Secure")));
+    let session = session_of(&headers).expect("a session");
+    doimoi_hub::users::ops::user_passwd(&state.0.db, "snv", "Một mật khẩu mới hẳn")
+        .expect("passwd");
+    let (status, _, _) = send(&state, browse("/reports?period=2024", Some(&session))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = send(&state, login("snv", PASSWORD, None)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the old password no longer works"
+    );
+    let (status, _, _) = send(&state, login("snv", "Một mật khẩu mới hẳn", None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // A hub serving HTTPS itself sets `Secure` without being told.
+    let (_data, state) = hub_state("tls_cert = \"hub.pem\"\ntls_key = \"hub.key\"\n");
+    user(&state, "snv", "49-SNV", "viewer");
+    let (status, headers, _) = send(&state, login("snv", PASSWORD, None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(set_cookies(&headers)
+        .iter()
+        .any(|c| c.starts_with("doimoi_session=") && c.ends_with("; Secure")));
 }

@@ -83,6 +83,204 @@ fn org_show_and_import_speak_the_clients_json_shape() {
     assert!(!bad.status.success());
 }
 
+/// `doimoi-hub user add NAME --unit UNIT --role ROLE --password-stdin` with `password`.
+fn user_add(
+    dir: &std::path::Path,
+    name: &str,
+    unit: &str,
+    role: &str,
+    password: &str,
+) -> std::process::Output {
+    crate::harness::operator_with_input(
+        dir,
+        &[
+            "user",
+            "add",
+            name,
+            "--unit",
+            unit,
+            "--role",
+            role,
+            "--password-stdin",
+        ],
+        &format!("{password}\n"),
+    )
+}
+
+fn said(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn people_s_accounts_are_added_listed_given_a_new_password_and_removed() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ok = user_add(
+        dir.path(),
+        "Nguyen.Van.An",
+        "502",
+        "viewer",
+        "Tam Kỳ xanh sạch 2026",
+    );
+    assert!(ok.status.success(), "{}", said(&ok));
+    assert!(said(&ok).contains("Thành phố Tam Kỳ"), "{}", said(&ok));
+    // The password is stored as an Argon2id hash only.
+    let db = std::fs::read(dir.path().join("hub.db")).expect("db");
+    let plain = "Tam Kỳ xanh sạch 2026".as_bytes();
+    assert!(!db.windows(plain.len()).any(|w| w == plain));
+    assert!(db.windows(10).any(|w| w == b"$argon2id$"));
+    // Refusals, in Vietnamese, with a status that says so; nothing is created.
+    for (args, says) in [
+        (("binh", "502", "viewer", "ngắn"), "ít nhất 10 ký tự"),
+        (
+            ("binh", "99999", "viewer", "một mật khẩu đủ dài"),
+            "không có đơn vị mã \"99999\"",
+        ),
+        (
+            ("binh", "502", "root", "một mật khẩu đủ dài"),
+            "vai trò \"root\" không hợp lệ",
+        ),
+        (
+            ("nguyễn", "502", "viewer", "một mật khẩu đủ dài"),
+            "tên đăng nhập",
+        ),
+        (
+            ("nguyen.van.an", "502", "admin", "một mật khẩu đủ dài"),
+            "đã có tài khoản",
+        ),
+    ] {
+        let out = user_add(dir.path(), args.0, args.1, args.2, args.3);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("Lỗi: ") && err.contains(says),
+            "{args:?}: {err}"
+        );
+    }
+    let admin = user_add(
+        dir.path(),
+        "snv.admin",
+        "49-SNV",
+        "admin",
+        "Sở Nội vụ quản trị",
+    );
+    assert!(admin.status.success(), "{}", said(&admin));
+    let list = hub(dir.path(), &["user", "list", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    let rows = v.as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "{v}");
+    assert_eq!(rows[0]["name"], "nguyen.van.an");
+    assert_eq!(rows[0]["unit"], "502");
+    assert_eq!(rows[0]["role"], "viewer");
+    assert_eq!(rows[1]["role"], "admin");
+    assert_eq!(rows[1]["unit_name"], "Sở Nội vụ");
+    let text = said(&hub(dir.path(), &["user", "list"]));
+    assert!(
+        text.contains("2 tài khoản") && text.contains("quản trị"),
+        "{text}"
+    );
+    // A new password; the weak one is refused first.
+    let weak = crate::harness::operator_with_input(
+        dir.path(),
+        &["user", "passwd", "nguyen.van.an", "--password-stdin"],
+        "aaaaaaaaaaaa\n",
+    );
+    assert!(!weak.status.success());
+    assert!(said(&weak).contains("dễ đoán"), "{}", said(&weak));
+    let passwd = crate::harness::operator_with_input(
+        dir.path(),
+        &["user", "passwd", "nguyen.van.an", "--password-stdin"],
+        "Một câu mới dễ nhớ\n",
+    );
+    assert!(passwd.status.success(), "{}", said(&passwd));
+    let unknown = crate::harness::operator_with_input(
+        dir.path(),
+        &["user", "passwd", "khong.co", "--password-stdin"],
+        "Một câu mới dễ nhớ\n",
+    );
+    assert!(!unknown.status.success());
+    assert!(said(&unknown).contains("không có tài khoản"));
+    assert!(hub(dir.path(), &["user", "remove", "nguyen.van.an"])
+        .status
+        .success());
+    let again = hub(dir.path(), &["user", "remove", "nguyen.van.an"]);
+    assert!(!again.status.success());
+    assert!(said(&again).contains("không có tài khoản \"nguyen.van.an\""));
+}
+
+#[test]
+fn token_list_shows_each_device_and_revoking_what_does_not_exist_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp");
+    let issue = |unit: &str| {
+        let out = hub(dir.path(), &["token", "issue", unit, "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["token"].as_str().expect("token").to_string()
+    };
+    let empty = hub(dir.path(), &["token", "list"]);
+    assert!(empty.status.success());
+    assert!(said(&empty).contains("Chưa cấp token nào"));
+    let first = issue("20335");
+    let _second = issue("502");
+    assert!(hub(dir.path(), &["token", "revoke", &first])
+        .status
+        .success());
+    let list = hub(dir.path(), &["token", "list", "--json"]);
+    assert!(list.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    let rows = v.as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "{v}");
+    assert_eq!(rows[0]["unit"], "20335");
+    assert_eq!(rows[0]["unit_name"], "Phường Bàn Thạch");
+    assert_eq!(rows[0]["revoked"], true);
+    assert!(rows[0]["revoked_at"].is_string());
+    assert!(rows[0]["issued_at"]
+        .as_str()
+        .is_some_and(|t| t.ends_with("+07:00")));
+    assert_eq!(rows[0]["last_sync_at"], serde_json::Value::Null);
+    assert_eq!(rows[1]["unit"], "502");
+    assert_eq!(rows[1]["revoked"], false);
+    assert!(rows[0]["device"].as_i64() < rows[1]["device"].as_i64());
+    // No token is ever shown again, not even hashed.
+    assert!(!String::from_utf8_lossy(&list.stdout).contains(&first));
+    let text = said(&hub(dir.path(), &["token", "list"]));
+    for part in [
+        "2 token (1 đang dùng, 1 đã thu hồi)",
+        "20335 Phường Bàn Thạch",
+        "502 Thành phố Tam Kỳ",
+        "chưa đồng bộ",
+        "đã thu hồi",
+        "đang dùng",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    // Revoking what does not exist: an error, in Vietnamese, and nothing changes.
+    for (what, says) in [
+        (
+            "dm_0000000000000000000000000000000000000000",
+            "máy chủ không cấp token này",
+        ),
+        (first.as_str(), "đã bị thu hồi từ trước"),
+        ("20341", "không có token nào đang hiệu lực"),
+        ("99999", "không có đơn vị mã \"99999\""),
+        ("tam ky", "không phải token"),
+    ] {
+        let out = hub(dir.path(), &["token", "revoke", what]);
+        assert!(!out.status.success(), "{what}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("Lỗi: ") && err.contains(says),
+            "{what}: {err}"
+        );
+    }
+    let after: serde_json::Value =
+        serde_json::from_slice(&hub(dir.path(), &["token", "list", "--json"]).stdout)
+            .expect("json");
+    assert_eq!(after, v);
+}
+
 /// A backup taken while offices sync (a storm of syncs from three offices), restored into an
 /// empty folder and verified; the hub on it converges with every office: what they synced
 /// after the backup comes back at their next sync.

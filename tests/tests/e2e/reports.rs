@@ -806,9 +806,11 @@ fn as_of_a_past_date_gives_what_the_hub_knew_and_what_had_happened_then() {
 }
 
 #[test]
-fn the_hub_page_signs_in_with_a_token_and_downloads_the_report() {
+fn the_hub_page_signs_in_with_a_persons_account_and_downloads_the_report() {
     let hub = TestHub::spawn();
     let token = hub.token("49-SNV");
+    let password = "Sở Nội vụ tổng hợp 2026";
+    hub.user("snv", "49-SNV", "viewer", password);
     let http = reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -819,17 +821,36 @@ fn the_hub_page_signs_in_with_a_token_and_downloads_the_report() {
         .expect("page")
         .text()
         .expect("text");
-    assert!(page.contains("Token của thiết bị"), "{page}");
+    assert!(
+        page.contains("Tên đăng nhập") && page.contains("Mật khẩu"),
+        "{page}"
+    );
+    // A device token signs nobody in to the pages, neither as a password nor as the form's
+    // old field.
+    for form in [
+        vec![("name", "snv"), ("password", token.as_str())],
+        vec![("token", token.as_str())],
+    ] {
+        let refused = http
+            .post(format!("{}/reports/login", hub.url))
+            .form(&form)
+            .send()
+            .expect("login");
+        assert_eq!(refused.status().as_u16(), 401);
+        assert!(refused.headers().get("set-cookie").is_none());
+    }
     let login = http
         .post(format!("{}/reports/login", hub.url))
-        .form(&[("token", token.as_str())])
+        .form(&[("name", "snv"), ("password", password)])
         .send()
         .expect("login");
     assert_eq!(login.status().as_u16(), 303);
     let cookie = login
         .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("doimoi_session="))
         .and_then(|v| v.split(';').next())
         .expect("a cookie")
         .to_string();
@@ -873,22 +894,40 @@ fn the_hub_page_signs_in_with_a_token_and_downloads_the_report() {
     let forged = http
         .post(format!("{}/reports/login", hub.url))
         .header("sec-fetch-site", "cross-site")
-        .form(&[("token", token.as_str())])
+        .form(&[("name", "snv"), ("password", password)])
         .send()
         .expect("forged");
     assert_eq!(forged.status().as_u16(), 403);
     assert!(forged.headers().get("set-cookie").is_none());
-    // A wrong token is refused, with the way out in words.
+    // A device token kept in the pages' old cookie opens nothing.
     let bad = http
         .get(format!("{}/v1/reports/consolidated?period=2024", hub.url))
-        .header("cookie", "doimoi_token=dm_wrong")
+        .header("cookie", format!("doimoi_token={token}"))
         .send()
         .expect("bad");
     assert_eq!(bad.status().as_u16(), 401);
-    assert!(bad
-        .text()
-        .unwrap_or_default()
-        .contains("Token không hợp lệ"));
+    assert!(bad.text().unwrap_or_default().contains("Thiếu token"));
+    // Failures are counted (an empty form is not an attempt), and the client's address is
+    // held back after 20 (`max_failures_per_address`): the last of these and the next sign-in
+    // are refused unchecked.
+    assert_eq!(hub.metric("doimoi_signin_failures_total"), 1);
+    for i in 0..20 {
+        let name = format!("khach{i}");
+        let _ = http
+            .post(format!("{}/reports/login", hub.url))
+            .form(&[("name", name.as_str()), ("password", "không phải mật khẩu")])
+            .send()
+            .expect("login");
+    }
+    let held = http
+        .post(format!("{}/reports/login", hub.url))
+        .form(&[("name", "snv"), ("password", password)])
+        .send()
+        .expect("login");
+    assert_eq!(held.status().as_u16(), 429);
+    assert!(held.text().unwrap_or_default().contains("hãy chờ"));
+    assert_eq!(hub.metric("doimoi_signin_failures_total"), 20);
+    assert_eq!(hub.metric("doimoi_signin_limited_total"), 2);
 }
 
 /// The document's number and signing date, given to `doimoi report` (and so to the hub's

@@ -25,6 +25,25 @@ pub fn operator(data: &Path, args: &[&str]) -> Output {
         .expect("run doimoi-hub")
 }
 
+/// Runs `doimoi-hub --data DATA ARGS…` with `input` on its standard input (a password for
+/// `user add … --password-stdin`).
+pub fn operator_with_input(data: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(HUB_EXE)
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run doimoi-hub");
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(input.as_bytes());
+    }
+    child.wait_with_output().expect("doimoi-hub's output")
+}
+
 /// An operator command that must succeed.
 fn operator_ok(data: &Path, args: &[&str]) -> Output {
     let out = operator(data, args);
@@ -209,6 +228,28 @@ impl TestHub {
     /// A counter from `/metrics`.
     pub fn metric(&self, name: &str) -> i64 {
         metric_at(&self.url, name)
+    }
+
+    /// Creates a person's account for the pages, as the operator does:
+    /// `doimoi-hub user add NAME --unit UNIT --role ROLE --password-stdin`.
+    pub fn user(&self, name: &str, unit: &str, role: &str, password: &str) {
+        let args = [
+            "user",
+            "add",
+            name,
+            "--unit",
+            unit,
+            "--role",
+            role,
+            "--password-stdin",
+        ];
+        let out = operator_with_input(self.data.path(), &args, &format!("{password}\n"));
+        assert!(
+            out.status.success(),
+            "doimoi-hub {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 

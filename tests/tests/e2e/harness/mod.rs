@@ -11,7 +11,7 @@ mod hub;
 mod proxy;
 
 pub use client::TestClient;
-pub use hub::{operator, ProcessHub, TestHub};
+pub use hub::{operator, operator_with_input, ProcessHub, TestHub};
 pub use proxy::{BlobProxy, CutProxy, HoldProxy};
 
 use std::time::{Duration, Instant};
