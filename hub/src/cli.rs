@@ -14,22 +14,26 @@ use std::process::ExitCode;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
-#[command(name = "doimoi-hub", version, about = "Máy chủ đồng bộ doimoi")]
+#[command(
+    name = "doimoi-hub",
+    version,
+    about = "doimoi-hub — máy chủ đồng bộ và tổng hợp báo cáo của tỉnh (chạy không có lệnh con: phục vụ)"
+)]
 struct Cli {
-    /// Data folder (default ./doimoi-hub-data; env DOIMOI_HUB_DATA).
-    #[arg(long, global = true, value_name = "DIR")]
+    /// Thư mục dữ liệu của máy chủ (mặc định ./doimoi-hub-data; biến môi trường DOIMOI_HUB_DATA).
+    #[arg(long, global = true, value_name = "THƯ_MỤC")]
     data: Option<PathBuf>,
-    /// Configuration file (TOML; env DOIMOI_HUB_CONFIG).
-    #[arg(long, global = true, value_name = "FILE")]
+    /// Tệp cấu hình TOML (biến môi trường DOIMOI_HUB_CONFIG; xem docs/operations.md).
+    #[arg(long, global = true, value_name = "TỆP")]
     config: Option<PathBuf>,
-    /// Address to listen on (default 127.0.0.1:8787; env DOIMOI_HUB_LISTEN).
-    #[arg(long, global = true, value_name = "IP:PORT")]
+    /// Địa chỉ nhận kết nối (mặc định 127.0.0.1:8787; biến môi trường DOIMOI_HUB_LISTEN).
+    #[arg(long, global = true, value_name = "IP:CỔNG")]
     listen: Option<SocketAddr>,
-    /// HTTPS: the server's certificate chain, PEM (with --tls-key).
-    #[arg(long, global = true, value_name = "FILE")]
+    /// HTTPS: chuỗi chứng chỉ của máy chủ, dạng PEM (dùng cùng --tls-key).
+    #[arg(long, global = true, value_name = "TỆP")]
     tls_cert: Option<PathBuf>,
-    /// HTTPS: the certificate's private key, PEM (with --tls-cert).
-    #[arg(long, global = true, value_name = "FILE")]
+    /// HTTPS: khóa riêng của chứng chỉ, dạng PEM (dùng cùng --tls-cert).
+    #[arg(long, global = true, value_name = "TỆP")]
     tls_key: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Cmd>,
@@ -37,54 +41,72 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Run the server (the default).
+    /// Chạy máy chủ (mặc định khi không ghi lệnh).
     Serve,
-    /// The org registry.
+    /// Danh mục đơn vị của tỉnh.
     #[command(subcommand)]
     Org(OrgCmd),
-    /// Device tokens.
+    /// Token của các thiết bị văn phòng.
     #[command(subcommand)]
     Token(TokenCmd),
-    /// The working-day calendar distributed to the offices.
+    /// Lịch ngày làm việc, ngày nghỉ gửi tới các văn phòng.
     #[command(subcommand)]
     Calendar(CalendarCmd),
-    /// Rebuild the report tables from the documents.
+    /// Dựng lại bảng số liệu báo cáo từ các tài liệu.
     Reindex,
-    /// Write a consistent copy of the store to FILE, while the hub serves.
-    Backup { file: PathBuf },
-    /// Restore a backup FILE into an empty data folder (--data), verified.
-    Restore { file: PathBuf },
-    /// People's accounts for the hub's pages (/reports).
+    /// Sao lưu kho dữ liệu vào TỆP trong khi máy chủ vẫn phục vụ.
+    Backup {
+        /// Tệp sao lưu sẽ tạo (không ghi đè tệp đã có).
+        #[arg(value_name = "TỆP")]
+        file: PathBuf,
+    },
+    /// Khôi phục bản sao lưu TỆP vào thư mục dữ liệu trống (--data), có kiểm tra.
+    Restore {
+        /// Tệp sao lưu (từ `doimoi-hub backup`).
+        #[arg(value_name = "TỆP")]
+        file: PathBuf,
+    },
+    /// Tài khoản người dùng các trang của máy chủ (/reports).
     #[command(subcommand)]
     User(UserCmd),
 }
 
 #[derive(Subcommand)]
 enum UserCmd {
-    /// Create an account of a unit (the password is asked twice on a terminal, or read from
-    /// the first line of standard input).
+    /// Tạo tài khoản của một đơn vị (mật khẩu được hỏi hai lần trên màn hình, hoặc đọc từ dòng
+    /// đầu của đầu vào chuẩn).
     Add {
+        /// Tên đăng nhập.
+        #[arg(value_name = "TÊN")]
         name: String,
-        /// The unit's code: the pages show what a device of this unit would see.
-        #[arg(long, value_name = "CODE")]
+        /// Mã đơn vị: các trang hiển thị những gì một thiết bị của đơn vị này được xem.
+        #[arg(long, value_name = "MÃ")]
         unit: String,
-        /// viewer (the reports of the unit's scope) or admin (also the offices' last syncs).
-        #[arg(long, default_value = "viewer")]
+        /// viewer (xem báo cáo trong phạm vi của đơn vị) hoặc admin (xem thêm tình hình đồng bộ của các văn phòng).
+        #[arg(long, default_value = "viewer", value_name = "VAI_TRÒ")]
         role: String,
-        /// Read the password from standard input even on a terminal.
+        /// Đọc mật khẩu từ đầu vào chuẩn cả khi chạy trên màn hình.
         #[arg(long)]
         password_stdin: bool,
     },
-    /// List the accounts.
+    /// Liệt kê các tài khoản.
     List {
+        /// In kết quả dạng JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Remove an account (its sessions end at once).
-    Remove { name: String },
-    /// Set an account's password (its sessions end at once).
-    Passwd {
+    /// Xóa một tài khoản (các phiên đăng nhập của tài khoản kết thúc ngay).
+    Remove {
+        /// Tên đăng nhập.
+        #[arg(value_name = "TÊN")]
         name: String,
+    },
+    /// Đặt mật khẩu mới cho một tài khoản (các phiên đăng nhập kết thúc ngay).
+    Passwd {
+        /// Tên đăng nhập.
+        #[arg(value_name = "TÊN")]
+        name: String,
+        /// Đọc mật khẩu từ đầu vào chuẩn cả khi chạy trên màn hình.
         #[arg(long)]
         password_stdin: bool,
     },
@@ -92,24 +114,33 @@ enum UserCmd {
 
 #[derive(Subcommand)]
 enum CalendarCmd {
-    /// Apply the Government's yearly swaps (JSON: days_off, working_days, remove).
-    Override { file: PathBuf },
+    /// Áp dụng các ngày nghỉ, ngày làm bù Chính phủ công bố hằng năm và thời hạn UBND tỉnh trả lời
+    /// (tệp JSON: days_off, working_days, remove, answer_days).
+    Override {
+        /// Tệp JSON.
+        #[arg(value_name = "TỆP")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
 enum OrgCmd {
+    /// Liệt kê các đơn vị của danh mục đang dùng.
     Show {
+        /// In kết quả dạng JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Import a province of the embedded datasets (name or code) or a registry JSON file:
-    /// shows what changes and asks for confirmation.
+    /// Nhập danh mục một tỉnh có sẵn (theo tên hoặc mã) hoặc một tệp danh mục JSON: hiện những
+    /// gì thay đổi và hỏi xác nhận.
     Import {
+        /// Tên hoặc mã tỉnh, hoặc đường dẫn tệp danh mục JSON.
+        #[arg(value_name = "TỈNH_HOẶC_TỆP")]
         what: String,
-        /// 2024-2025 (the 2024 structure and its continuation from 01/07/2025), 2024 or 2025.
-        #[arg(long, default_value = "2024-2025")]
+        /// Cơ cấu: 2024-2025 (cơ cấu 2024 và phần tiếp nối từ 01/07/2025), 2024 hoặc 2025.
+        #[arg(long, default_value = "2024-2025", value_name = "CƠ_CẤU")]
         structure: String,
-        /// Apply without asking (scripts).
+        /// Áp dụng không hỏi lại (dùng trong kịch bản).
         #[arg(long)]
         yes: bool,
     },
@@ -117,16 +148,24 @@ enum OrgCmd {
 
 #[derive(Subcommand)]
 enum TokenCmd {
-    /// Issue a token for one device of an office (printed once).
+    /// Cấp token cho một thiết bị của một văn phòng (chỉ in ra một lần).
     Issue {
+        /// Mã đơn vị của văn phòng.
+        #[arg(value_name = "MÃ")]
         code: String,
+        /// In kết quả dạng JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Revoke a token, or every token of an office.
-    Revoke { what: String },
-    /// List the tokens: office, device, issued, last sync, revoked.
+    /// Thu hồi một token, hoặc mọi token của một văn phòng.
+    Revoke {
+        /// Token (dm_…) hoặc mã đơn vị.
+        #[arg(value_name = "TOKEN_HOẶC_MÃ")]
+        what: String,
+    },
+    /// Liệt kê các token: văn phòng, thiết bị, ngày cấp, lần đồng bộ gần nhất, đã thu hồi hay chưa.
     List {
+        /// In kết quả dạng JSON.
         #[arg(long)]
         json: bool,
     },
@@ -140,11 +179,18 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match doimoi_shared::clap_vi::parse_from::<Cli, _, _>(args.clone()) {
         Ok(cli) => cli,
         Err(e) => {
-            // Help and version go to stdout with status 0, usage errors to stderr with 2.
-            let _ = e.print();
+            // Help and version go to stdout with status 0, usage errors to stderr with 2, in
+            // Vietnamese.
+            match doimoi_shared::clap_vi::message::<Cli>(&e, &args) {
+                Some(m) => eprintln!("Lỗi: {m}"),
+                None => {
+                    let _ = e.print();
+                }
+            }
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
@@ -338,5 +384,36 @@ async fn wait_for_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+
+    #[test]
+    fn every_help_page_of_the_hub_is_vietnamese() {
+        let (pages, problems) = doimoi_shared::clap_vi::help_problems(
+            doimoi_shared::clap_vi::command::<Cli>(),
+            "doimoi-hub",
+        );
+        assert!(pages > 20, "{pages}");
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn usage_errors_are_told_in_vietnamese() {
+        let args: Vec<std::ffi::OsString> = ["doimoi-hub", "org", "show", "--find", "x"]
+            .iter()
+            .map(Into::into)
+            .collect();
+        let e = doimoi_shared::clap_vi::parse_from::<Cli, _, _>(args.clone()).err();
+        let m = e
+            .and_then(|e| doimoi_shared::clap_vi::message::<Cli>(&e, &args))
+            .unwrap_or_default();
+        assert_eq!(
+            m,
+            "Không có tham số \"--find\". Xem `doimoi-hub org show --help`."
+        );
     }
 }

@@ -25,6 +25,8 @@
 
 pub mod blob;
 pub mod calendar;
+#[cfg(feature = "cli")]
+pub mod clap_vi;
 pub mod doc;
 pub mod heads;
 pub mod ids;
