@@ -12,7 +12,7 @@ pub enum HubError {
     Unreachable { url: String, detail: String },
     #[error("token không đúng hoặc không dùng được với máy chủ này ({0}); kiểm tra --token hoặc xin token mới từ người quản trị máy chủ.")]
     Unauthorized(String),
-    #[error("token của thiết bị đã bị thu hồi: {0}")]
+    #[error("{0}")]
     Revoked(String),
     #[error("ngoài phạm vi: {message}")]
     OutOfScope {

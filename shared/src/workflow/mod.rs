@@ -891,6 +891,21 @@ impl Ctx<'_> {
 
     /// Applies `ev` to `s` when it fits the procedure; otherwise says why it does not.
     fn apply(&self, s: &mut Fold, ev: &Event) -> Result<(), Refusal> {
+        // A provincial body acts while it exists: after a reorganisation its successor answers.
+        if matches!(
+            ev.action,
+            Action::Answer { .. } | Action::CommendOpinion { .. } | Action::CommendDecide { .. }
+        ) {
+            if let Some(u) = self.registry.get(&ev.unit) {
+                if let Some(ended) = u.valid_to.filter(|t| *t < ev.date) {
+                    return Err(Refusal::BodyEnded {
+                        unit: self.unit_name(&ev.unit),
+                        ended,
+                        step: ev.action.label_vi(),
+                    });
+                }
+            }
+        }
         self.authority(&ev.unit, &ev.action)?;
         let d = ev.date;
         let st = s.status;

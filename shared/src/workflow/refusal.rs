@@ -28,6 +28,13 @@ pub enum Allowed {
 /// A rule of the procedure that an event breaks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
+    /// A provincial body that no longer exists on the step's date.
+    #[error("{unit} đã thôi hoạt động từ sau ngày {}: bước \"{step}\" do cơ quan kế tục ghi", ended.format("%d/%m/%Y"))]
+    BodyEnded {
+        unit: String,
+        ended: chrono::NaiveDate,
+        step: &'static str,
+    },
     /// The acting unit is not in the registry.
     #[error("đơn vị {unit} không có trong danh mục đơn vị")]
     UnknownUnit { unit: String },

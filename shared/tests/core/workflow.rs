@@ -267,6 +267,59 @@ fn a_province_level_commendation_goes_up_through_home_affairs_to_the_province() 
     );
 }
 
+/// A provincial body acts while it exists: after 01/07/2025 Quảng Nam's Sở Nội vụ no longer
+/// answers; Đà Nẵng's, its successor, does.
+#[test]
+fn an_ended_provincial_body_does_not_take_steps_after_it_ended() {
+    let mut log = Log::new(facts(false, Basis::Nd73));
+    to_receipt(&mut log, COMMUNE);
+    log.ok(COMMUNE, "2024-03-05", Action::PartyOpinion { agree: true })
+        .ok(COMMUNE, "2024-03-06", vote(4, 1))
+        .ok(
+            COMMUNE,
+            "2024-03-07",
+            Action::Approve {
+                pilot: false,
+                by_head: false,
+            },
+        )
+        .ok(COMMUNE, "2024-03-08", Action::Start)
+        .ok(
+            COMMUNE,
+            "2024-06-03",
+            Action::ReportResults {
+                finished: Some(d("2024-05-31")),
+            },
+        )
+        .ok(COMMUNE, "2024-06-04", Action::PartyOpinion { agree: true })
+        .ok(
+            COMMUNE,
+            "2024-06-05",
+            Action::Evaluate {
+                result: EvalResult::Completed,
+                damage: false,
+            },
+        )
+        .ok(
+            COMMUNE,
+            "2025-06-10",
+            Action::Commend {
+                level: Level::Province,
+            },
+        );
+    log.refused(
+        SNV,
+        "2025-07-15",
+        Action::CommendOpinion { agree: true },
+        |r| matches!(r, Refusal::BodyEnded { .. }),
+    );
+    log.ok(
+        "48-SNV",
+        "2025-07-15",
+        Action::CommendOpinion { agree: true },
+    );
+}
+
 #[test]
 fn a_proposal_goes_from_draft_to_protection_with_every_clock_on_time() {
     let mut log = Log::new(facts(false, Basis::Nd73));
