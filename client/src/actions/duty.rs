@@ -14,6 +14,26 @@ pub fn plan_deadline() -> NaiveDate {
     NaiveDate::from_ymd_opt(2023, 7, 31).unwrap_or_default()
 }
 
+/// The deadline of `unit`'s one-off duties: 31/07/2023, or 30 days after its creation for a
+/// unit created later (a commune of 01/07/2025: 31/07/2025), as the report counts it.
+pub fn deadline_of(app: &App, unit: &UnitCode) -> NaiveDate {
+    app.registry
+        .get(unit)
+        .map(doimoi_shared::report::duty_deadline)
+        .unwrap_or_else(plan_deadline)
+}
+
+/// "đúng hạn (31/07/2023)" or "sau hạn 31/07/2023": a one-off duty done on `d` against
+/// `deadline`.
+pub fn timeliness(d: NaiveDate, deadline: NaiveDate) -> String {
+    let dl = deadline.format("%d/%m/%Y");
+    if d <= deadline {
+        format!("đúng hạn ({dl})")
+    } else {
+        format!("sau hạn {dl}")
+    }
+}
+
 /// Where a duty record goes: the unit's record of a year, and the day it happened.
 pub struct Target {
     pub unit: UnitCode,
@@ -157,13 +177,13 @@ pub fn missing(app: &App) -> Result<Vec<String>, CliError> {
     if all.iter().all(|r| r.dissemination.is_empty()) {
         out.push(format!(
             "Quán triệt, phổ biến Quy định 20-QĐ/TU (hạn {}): chưa ghi",
-            plan_deadline().format("%d/%m/%Y")
+            deadline_of(app, &app.unit).format("%d/%m/%Y")
         ));
     }
     if all.iter().all(|r| r.plan.is_none()) {
         out.push(format!(
             "Kế hoạch thực hiện của đơn vị (hạn {}): chưa ghi",
-            plan_deadline().format("%d/%m/%Y")
+            deadline_of(app, &app.unit).format("%d/%m/%Y")
         ));
     }
     if !all

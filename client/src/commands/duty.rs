@@ -1,11 +1,10 @@
 //! `doimoi duty …`: the unit's yearly duties (docs/domain.md §3), kept in unit-year records.
 
 use super::Out;
-use crate::actions::duty::{plan_deadline, Change, Target};
+use crate::actions::duty::{Change, Target};
 use crate::app::{parse_date, App};
 use crate::cli::{DutyCmd, DutyCommon, LevelArg, ReviewKindArg, UpwardArgs};
 use crate::error::CliError;
-use chrono::NaiveDate;
 use doimoi_shared::doc::unit_year::{
     Commendation, Discipline, Dissemination, Entry, Inspection, Plan, Review, ReviewKind,
     SelfInspection, Upward, UpwardStage,
@@ -218,14 +217,6 @@ fn upward_step(
     )
 }
 
-fn on_time(d: NaiveDate) -> &'static str {
-    if d <= plan_deadline() {
-        "đúng hạn (31/07/2023)"
-    } else {
-        "sau hạn 31/07/2023"
-    }
-}
-
 /// One indented line of `duty show`: the parts that are there, joined (no trailing blanks for
 /// empty ones).
 fn push_line(s: &mut String, parts: &[&str]) {
@@ -305,7 +296,11 @@ fn show(app: &App, year: Option<i32>, unit: Option<&str>, out: Out) -> Result<()
                         p.number,
                         p.date.format("%d/%m/%Y")
                     );
-                    push_line(&mut s, &[head.as_str(), on_time(p.date), p.note.as_str()]);
+                    let when = crate::actions::duty::timeliness(
+                        p.date,
+                        crate::actions::duty::deadline_of(app, &r.unit),
+                    );
+                    push_line(&mut s, &[head.as_str(), when.as_str(), p.note.as_str()]);
                 }
                 None => push_line(&mut s, &["Kế hoạch thực hiện: chưa ban hành"]),
             }
@@ -328,7 +323,11 @@ fn show(app: &App, year: Option<i32>, unit: Option<&str>, out: Out) -> Result<()
                     d.form,
                     d.participants
                 );
-                push_line(&mut s, &[head.as_str(), on_time(d.date), d.note.as_str()]);
+                let when = crate::actions::duty::timeliness(
+                    d.date,
+                    crate::actions::duty::deadline_of(app, &r.unit),
+                );
+                push_line(&mut s, &[head.as_str(), when.as_str(), d.note.as_str()]);
             }
             for x in &r.self_inspections {
                 let head = format!("Tự kiểm tra ngày {}", x.date.format("%d/%m/%Y"));

@@ -21,14 +21,6 @@ use doimoi_shared::text::nfc;
 use doimoi_shared::workflow::Level;
 use maud::{html, Markup};
 
-fn on_time(d: chrono::NaiveDate) -> &'static str {
-    if d <= duty::plan_deadline() {
-        "đúng hạn"
-    } else {
-        "sau hạn 31/07/2023"
-    }
-}
-
 pub async fn page(State(web): State<Web>, Query(q): Query<Params>) -> Response {
     page_of(&web, "duties", None, move |app| {
         let year = match field(&q, "nam") {
@@ -99,14 +91,14 @@ fn content(app: &App, year: i32, notice: Option<&str>) -> Result<(String, Markup
             @for r in &records {
                 @if let Some(plan) = &r.plan {
                     h3 { "Kế hoạch thực hiện" }
-                    p { "Ban hành lần đầu: số " (plan.number) ", ngày " (plan.date.format("%d/%m/%Y").to_string()) " — " (on_time(plan.date)) }
+                    p { "Ban hành lần đầu: số " (plan.number) ", ngày " (plan.date.format("%d/%m/%Y").to_string()) " — " (duty::timeliness(plan.date, duty::deadline_of(app, &r.unit))) }
                     @for (i, rev) in r.plan_revisions.iter().enumerate() {
                         p { "Ban hành lại (lần " (i + 2) "): số " (rev.number) ", ngày " (rev.date.format("%d/%m/%Y").to_string()) }
                     }
                 }
                 @if !r.dissemination.is_empty() {
                     h3 { "Quán triệt, phổ biến" }
-                    ul { @for d in &r.dissemination { li { (d.date.format("%d/%m/%Y").to_string()) ": " (d.form) " (" (d.participants) " người) — " (on_time(d.date)) } } }
+                    ul { @for d in &r.dissemination { li { (d.date.format("%d/%m/%Y").to_string()) ": " (d.form) " (" (d.participants) " người) — " (duty::timeliness(d.date, duty::deadline_of(app, &r.unit))) } } }
                 }
                 @if !r.self_inspections.is_empty() {
                     h3 { "Tự kiểm tra" }

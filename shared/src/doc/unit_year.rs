@@ -234,7 +234,7 @@ pub enum EntryRefusal {
         "Sở Nội vụ chưa cho ý kiến về đề nghị mã {of}: đề nghị trình Chủ tịch UBND tỉnh qua Sở Nội vụ, nên UBND tỉnh quyết định sau khi có ý kiến của Sở Nội vụ"
     )]
     DecisionWithoutOpinion { of: String },
-    #[error("đề nghị mã {of} đã có {} ({}); không ghi lần thứ hai", stage.label_vi().to_lowercase(), dmy(date))]
+    #[error("đề nghị mã {of} đã có bước \"{}\" ngày {}; không ghi lần thứ hai", stage.label_vi(), dmy(date))]
     UpwardTwice {
         of: String,
         stage: UpwardStage,

@@ -336,7 +336,9 @@ fn exists_during(u: &Unit, start: NaiveDate, end: NaiveDate) -> bool {
     u.valid_from.is_none_or(|f| f <= end) && u.valid_to.is_none_or(|t| start <= t)
 }
 
-fn duty_deadline(u: &Unit) -> NaiveDate {
+/// The deadline of a unit's one-off duties (dissemination, its own plan): 31/07/2023, or 30
+/// days after its creation for a unit created after that day.
+pub fn duty_deadline(u: &Unit) -> NaiveDate {
     match u.valid_from {
         Some(f) if f > DUTY_DEADLINE => f + Duration::days(NEW_UNIT_DUTY_DAYS),
         _ => DUTY_DEADLINE,

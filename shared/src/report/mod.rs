@@ -27,7 +27,7 @@ mod build;
 mod period;
 mod rows;
 
-pub use build::{build, row_units};
+pub use build::{build, duty_deadline, row_units};
 pub use period::{parse_date, Period, PeriodKind};
 pub use rows::{Clock, Mark, MarkKind, Point, ProposalRow, UnitYearRow};
 

@@ -363,3 +363,25 @@ fn commendation_and_discipline_go_up_through_home_affairs_to_ubnd_tinh() {
     let reason = push_raw(&hub, COMMUNE, &mut forge(0x45, COMMUNE)).expect("refused");
     assert!(reason.contains("chỉ UBND tỉnh"), "{reason}");
 }
+
+/// A unit created on 01/07/2025 has 30 days for its plan, as the report counts it: the CLI and
+/// its list of what is missing say so too.
+#[test]
+fn a_unit_created_in_2025_is_held_to_its_own_duty_deadline() {
+    let c = TestClient::offline("20242"); // Phường Hải Châu, from 01/07/2025
+    c.set_now("2025-08-20T09:00:00+07:00");
+    c.ok(&[
+        "duty",
+        "plan",
+        "--date",
+        "2025-07-20",
+        "--number",
+        "5/KH-UBND",
+    ]);
+    let text = c.ok(&["duty", "show", "--year", "2025"]);
+    assert!(
+        text.contains("ngày 20/07/2025 — đúng hạn (31/07/2025)"),
+        "{text}"
+    );
+    assert!(!text.contains("31/07/2023"), "{text}");
+}
