@@ -532,11 +532,7 @@ fn texts_longer_than_their_field_are_refused_and_the_longest_allowed_are_reporte
             .expect("put");
         tx.commit();
     }
-    let (status, body) =
-        crate::scope::raw_push_bytes(&hub, &hub.token(COMMUNE), doc_id.as_str(), doc.save());
-    assert_eq!(status, 200);
-    let resp: wire::SyncResponse = wire::decode(&body, 1 << 26).expect("response");
-    match &resp.results[0].outcome {
+    match crate::scope::raw_push_outcome(&hub, &hub.token(COMMUNE), doc_id.as_str(), doc.save()) {
         wire::Outcome::Rejected { reason, .. } => {
             assert!(
                 reason.contains("40000") && reason.contains("500"),

@@ -2,7 +2,7 @@
 //! command line, and the same record forged and pushed raw to the hub.
 
 use crate::harness::{TestClient, TestHub};
-use crate::scope::raw_push_bytes;
+use crate::scope::raw_push_outcome;
 use automerge::ActorId;
 use chrono::NaiveDate;
 use doimoi_shared::doc::proposal::{self, ProposalFields};
@@ -94,10 +94,7 @@ fn fields(basis: Basis) -> ProposalFields {
 fn hub_refuses(fields: ProposalFields, steps: &[(String, Action)], why: &str) {
     let hub = TestHub::spawn();
     let (id, bytes) = forged(fields, steps);
-    let (status, body) = raw_push_bytes(&hub, &hub.token(COMMUNE), &id, bytes);
-    assert_eq!(status, 200);
-    let resp: wire::SyncResponse = wire::decode(&body, 1 << 26).expect("response");
-    match &resp.results[0].outcome {
+    match raw_push_outcome(&hub, &hub.token(COMMUNE), &id, bytes) {
         wire::Outcome::Rejected { reason, .. } => {
             assert!(reason.contains(why) && reason.contains(&id), "{reason}");
         }
@@ -110,19 +107,21 @@ fn hub_refuses(fields: ProposalFields, steps: &[(String, Action)], why: &str) {
 fn hub_accepts(fields: ProposalFields, steps: &[(String, Action)]) {
     let hub = TestHub::spawn();
     let (id, bytes) = forged(fields, steps);
-    let (status, body) = raw_push_bytes(&hub, &hub.token(COMMUNE), &id, bytes);
-    assert_eq!(status, 200);
-    let resp: wire::SyncResponse = wire::decode(&body, 1 << 26).expect("response");
+    let outcome = raw_push_outcome(&hub, &hub.token(COMMUNE), &id, bytes);
     assert!(
-        !matches!(resp.results[0].outcome, wire::Outcome::Rejected { .. }),
-        "{:?}",
-        resp.results[0].outcome
+        !matches!(outcome, wire::Outcome::Rejected { .. }),
+        "{outcome:?}"
     );
 }
 
 /// Through the evaluation: partly completed with damage on 08/05/2024.
 fn evaluated_with_damage() -> Vec<(String, Action)> {
-    commune_steps(&[
+    commune_steps(&evaluated(EvalResult::Partly, true))
+}
+
+/// The steps after receipt through an evaluation on 08/05/2024 with `result` and `damage`.
+fn evaluated(result: EvalResult, damage: bool) -> Vec<(&'static str, Action)> {
+    vec![
         ("2024-03-05", Action::PartyOpinion { agree: true }),
         ("2024-03-05", vote(4, 1, None)),
         (
@@ -135,14 +134,8 @@ fn evaluated_with_damage() -> Vec<(String, Action)> {
         ("2024-03-07", Action::Start),
         ("2024-05-06", Action::ReportResults { finished: None }),
         ("2024-05-07", Action::PartyOpinion { agree: true }),
-        (
-            "2024-05-08",
-            Action::Evaluate {
-                result: EvalResult::Partly,
-                damage: true,
-            },
-        ),
-    ])
+        ("2024-05-08", Action::Evaluate { result, damage }),
+    ]
 }
 
 fn vote(votes_for: u32, against: u32, members: Option<u32>) -> Action {
@@ -539,7 +532,6 @@ fn a_dissemination_before_the_regulation_is_refused_locally_and_by_the_hub() {
     ]);
     // The same record forged and pushed raw.
     use doimoi_shared::doc::unit_year::{self, Dissemination, Entry};
-    use doimoi_shared::wire::{Heads, PushDoc, SyncRequest, PROTOCOL_VERSION};
     let hub = TestHub::spawn();
     let unit = UnitCode::parse(COMMUNE).expect("unit");
     let mut doc = unit_year::create(ActorId::from([0x66u8; 16]), &unit, 2023).expect("create");
@@ -552,27 +544,8 @@ fn a_dissemination_before_the_regulation_is_refused_locally_and_by_the_hub() {
         at: 1_690_000_000_000,
     });
     unit_year::add(&mut doc, &entry, &unit).expect("add");
-    let req = SyncRequest {
-        version: PROTOCOL_VERSION,
-        push: vec![PushDoc {
-            id: DocId::unit_year(&unit, 2023),
-            kind: doimoi_shared::doc::DocKind::UnitYear,
-            have: Heads::from_hashes(&[]),
-            changes: serde_bytes::ByteBuf::from(doc.save()),
-            heads: Heads::from_hashes(&doc.get_heads()),
-        }],
-        ..SyncRequest::default()
-    };
-    let resp = reqwest::blocking::Client::new()
-        .post(format!("{}/v1/sync", hub.url))
-        .bearer_auth(hub.token(COMMUNE))
-        .body(wire::encode(&req).expect("encode"))
-        .send()
-        .expect("send");
-    assert_eq!(resp.status().as_u16(), 200);
-    let body = resp.bytes().expect("body").to_vec();
-    let resp: wire::SyncResponse = wire::decode(&body, 1 << 26).expect("response");
-    match &resp.results[0].outcome {
+    let id = DocId::unit_year(&unit, 2023);
+    match raw_push_outcome(&hub, &hub.token(COMMUNE), id.as_str(), doc.save()) {
         wire::Outcome::Rejected { reason, .. } => {
             assert!(reason.contains("Quy định số 20-QĐ/TU"), "{reason}");
         }
@@ -786,33 +759,13 @@ fn a_province_level_commendation_on_a_proposal_is_proposed_given_an_opinion_and_
 #[test]
 fn the_hub_refuses_a_forged_commendation_decided_by_the_commune() {
     let steps = |decide: bool| {
-        let mut last = vec![
-            ("2024-03-05", Action::PartyOpinion { agree: true }),
-            ("2024-03-05", vote(4, 1, None)),
-            (
-                "2024-03-06",
-                Action::Approve {
-                    pilot: false,
-                    by_head: false,
-                },
-            ),
-            ("2024-03-07", Action::Start),
-            ("2024-05-06", Action::ReportResults { finished: None }),
-            ("2024-05-07", Action::PartyOpinion { agree: true }),
-            (
-                "2024-05-08",
-                Action::Evaluate {
-                    result: EvalResult::Completed,
-                    damage: false,
-                },
-            ),
-            (
-                "2024-05-10",
-                Action::Commend {
-                    level: doimoi_shared::workflow::Level::Province,
-                },
-            ),
-        ];
+        let mut last = evaluated(EvalResult::Completed, false);
+        last.push((
+            "2024-05-10",
+            Action::Commend {
+                level: doimoi_shared::workflow::Level::Province,
+            },
+        ));
         if decide {
             last.push(("2024-05-15", Action::CommendDecide { granted: true }));
         }

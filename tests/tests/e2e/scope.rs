@@ -43,10 +43,24 @@ pub(crate) fn raw_push_bytes(
 ) -> (u16, Vec<u8>) {
     let doc = automerge::Automerge::load(&bytes).expect("document");
     let heads = doc.get_heads();
-    raw_push_changes(hub, token, id, &[], bytes, &heads)
+    let kind = doimoi_shared::doc::kind_of(&doc).expect("a doimoi document");
+    push(hub, token, id, kind, &[], bytes, &heads)
 }
 
-/// Pushes `changes` on top of `have` straight to the hub, claiming `heads`.
+/// The outcome the hub gave the one document of a raw push (answered 200).
+pub(crate) fn raw_push_outcome(
+    hub: &TestHub,
+    token: &str,
+    id: &str,
+    bytes: Vec<u8>,
+) -> wire::Outcome {
+    let (status, body) = raw_push_bytes(hub, token, id, bytes);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let resp: wire::SyncResponse = wire::decode(&body, 1 << 26).expect("response");
+    resp.results[0].outcome.clone()
+}
+
+/// Pushes `changes` of a proposal on top of `have` straight to the hub, claiming `heads`.
 fn raw_push_changes(
     hub: &TestHub,
     token: &str,
@@ -55,11 +69,24 @@ fn raw_push_changes(
     changes: Vec<u8>,
     heads: &[automerge::ChangeHash],
 ) -> (u16, Vec<u8>) {
+    let kind = doimoi_shared::doc::DocKind::Proposal;
+    push(hub, token, id, kind, have, changes, heads)
+}
+
+fn push(
+    hub: &TestHub,
+    token: &str,
+    id: &str,
+    kind: doimoi_shared::doc::DocKind,
+    have: &[automerge::ChangeHash],
+    changes: Vec<u8>,
+    heads: &[automerge::ChangeHash],
+) -> (u16, Vec<u8>) {
     let req = SyncRequest {
         version: PROTOCOL_VERSION,
         push: vec![PushDoc {
             id: doimoi_shared::ids::DocId::parse(id).expect("a document id"),
-            kind: doimoi_shared::doc::DocKind::Proposal,
+            kind,
             have: Heads::from_hashes(have),
             changes: serde_bytes::ByteBuf::from(changes),
             heads: Heads::from_hashes(heads),

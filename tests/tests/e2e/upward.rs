@@ -7,9 +7,8 @@ use crate::harness::{TestClient, TestHub};
 use automerge::{ActorId, Automerge};
 use chrono::NaiveDate;
 use doimoi_shared::doc::unit_year::{self, Entry, Plan, Upward, UpwardStage};
-use doimoi_shared::doc::DocKind;
 use doimoi_shared::ids::UnitCode;
-use doimoi_shared::wire::{self, Heads, PushDoc, SyncRequest, PROTOCOL_VERSION};
+use doimoi_shared::wire;
 use serde_json::{json, Value};
 
 const COMMUNE: &str = "20335";
@@ -21,29 +20,9 @@ fn day(s: &str) -> NaiveDate {
 /// Pushes the whole of `doc` (a unit-year record) raw to the hub as `office`; the refusal's
 /// reason, or `None` when the hub accepted it.
 fn push_raw(hub: &TestHub, office: &str, doc: &mut Automerge) -> Option<String> {
-    let id = doimoi_shared::doc::unit_year::read(&*doc).expect("read").id;
-    let req = SyncRequest {
-        version: PROTOCOL_VERSION,
-        push: vec![PushDoc {
-            id,
-            kind: DocKind::UnitYear,
-            have: Heads::from_hashes(&[]),
-            changes: serde_bytes::ByteBuf::from(doc.save()),
-            heads: Heads::from_hashes(&doc.get_heads()),
-        }],
-        ..SyncRequest::default()
-    };
-    let resp = reqwest::blocking::Client::new()
-        .post(format!("{}/v1/sync", hub.url))
-        .bearer_auth(hub.token(office))
-        .body(wire::encode(&req).expect("encode"))
-        .send()
-        .expect("send");
-    assert_eq!(resp.status().as_u16(), 200);
-    let body = resp.bytes().expect("body").to_vec();
-    let resp: wire::SyncResponse = wire::decode(&body, 1 << 26).expect("response");
-    match &resp.results[0].outcome {
-        wire::Outcome::Rejected { reason, .. } => Some(reason.clone()),
+    let id = unit_year::read(&*doc).expect("read").id;
+    match crate::scope::raw_push_outcome(hub, &hub.token(office), id.as_str(), doc.save()) {
+        wire::Outcome::Rejected { reason, .. } => Some(reason),
         _ => None,
     }
 }
