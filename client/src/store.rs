@@ -13,6 +13,7 @@
 
 use automerge::{ActorId, Automerge, ChangeHash, ReadDoc};
 use doimoi_shared::ids::DocId;
+use doimoi_shared::stored::pack;
 use doimoi_shared::workflow::Flag;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::path::{Path, PathBuf};
@@ -111,6 +112,13 @@ const MIGRATIONS: &[&str] = &[
         WHERE EXISTS (SELECT 1 FROM doc WHERE kind = 'proposal')
         ON CONFLICT(key) DO UPDATE SET value = excluded.value;
     "#,
+    // 6: pushes proportional to what changed. `pushed_n`: every change the hub lacks is in the
+    // document's change chunks numbered from it on (set when the hub confirmed the document
+    // whole; NULL: unknown, e.g. after a compaction with changes unconfirmed), so a push sends
+    // those chunks as they were written instead of loading the document.
+    r#"
+    ALTER TABLE sync_doc ADD COLUMN pushed_n INTEGER;
+    "#,
 ];
 
 /// Errors of the store. Messages say what to do.
@@ -170,6 +178,11 @@ pub struct DirtyDoc {
     pub unit: String,
     /// The hub heads last confirmed (empty: never synced).
     pub hub_heads: Vec<u8>,
+    /// The document's heads now.
+    pub heads: Vec<u8>,
+    /// The first change chunk the hub may lack ([`Store::unconfirmed_chunks`]); `None`:
+    /// unknown (the document is loaded and its changes since `hub_heads` computed).
+    pub pushed_n: Option<i64>,
 }
 
 /// A local copy the hub refused, set aside.
@@ -182,9 +195,6 @@ pub struct RefusedCopy {
     pub reason: String,
 }
 
-/// A document's snapshot bytes and heads ([`Store::whole_snapshot`]).
-pub type WholeSnapshot = (Vec<u8>, Vec<u8>);
-
 /// A stored document's bytes, not yet loaded ([`Store::doc_bytes`]).
 #[derive(Debug, Clone)]
 pub struct DocBytes {
@@ -196,6 +206,15 @@ pub struct DocBytes {
 }
 
 impl DocBytes {
+    /// The snapshot and the chunks concatenated: what `Automerge::load` loads to the whole
+    /// document (pushed as it is when the hub holds nothing of it).
+    pub fn whole(&self) -> Vec<u8> {
+        let mut all = Vec::with_capacity(self.snapshot.len() + self.chunks.len());
+        all.extend_from_slice(&self.snapshot);
+        all.extend_from_slice(&self.chunks);
+        all
+    }
+
     /// Loads the document and sets its actor to `actor`.
     pub fn load(&self, actor: &ActorId) -> Result<Automerge, StoreError> {
         let corrupt = |e: String| StoreError::CorruptDoc(self.id.to_string(), e);
@@ -399,31 +418,20 @@ impl Store {
         let Some((kind, snapshot)) = row else {
             return Ok(None);
         };
-        let mut chunks = Vec::new();
-        {
-            let mut stmt =
-                tx.prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
-            for c in stmt.query_map([id.as_str()], |r| r.get::<_, Vec<u8>>(0))? {
-                chunks.extend_from_slice(&c?);
-            }
-        }
+        let chunks = chunks_from(&tx, id.as_str(), 0)?;
         drop(tx);
         Ok(Some(DocBytes {
             id: id.clone(),
             kind,
-            snapshot,
+            snapshot: unpack(id.as_str(), &snapshot)?,
             chunks,
         }))
     }
 
-    /// Snapshot and heads of a document without change chunks (its snapshot is then the whole
-    /// document as one saved chunk); `None` when it has chunks or is not stored.
-    pub fn whole_snapshot(&self, id: &str) -> Result<Option<WholeSnapshot>, StoreError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT snapshot, heads FROM doc WHERE id = ?1 AND chunks = 0")?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
+    /// The document's change chunks numbered `from` on, unpacked and concatenated: what the
+    /// hub lacks of it when `from` is its [`DirtyDoc::pushed_n`].
+    pub fn unconfirmed_chunks(&self, id: &str, from: i64) -> Result<Vec<u8>, StoreError> {
+        chunks_from(&self.conn, id, from)
     }
 
     /// Begins a write. Everything done through the returned [`Write`] lands atomically on
@@ -583,7 +591,7 @@ impl Store {
     /// hub heads).
     pub fn dirty_docs(&self, limit: usize) -> Result<Vec<DirtyDoc>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT d.id, d.kind, COALESCE(p.unit, u.unit, ''), COALESCE(s.hub_heads, X'')
+            "SELECT d.id, d.kind, COALESCE(p.unit, u.unit, ''), COALESCE(s.hub_heads, X''), d.heads, s.pushed_n
              FROM doc d
              LEFT JOIN sync_doc s ON s.doc_id = d.id
              LEFT JOIN proposal_index p ON p.id = d.id
@@ -599,6 +607,8 @@ impl Store {
                     kind: r.get(1)?,
                     unit: r.get(2)?,
                     hub_heads: r.get(3)?,
+                    heads: r.get(4)?,
+                    pushed_n: r.get(5)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -761,18 +771,18 @@ impl Write<'_> {
         before: Option<&[ChangeHash]>,
         now_ms: i64,
     ) -> Result<Option<Automerge>, StoreError> {
-        let existing: Option<(i64, Vec<u8>)> = self
+        let existing: Option<(i64, Vec<u8>, bool)> = self
             .tx
-            .query_row(
-                "SELECT chunks, heads FROM doc WHERE id = ?1",
-                [id.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached(
+                "SELECT d.chunks, d.heads, EXISTS(SELECT 1 FROM sync_doc s WHERE s.doc_id = d.id AND s.hub_heads != X'')
+                 FROM doc d WHERE d.id = ?1",
+            )?
+            .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        let Some((chunks, stored_heads)) = existing else {
+        let Some((chunks, stored_heads, confirmed)) = existing else {
             self.tx.execute(
                 "INSERT INTO doc(id, kind, snapshot, heads, chunks, updated_at) VALUES(?1, ?2, ?3, ?4, 0, ?5)",
-                params![id.as_str(), kind, doc.save(), encode_heads(&doc.get_heads()), now_ms],
+                params![id.as_str(), kind, pack(&doc.save_nocompress()), encode_heads(&doc.get_heads()), now_ms],
             )?;
             return Ok(None);
         };
@@ -792,12 +802,16 @@ impl Write<'_> {
             }
         };
         let heads = encode_heads(&doc.get_heads());
-        if chunks + 1 < COMPACT_AFTER {
+        // A document the hub never confirmed is kept as one snapshot (it is pushed whole, and
+        // a compact document is what the hub loads fastest); saving it uncompressed costs tens
+        // of microseconds. Once confirmed, changes are appended as written, to be pushed as
+        // they are.
+        if confirmed && chunks + 1 < COMPACT_AFTER {
             let bytes = doc.save_after(&base);
             if !bytes.is_empty() {
                 self.tx.execute(
                     "INSERT INTO doc_change(doc_id, n, bytes) VALUES(?1, COALESCE((SELECT MAX(n) + 1 FROM doc_change WHERE doc_id = ?1), 0), ?2)",
-                    params![id.as_str(), bytes],
+                    params![id.as_str(), pack(&bytes)],
                 )?;
                 self.tx.execute(
                     "UPDATE doc SET heads = ?2, chunks = chunks + 1, updated_at = ?3 WHERE id = ?1",
@@ -806,12 +820,7 @@ impl Write<'_> {
             }
         } else {
             // Compaction: one snapshot replaces the snapshot and every chunk.
-            self.tx
-                .execute("DELETE FROM doc_change WHERE doc_id = ?1", [id.as_str()])?;
-            self.tx.execute(
-                "UPDATE doc SET snapshot = ?2, heads = ?3, chunks = 0, updated_at = ?4 WHERE id = ?1",
-                params![id.as_str(), doc.save(), heads, now_ms],
-            )?;
+            self.replace_snapshot(id, &doc, now_ms)?;
         }
         Ok(merged.then(|| doc.into_owned()))
     }
@@ -843,11 +852,32 @@ impl Write<'_> {
             .execute(params![
                 id.as_str(),
                 kind,
-                bytes,
+                pack(bytes),
                 encode_heads(&doc.get_heads()),
                 now_ms
             ])?;
         Ok(None)
+    }
+
+    /// Replaces a document's snapshot and chunks by one snapshot of `doc`. The hub's
+    /// confirmation stays usable for pushes only when it covers the whole document (then no
+    /// chunk, from 0 on, holds anything it lacks).
+    fn replace_snapshot(&self, id: &DocId, doc: &Automerge, now_ms: i64) -> Result<(), StoreError> {
+        let heads = encode_heads(&doc.get_heads());
+        self.tx
+            .prepare_cached("DELETE FROM doc_change WHERE doc_id = ?1")?
+            .execute([id.as_str()])?;
+        self.tx
+            .prepare_cached(
+                "UPDATE doc SET snapshot = ?2, heads = ?3, chunks = 0, updated_at = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id.as_str(), pack(&doc.save_nocompress()), heads, now_ms])?;
+        self.tx
+            .prepare_cached(
+                "UPDATE sync_doc SET pushed_n = CASE WHEN hub_heads = ?2 THEN 0 END WHERE doc_id = ?1",
+            )?
+            .execute(params![id.as_str(), heads])?;
+        Ok(())
     }
 
     fn load_in_tx(&self, id: &DocId) -> Result<Automerge, StoreError> {
@@ -857,14 +887,9 @@ impl Write<'_> {
             [id.as_str()],
             |r| r.get(0),
         )?;
-        let mut doc = Automerge::load(&snapshot).map_err(|e| corrupt(e.to_string()))?;
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
-        let mut all = Vec::new();
-        for c in stmt.query_map([id.as_str()], |r| r.get::<_, Vec<u8>>(0))? {
-            all.extend_from_slice(&c?);
-        }
+        let mut doc = Automerge::load(&unpack(id.as_str(), &snapshot)?)
+            .map_err(|e| corrupt(e.to_string()))?;
+        let all = chunks_from(&self.tx, id.as_str(), 0)?;
         if !all.is_empty() {
             doc.load_incremental(&all)
                 .map_err(|e| corrupt(e.to_string()))?;
@@ -917,11 +942,21 @@ impl Write<'_> {
         Ok(())
     }
 
+    /// Records the heads the hub confirmed. When they are the document's own heads, the hub
+    /// holds all of it: whatever is written next is in chunks after the last one now
+    /// (`pushed_n`). Otherwise the earlier `pushed_n` stays true (the hub only learnt more),
+    /// except when the hub confirmed nothing (empty heads: it is offered whole again).
     pub fn set_hub_heads(&self, id: &str, heads: &[u8]) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO sync_doc(doc_id, hub_heads) VALUES(?1, ?2) ON CONFLICT(doc_id) DO UPDATE SET hub_heads = excluded.hub_heads",
-            params![id, heads],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO sync_doc(doc_id, hub_heads, pushed_n) VALUES(?1, ?2,
+                   CASE WHEN ?2 = (SELECT heads FROM doc WHERE id = ?1)
+                        THEN (SELECT COALESCE(MAX(n) + 1, 0) FROM doc_change WHERE doc_id = ?1) END)
+                 ON CONFLICT(doc_id) DO UPDATE SET hub_heads = excluded.hub_heads,
+                   pushed_n = CASE WHEN excluded.hub_heads = X'' THEN NULL
+                                   ELSE COALESCE(excluded.pushed_n, sync_doc.pushed_n) END",
+            )?
+            .execute(params![id, heads])?;
         Ok(())
     }
 
@@ -1019,18 +1054,7 @@ impl Write<'_> {
 
     /// Rewrites a document as a single snapshot.
     pub fn compact(&self, id: &DocId, doc: &Automerge, now_ms: i64) -> Result<(), StoreError> {
-        self.tx
-            .execute("DELETE FROM doc_change WHERE doc_id = ?1", [id.as_str()])?;
-        self.tx.execute(
-            "UPDATE doc SET snapshot = ?2, heads = ?3, chunks = 0, updated_at = ?4 WHERE id = ?1",
-            params![
-                id.as_str(),
-                doc.save(),
-                encode_heads(&doc.get_heads()),
-                now_ms
-            ],
-        )?;
-        Ok(())
+        self.replace_snapshot(id, doc, now_ms)
     }
 
     /// Makes everything durable (WAL + synchronous=FULL: on disk when this returns).
@@ -1038,6 +1062,27 @@ impl Write<'_> {
         self.tx.commit()?;
         Ok(())
     }
+}
+
+/// Stored Automerge bytes unpacked ([`doimoi_shared::stored`]); damage names the document.
+fn unpack(id: &str, stored: &[u8]) -> Result<Vec<u8>, StoreError> {
+    doimoi_shared::stored::unpack(stored)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|e| StoreError::CorruptDoc(id.to_string(), e.to_string()))
+}
+
+/// A document's change chunks numbered `from` on, unpacked and concatenated in order.
+fn chunks_from(conn: &Connection, id: &str, from: i64) -> Result<Vec<u8>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 AND n >= ?2 ORDER BY n")?;
+    let mut all = Vec::new();
+    for c in stmt.query_map(params![id, from], |r| r.get::<_, Vec<u8>>(0))? {
+        all.extend_from_slice(
+            &doimoi_shared::stored::unpack(&c?)
+                .map_err(|e| StoreError::CorruptDoc(id.to_string(), e.to_string()))?,
+        );
+    }
+    Ok(all)
 }
 
 /// Heads as stored and sent: [`doimoi_shared::heads`].
@@ -1063,7 +1108,10 @@ mod tests {
             .map_err(|f| f.error)?;
         let w = store.write()?;
         w.save_doc(&id, "proposal", &doc, None, 0)?;
+        // Confirmed by the hub: later changes are appended as chunks.
+        w.set_hub_heads(id.as_str(), &encode_heads(&doc.get_heads()))?;
         w.commit()?;
+        let mut most = 0;
         for i in 1..(COMPACT_AFTER + 5) {
             let (_, mut doc) = store.load_doc(&id, &actor())?.ok_or("missing")?;
             let before = doc.get_heads();
@@ -1074,12 +1122,108 @@ mod tests {
             w.commit()?;
             let (_, chunks) = store.count_docs()?;
             assert!(chunks < COMPACT_AFTER, "chunks {chunks} never compacted");
+            most = most.max(chunks);
         }
+        assert_eq!(
+            most,
+            COMPACT_AFTER - 1,
+            "small changes are appended as chunks"
+        );
         let (_, doc) = store.load_doc(&id, &actor())?.ok_or("missing")?;
         let v = doc
             .get(ROOT, "n")?
             .and_then(|(v, _)| v.as_scalar().and_then(|s| s.as_i64()));
         assert_eq!(v, Some(COMPACT_AFTER + 4));
+        Ok(())
+    }
+
+    /// Writes `n` = `i` as one change and saves it as the CLI does.
+    fn edit(store: &mut Store, id: &DocId, i: i64) -> Result<(), Box<dyn std::error::Error>> {
+        let (_, mut doc) = store.load_doc(id, &actor())?.ok_or("missing")?;
+        let before = doc.get_heads();
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(ROOT, "n", i))
+            .map_err(|f| f.error)?;
+        let w = store.write()?;
+        w.save_doc(id, "proposal", &doc, Some(&before), i)?;
+        w.commit()?;
+        Ok(())
+    }
+
+    #[test]
+    fn what_the_hub_lacks_is_pushed_as_written_and_compaction_keeps_it_known(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let mut store = Store::open_in_memory()?;
+        let id = DocId::from_bytes([2; 16]);
+        let mut doc = Automerge::new().with_actor(actor());
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(ROOT, "n", 0i64))
+            .map_err(|f| f.error)?;
+        let w = store.write()?;
+        w.save_doc(&id, "proposal", &doc, None, 0)?;
+        w.commit()?;
+        // Never confirmed: every write keeps one snapshot (pushed whole), packed at rest.
+        edit(&mut store, &id, 1)?;
+        assert_eq!(store.count_docs()?, (1, 0));
+        let raw: Vec<u8> = store.conn.query_row(
+            "SELECT snapshot FROM doc WHERE id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )?;
+        assert_eq!(&raw[..4], &[0x28, 0xb5, 0x2f, 0xfd], "packed with zstd");
+        let dirty = store.dirty_docs(10)?;
+        assert_eq!((dirty.len(), dirty[0].pushed_n), (1, None));
+        // The hub confirms it whole: later changes are chunks, pushed from the next one on.
+        let heads = store.doc_heads(id.as_str())?.ok_or("heads")?;
+        let w = store.write()?;
+        w.set_hub_heads(id.as_str(), &heads)?;
+        w.commit()?;
+        assert!(store.dirty_docs(10)?.is_empty());
+        edit(&mut store, &id, 2)?;
+        edit(&mut store, &id, 3)?;
+        assert_eq!(store.count_docs()?, (1, 2));
+        let d = store.dirty_docs(10)?.pop().ok_or("dirty")?;
+        assert_eq!(d.pushed_n, Some(0));
+        // Exactly the two changes the hub lacks, as written, applying on the hub's version.
+        let pushed = store.unconfirmed_chunks(id.as_str(), 0)?;
+        assert_eq!(doimoi_shared::stored::change_count(&pushed), Some(2));
+        let mut hub = Automerge::load(&doimoi_shared::stored::unpack(&raw)?)?;
+        hub.load_incremental(&pushed)?;
+        assert_eq!(encode_heads(&hub.get_heads()), d.heads);
+        // Confirmed in part (the hub took the first change only): the older mark stays.
+        let (_, now) = store.load_doc(&id, &actor())?.ok_or("missing")?;
+        let first = now
+            .get_changes_meta(&[])
+            .into_iter()
+            .find(|c| c.seq == 3)
+            .map(|c| c.hash)
+            .ok_or("change")?;
+        let w = store.write()?;
+        w.set_hub_heads(id.as_str(), &encode_heads(&[first]))?;
+        w.commit()?;
+        assert_eq!(store.dirty_docs(10)?[0].pushed_n, Some(0));
+        // Confirmed whole again, then compacted: still known (nothing lacking), from chunk 0.
+        let heads = store.doc_heads(id.as_str())?.ok_or("heads")?;
+        let w = store.write()?;
+        w.set_hub_heads(id.as_str(), &heads)?;
+        w.compact(&id, &now, 9)?;
+        w.commit()?;
+        edit(&mut store, &id, 4)?;
+        let d = store.dirty_docs(10)?.pop().ok_or("dirty")?;
+        assert_eq!(d.pushed_n, Some(0));
+        assert_eq!(
+            doimoi_shared::stored::change_count(&store.unconfirmed_chunks(id.as_str(), 0)?),
+            Some(1)
+        );
+        // Compacted with a change the hub lacks: unknown, the document is loaded to push.
+        let (_, now) = store.load_doc(&id, &actor())?.ok_or("missing")?;
+        let w = store.write()?;
+        w.compact(&id, &now, 10)?;
+        w.commit()?;
+        assert_eq!(store.dirty_docs(10)?[0].pushed_n, None);
+        // The hub confirmed nothing (asked for a resend): offered whole.
+        let w = store.write()?;
+        w.set_hub_heads(id.as_str(), &[])?;
+        w.commit()?;
+        assert_eq!(store.dirty_docs(10)?[0].pushed_n, None);
         Ok(())
     }
 

@@ -47,6 +47,9 @@ pub mod meta {
     pub const CALENDAR_VERSION: &str = "sync.calendar_version";
     /// The hub store's epoch last seen ([`doimoi_shared::wire::SyncResponse::epoch`]).
     pub const HUB_EPOCH: &str = "sync.hub_epoch";
+    /// "1" while a new device's first pull pages through the feed with every document whole
+    /// in the answers ([`doimoi_shared::wire::SyncRequest::whole_feed`]).
+    pub const WHOLE_FEED: &str = "sync.whole_feed";
 }
 
 /// What a pass moved (`doimoi sync --json`).
@@ -216,11 +219,21 @@ fn run_pass(
                 heads: Heads(ByteBuf::from(heads)),
             });
         }
-        if round > 0 && push.is_empty() && pull.is_empty() {
+        let feed_more = app.store.get_meta("sync.more")?.as_deref() == Some("1");
+        if round > 0 && push.is_empty() && pull.is_empty() && !feed_more {
             break;
         }
         let waiting = app.store.count_dirty()? + app.store.count_pending_pulls()?;
         progress(done, done + usize::try_from(waiting).unwrap_or(0));
+        // A device that holds nothing from the hub yet (no feed position, no epoch seen) takes
+        // the feed's documents whole with the feed, a page at a time, until the feed is read.
+        let whole_feed = (cursor == 0
+            && app
+                .store
+                .get_meta(meta::HUB_EPOCH)?
+                .unwrap_or_default()
+                .is_empty())
+            || app.store.get_meta(meta::WHOLE_FEED)?.as_deref() == Some("1");
         let pushed: Vec<(DocId, usize)> = push
             .iter()
             .map(|p| (p.id.clone(), p.changes.len()))
@@ -230,7 +243,11 @@ fn run_pass(
             cursor,
             push,
             pull,
-            feed_limit: 0,
+            feed_limit: if whole_feed {
+                u32::try_from(page()).unwrap_or(u32::MAX)
+            } else {
+                0
+            },
             registry_version: app
                 .store
                 .get_meta(meta::REGISTRY_VERSION)?
@@ -241,6 +258,7 @@ fn run_pass(
                 .get_meta(meta::CALENDAR_VERSION)?
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
+            whole_feed,
         };
         let (resp, up, down) = match hub.sync(&req) {
             Ok(r) => r,
@@ -287,7 +305,12 @@ fn run_pass(
             }
         }
         done += resp.results.len();
+        let whole_feed_more = whole_feed && resp.more;
         apply_response(app, resp, &pushed, &mut report)?;
+        if whole_feed || whole_feed_more {
+            app.store
+                .set_meta_all(&[(meta::WHOLE_FEED, if whole_feed_more { "1" } else { "" })])?;
+        }
         let more = app.store.get_meta("sync.more")?.as_deref() == Some("1");
         if !more && app.store.count_pending_pulls()? == 0 && app.store.count_dirty()? == 0 {
             break;
@@ -333,7 +356,7 @@ enum Built {
 fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, SyncError> {
     let mut todo = Vec::new();
     for d in app.store.dirty_docs(page())? {
-        let (id, kind, unit, hub_heads) = (d.id, d.kind, d.unit, d.hub_heads);
+        let (id, kind, unit, hub_heads, pushed_n) = (d.id, d.kind, d.unit, d.hub_heads, d.pushed_n);
         let (Ok(doc_id), Some(kind)) = (DocId::parse(&id), DocKind::parse(&kind)) else {
             continue;
         };
@@ -349,21 +372,32 @@ fn build_push(app: &mut App, report: &mut SyncReport) -> Result<Vec<PushDoc>, Sy
             }
             continue;
         }
-        if hub_heads.is_empty() {
-            // Never confirmed by the hub: nothing to check locally (without a confirmed base
-            // the office cannot tell its own changes from others'; the hub decides), and a
-            // snapshot without chunks is the whole compacted document, sent as stored.
-            if let Some((snapshot, heads)) = app.store.whole_snapshot(&id)? {
-                todo.push(ToPush::Ready(PushDoc {
-                    id: doc_id,
-                    kind,
-                    have: Heads::default(),
-                    changes: ByteBuf::from(snapshot),
-                    heads: Heads(ByteBuf::from(heads)),
-                }));
-                continue;
-            }
+        // Pushed as written, without loading the document: its changes were checked by the
+        // core when they were made, and the hub checks them again on arrival.
+        let as_written = if hub_heads.is_empty() {
+            // Never confirmed by the hub: the whole document, its snapshot and chunks as
+            // stored (without a confirmed base the office cannot tell its own changes from
+            // others'; the hub decides).
+            app.store.doc_bytes(&doc_id)?.map(|b| b.whole())
+        } else if let Some(from) = pushed_n {
+            // Everything the hub lacks is in the chunks written since it confirmed the
+            // document whole.
+            Some(app.store.unconfirmed_chunks(&id, from)?).filter(|c| !c.is_empty())
+        } else {
+            None
+        };
+        if let Some(changes) = as_written {
+            todo.push(ToPush::Ready(PushDoc {
+                id: doc_id,
+                kind,
+                have: Heads(ByteBuf::from(hub_heads)),
+                changes: ByteBuf::from(changes),
+                heads: Heads(ByteBuf::from(d.heads)),
+            }));
+            continue;
         }
+        // Otherwise (the document compacted with changes the hub lacks, or rewritten): loaded,
+        // checked locally and its changes since the hub's heads computed.
         let Some(bytes) = app.store.doc_bytes(&doc_id)? else {
             continue;
         };
@@ -727,11 +761,10 @@ fn merge(
             (d, Some(h))
         }
         None => {
-            // A whole document, loaded the way the store loads snapshots, can be stored as
-            // received.
-            let loaded = doimoi_shared::wire::is_whole_document(changes)
-                .then(|| Automerge::load(changes).ok())
-                .flatten();
+            // A whole document (a document chunk, maybe followed by change chunks), loaded the
+            // way the store loads snapshots, can be stored as received.
+            let loaded = doimoi_shared::stored::leading_document(changes)
+                .and_then(|_| Automerge::load(changes).ok());
             match loaded {
                 Some(d) => {
                     whole = Some(changes.to_vec());

@@ -527,6 +527,7 @@ fn asof_store(o: &Opts, registry: &Registry) -> Res<Db> {
                     bind: Vec::new(),
                     proj,
                     snapshot: None,
+                    changes: None,
                 };
                 db.commit_docs(&[w], &device, at)?;
             }

@@ -91,6 +91,8 @@ pub async fn run_announcing(
         tracing::info!("{msg}");
     }
     let inner = Arc::new(Inner::new(db, config, shutdown.clone(), epoch)?);
+    /// The WAL size past which the background task checkpoints and truncates it.
+    const WAL_KEEP: u64 = 4 * 1024 * 1024;
     let tracker = TaskTracker::new();
     // Background compaction of change chunks into snapshots.
     {
@@ -108,6 +110,16 @@ pub async fn run_announcing(
                 match tokio::task::spawn_blocking(move || i.db.compact_some(min, 200)).await {
                     Ok(Ok(n)) if n > 0 => tracing::info!(documents = n, "compacted"),
                     Ok(Err(e)) => tracing::warn!(error = %e, "compaction failed"),
+                    _ => {}
+                }
+                // After a burst the WAL is written back and truncated, so the store's files
+                // do not stay at their peak.
+                let i = inner.clone();
+                match tokio::task::spawn_blocking(move || i.db.checkpoint_if_over(WAL_KEEP)).await {
+                    Ok(Ok(Some(bytes))) => {
+                        tracing::info!(wal_bytes = bytes, "WAL checkpointed and truncated")
+                    }
+                    Ok(Err(e)) => tracing::warn!(error = %e, "WAL checkpoint failed"),
                     _ => {}
                 }
             }

@@ -178,6 +178,15 @@ impl Inner {
         }
     }
 
+    /// A cached document saved whole (compacted, uncompressed by Automerge: the wire's zstd
+    /// compresses it with the rest of the answer) and its heads, without loading anything;
+    /// `None` when it is not in the cache.
+    pub fn cached_whole(&self, id: &str) -> Option<(Vec<u8>, Vec<automerge::ChangeHash>)> {
+        lock(&self.cache)
+            .peek(id)
+            .map(|d| (d.save_nocompress(), d.get_heads()))
+    }
+
     pub fn cached(&self) -> usize {
         lock(&self.cache).len()
     }

@@ -53,6 +53,9 @@ enum Checked {
         snapshot: Option<ByteBuf>,
         /// The document's report projection, written in the same commit.
         proj: Box<Projected>,
+        /// The pushed bytes, when they are exactly the changes new to the hub (stored as the
+        /// new chunk as they are).
+        changes: Option<ByteBuf>,
     },
     Done(Box<DocResult>),
     /// Refused by the ingress check (counted and logged once the request is known to go on).
@@ -159,6 +162,7 @@ pub fn handle(
                     bind,
                     snapshot,
                     proj,
+                    changes,
                     ..
                 } => Some(DocWrite {
                     id: id.as_str(),
@@ -169,6 +173,7 @@ pub fn handle(
                     bind: bind.clone(),
                     proj,
                     snapshot: snapshot.as_deref().map(|b| &b[..]),
+                    changes: changes.as_deref().map(|b| &b[..]),
                 }),
                 Checked::Done(_) | Checked::Refused(_) => None,
             })
@@ -251,7 +256,7 @@ pub fn handle(
     };
     // Rows the hub wrote after checking them; one that does not read back is left out of the
     // feed and logged, never sent half-formed.
-    let feed = rows
+    let feed: Vec<FeedEntry> = rows
         .into_iter()
         .filter_map(|r| {
             let entry = (|| {
@@ -268,6 +273,23 @@ pub fn handle(
             entry
         })
         .collect();
+    if req.whole_feed {
+        // A new device's first pull: every document the feed names, whole, with the feed
+        // (those the answer already holds aside).
+        let answered: std::collections::HashSet<DocId> =
+            results.iter().map(|r| r.id.clone()).collect();
+        for e in &feed {
+            if !answered.contains(&e.id) {
+                results.push(pull(
+                    inner,
+                    &registry,
+                    device,
+                    e.id.clone(),
+                    &Heads::default(),
+                )?);
+            }
+        }
+    }
     let registry_out = if req.registry_version != registry_version {
         Some(Versioned {
             version: registry_version,
@@ -361,7 +383,12 @@ fn check_push_guarded(
                 heads: Heads::from_hashes(
                     &stored.as_ref().map(|d| d.get_heads()).unwrap_or_default(),
                 ),
-                changes: ByteBuf::from(stored.as_ref().map(|d| d.save()).unwrap_or_default()),
+                changes: ByteBuf::from(
+                    stored
+                        .as_ref()
+                        .map(|d| d.save_nocompress())
+                        .unwrap_or_default(),
+                ),
             })))
         }
     }
@@ -397,15 +424,20 @@ fn check_push(
     let id = p.id.clone();
     let existing = stored_in_scope(inner, registry, device, id.as_str())?;
     let before = existing.as_ref().map(|d| d.get_heads());
-    // A document new to the hub, pushed whole as one saved chunk: loaded the way the store
-    // loads snapshots, so the bytes can be stored as they are (no second save).
+    // A document new to the hub, pushed whole (a document chunk, maybe followed by change
+    // chunks, as the office stores it): loaded the way the store loads snapshots, so the bytes
+    // can be stored as they are (no second save).
     let whole = match &existing {
-        None if doimoi_shared::wire::is_whole_document(&p.changes) => {
+        None if doimoi_shared::stored::leading_document(&p.changes).is_some() => {
             Automerge::load(&p.changes).ok()
         }
         _ => None,
     };
-    let snapshot = whole.is_some().then(|| std::mem::take(&mut p.changes));
+    // Stored as pushed only when they are the compacted document (one document chunk);
+    // otherwise saved whole again (cheap without Automerge's compression), so the snapshot
+    // carries no per-change hashes.
+    let snapshot = (whole.is_some() && doimoi_shared::wire::is_whole_document(&p.changes))
+        .then(|| std::mem::take(&mut p.changes));
     let loaded = whole.is_some();
     let mut scratch = match whole {
         Some(d) => d,
@@ -419,7 +451,12 @@ fn check_push(
             heads: Heads::from_hashes(
                 &existing.as_ref().map(|d| d.get_heads()).unwrap_or_default(),
             ),
-            changes: ByteBuf::from(existing.as_ref().map(|d| d.save()).unwrap_or_default()),
+            changes: ByteBuf::from(
+                existing
+                    .as_ref()
+                    .map(|d| d.save_nocompress())
+                    .unwrap_or_default(),
+            ),
         }))
     };
     if loaded {
@@ -525,8 +562,15 @@ fn check_push(
             // The report projection, on this thread too (derive runs once per day with
             // events, so it is not free).
             let proj = Box::new(project(&scratch, kind.as_str(), registry, calendar.hub));
+            // The pushed bytes are stored as the new chunk when they are exactly the new
+            // changes (one chunk each, none the hub held), instead of encoding them again.
+            let exact = before.is_some()
+                && doimoi_shared::stored::change_count(&p.changes)
+                    == Some(scratch.get_changes_meta(&old_heads).len());
+            let changes = exact.then(|| std::mem::take(&mut p.changes));
             Ok(Checked::Write {
                 proj,
+                changes,
                 id,
                 kind,
                 unit: owner,
@@ -579,15 +623,24 @@ fn pull(
     let kind = DocKind::parse(&kind);
     let theirs = heads.hashes().unwrap_or_default();
     if theirs.is_empty() {
-        // The office has none of it: a document without change chunks is sent as stored (its
-        // snapshot is the whole document), without loading and saving it again.
-        if let Some((snapshot, heads)) = inner.db.whole_snapshot(id.as_str())? {
+        // The office has none of it: the cached document saved whole (compact), or else sent
+        // as stored (the snapshot and its change chunks), without loading it.
+        if let Some((bytes, heads)) = inner.cached_whole(id.as_str()) {
+            return Ok(DocResult {
+                id,
+                kind,
+                outcome: Outcome::Ok,
+                heads: Heads::from_hashes(&heads),
+                changes: ByteBuf::from(bytes),
+            });
+        }
+        if let Some((bytes, heads)) = inner.db.whole_bytes(id.as_str())? {
             return Ok(DocResult {
                 id,
                 kind,
                 outcome: Outcome::Ok,
                 heads: Heads(ByteBuf::from(heads)),
-                changes: ByteBuf::from(snapshot),
+                changes: ByteBuf::from(bytes),
             });
         }
     }
@@ -600,7 +653,7 @@ fn pull(
     let changes = if known && !theirs.is_empty() {
         doc.save_after(&theirs)
     } else {
-        doc.save()
+        doc.save_nocompress()
     };
     Ok(DocResult {
         id,

@@ -19,6 +19,7 @@
 //! - [`wire`]: the sync protocol's wire types and encoding.
 //! - [`par`]: an ordered parallel map over the cores (pure CPU work, no I/O).
 //! - [`report`]: the consolidated report: periods, projection rows, figures.
+//! - [`stored`]: Automerge bytes at rest (packed with zstd) and on the wire.
 //! - [`blob`]: attachment bytes between offices and the hub: names, limits, headers.
 //!
 //! Time and ids are always passed in; nothing here reads the clock or the disk.
@@ -37,6 +38,7 @@ pub mod par;
 mod protocol_doc;
 pub mod report;
 pub mod scope;
+pub mod stored;
 pub mod text;
 pub mod time;
 pub mod validate;

@@ -30,6 +30,10 @@ pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 pub fn nfc(s: &str) -> String {
+    // Text written through this crate is NFC already: the quick check skips recomposing it.
+    if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        return s.to_string();
+    }
     s.nfc().collect()
 }
 

@@ -19,6 +19,9 @@ pub enum Detail {
     Plain,
     /// One short sentence per required field (documents for a 200,000-document hub).
     Small,
+    /// Every field of the plan at length: [`Detail::Rich`] with more sentences in the fields
+    /// a clerk writes most (about 3 KB of prose; the sync bench's prose workload).
+    Prose,
 }
 
 /// A proposal's fields, generated from `rng`.
@@ -27,6 +30,7 @@ pub fn fields(rng: &mut Rng, detail: Detail) -> ProposalFields {
         Detail::Rich => rich_fields(rng),
         Detail::Plain => plain_fields(rng),
         Detail::Small => small_fields(rng),
+        Detail::Prose => prose_fields(rng),
     }
 }
 
@@ -355,6 +359,50 @@ fn rich_fields(rng: &mut Rng) -> ProposalFields {
         impact: Some(impact),
         expected: Some(expected),
     }
+}
+
+/// Rich content with more sentences in necessity, content, impact and expected (about 3 KB).
+fn prose_fields(rng: &mut Rng) -> ProposalFields {
+    let mut f = rich_fields(rng);
+    let object = rng.pick(OBJECTS);
+    let more = |rng: &mut Rng| {
+        format!(
+            " Thực tế cho thấy {} khi {}; vì vậy cần {} và {}.",
+            rng.pick(PROBLEMS),
+            lower_first(rng.pick(VERBS)),
+            rng.pick(TASKS),
+            rng.pick(TASKS)
+        )
+    };
+    if let Some(t) = f.necessity.as_mut() {
+        t.push_str(&more(rng));
+        t.push_str(&format!(
+            " Số liệu năm trước: {} lượt người dân phản ánh về {object}, {} phản ánh chưa được giải quyết đúng hạn.",
+            rng.range(20, 400),
+            rng.range(2, 60)
+        ));
+    }
+    if let Some(t) = f.content.as_mut() {
+        t.push_str(&more(rng));
+        t.push_str(&more(rng));
+        t.push_str(&format!(
+            " Phân công: công chức {} chủ trì; {} phối hợp; trưởng thôn tuyên truyền đến từng hộ.",
+            rng.pick(FIELDS).to_lowercase(),
+            rng.pick(POSITIONS).to_lowercase()
+        ));
+    }
+    if let Some(t) = f.impact.as_mut() {
+        t.push_str(&more(rng));
+    }
+    if let Some(t) = f.expected.as_mut() {
+        t.push_str(&format!(
+            " Giảm {}% thời gian giải quyết; {}; {}.",
+            rng.range(10, 60),
+            rng.pick(GAINS),
+            rng.pick(GAINS)
+        ));
+    }
+    f
 }
 
 /// Plain content: every field the submit step requires, a sentence or two each (the sync

@@ -314,6 +314,7 @@ pub(crate) fn build_big(dir: &Path, total: usize) -> Result<()> {
                         // The generated store is for sync, not reports.
                         proj: &doimoi_hub::projection::Projected::None,
                         snapshot: None,
+                        changes: None,
                     })
                     .collect();
                 db.commit_docs(&writes, &device, now_ms)?;

@@ -52,6 +52,11 @@
 //! 7. attachments (`attachments.rs`), on a hub of its own: commune 20335 attaches 1 MB to each
 //!    of 100 proposals and syncs (100 blobs uploaded), a new device of district 502 syncs (100
 //!    blobs downloaded and checked); the hub's VmRSS and VmHWM (peak) must stay under 150 MB.
+//! 8. prose-heavy proposals (`prose.rs`), on a hub of its own, through whole `doimoi sync`
+//!    processes: commune 20335 pushes 1,000 new proposals (about 3 KB of prose, 2–6 comments
+//!    each; target 0.6 s), then 10 edits on each (10,000 changes; 1.0 s); a new device pulls
+//!    all 1,000 (0.8 s, 1.2 MB down). Time, bytes each way, CPU of the `doimoi` process and of
+//!    the hub, and the hub's store on disk.
 //!
 //! Documents are written through the library as the CLI writes them (`proposal::create` /
 //! `append_event`, every event checked with `check_next`, index rows from `index_row`), from a
@@ -62,6 +67,7 @@ mod generate;
 mod harness;
 mod load;
 mod micro;
+mod prose;
 mod scenarios;
 use attachments::*;
 use big::*;
@@ -69,6 +75,7 @@ use generate::*;
 use harness::*;
 use load::*;
 use micro::*;
+use prose::*;
 use scenarios::*;
 
 #[path = "../common/mod.rs"]
@@ -169,6 +176,9 @@ fn main() -> Result<()> {
     if args.iter().any(|a| a == "--micro") {
         return micro();
     }
+    if args.iter().any(|a| a == "--prose-micro") {
+        return prose_micro();
+    }
     if args.iter().any(|a| a == "--hub-micro") {
         let prefill = match args.iter().position(|a| a == "--prefill") {
             Some(i) => args
@@ -198,6 +208,9 @@ fn main() -> Result<()> {
     }
     if wants(7) {
         scenario_7(&bins, &work, &mut results)?;
+    }
+    if wants(8) {
+        scenario_8(&bins, &work, &mut results)?;
     }
     if wants(6) && !skip_big {
         scenario_6(&bins, big_docs, rebuild_big, &mut results)?;

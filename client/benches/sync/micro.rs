@@ -47,6 +47,7 @@ pub(crate) fn hub_micro(prefill: usize) -> Result<()> {
                 feed_limit: 1,
                 registry_version: 0,
                 calendar_version: 0,
+                whole_feed: false,
             };
             let r = Instant::now();
             let answer = doimoi_hub::sync::handle(inner, device, req, ctx.now_ms)
@@ -289,6 +290,7 @@ pub(crate) fn micro() -> Result<()> {
         feed_limit: 0,
         registry_version: 0,
         calendar_version: 0,
+        whole_feed: false,
     };
     let t = Instant::now();
     let body = wire::encode(&req)?;

@@ -203,6 +203,10 @@ fn open_conn(path: &Path) -> Result<Connection, StoreError> {
         .map_err(wrap)?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(wrap)?;
+    // After a burst of pushes the WAL is cut back to this size at the next checkpoint instead
+    // of staying at its peak (see also `Db::checkpoint`).
+    conn.pragma_update(None, "journal_size_limit", 4 * 1024 * 1024)
+        .map_err(wrap)?;
     // Room for every statement a push's commit and the lookups run (rusqlite keeps 16), so
     // none is parsed again per document.
     conn.set_prepared_statement_cache_capacity(64);
@@ -259,12 +263,33 @@ pub struct DocWrite<'a> {
     /// For a new document: its bytes as received when they are one saved document chunk that
     /// loads as `doc` (stored as the snapshot instead of saving `doc` again).
     pub snapshot: Option<&'a [u8]>,
+    /// For a stored document: the changes since `before` as received, when they are exactly
+    /// those (stored as the new chunk instead of encoding them again).
+    pub changes: Option<&'a [u8]>,
 }
 
-/// A stored document's snapshot bytes and heads ([`Db::whole_snapshot`]).
+/// A stored document's bytes and heads ([`Db::whole_bytes`]).
 pub type WholeSnapshot = (Vec<u8>, Vec<u8>);
 
 pub use doimoi_shared::heads::encode as encode_heads;
+
+/// Stored Automerge bytes unpacked ([`doimoi_shared::stored`]); damage names the document.
+fn unpack(id: &str, stored: &[u8]) -> Result<Vec<u8>, StoreError> {
+    doimoi_shared::stored::unpack(stored)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|e| StoreError::Corrupt(id.to_string(), e.to_string()))
+}
+
+/// A document's change chunks, unpacked and concatenated in order.
+fn chunks_of(conn: &Connection, id: &str) -> Result<Vec<u8>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
+    let mut all = Vec::new();
+    for c in stmt.query_map([id], |r| r.get::<_, Vec<u8>>(0))? {
+        all.extend_from_slice(&unpack(id, &c?)?);
+    }
+    Ok(all)
+}
 
 pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while holding the lock leaves SQLite consistent (transactions roll back).
@@ -494,42 +519,32 @@ impl Db {
             .optional()?)
     }
 
-    /// Snapshot and heads of a document without change chunks (its snapshot is then the whole
-    /// document), read in one statement; `None` when it has chunks or is not stored.
-    pub fn whole_snapshot(&self, id: &str) -> Result<Option<WholeSnapshot>, StoreError> {
-        Ok(self
-            .reader()
-            .query_row(
-                "SELECT snapshot, heads FROM doc WHERE id = ?1 AND chunks = 0",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
+    /// A stored document's bytes as `Automerge::load` takes them (its snapshot and change
+    /// chunks, unpacked and concatenated) and its heads, read in one read transaction without
+    /// loading it: what a first pull sends. `None` when it is not stored.
+    pub fn whole_bytes(&self, id: &str) -> Result<Option<WholeSnapshot>, StoreError> {
+        let guard = self.reader();
+        // Snapshot and chunks from one read transaction: a compaction committing in between
+        // cannot make the read miss changes.
+        let conn = guard.unchecked_transaction()?;
+        let row: Option<(Vec<u8>, Vec<u8>)> = conn
+            .prepare_cached("SELECT snapshot, heads FROM doc WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((snapshot, heads)) = row else {
+            return Ok(None);
+        };
+        let mut all = unpack(id, &snapshot)?;
+        all.extend_from_slice(&chunks_of(&conn, id)?);
+        Ok(Some((all, heads)))
     }
 
     pub fn load_doc(&self, id: &str) -> Result<Option<Automerge>, StoreError> {
-        let guard = self.reader();
-        // Snapshot and chunks from one read transaction: a compaction committing in between
-        // cannot make the load miss changes.
-        let conn = guard.unchecked_transaction()?;
-        let snapshot: Option<Vec<u8>> = conn
-            .query_row("SELECT snapshot FROM doc WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
-        let Some(snapshot) = snapshot else {
+        let Some((bytes, _)) = self.whole_bytes(id)? else {
             return Ok(None);
         };
-        let corrupt = |e: String| StoreError::Corrupt(id.to_string(), e);
-        let mut doc = Automerge::load(&snapshot).map_err(|e| corrupt(e.to_string()))?;
-        let mut stmt =
-            conn.prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
-        let mut all = Vec::new();
-        for c in stmt.query_map([id], |r| r.get::<_, Vec<u8>>(0))? {
-            all.extend_from_slice(&c?);
-        }
-        if !all.is_empty() {
-            doc.load_incremental(&all)
-                .map_err(|e| corrupt(e.to_string()))?;
-        }
+        let doc = Automerge::load(&bytes)
+            .map_err(|e| StoreError::Corrupt(id.to_string(), e.to_string()))?;
         Ok(Some(doc))
     }
 
@@ -559,7 +574,10 @@ impl Db {
             let heads_bytes = encode_heads(&heads);
             match w.before {
                 Some(before) => {
-                    let bytes = w.doc.save_after(before);
+                    let bytes = doimoi_shared::stored::pack(&match w.changes {
+                        Some(c) => std::borrow::Cow::Borrowed(c),
+                        None => std::borrow::Cow::Owned(w.doc.save_after(before)),
+                    });
                     tx.prepare_cached(
                         "INSERT INTO doc_change(doc_id, n, bytes) VALUES(?1, COALESCE((SELECT MAX(n) + 1 FROM doc_change WHERE doc_id = ?1), 0), ?2)",
                     )?
@@ -570,14 +588,12 @@ impl Db {
                     .execute(params![w.id, heads_bytes, now])?;
                 }
                 None => {
-                    let saved;
-                    let snapshot = match w.snapshot {
-                        Some(b) => b,
-                        None => {
-                            saved = w.doc.save();
-                            &saved[..]
-                        }
-                    };
+                    // Packed at rest: the bytes as the office sent them (a snapshot, maybe
+                    // followed by change chunks, that loads as `doc`), or the document saved.
+                    let snapshot = doimoi_shared::stored::pack(&match w.snapshot {
+                        Some(b) => std::borrow::Cow::Borrowed(b),
+                        None => std::borrow::Cow::Owned(w.doc.save_nocompress()),
+                    });
                     tx.prepare_cached(
                         "INSERT INTO doc(id, kind, unit, snapshot, heads, chunks, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, 0, ?6)",
                     )?
@@ -691,27 +707,34 @@ impl Db {
                 conn.query_row("SELECT snapshot FROM doc WHERE id = ?1", [&id], |r| {
                     r.get(0)
                 })?;
-            let mut doc = Automerge::load(&snapshot)
+            let mut all = unpack(&id, &snapshot)?;
+            all.extend_from_slice(&chunks_of(&conn, &id)?);
+            let doc = Automerge::load(&all)
                 .map_err(|e| StoreError::Corrupt(id.clone(), e.to_string()))?;
-            let chunks: Vec<Vec<u8>> = {
-                let mut stmt = conn
-                    .prepare_cached("SELECT bytes FROM doc_change WHERE doc_id = ?1 ORDER BY n")?;
-                let rows = stmt.query_map([&id], |r| r.get(0))?;
-                rows.collect::<Result<_, _>>()?
-            };
-            for c in &chunks {
-                doc.load_incremental(c)
-                    .map_err(|e| StoreError::Corrupt(id.clone(), e.to_string()))?;
-            }
             let tx = conn.transaction()?;
             tx.execute("DELETE FROM doc_change WHERE doc_id = ?1", [&id])?;
             tx.execute(
                 "UPDATE doc SET snapshot = ?2, chunks = 0 WHERE id = ?1",
-                params![id, doc.save()],
+                params![id, doimoi_shared::stored::pack(&doc.save_nocompress())],
             )?;
             tx.commit()?;
             n += 1;
         }
         Ok(n)
+    }
+
+    /// When the WAL has grown past `keep` bytes (a burst of pushes), writes it back into the
+    /// database and truncates it, so the file does not stay at its peak size. Returns the WAL's
+    /// size before, when it did (readers in the middle of a read leave it for the next time).
+    pub fn checkpoint_if_over(&self, keep: u64) -> Result<Option<u64>, StoreError> {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        if size <= keep {
+            return Ok(None);
+        }
+        let conn = self.writer();
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok((busy == 0).then_some(size))
     }
 }

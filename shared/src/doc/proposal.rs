@@ -600,6 +600,16 @@ pub fn read_without_prose<D: ReadDoc>(doc: &D) -> Result<Proposal, DocError> {
     read_with(doc, false)
 }
 
+/// Fills in the prose of a proposal read by [`read_without_prose`] from the same document.
+pub fn read_prose<D: ReadDoc>(doc: &D, p: &mut Proposal) -> Result<(), DocError> {
+    let root = MapFields::read(doc, &ROOT);
+    p.prose.clear();
+    for key in PROSE {
+        p.prose.push((key.to_string(), root.text(doc, key)?));
+    }
+    Ok(())
+}
+
 fn read_with<D: ReadDoc>(doc: &D, with_prose: bool) -> Result<Proposal, DocError> {
     // The root's fields in one pass.
     let root = MapFields::read(doc, &ROOT);

@@ -599,15 +599,14 @@ impl Check<'_> {
         }
         let invalid_doc =
             |e: crate::doc::DocError| reject(self.doc.last, Reason::InvalidDocument(e.to_string()));
-        let p = crate::doc::proposal::read_without_prose(self.after).map_err(invalid_doc)?;
+        let mut p = crate::doc::proposal::read_without_prose(self.after).map_err(invalid_doc)?;
         let submission = p.events.iter().find(|e| {
             matches!(e.action, crate::workflow::Action::Submit) && new_events.contains(&e.id)
         });
         // A new submission needs the plan's mandatory contents (only then is the prose read).
-        if let Some(e) = submission {
-            let missing = crate::doc::proposal::read(self.after)
-                .map_err(invalid_doc)?
-                .missing_for_submit();
+        if let Some(e) = submission.cloned() {
+            crate::doc::proposal::read_prose(self.after, &mut p).map_err(invalid_doc)?;
+            let missing = p.missing_for_submit();
             if !missing.is_empty() {
                 return Err(reject(
                     self.doc.last,
