@@ -1,6 +1,9 @@
 //! The ingress check: may `office` contribute these changes to this document? The hub runs it
-//! on a scratch copy before writing anything; honest clients run it before pushing, so a
-//! refusal means a bug or tampering.
+//! on a scratch copy before writing anything. Honest clients write only through the core's
+//! own checks (the same rules, per action) and push what they wrote as written; they run this
+//! check before pushing only changes they cannot vouch for that way (a document compacted with
+//! changes the hub lacks). A refusal means a bug, a calendar or registry the office had not
+//! yet received, or tampering.
 //!
 //! Rules, for each change new to the receiver:
 //! - its Automerge actor is not bound to another office (the receiver binds unbound actors to
