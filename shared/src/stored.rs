@@ -28,12 +28,23 @@ const MAX_UNPACKED: u64 = 256 << 20;
 /// Packs Automerge bytes for storage: one zstd frame holding `bytes` (its size recorded in the
 /// frame header). Empty bytes stay empty.
 pub fn pack(bytes: &[u8]) -> Vec<u8> {
+    thread_local! {
+        // One compression context per thread (making one costs as much as packing a small
+        // document).
+        static PACKER: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+            std::cell::RefCell::new(zstd::bulk::Compressor::new(LEVEL).ok());
+    }
     if bytes.is_empty() {
         return Vec::new();
     }
     // Compressing a byte slice in memory cannot fail but for allocation; the bytes as they
     // are remain a valid stored form.
-    zstd::bulk::compress(bytes, LEVEL).unwrap_or_else(|_| bytes.to_vec())
+    PACKER
+        .with(|p| match p.borrow_mut().as_mut() {
+            Some(c) => c.compress(bytes).ok(),
+            None => zstd::bulk::compress(bytes, LEVEL).ok(),
+        })
+        .unwrap_or_else(|| bytes.to_vec())
 }
 
 /// Why stored bytes could not be unpacked.
