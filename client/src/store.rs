@@ -1228,6 +1228,37 @@ mod tests {
     }
 
     #[test]
+    fn documents_stored_before_packing_still_load_and_push(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        // As stores before migration 6 hold them: `save()` and a raw `save_after` chunk.
+        let store = Store::open_in_memory()?;
+        let id = DocId::from_bytes([3; 16]);
+        let mut doc = Automerge::new().with_actor(actor());
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(ROOT, "n", 1i64))
+            .map_err(|f| f.error)?;
+        let snapshot = doc.save();
+        let before = doc.get_heads();
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(ROOT, "n", 2i64))
+            .map_err(|f| f.error)?;
+        store.conn.execute(
+            "INSERT INTO doc(id, kind, snapshot, heads, chunks, updated_at) VALUES(?1, 'proposal', ?2, ?3, 1, 0)",
+            params![id.as_str(), snapshot, encode_heads(&doc.get_heads())],
+        )?;
+        store.conn.execute(
+            "INSERT INTO doc_change(doc_id, n, bytes) VALUES(?1, 0, ?2)",
+            params![id.as_str(), doc.save_after(&before)],
+        )?;
+        let bytes = store.doc_bytes(&id)?.ok_or("missing")?;
+        assert_eq!(bytes.load(&actor())?.get_heads(), doc.get_heads());
+        // Pushed whole as stored: what Automerge loads.
+        assert_eq!(
+            Automerge::load(&bytes.whole())?.get_heads(),
+            doc.get_heads()
+        );
+        Ok(())
+    }
+
+    #[test]
     fn a_newer_store_is_refused() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         {

@@ -738,3 +738,34 @@ impl Db {
         Ok((busy == 0).then_some(size))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wal_grown_by_a_burst_is_written_back_and_truncated(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let db = Db::open(dir.path(), 1)?;
+        let wal = dir.path().join("hub.db-wal");
+        {
+            let conn = db.writer();
+            conn.execute_batch("CREATE TABLE burst(b BLOB)")?;
+            for _ in 0..64 {
+                conn.execute("INSERT INTO burst(b) VALUES(zeroblob(65536))", [])?;
+            }
+        }
+        let before = std::fs::metadata(&wal)?.len();
+        assert!(before > 1 << 20, "the burst grew the WAL ({before} B)");
+        // Under the threshold nothing is done; over it, written back and cut to nothing.
+        assert_eq!(db.checkpoint_if_over(u64::MAX)?, None);
+        assert_eq!(db.checkpoint_if_over(1 << 20)?, Some(before));
+        assert_eq!(std::fs::metadata(&wal)?.len(), 0);
+        let n: i64 = db
+            .reader()
+            .query_row("SELECT COUNT(*) FROM burst", [], |r| r.get(0))?;
+        assert_eq!(n, 64);
+        Ok(())
+    }
+}

@@ -15,5 +15,6 @@ mod reorganisation;
 mod reports;
 mod rules;
 mod scope;
+mod shape;
 mod upward;
 mod webapp;
