@@ -480,8 +480,8 @@ impl Indexer<'_> {
         index_row(p, &state, self.now_ms)
     }
 
-    /// Writes `doc` and its index inside `w`. `whole`: the document's bytes as one saved chunk,
-    /// stored as they are when the store has no copy yet. If another process wrote the
+    /// Writes `doc` and its index inside `w`. `whole`: the document's whole saved form, packed
+    /// for storage (`stored::pack`), stored as it is when the store has no copy yet. If another process wrote the
     /// document meanwhile, the versions are merged and the merged one is indexed.
     pub fn write(
         &self,
@@ -494,7 +494,7 @@ impl Indexer<'_> {
     ) -> Result<(), CliError> {
         let kind = index.kind();
         let merged = match (whole, before) {
-            (Some(bytes), None) => w.save_new_doc_bytes(id, kind, doc, bytes, self.now_ms)?,
+            (Some(packed), None) => w.save_new_doc_bytes(id, kind, doc, packed, self.now_ms)?,
             _ => w.save_doc(id, kind, doc, before, self.now_ms)?,
         };
         match index {

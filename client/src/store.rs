@@ -825,15 +825,17 @@ impl Write<'_> {
         Ok(merged.then(|| doc.into_owned()))
     }
 
-    /// Persists a document new to this store from bytes that are its whole saved form (one
-    /// document chunk that loads as `doc`), without saving it again. If another process
-    /// stored the document meanwhile, merges as [`Write::save_doc`] does.
+    /// Persists a document new to this store from bytes that are its whole saved form (a
+    /// document chunk, maybe followed by change chunks, that loads as `doc`), already packed
+    /// for storage (`stored::pack`, done where the document was loaded, off the writer's
+    /// path), without saving it again. If another process stored the document meanwhile,
+    /// merges as [`Write::save_doc`] does.
     pub fn save_new_doc_bytes(
         &self,
         id: &DocId,
         kind: &str,
         doc: &Automerge,
-        bytes: &[u8],
+        packed: &[u8],
         now_ms: i64,
     ) -> Result<Option<Automerge>, StoreError> {
         let exists = self
@@ -852,7 +854,7 @@ impl Write<'_> {
             .execute(params![
                 id.as_str(),
                 kind,
-                pack(bytes),
+                packed,
                 encode_heads(&doc.get_heads()),
                 now_ms
             ])?;

@@ -188,13 +188,28 @@ pub fn sync_once(
     result
 }
 
+/// A round trip's answer: the decoded response, bytes up, bytes down.
+type Answer = Result<(doimoi_shared::wire::SyncResponse, usize, usize), HubError>;
+
 fn run_pass(
     app: &mut App,
     hub: &HubClient,
     progress: Progress<'_>,
 ) -> Result<SyncReport, SyncError> {
+    // A first pull's next page is asked for while this one is merged (`prefetch`).
+    std::thread::scope(|scope| run_rounds(app, hub, progress, scope))
+}
+
+fn run_rounds<'s>(
+    app: &mut App,
+    hub: &'s HubClient,
+    progress: Progress<'_>,
+    scope: &'s std::thread::Scope<'s, '_>,
+) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     let mut done = 0usize;
+    // The next round's request, predicted, and its answer on the way.
+    let mut prefetched: Option<(SyncRequest, std::thread::ScopedJoinHandle<'s, Answer>)> = None;
     for round in 0..MAX_ROUNDS {
         let cursor: u64 = app
             .store
@@ -260,7 +275,13 @@ fn run_pass(
                 .unwrap_or(0),
             whole_feed,
         };
-        let (resp, up, down) = match hub.sync(&req) {
+        // The answer asked for ahead, when this round's request is the one predicted;
+        // otherwise (something changed meanwhile) it is dropped and this request sent.
+        let answer = match prefetched.take() {
+            Some((sent, handle)) if sent == req => handle.join().unwrap_or_else(|_| hub.sync(&req)),
+            _ => hub.sync(&req),
+        };
+        let (resp, up, down) = match answer {
             Ok(r) => r,
             Err(HubError::OutOfScope {
                 message,
@@ -306,6 +327,19 @@ fn run_pass(
         }
         done += resp.results.len();
         let whole_feed_more = whole_feed && resp.more;
+        if whole_feed_more && req.push.is_empty() && req.pull.is_empty() {
+            // A first pull reading the feed page by page: the next page is asked for now, to
+            // arrive while this one is merged. Used only if the next round's request turns out
+            // the same (nothing to push or pull, the versions this answer brings).
+            let next = SyncRequest {
+                cursor: resp.cursor,
+                registry_version: resp.registry.as_ref().map_or(req.registry_version, |r| r.version),
+                calendar_version: resp.calendar.as_ref().map_or(req.calendar_version, |c| c.version),
+                ..req.clone()
+            };
+            let ahead = next.clone();
+            prefetched = Some((next, scope.spawn(move || hub.sync(&ahead))));
+        }
         apply_response(app, resp, &pushed, &mut report)?;
         if whole_feed || whole_feed_more {
             app.store
@@ -736,7 +770,8 @@ enum Merged {
         id: DocId,
         doc: Box<Automerge>,
         before: Option<Vec<ChangeHash>>,
-        /// The hub's bytes when they are the whole document and the office had none.
+        /// The hub's bytes, packed for storage, when they are the whole document and the
+        /// office had none.
         whole: Option<Vec<u8>>,
         index: Indexed,
         hub: Option<Vec<u8>>,
@@ -767,7 +802,8 @@ fn merge(
                 .and_then(|_| Automerge::load(changes).ok());
             match loaded {
                 Some(d) => {
-                    whole = Some(changes.to_vec());
+                    // Packed here, on the merge's thread, not on the writer's.
+                    whole = Some(doimoi_shared::stored::pack(changes));
                     (d.with_actor(actor.clone()), None)
                 }
                 None => (Automerge::new().with_actor(actor.clone()), None),
