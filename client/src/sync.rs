@@ -333,8 +333,14 @@ fn run_rounds<'s>(
             // the same (nothing to push or pull, the versions this answer brings).
             let next = SyncRequest {
                 cursor: resp.cursor,
-                registry_version: resp.registry.as_ref().map_or(req.registry_version, |r| r.version),
-                calendar_version: resp.calendar.as_ref().map_or(req.calendar_version, |c| c.version),
+                registry_version: resp
+                    .registry
+                    .as_ref()
+                    .map_or(req.registry_version, |r| r.version),
+                calendar_version: resp
+                    .calendar
+                    .as_ref()
+                    .map_or(req.calendar_version, |c| c.version),
                 ..req.clone()
             };
             let ahead = next.clone();
