@@ -91,8 +91,9 @@ pub async fn run_announcing(
         tracing::info!("{msg}");
     }
     let inner = Arc::new(Inner::new(db, config, shutdown.clone(), epoch)?);
-    /// The WAL size past which the background task checkpoints and truncates it.
-    const WAL_KEEP: u64 = 4 * 1024 * 1024;
+    /// The WAL size past which the background task checkpoints and truncates it (a burst of
+    /// pushes leaves it at `journal_size_limit`, 4 MiB, at most).
+    const WAL_KEEP: u64 = 1024 * 1024;
     let tracker = TaskTracker::new();
     // Background compaction of change chunks into snapshots.
     {
