@@ -495,6 +495,8 @@ fn small_fields(rng: &mut Rng) -> ProposalFields {
         feasibility: line("Khả thi."),
         impact: line("Tích cực."),
         expected: Some(format!("{}.", rng.pick(GAINS))),
+        // Chosen, as the submit step requires.
+        basis: Some(Basis::Qd20),
         ..ProposalFields::default()
     }
 }

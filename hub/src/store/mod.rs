@@ -140,6 +140,13 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX session_account ON session(account);
 "#,
+    // Documents packed at rest (`doimoi_shared::stored`): nothing to change in the tables (bytes
+    // written before are read as they are), but a hub binary from before cannot read the packed
+    // ones, so the store's version moves on and such a binary refuses the store as too new
+    // instead of failing on each document.
+    r#"
+    CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"#,
 ];
 
 #[derive(Debug, thiserror::Error)]
