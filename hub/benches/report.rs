@@ -39,7 +39,7 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// The hub's allocator (see `hub/src/main.rs`), so the figures are the hub's.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: doimoi_hub_alloc::MiMalloc = doimoi_hub_alloc::MiMalloc;
 
 struct Opts {
     proposals: usize,

@@ -3,8 +3,9 @@
 //! command line itself is [`doimoi_hub::cli`].
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: doimoi_hub_alloc::MiMalloc = doimoi_hub_alloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    doimoi_hub_alloc::configure();
     doimoi_hub::cli::main_with(std::env::args_os())
 }

@@ -227,6 +227,13 @@ pub(crate) fn scenario_6(
     let phase = rt.block_on(async move {
         let client = http_client()?;
         let peers = learn_peers(&client, &url, tokens).await?;
+        if let (Ok(rss), Ok(anon)) = (status_kb(pid, "VmRSS:"), status_kb(pid, "RssAnon:")) {
+            println!(
+                "  (after each office's first request: hub VmRSS {:.0} MB, anonymous {:.0} MB)",
+                rss as f64 / 1024.0,
+                anon as f64 / 1024.0
+            );
+        }
         load_phase(&client, &url, &peers, pid, None).await
     })?;
     let n = (OFFICES * REQUESTS_PER_OFFICE) as f64;
@@ -239,6 +246,17 @@ pub(crate) fn scenario_6(
         n / phase.wall
     );
     let (rss, hwm) = (status_kb(pid, "VmRSS:")?, status_kb(pid, "VmHWM:")?);
+    if let (Ok(anon), Ok(file), Ok(threads)) = (
+        status_kb(pid, "RssAnon:"),
+        status_kb(pid, "RssFile:"),
+        status_kb(pid, "Threads:"),
+    ) {
+        println!(
+            "  (hub memory: anonymous {:.0} MB, file-backed {:.0} MB, {threads} threads)",
+            anon as f64 / 1024.0,
+            file as f64 / 1024.0
+        );
+    }
     results.add(
         "6. hub VmRSS after the syncs",
         format!("{:.0} MB", rss as f64 / 1024.0),
