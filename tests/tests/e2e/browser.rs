@@ -282,10 +282,23 @@ async fn sign_in(c: &Client, name: &str, password: &str) -> Step {
     let field = find(c, "#password").await?;
     field.clear().await?;
     field.send_keys(password).await?;
+    // The page before the submit: the next page has replaced it once this element is gone
+    // (a sign-in page answering a sign-in page has the same elements, so finding one of them
+    // right after the click could find the old one and use it after it is gone).
+    let before = find(c, "html").await?;
     find(c, "form[action='/reports/login'] button[type=submit]")
         .await?
         .click()
-        .await
+        .await?;
+    let started = Instant::now();
+    while before.tag_name().await.is_ok() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "timed out waiting for the page after signing in"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
 }
 
 async fn scenario(c: &Client, hub: &TestHub, snv: &str, json: &Value, shots: &Path) -> Step {

@@ -178,6 +178,34 @@ impl TestHub {
             self.config.clone(),
             shutdown.clone(),
         ));
+        // Serving before the scenario goes on: a hub that could not start says why here,
+        // instead of its clients finding the port closed.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if task.is_finished() {
+                let outcome = self.runtime().block_on(task);
+                panic!("the hub stopped as it started: {outcome:?}");
+            }
+            // (Over HTTPS a plain request is not served: a connection is the most asked.)
+            let up = if self.config.tls_cert.is_some() {
+                std::net::TcpStream::connect(addr).is_ok()
+            } else {
+                reqwest::blocking::Client::new()
+                    .get(format!("{}/healthz", self.url))
+                    .timeout(Duration::from_secs(2))
+                    .send()
+                    .is_ok_and(|r| r.status().as_u16() != 404)
+            };
+            if up {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the hub at {} does not answer /healthz",
+                self.url
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
         self.running = Some(Running { shutdown, task });
     }
 
