@@ -347,7 +347,7 @@ fn run_rounds<'s>(
             prefetched = Some((next, scope.spawn(move || hub.sync(&ahead))));
         }
         apply_response(app, resp, &pushed, &mut report)?;
-        if whole_feed || whole_feed_more {
+        if whole_feed {
             app.store
                 .set_meta_all(&[(meta::WHOLE_FEED, if whole_feed_more { "1" } else { "" })])?;
         }

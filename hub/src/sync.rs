@@ -436,7 +436,7 @@ fn check_push(
     // Stored as pushed only when they are the compacted document (one document chunk);
     // otherwise saved whole again (cheap without Automerge's compression), so the snapshot
     // carries no per-change hashes.
-    let snapshot = (whole.is_some() && doimoi_shared::wire::is_whole_document(&p.changes))
+    let snapshot = (whole.is_some() && doimoi_shared::stored::is_whole_document(&p.changes))
         .then(|| std::mem::take(&mut p.changes));
     let loaded = whole.is_some();
     let mut scratch = match whole {
@@ -511,7 +511,9 @@ fn check_push(
     // request rather than letting an actor pass as unbound.
     let mut bindings = std::collections::HashMap::new();
     // (Change metadata only: the changes' operations are not needed here.)
-    for c in scratch.get_changes_meta(&old_heads) {
+    let new_changes = scratch.get_changes_meta(&old_heads);
+    let new_count = new_changes.len();
+    for c in new_changes {
         let a = c.actor.into_owned();
         if let std::collections::hash_map::Entry::Vacant(e) = bindings.entry(a.clone()) {
             let unit = inner.db.bound_unit(&a)?;
@@ -565,8 +567,7 @@ fn check_push(
             // The pushed bytes are stored as the new chunk when they are exactly the new
             // changes (one chunk each, none the hub held), instead of encoding them again.
             let exact = before.is_some()
-                && doimoi_shared::stored::change_count(&p.changes)
-                    == Some(scratch.get_changes_meta(&old_heads).len());
+                && doimoi_shared::stored::change_count(&p.changes) == Some(new_count);
             let changes = exact.then(|| std::mem::take(&mut p.changes));
             Ok(Checked::Write {
                 proj,

@@ -69,15 +69,6 @@ pub fn unpack(stored: &[u8]) -> Result<Cow<'_, [u8]>, Damaged> {
         .map_err(|e| Damaged(e.to_string()))
 }
 
-/// Unpacks stored values and concatenates them (a snapshot and its change chunks).
-pub fn unpack_all<'a>(stored: impl IntoIterator<Item = &'a [u8]>) -> Result<Vec<u8>, Damaged> {
-    let mut out = Vec::new();
-    for s in stored {
-        out.extend_from_slice(&unpack(s)?);
-    }
-    Ok(out)
-}
-
 /// The chunks of Automerge bytes: (type, start, end) each; `None` when the bytes are not a
 /// sequence of whole chunks. Type 0 is a document, 1 a change, 2 a compressed change.
 fn chunks(bytes: &[u8]) -> Option<Vec<(u8, usize, usize)>> {
@@ -112,6 +103,12 @@ fn chunks(bytes: &[u8]) -> Option<Vec<(u8, usize, usize)>> {
         at = end;
     }
     Some(out)
+}
+
+/// Whether `bytes` are exactly one Automerge document chunk, as `save()` writes it, and
+/// nothing after it. Such bytes, once they load, can be stored as a snapshot as they are.
+pub fn is_whole_document(bytes: &[u8]) -> bool {
+    chunks(bytes).is_some_and(|c| c.len() == 1 && c[0].0 == 0)
 }
 
 /// How many change chunks `bytes` are, when they are only change chunks (what `save_after`
@@ -180,7 +177,9 @@ mod tests {
         // Packed at rest and back, and unpacked values concatenate.
         let (p1, p2) = (pack(&snapshot), pack(&changes));
         assert_eq!(&p1[..4], &ZSTD_MAGIC);
-        assert_eq!(unpack_all([&p1[..], &p2[..]]).expect("unpacks"), both);
+        let mut unpacked = unpack(&p1).expect("unpacks").into_owned();
+        unpacked.extend_from_slice(&unpack(&p2).expect("unpacks"));
+        assert_eq!(unpacked, both);
         // Automerge bytes stored before packing existed pass through.
         assert_eq!(unpack(&both).expect("raw").as_ref(), &both[..]);
         assert!(pack(b"").is_empty());
@@ -196,5 +195,22 @@ mod tests {
         let mut lying = pack(&snapshot);
         lying[5] ^= 0xff;
         let _ = unpack(&lying);
+    }
+
+    #[test]
+    fn whole_documents_are_told_from_changes_and_damaged_bytes() {
+        use automerge::transaction::Transactable;
+        let mut doc = automerge::AutoCommit::new();
+        doc.put(automerge::ROOT, "a", 1i64).expect("put");
+        let before = doc.get_heads();
+        doc.put(automerge::ROOT, "b", 2i64).expect("put");
+        let saved = doc.save();
+        assert!(is_whole_document(&saved));
+        // Changes, two documents, trailing or missing bytes are not one document chunk.
+        assert!(!is_whole_document(&doc.save_after(&before)));
+        assert!(!is_whole_document(&[saved.clone(), saved.clone()].concat()));
+        assert!(!is_whole_document(&[saved.clone(), vec![0]].concat()));
+        assert!(!is_whole_document(&saved[..saved.len() - 1]));
+        assert!(!is_whole_document(&[]));
     }
 }

@@ -419,29 +419,6 @@ pub fn decode_as<T: DeserializeOwned>(
     ciborium::from_reader(out.as_slice()).map_err(|e| WireError::Format(e.to_string()))
 }
 
-/// Whether `bytes` are exactly one Automerge document chunk, as `save()` writes it: magic,
-/// checksum, chunk type 0 (document), LEB128 length, and nothing after the chunk. Such bytes,
-/// once they load, can be stored as a snapshot as they are.
-pub fn is_whole_document(bytes: &[u8]) -> bool {
-    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
-    if bytes.len() < 10 || bytes[..4] != MAGIC || bytes[8] != 0 {
-        return false;
-    }
-    let mut len: u64 = 0;
-    let mut at = 9;
-    for shift in (0..64).step_by(7) {
-        let Some(&b) = bytes.get(at) else {
-            return false;
-        };
-        at += 1;
-        len |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return u64::try_from(bytes.len() - at).ok() == Some(len);
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -511,22 +488,5 @@ mod tests {
         assert_eq!(Encoding::accepted("zstd;q=0, gzip"), Encoding::Gzip);
         assert_eq!(Encoding::accepted(""), Encoding::Gzip);
         assert_eq!(Encoding::accepted("br"), Encoding::Gzip);
-    }
-
-    #[test]
-    fn whole_documents_are_told_from_changes_and_damaged_bytes() {
-        use automerge::transaction::Transactable;
-        let mut doc = automerge::AutoCommit::new();
-        doc.put(automerge::ROOT, "a", 1i64).expect("put");
-        let before = doc.get_heads();
-        doc.put(automerge::ROOT, "b", 2i64).expect("put");
-        let saved = doc.save();
-        assert!(is_whole_document(&saved));
-        // Changes, two documents, trailing or missing bytes are not one document chunk.
-        assert!(!is_whole_document(&doc.save_after(&before)));
-        assert!(!is_whole_document(&[saved.clone(), saved.clone()].concat()));
-        assert!(!is_whole_document(&[saved.clone(), vec![0]].concat()));
-        assert!(!is_whole_document(&saved[..saved.len() - 1]));
-        assert!(!is_whole_document(&[]));
     }
 }

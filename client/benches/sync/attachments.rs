@@ -128,21 +128,6 @@ pub(crate) fn scenario_7(bins: &Bins, work: &Path, results: &mut Results) -> Res
         "",
         None,
     );
-    let (rss, hwm) = (
-        status_kb(hub.pid(), "VmRSS:")?,
-        status_kb(hub.pid(), "VmHWM:")?,
-    );
-    results.add(
-        "7. hub VmRSS after the transfers",
-        format!("{:.0} MB", rss as f64 / 1024.0),
-        "< 150 MB",
-        Some(rss < 150 * 1024),
-    );
-    results.add(
-        "7. hub VmHWM (peak)",
-        format!("{:.0} MB", hwm as f64 / 1024.0),
-        "< 150 MB",
-        Some(hwm < 150 * 1024),
-    );
+    memory_targets(results, hub.pid(), 7, "the transfers", 150)?;
     Ok(())
 }

@@ -245,7 +245,6 @@ pub(crate) fn scenario_6(
         phase.wall,
         n / phase.wall
     );
-    let (rss, hwm) = (status_kb(pid, "VmRSS:")?, status_kb(pid, "VmHWM:")?);
     if let (Ok(anon), Ok(file), Ok(threads)) = (
         status_kb(pid, "RssAnon:"),
         status_kb(pid, "RssFile:"),
@@ -257,18 +256,7 @@ pub(crate) fn scenario_6(
             file as f64 / 1024.0
         );
     }
-    results.add(
-        "6. hub VmRSS after the syncs",
-        format!("{:.0} MB", rss as f64 / 1024.0),
-        "< 300 MB",
-        Some(rss < 300 * 1024),
-    );
-    results.add(
-        "6. hub VmHWM (peak)",
-        format!("{:.0} MB", hwm as f64 / 1024.0),
-        "< 300 MB",
-        Some(hwm < 300 * 1024),
-    );
+    memory_targets(results, pid, 6, "the syncs", 300)?;
     drop(hub);
     let _ = std::fs::remove_dir_all(&data);
     Ok(())

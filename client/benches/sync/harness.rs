@@ -155,6 +155,31 @@ pub(crate) fn status_kb(pid: u32, key: &str) -> Result<u64> {
         .with_context(|| format!("{key} not in /proc/{pid}/status"))
 }
 
+/// Records a hub's resident memory now and its peak (`VmRSS`, `VmHWM`) against `limit_mb`, as
+/// scenario `n`'s figures "after `what`".
+pub(crate) fn memory_targets(
+    results: &mut Results,
+    pid: u32,
+    n: u32,
+    what: &str,
+    limit_mb: u64,
+) -> Result<()> {
+    let (rss, hwm) = (status_kb(pid, "VmRSS:")?, status_kb(pid, "VmHWM:")?);
+    let target = format!("< {limit_mb} MB");
+    for (name, kb) in [
+        (format!("{n}. hub VmRSS after {what}"), rss),
+        (format!("{n}. hub VmHWM (peak)"), hwm),
+    ] {
+        results.add(
+            &name,
+            format!("{:.0} MB", kb as f64 / 1024.0),
+            &target,
+            Some(kb < limit_mb * 1024),
+        );
+    }
+    Ok(())
+}
+
 /// A running `doimoi-hub` on its own data folder.
 pub(crate) struct Hub {
     pub(crate) child: Child,
